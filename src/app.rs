@@ -1,0 +1,64 @@
+//! What a command does once parsed: resolve the configuration, start logging, build the
+//! toolkit, and dispatch to the transport or subcommand.
+
+use std::{process::ExitCode, sync::Arc};
+
+use clap::ArgMatches;
+
+use crate::{
+    cli::{Cli, Command},
+    commands,
+    config::Config,
+    error::AppError,
+    logging,
+    server::KommoMcp,
+    tools::Toolkit,
+    transport,
+};
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|err| anyhow::anyhow!("cannot start the async runtime: {err}"))?;
+    runtime.block_on(run_async(cli, matches))
+}
+
+async fn run_async(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError> {
+    match &cli.command {
+        Some(Command::Completions(args)) => return commands::generate::completions(args.shell),
+        Some(Command::Man) => return commands::generate::man(),
+        _ => {}
+    }
+    logging::init(cli.settings.log_level.as_deref()).map_err(AppError::Usage)?;
+    if let Some(Command::Simulator(args)) = &cli.command {
+        return commands::simulator::run(args).await;
+    }
+    let mut config = Config::resolve(&cli.settings.raw(matches))?;
+    let _sandbox = if cli.settings.sandbox {
+        Some(crate::sandbox::start(&mut config).await?)
+    } else {
+        None
+    };
+    let kit = Arc::new(Toolkit::new(Arc::new(config)));
+    match cli.command {
+        None => serve(kit, &cli.serve).await,
+        Some(Command::Serve(args)) => serve(kit, &args).await,
+        Some(Command::Call(args)) => commands::call::run(&kit, &args).await,
+        Some(Command::Tools(args)) => commands::tools::run(&kit, &args),
+        Some(Command::Check) => commands::check::run(&kit).await,
+        Some(Command::Completions(_) | Command::Man | Command::Simulator(_)) => {
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn serve(kit: Arc<Toolkit>, args: &crate::cli::ServeArgs) -> Result<ExitCode, AppError> {
+    if args.http {
+        return Err(AppError::Usage("HTTP mode is not available yet".to_owned()));
+    }
+    transport::stdio::serve(KommoMcp::new(kit)).await?;
+    Ok(ExitCode::SUCCESS)
+}

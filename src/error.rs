@@ -1,0 +1,35 @@
+//! The errors that end the program, and the exit status each one gives.
+
+use std::process::ExitCode;
+
+use crate::config::ConfigError;
+
+/// A failure that stops a command. The message is printed after `kommo-mcp: error: `.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// A setting is wrong (exit 2).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The command line is wrong (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// Something failed while running (exit 1).
+    #[error("{0:#}")]
+    Failed(#[from] anyhow::Error),
+}
+
+/// Exit statuses: 0 success, 1 a tool or check failed, 2 usage or configuration error.
+pub mod exit {
+    pub const SUCCESS: u8 = 0;
+    pub const FAILED: u8 = 1;
+    pub const USAGE: u8 = 2;
+}
+
+impl AppError {
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(match self {
+            AppError::Config(_) | AppError::Usage(_) => exit::USAGE,
+            AppError::Failed(_) => exit::FAILED,
+        })
+    }
+}

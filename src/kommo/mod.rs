@@ -1,0 +1,229 @@
+//! The one Kommo API v4 client: a pooled HTTP connection per host, the per-account rate
+//! limit, safe retries and timeouts, and typed calls for what the tools need.
+
+mod account;
+mod error;
+mod limiter;
+pub mod models;
+mod pipelines;
+mod problem;
+mod transport;
+
+use std::{sync::Arc, time::Duration};
+
+use bytes::Bytes;
+use serde_json::Value;
+
+pub use account::Account;
+pub use error::{FieldProblem, KommoError};
+pub use transport::Replay;
+use transport::Request;
+
+use models::{
+    AccountInfo, CustomField, CustomFieldsEmbedded, Lead, NotesEmbedded, Page, Pipeline,
+    PipelinesEmbedded, UpdatedLead,
+};
+use pipelines::PipelineCache;
+use transport::Transport;
+
+/// Client settings, from the configuration.
+#[derive(Clone, Debug)]
+pub struct ClientSettings {
+    /// Requests per second per account; 0 = no limit.
+    pub rate_limit: u32,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    pub pipelines_cache: Duration,
+}
+
+/// The Kommo client. Cheap to share (`Arc`); one per process.
+pub struct KommoClient {
+    transport: Transport,
+    pipelines: PipelineCache,
+}
+
+/// How many custom fields one page asks for (Kommo's maximum).
+const FIELDS_PAGE: u32 = 250;
+/// A guard against a server that never stops sending `next` links.
+const MAX_FIELD_PAGES: u32 = 100;
+
+impl KommoClient {
+    pub fn new(settings: &ClientSettings) -> Self {
+        Self {
+            transport: Transport::new(settings),
+            pipelines: PipelineCache::new(settings.pipelines_cache),
+        }
+    }
+
+    /// The lead, or `None` when Kommo says it does not exist (204 with no body, or 404).
+    pub async fn get_lead(
+        &self,
+        account: &Account,
+        lead_id: i64,
+    ) -> Result<Option<Lead>, KommoError> {
+        let path = format!("/api/v4/leads/{lead_id}");
+        let reply = self
+            .transport
+            .send(
+                account,
+                Request::get(&path, &|| format!("lead {lead_id}")).accepting(&[404]),
+            )
+            .await?;
+        if reply.status == 204 || reply.status == 404 {
+            return Ok(None);
+        }
+        let lead: Lead = decode(&reply.body, "the lead")?;
+        Ok(Some(lead))
+    }
+
+    /// `PATCH /api/v4/leads/{id}`; succeeds only when Kommo confirms the lead it updated.
+    pub async fn update_lead(
+        &self,
+        account: &Account,
+        lead_id: i64,
+        body: &Value,
+    ) -> Result<(), KommoError> {
+        let path = format!("/api/v4/leads/{lead_id}");
+        let payload = serde_json::to_vec(body).map_err(|err| KommoError::Decode {
+            detail: err.to_string(),
+        })?;
+        let reply = self
+            .transport
+            .send(
+                account,
+                Request::patch(&path, payload.into(), &|| format!("lead {lead_id}")),
+            )
+            .await?;
+        let updated: UpdatedLead = decode(&reply.body, "the update confirmation")?;
+        match updated.id() {
+            Some(id) if id == lead_id => Ok(()),
+            Some(id) => Err(KommoError::Decode {
+                detail: format!("Kommo confirmed an update of lead {id}, not of lead {lead_id}"),
+            }),
+            None => Err(KommoError::Decode {
+                detail: "the update confirmation names no lead".to_owned(),
+            }),
+        }
+    }
+
+    /// `POST /api/v4/leads/{id}/notes` with one common note; returns the new note's id.
+    /// Never replayed once Kommo may have received it, so a note is never written twice.
+    pub async fn add_note(
+        &self,
+        account: &Account,
+        lead_id: i64,
+        text: &str,
+    ) -> Result<i64, KommoError> {
+        let path = format!("/api/v4/leads/{lead_id}/notes");
+        let body = serde_json::json!([{ "note_type": "common", "params": { "text": text } }]);
+        let payload = serde_json::to_vec(&body).map_err(|err| KommoError::Decode {
+            detail: err.to_string(),
+        })?;
+        let reply = self
+            .transport
+            .send(
+                account,
+                Request::post_once(&path, payload.into(), &|| {
+                    format!("the notes of lead {lead_id}")
+                }),
+            )
+            .await?;
+        let page: Page<NotesEmbedded> = decode(&reply.body, "the note confirmation")?;
+        page.embedded
+            .notes
+            .first()
+            .map(|note| note.id)
+            .ok_or_else(|| KommoError::Decode {
+                detail: "the note confirmation lists no note".to_owned(),
+            })
+    }
+
+    /// Every pipeline of the account with its statuses, from the cache when it is fresh.
+    pub async fn pipelines(&self, account: &Account) -> Result<Arc<Vec<Pipeline>>, KommoError> {
+        self.pipelines
+            .get(account, || self.fetch_pipelines(account))
+            .await
+    }
+
+    /// Drops the cached pipelines of this account (after Kommo refused a move the cache allowed).
+    pub async fn forget_pipelines(&self, account: &Account) {
+        self.pipelines.forget(account).await;
+    }
+
+    async fn fetch_pipelines(&self, account: &Account) -> Result<Vec<Pipeline>, KommoError> {
+        let reply = self
+            .transport
+            .send(
+                account,
+                Request::get("/api/v4/leads/pipelines", &|| "the pipelines".to_owned()),
+            )
+            .await?;
+        if reply.status == 204 {
+            return Ok(Vec::new());
+        }
+        let page: Page<PipelinesEmbedded> = decode(&reply.body, "the pipelines")?;
+        Ok(page.embedded.pipelines)
+    }
+
+    /// Every lead custom field, following the pages until Kommo has no `next` link.
+    pub async fn lead_custom_fields(
+        &self,
+        account: &Account,
+    ) -> Result<Vec<CustomField>, KommoError> {
+        let mut fields = Vec::new();
+        for page_number in 1..=MAX_FIELD_PAGES {
+            let path =
+                format!("/api/v4/leads/custom_fields?page={page_number}&limit={FIELDS_PAGE}");
+            let reply = self
+                .transport
+                .send(
+                    account,
+                    Request::get(&path, &|| "the lead custom fields".to_owned()),
+                )
+                .await?;
+            if reply.status == 204 {
+                break;
+            }
+            let page: Page<CustomFieldsEmbedded> = decode(&reply.body, "the custom fields")?;
+            let more = page.links.is_some_and(|links| links.next.is_some());
+            fields.extend(page.embedded.custom_fields);
+            if !more {
+                break;
+            }
+        }
+        Ok(fields)
+    }
+
+    /// `GET /api/v4/account`: whom the token belongs to.
+    pub async fn account_info(&self, account: &Account) -> Result<AccountInfo, KommoError> {
+        let reply = self
+            .transport
+            .send(
+                account,
+                Request::get("/api/v4/account", &|| "the account".to_owned()),
+            )
+            .await?;
+        decode(&reply.body, "the account")
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(body: &Bytes, what: &str) -> Result<T, KommoError> {
+    if body.is_empty() {
+        return Err(KommoError::Decode {
+            detail: format!("{what}: Kommo answered with an empty body"),
+        });
+    }
+    serde_json::from_slice(body).map_err(|err| KommoError::Decode {
+        detail: format!("{what}: {}", describe_json_error(body, &err)),
+    })
+}
+
+fn describe_json_error(body: &[u8], err: &serde_json::Error) -> String {
+    if body.trim_ascii_start().starts_with(b"<") {
+        "Kommo sent an HTML page instead of JSON".to_owned()
+    } else if err.is_eof() {
+        "the JSON was cut off".to_owned()
+    } else {
+        format!("unexpected JSON ({err})")
+    }
+}

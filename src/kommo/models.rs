@@ -1,0 +1,192 @@
+//! The parts of Kommo's JSON answers kommo-mcp reads. Every field is lenient (defaulted),
+//! because Kommo adds fields and leaves some out; only what a tool relies on is required.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Lead {
+    pub id: i64,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub price: Option<serde_json::Number>,
+    #[serde(default)]
+    pub status_id: Option<i64>,
+    #[serde(default)]
+    pub pipeline_id: Option<i64>,
+    #[serde(default)]
+    pub responsible_user_id: Option<i64>,
+    #[serde(default)]
+    pub created_at: Option<i64>,
+    #[serde(default)]
+    pub updated_at: Option<i64>,
+    #[serde(default)]
+    pub closed_at: Option<i64>,
+    #[serde(default)]
+    pub custom_fields_values: Option<Vec<CustomFieldValue>>,
+    #[serde(default, rename = "_embedded")]
+    pub embedded: Option<LeadEmbedded>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct LeadEmbedded {
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Tag {
+    #[serde(default)]
+    pub id: Option<i64>,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct CustomFieldValue {
+    pub field_id: i64,
+    #[serde(default)]
+    pub field_name: Option<String>,
+    #[serde(default)]
+    pub field_code: Option<String>,
+    #[serde(default)]
+    pub field_type: Option<String>,
+    #[serde(default)]
+    pub values: Option<Vec<FieldValue>>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct FieldValue {
+    #[serde(default)]
+    pub value: Value,
+    #[serde(default)]
+    pub enum_id: Option<i64>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Pipeline {
+    pub id: i64,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub sort: Option<i64>,
+    #[serde(default)]
+    pub is_main: bool,
+    #[serde(default)]
+    pub is_archive: bool,
+    #[serde(default, rename = "_embedded")]
+    pub embedded: PipelineEmbedded,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct PipelineEmbedded {
+    #[serde(default)]
+    pub statuses: Vec<Status>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Status {
+    pub id: i64,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub sort: Option<i64>,
+    #[serde(default, rename = "type")]
+    pub kind: Option<i64>,
+}
+
+impl Pipeline {
+    pub fn statuses(&self) -> &[Status] {
+        &self.embedded.statuses
+    }
+
+    pub fn status(&self, id: i64) -> Option<&Status> {
+        self.statuses().iter().find(|status| status.id == id)
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct CustomField {
+    pub id: i64,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub code: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct AccountInfo {
+    pub id: i64,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub subdomain: String,
+}
+
+/// A list page: `{"_embedded": {"<key>": [...]}, "_links": {"next": ...}}`.
+#[derive(Debug, Deserialize)]
+pub struct Page<T> {
+    #[serde(rename = "_embedded")]
+    pub embedded: T,
+    #[serde(default, rename = "_links")]
+    pub links: Option<Links>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Links {
+    #[serde(default)]
+    pub next: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PipelinesEmbedded {
+    #[serde(default)]
+    pub pipelines: Vec<Pipeline>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CustomFieldsEmbedded {
+    #[serde(default)]
+    pub custom_fields: Vec<CustomField>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NotesEmbedded {
+    #[serde(default)]
+    pub notes: Vec<CreatedNote>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CreatedNote {
+    pub id: i64,
+}
+
+/// A single-lead PATCH answer: flat `{id, updated_at}` or wrapped in `_embedded.leads[0]`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum UpdatedLead {
+    Flat { id: i64 },
+    Wrapped { _embedded: UpdatedLeads },
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UpdatedLeads {
+    pub leads: Vec<UpdatedLeadId>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UpdatedLeadId {
+    pub id: i64,
+}
+
+impl UpdatedLead {
+    pub fn id(&self) -> Option<i64> {
+        match self {
+            UpdatedLead::Flat { id } => Some(*id),
+            UpdatedLead::Wrapped { _embedded } => _embedded.leads.first().map(|lead| lead.id),
+        }
+    }
+}

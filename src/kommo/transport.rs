@@ -1,0 +1,372 @@
+//! Sending one Kommo request: the pooled HTTP client, the account's rate limit, timeouts,
+//! and the retry policy (what may be sent again, how often, and how long to wait).
+
+use std::{sync::OnceLock, time::Duration};
+
+use bytes::Bytes;
+use http::{Method, header};
+use rand::Rng;
+use tokio::time::Instant;
+
+use super::{Account, ClientSettings, KommoError, limiter::Limiters, problem};
+
+/// Whether a request may be sent again after a failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Replay {
+    /// Reads and idempotent PATCHes: retried on 429, 502/503/504, timeouts and broken
+    /// connections.
+    Safe,
+    /// Writes that must never happen twice (notes): retried only when Kommo certainly did
+    /// not process them — a 429, or a connection that failed before the request was sent.
+    OnlyIfUnsent,
+}
+
+/// One request to send: what, where, and how it may be retried.
+pub struct Request<'a> {
+    pub method: Method,
+    pub path: &'a str,
+    pub body: Option<Bytes>,
+    pub replay: Replay,
+    /// Statuses besides 2xx that the caller handles itself (404 for a missing lead).
+    pub accept: &'a [u16],
+    /// Names the resource in a 404 reason; only called on failure.
+    pub what: &'a (dyn Fn() -> String + Sync),
+}
+
+impl<'a> Request<'a> {
+    pub fn get(path: &'a str, what: &'a (dyn Fn() -> String + Sync)) -> Self {
+        Self {
+            method: Method::GET,
+            path,
+            body: None,
+            replay: Replay::Safe,
+            accept: &[],
+            what,
+        }
+    }
+
+    /// An idempotent write, safe to send again.
+    pub fn patch(path: &'a str, body: Bytes, what: &'a (dyn Fn() -> String + Sync)) -> Self {
+        Self {
+            method: Method::PATCH,
+            path,
+            body: Some(body),
+            replay: Replay::Safe,
+            accept: &[],
+            what,
+        }
+    }
+
+    /// A write that must happen at most once.
+    pub fn post_once(path: &'a str, body: Bytes, what: &'a (dyn Fn() -> String + Sync)) -> Self {
+        Self {
+            method: Method::POST,
+            path,
+            body: Some(body),
+            replay: Replay::OnlyIfUnsent,
+            accept: &[],
+            what,
+        }
+    }
+
+    pub fn accepting(self, accept: &'a [u16]) -> Self {
+        Self { accept, ..self }
+    }
+}
+
+/// What Kommo answered (a success status, or one the caller said it handles).
+pub struct Reply {
+    pub status: u16,
+    pub body: Bytes,
+}
+
+/// At most this many attempts per request (the first try and three retries).
+const MAX_ATTEMPTS: u32 = 4;
+/// Backoff before retry n is BASE × 2ⁿ, ± half of it as jitter.
+const BACKOFF_BASE: Duration = Duration::from_millis(250);
+/// A 429 without `retry_after` or `Retry-After` waits this long.
+const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
+
+pub struct Transport {
+    client: OnceLock<Result<reqwest::Client, String>>,
+    limiters: Limiters,
+    connect_timeout: Duration,
+    request_timeout: Duration,
+    /// No request, retries included, runs longer than this.
+    deadline: Duration,
+}
+
+enum Attempt {
+    Answer(reqwest::StatusCode, http::HeaderMap, Bytes),
+    /// Failed before any byte of the request left (connection refused, DNS, TLS).
+    NotSent(String),
+    TimedOut,
+    /// Broke after the request may have reached Kommo.
+    Broken(String),
+}
+
+impl Transport {
+    pub fn new(settings: &ClientSettings) -> Self {
+        Self {
+            client: OnceLock::new(),
+            limiters: Limiters::new(settings.rate_limit),
+            connect_timeout: settings.connect_timeout,
+            request_timeout: settings.request_timeout,
+            deadline: settings.request_timeout * 2,
+        }
+    }
+
+    /// The pooled client, built on first use so that commands that never call Kommo do
+    /// not pay for TLS set-up at start.
+    fn client(&self) -> Result<&reqwest::Client, KommoError> {
+        self.client
+            .get_or_init(|| {
+                reqwest::Client::builder()
+                    .user_agent(concat!("kommo-mcp/", env!("CARGO_PKG_VERSION")))
+                    .connect_timeout(self.connect_timeout)
+                    .timeout(self.request_timeout)
+                    .pool_idle_timeout(Duration::from_secs(90))
+                    .tcp_nodelay(true)
+                    .build()
+                    .map_err(|err| err.to_string())
+            })
+            .as_ref()
+            .map_err(|detail| KommoError::Client {
+                detail: detail.clone(),
+            })
+    }
+
+    /// Sends one request with the account's rate limit and the retry policy. Success
+    /// statuses (2xx) and those in `accept` are returned; everything else is an error.
+    pub async fn send(&self, account: &Account, request: Request<'_>) -> Result<Reply, KommoError> {
+        let Request {
+            method,
+            path,
+            body,
+            replay,
+            accept,
+            what,
+        } = request;
+        let client = self.client()?;
+        let url = format!("{}{}", account.api_root(), path);
+        let started = Instant::now();
+        let deadline = started + self.deadline;
+        let limiter =
+            (!self.limiters.is_off()).then(|| self.limiters.for_account(account.api_root()));
+        let mut throttled = false;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            if let Some(limiter) = &limiter
+                && limiter.acquire(deadline).await.is_err()
+            {
+                return Err(KommoError::RateLimited { retry_after: None });
+            }
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            let outcome = self
+                .attempt(
+                    client,
+                    account,
+                    &method,
+                    &url,
+                    body.clone(),
+                    remaining.min(self.request_timeout),
+                )
+                .await;
+            let retry_wait = match outcome {
+                Attempt::Answer(status, headers, bytes) => {
+                    let code = status.as_u16();
+                    tracing::debug!(%method, path, status = code, attempt, elapsed_ms = started.elapsed().as_millis() as u64, "kommo answered");
+                    if status.is_success() || accept.contains(&code) {
+                        return Ok(Reply {
+                            status: code,
+                            body: bytes,
+                        });
+                    }
+                    match code {
+                        429 => {
+                            throttled = true;
+                            let wait = retry_after(&headers, &bytes).unwrap_or(DEFAULT_RETRY_AFTER);
+                            if let Some(limiter) = &limiter {
+                                limiter.throttled(wait);
+                            }
+                            let error = problem::classify(code, &bytes, &what());
+                            self.retry_or(error, attempt, deadline, wait)?
+                        }
+                        403 if throttled
+                            || limiter.as_ref().is_some_and(|l| l.recently_throttled()) =>
+                        {
+                            return Err(KommoError::Blocked);
+                        }
+                        502..=504 if replay == Replay::Safe => self.retry_or(
+                            problem::classify(code, &bytes, &what()),
+                            attempt,
+                            deadline,
+                            backoff(attempt),
+                        )?,
+                        _ => return Err(problem::classify(code, &bytes, &what())),
+                    }
+                }
+                Attempt::NotSent(detail) => {
+                    tracing::debug!(%method, path, attempt, %detail, "kommo connection failed");
+                    let error = KommoError::Connect {
+                        host: host_of(account.api_root()),
+                        detail,
+                    };
+                    self.retry_or(error, attempt, deadline, backoff(attempt))?
+                }
+                Attempt::TimedOut => {
+                    tracing::debug!(%method, path, attempt, "kommo timed out");
+                    let error = KommoError::Timeout {
+                        seconds: self.request_timeout.as_secs().max(1),
+                    };
+                    if replay != Replay::Safe {
+                        return Err(error);
+                    }
+                    self.retry_or(error, attempt, deadline, backoff(attempt))?
+                }
+                Attempt::Broken(detail) => {
+                    tracing::debug!(%method, path, attempt, %detail, "kommo connection broke");
+                    let error = KommoError::Transport { detail };
+                    if replay != Replay::Safe {
+                        return Err(error);
+                    }
+                    self.retry_or(error, attempt, deadline, backoff(attempt))?
+                }
+            };
+            tokio::time::sleep(retry_wait).await;
+        }
+    }
+
+    /// Gives up with `error` when the attempts or the deadline are spent, else says how
+    /// long to wait before the next attempt.
+    fn retry_or(
+        &self,
+        error: KommoError,
+        attempt: u32,
+        deadline: Instant,
+        wait: Duration,
+    ) -> Result<Duration, KommoError> {
+        if attempt >= MAX_ATTEMPTS || Instant::now() + wait >= deadline {
+            Err(error)
+        } else {
+            Ok(wait)
+        }
+    }
+
+    async fn attempt(
+        &self,
+        client: &reqwest::Client,
+        account: &Account,
+        method: &Method,
+        url: &str,
+        body: Option<Bytes>,
+        timeout: Duration,
+    ) -> Attempt {
+        let mut request = client
+            .request(method.clone(), url)
+            .header(header::AUTHORIZATION, account.authorization().clone())
+            .header(header::ACCEPT, "application/json")
+            .timeout(timeout);
+        if let Some(body) = body {
+            request = request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(body);
+        }
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(err) => return classify_send_error(&err),
+        };
+        let status = response.status();
+        let headers = response.headers().clone();
+        match response.bytes().await {
+            Ok(bytes) => Attempt::Answer(status, headers, bytes),
+            Err(err) if err.is_timeout() => Attempt::TimedOut,
+            Err(err) => Attempt::Broken(error_text(&err)),
+        }
+    }
+}
+
+fn classify_send_error(err: &reqwest::Error) -> Attempt {
+    if err.is_connect() {
+        Attempt::NotSent(error_text(err))
+    } else if err.is_timeout() {
+        Attempt::TimedOut
+    } else {
+        Attempt::Broken(error_text(err))
+    }
+}
+
+/// The error and its causes on one line, without the URL (it is known to the caller).
+fn error_text(err: &reqwest::Error) -> String {
+    let mut text = String::new();
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(err);
+    while let Some(cause) = source {
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    if text.is_empty() {
+        text = err.to_string();
+    }
+    text
+}
+
+fn host_of(api_root: &str) -> String {
+    api_root
+        .split_once("://")
+        .map_or(api_root, |(_, rest)| rest)
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn backoff(attempt: u32) -> Duration {
+    let base = BACKOFF_BASE * 2u32.saturating_pow(attempt.saturating_sub(1));
+    let jitter = rand::rng().random_range(0.5..1.5);
+    base.mul_f64(jitter)
+}
+
+/// The wait a 429 asks for: the `Retry-After` header (seconds) or the body's `retry_after`.
+fn retry_after(headers: &http::HeaderMap, body: &[u8]) -> Option<Duration> {
+    headers
+        .get(header::RETRY_AFTER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|text| text.trim().parse::<u64>().ok())
+        .or_else(|| problem::retry_after_from_body(body))
+        .map(Duration::from_secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_prefers_the_header_then_the_body() {
+        let mut headers = http::HeaderMap::new();
+        assert_eq!(
+            retry_after(&headers, br#"{"retry_after":3}"#),
+            Some(Duration::from_secs(3))
+        );
+        headers.insert(header::RETRY_AFTER, http::HeaderValue::from_static("2"));
+        assert_eq!(
+            retry_after(&headers, br#"{"retry_after":3}"#),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(retry_after(&http::HeaderMap::new(), b"<html>"), None);
+    }
+
+    #[test]
+    fn backoff_grows_and_is_jittered() {
+        for attempt in 1..4 {
+            let wait = backoff(attempt);
+            let base = BACKOFF_BASE * 2u32.pow(attempt - 1);
+            assert!(wait >= base / 2 && wait <= base * 3 / 2, "{wait:?}");
+        }
+        assert_eq!(host_of("https://acme.kommo.com"), "acme.kommo.com");
+        assert_eq!(host_of("http://127.0.0.1:9/acme"), "127.0.0.1:9");
+    }
+}

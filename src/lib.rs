@@ -1,0 +1,19 @@
+//! kommo-mcp: an MCP server and command-line tool that lets AI agents act on leads in
+//! Kommo CRM. The binary is a thin wrapper over `app::run`.
+
+pub mod app;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod kommo;
+pub mod logging;
+pub mod sandbox;
+pub mod scope;
+pub mod secret;
+pub mod server;
+pub mod shutdown;
+pub mod simulator;
+pub mod tools;
+pub mod toolset;
+pub mod transport;

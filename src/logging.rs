@@ -1,0 +1,25 @@
+//! Logging: always to stderr (stdout may be the JSON-RPC channel), level from
+//! `--log-level` or `RUST_LOG`, default `info`.
+
+use tracing_subscriber::{EnvFilter, fmt};
+
+/// Starts the logger. `level` (from `--log-level`) wins over `RUST_LOG`.
+pub fn init(level: Option<&str>) -> Result<(), String> {
+    let directives = match level {
+        Some(level) => level.to_owned(),
+        None => std::env::var("RUST_LOG")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .unwrap_or_else(|| "info".to_owned()),
+    };
+    let filter = EnvFilter::try_new(&directives)
+        .map_err(|err| format!("invalid log level {directives:?}: {err}"))?;
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .with_target(false)
+        .try_init()
+        .map_err(|err| err.to_string())
+}

@@ -1,0 +1,31 @@
+//! `--sandbox`: an in-process Kommo simulator with a demo account, and the configuration
+//! pointed at it, so every tool can be tried without a Kommo account.
+
+use crate::{
+    config::{BaseUrl, Config, Subdomain},
+    secret::Secret,
+    simulator::{Simulator, SimulatorOptions},
+};
+
+/// The demo account's subdomain and its pause field (a checkbox the seed creates).
+pub const SUBDOMAIN: &str = "demo";
+pub const PAUSE_FIELD_ID: i64 = 5001;
+
+/// Starts the simulator, seeds the demo account and points `config` at it. The returned
+/// simulator must be kept alive for as long as it is used.
+pub async fn start(config: &mut Config) -> anyhow::Result<Simulator> {
+    let simulator = Simulator::start(SimulatorOptions::default()).await?;
+    let token = format!("sandbox-{}", uuid::Uuid::new_v4().simple());
+    simulator.state().add_demo_account(SUBDOMAIN, &token);
+    let base_url = BaseUrl::parse(&simulator.base_url_template())?;
+    let subdomain = Subdomain::parse(SUBDOMAIN)?;
+    config.use_sandbox(base_url, subdomain, Secret::new(token), PAUSE_FIELD_ID);
+    tracing::info!(
+        "sandbox: Kommo simulator at http://{} with demo account {SUBDOMAIN:?}: pipelines 1001 \"Sales\" \
+         (statuses 2001 Incoming leads, 2002 Contacted, 2003 Negotiation, 2004 Proposal sent, 142 won, 143 lost) \
+         and 1002 \"Support\" (3001 Incoming leads, 3002 In progress, 3003 Waiting for customer, 142, 143); \
+         leads 9001-9005; pause field {PAUSE_FIELD_ID} \"AI agent paused\" (checkbox); 7 requests/second limit",
+        simulator.addr()
+    );
+    Ok(simulator)
+}

@@ -1,0 +1,168 @@
+//! Per-request settings: what an HTTP request's headers may change for that one request
+//! (account, token, enabled tools, pause field), validated and narrowed by the server's rules.
+
+use http::HeaderMap;
+
+use crate::{
+    config::Subdomain,
+    secret::Secret,
+    toolset::{ToolListError, ToolSet},
+};
+
+/// Overrides carried by one request. Empty over stdio and on the command line.
+#[derive(Clone, Debug, Default)]
+pub struct RequestScope {
+    pub token: Option<Secret>,
+    pub subdomain: Option<Subdomain>,
+    /// Already narrowed to the server's own tool set.
+    pub tools: Option<ToolSet>,
+    pub pause_field_id: Option<i64>,
+}
+
+/// The header names of each per-request setting: the original server's names first,
+/// then the `X-Kommo-*` aliases.
+pub const TOKEN_HEADERS: [&str; 2] = ["kommo_long_duration_token", "x-kommo-token"];
+pub const SUBDOMAIN_HEADERS: [&str; 2] = ["kommo_account_subdomain", "x-kommo-subdomain"];
+pub const TOOLS_HEADERS: [&str; 2] = ["tools_to_use", "x-kommo-tools"];
+pub const PAUSE_FIELD_HEADERS: [&str; 2] = ["kommo_pause_field_id", "x-kommo-pause-field-id"];
+
+/// A header value the server refuses (answered with HTTP 400, before any Kommo request).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScopeError {
+    #[error("invalid {header} header: {reason}")]
+    Invalid {
+        header: &'static str,
+        reason: String,
+    },
+}
+
+impl RequestScope {
+    /// Reads the per-request headers. `server_tools` is the server's own tool set: a
+    /// header can only narrow it.
+    pub fn from_headers(headers: &HeaderMap, server_tools: ToolSet) -> Result<Self, ScopeError> {
+        let token = header_text(headers, &TOKEN_HEADERS)?
+            .filter(|text| !text.is_empty())
+            .map(Secret::new);
+        let subdomain = header_text(headers, &SUBDOMAIN_HEADERS)?
+            .filter(|text| !text.is_empty())
+            .map(|text| {
+                Subdomain::parse(&text).map_err(|err| ScopeError::Invalid {
+                    header: SUBDOMAIN_HEADERS[0],
+                    reason: err.to_string(),
+                })
+            })
+            .transpose()?;
+        let tools = header_text(headers, &TOOLS_HEADERS)?
+            .map(|text| {
+                ToolSet::parse(&text)
+                    .map(|asked| asked.intersect(server_tools))
+                    .map_err(|err: ToolListError| ScopeError::Invalid {
+                        header: TOOLS_HEADERS[0],
+                        reason: err.to_string(),
+                    })
+            })
+            .transpose()?;
+        let pause_field_id = header_text(headers, &PAUSE_FIELD_HEADERS)?
+            .filter(|text| !text.is_empty())
+            .map(|text| match text.trim().parse::<i64>() {
+                Ok(id) if id > 0 => Ok(id),
+                _ => Err(ScopeError::Invalid {
+                    header: PAUSE_FIELD_HEADERS[0],
+                    reason: format!("{text:?} is not a positive integer"),
+                }),
+            })
+            .transpose()?;
+        Ok(Self {
+            token,
+            subdomain,
+            tools,
+            pause_field_id,
+        })
+    }
+
+    /// This scope with every setting `over` carries put on top (a legacy-SSE POST over
+    /// the headers of the `GET /sse` that opened the session).
+    pub fn overlaid_with(&self, over: &RequestScope) -> RequestScope {
+        RequestScope {
+            token: over.token.clone().or_else(|| self.token.clone()),
+            subdomain: over.subdomain.clone().or_else(|| self.subdomain.clone()),
+            tools: over.tools.or(self.tools),
+            pause_field_id: over.pause_field_id.or(self.pause_field_id),
+        }
+    }
+
+    /// The tools this request may see and call.
+    pub fn tools(&self, server_tools: ToolSet) -> ToolSet {
+        self.tools
+            .map_or(server_tools, |tools| tools.intersect(server_tools))
+    }
+}
+
+/// The value of the first of `names` present; the underscore names are sent as-is by the
+/// original's clients, so both spellings are looked up.
+fn header_text(headers: &HeaderMap, names: &[&'static str]) -> Result<Option<String>, ScopeError> {
+    for name in names {
+        if let Some(value) = headers.get(*name) {
+            return value
+                .to_str()
+                .map(|text| Some(text.trim().to_owned()))
+                .map_err(|_| ScopeError::Invalid {
+                    header: names[0],
+                    reason: "the value is not visible ASCII".to_owned(),
+                });
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, value.parse().unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn reads_both_spellings() {
+        let scope = RequestScope::from_headers(
+            &headers(&[
+                ("kommo_account_subdomain", "Acme"),
+                ("x-kommo-token", "t"),
+                ("x-kommo-pause-field-id", "12"),
+            ]),
+            ToolSet::all(),
+        )
+        .unwrap();
+        assert_eq!(scope.subdomain.unwrap().as_str(), "acme");
+        assert_eq!(scope.token.unwrap().expose(), "t");
+        assert_eq!(scope.pause_field_id, Some(12));
+    }
+
+    #[test]
+    fn tools_header_narrows_but_never_widens() {
+        let server = ToolSet::parse("move_lead").unwrap();
+        let scope =
+            RequestScope::from_headers(&headers(&[("tools_to_use", "move_lead,add_note")]), server)
+                .unwrap();
+        assert_eq!(scope.tools(server), server);
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_header_named() {
+        for (name, value) in [
+            ("x-kommo-subdomain", "evil.com/x"),
+            ("x-kommo-tools", "drop_table"),
+            ("x-kommo-tools", "[\"move_lead\""),
+            ("x-kommo-pause-field-id", "-3"),
+        ] {
+            let err =
+                RequestScope::from_headers(&headers(&[(name, value)]), ToolSet::all()).unwrap_err();
+            assert!(err.to_string().contains("header"), "{err}");
+        }
+    }
+}

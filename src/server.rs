@@ -1,0 +1,92 @@
+//! The MCP face of the tools: one `ServerHandler` that every transport serves. It only
+//! decides which tools a request sees (the server's setting, narrowed by request headers)
+//! and hands calls to the shared toolkit.
+
+use std::sync::Arc;
+
+use rmcp::{
+    ErrorData as McpError, RoleServer, ServerHandler,
+    model::{
+        CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult,
+        PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    },
+    service::RequestContext,
+};
+
+use crate::{scope::RequestScope, tools::Toolkit, toolset::ToolName};
+
+const INSTRUCTIONS: &str = "Tools to act on leads in Kommo CRM (formerly amoCRM): move a lead to \
+another pipeline status, pause or resume the AI agent on a lead, add a note, read a lead, and list \
+pipelines with their statuses. Every tool answers with one fixed first sentence; on failure a \
+second text block says why and what to fix.";
+
+/// The MCP server handler. Cloning it is cheap (one `Arc`), as rmcp makes one per session
+/// or stateless request.
+#[derive(Clone)]
+pub struct KommoMcp {
+    kit: Arc<Toolkit>,
+}
+
+impl KommoMcp {
+    pub fn new(kit: Arc<Toolkit>) -> Self {
+        Self { kit }
+    }
+}
+
+/// The per-request scope that the HTTP layer attached to this request, if any.
+fn scope_of(context: &RequestContext<RoleServer>) -> Option<&RequestScope> {
+    context
+        .extensions
+        .get::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<RequestScope>())
+        .or_else(|| context.extensions.get::<RequestScope>())
+}
+
+impl ServerHandler for KommoMcp {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(
+                Implementation::new("kommo-mcp", env!("CARGO_PKG_VERSION")).with_title("Kommo CRM"),
+            )
+            .with_instructions(INSTRUCTIONS)
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, McpError> {
+        let server_tools = self.kit.enabled();
+        let tools = scope_of(&context).map_or(server_tools, |scope| scope.tools(server_tools));
+        Ok(ListToolsResult::with_all_items(self.kit.definitions(tools)))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        let default_scope = RequestScope::default();
+        let scope = scope_of(&context).unwrap_or(&default_scope);
+        let enabled = scope.tools(self.kit.enabled());
+        let Some(tool) = ToolName::parse(&request.name).filter(|tool| enabled.contains(*tool))
+        else {
+            return Err(McpError::invalid_params(
+                format!(
+                    "tool not found: {} (enabled tools: {enabled})",
+                    request.name
+                ),
+                None,
+            ));
+        };
+        let args = request.arguments.unwrap_or_default();
+        tracing::debug!(tool = %tool, "tool call");
+        Ok(self.kit.call(tool, &args, scope).await.into())
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        ToolName::parse(name)
+            .filter(|tool| self.kit.enabled().contains(*tool))
+            .map(|tool| crate::tools::definition(tool).clone())
+    }
+}

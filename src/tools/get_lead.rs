@@ -1,0 +1,235 @@
+//! `get_lead`: reads one lead — name, price, pipeline and status by id and name, tags,
+//! custom fields by name, and whether the agent is paused on it.
+
+use std::collections::BTreeMap;
+
+use rmcp::{
+    handler::server::common::{schema_for_output, schema_for_type},
+    model::{CallToolResult, JsonObject, Tool, ToolAnnotations},
+    schemars::{self, JsonSchema},
+};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::{
+    Call, PauseSetting,
+    args::ArgReader,
+    outcome::{self, ErrorInfo},
+};
+use crate::kommo::models::{Lead, Pipeline};
+
+pub const MISSING: &str = "Failed to get lead: the specified lead does not exist in Kommo.";
+pub const FAILED: &str = "Failed to get lead: Kommo did not return it.";
+
+/// Arguments of get_lead.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+struct GetLeadArgs {
+    /// The Kommo lead id (the number in the lead's URL, e.g. 12345 in /leads/detail/12345).
+    #[schemars(range(min = 1, max = 2147483647))]
+    lead_id: i64,
+}
+
+/// One lead as get_lead reports it.
+#[derive(Serialize, JsonSchema)]
+pub struct LeadOutput {
+    pub id: i64,
+    pub name: String,
+    /// The lead's sale value in the account's currency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pipeline: Option<NamedId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<NamedId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub responsible_user_id: Option<i64>,
+    pub tags: Vec<String>,
+    /// Custom field values by field name (a list when the field holds several values).
+    pub custom_fields: BTreeMap<String, Value>,
+    /// Whether the AI agent is paused on this lead (only when a pause field is configured).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent_paused: Option<bool>,
+    /// Unix timestamps (seconds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<i64>,
+}
+
+/// An id with its name (the name is absent when it could not be resolved).
+#[derive(Serialize, JsonSchema)]
+pub struct NamedId {
+    pub id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+pub fn definition() -> Tool {
+    Tool::new_with_raw(
+        "get_lead",
+        Some(
+            "Read one lead from Kommo CRM: its name, price, pipeline and status (ids and names), \
+             responsible user, tags, custom field values by field name, whether the AI agent is \
+             paused on it, and its timestamps. Read-only. Use it to check where a lead stands \
+             before moving it or to answer questions about it."
+                .into(),
+        ),
+        schema_for_type::<GetLeadArgs>(),
+    )
+    .with_title("Get lead")
+    .with_raw_output_schema(schema_for_output::<LeadOutput>())
+    .with_annotations(
+        ToolAnnotations::with_title("Get lead")
+            .read_only(true)
+            .destructive(false)
+            .idempotent(true)
+            .open_world(true),
+    )
+}
+
+pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
+    let mut reader = ArgReader::new(args);
+    let lead_id = reader.id("lead_id");
+    if let Err(problem) = reader.finish() {
+        return outcome::failure(FAILED, problem, json!({}), ErrorInfo::INVALID_ARGUMENTS);
+    }
+    let ids = || json!({ "lead_id": lead_id });
+    let target = match call.target() {
+        Ok(target) => target,
+        Err(err) => return outcome::failure(FAILED, err, ids(), ErrorInfo::NOT_CONFIGURED),
+    };
+    let client = call.client();
+    let lead = match client.get_lead(&target.account, lead_id).await {
+        Ok(Some(lead)) => lead,
+        Ok(None) => {
+            return outcome::failure(
+                MISSING,
+                format!(
+                    "Kommo has no lead with id {lead_id} in account {}.",
+                    target.account.subdomain()
+                ),
+                ids(),
+                ErrorInfo::LEAD_MISSING,
+            );
+        }
+        Err(err) => return outcome::kommo_failure(FAILED, &err, ids()),
+    };
+    let pipelines = match client.pipelines(&target.account).await {
+        Ok(pipelines) => Some(pipelines),
+        Err(err) => {
+            tracing::warn!(error = %err, "could not read the pipelines to name a lead's status");
+            None
+        }
+    };
+    let output = view(&lead, pipelines.as_deref().map(Vec::as_slice), target.pause);
+    outcome::success(describe(&output), &output)
+}
+
+pub fn view(
+    lead: &Lead,
+    pipelines: Option<&[Pipeline]>,
+    pause: Option<PauseSetting>,
+) -> LeadOutput {
+    let pipeline = pipelines.and_then(|all| all.iter().find(|p| Some(p.id) == lead.pipeline_id));
+    let status_name = lead.status_id.and_then(|status_id| {
+        pipeline
+            .and_then(|p| p.status(status_id))
+            .map(|status| status.name.clone())
+    });
+    let mut custom_fields = BTreeMap::new();
+    let mut agent_paused = pause.map(|_| false);
+    for field in lead.custom_fields_values.iter().flatten() {
+        let values: Vec<Value> = field
+            .values
+            .iter()
+            .flatten()
+            .map(|v| v.value.clone())
+            .collect();
+        if let Some(pause) = pause
+            && field.field_id == pause.field_id
+        {
+            agent_paused = Some(values.first() == Some(&Value::Bool(pause.paused_value)));
+        }
+        let name = field
+            .field_name
+            .clone()
+            .unwrap_or_else(|| format!("field {}", field.field_id));
+        let value = match values.len() {
+            0 => Value::Null,
+            1 => values.into_iter().next().unwrap_or(Value::Null),
+            _ => Value::Array(values),
+        };
+        custom_fields.insert(name, value);
+    }
+    LeadOutput {
+        id: lead.id,
+        name: lead.name.clone().unwrap_or_default(),
+        price: lead.price.as_ref().and_then(serde_json::Number::as_f64),
+        pipeline: lead.pipeline_id.map(|id| NamedId {
+            id,
+            name: pipeline.map(|p| p.name.clone()),
+        }),
+        status: lead.status_id.map(|id| NamedId {
+            id,
+            name: status_name,
+        }),
+        responsible_user_id: lead.responsible_user_id,
+        tags: lead
+            .embedded
+            .iter()
+            .flat_map(|embedded| &embedded.tags)
+            .filter_map(|tag| tag.name.clone())
+            .collect(),
+        custom_fields,
+        agent_paused,
+        created_at: lead.created_at,
+        updated_at: lead.updated_at,
+        closed_at: lead.closed_at,
+    }
+}
+
+/// A compact description an LLM reads easily.
+fn describe(lead: &LeadOutput) -> String {
+    let named = |item: &Option<NamedId>| match item {
+        Some(NamedId {
+            id,
+            name: Some(name),
+        }) => format!("{name:?} ({id})"),
+        Some(NamedId { id, name: None }) => id.to_string(),
+        None => "unknown".to_owned(),
+    };
+    let mut text = format!(
+        "Lead {} {:?}: pipeline {}, status {}",
+        lead.id,
+        lead.name,
+        named(&lead.pipeline),
+        named(&lead.status)
+    );
+    if let Some(price) = lead.price {
+        text.push_str(&format!(", price {price}"));
+    }
+    if let Some(user) = lead.responsible_user_id {
+        text.push_str(&format!(", responsible user {user}"));
+    }
+    match lead.agent_paused {
+        Some(true) => text.push_str(", AI agent paused"),
+        Some(false) => text.push_str(", AI agent active"),
+        None => {}
+    }
+    text.push('.');
+    if !lead.tags.is_empty() {
+        text.push_str(&format!("\nTags: {}.", lead.tags.join(", ")));
+    }
+    if !lead.custom_fields.is_empty() {
+        let fields: Vec<String> = lead
+            .custom_fields
+            .iter()
+            .map(|(name, value)| format!("{name} = {value}"))
+            .collect();
+        text.push_str(&format!("\nCustom fields: {}.", fields.join("; ")));
+    }
+    text
+}

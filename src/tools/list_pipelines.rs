@@ -1,0 +1,179 @@
+//! `list_pipelines`: every pipeline of the account with its statuses, so an agent can find
+//! the ids `move_lead` needs by name.
+
+use rmcp::{
+    handler::server::common::schema_for_output,
+    model::{CallToolResult, JsonObject, Tool, ToolAnnotations},
+    schemars::{self, JsonSchema},
+};
+use serde::Serialize;
+use serde_json::json;
+
+use super::{
+    Call,
+    outcome::{self, ErrorInfo},
+};
+use crate::kommo::models::{Pipeline, Status};
+
+pub const FAILED: &str = "Failed to list pipelines: Kommo did not return them.";
+
+/// The account's pipelines.
+#[derive(Serialize, JsonSchema)]
+pub struct PipelinesOutput {
+    /// Every pipeline, main pipeline first.
+    pub pipelines: Vec<PipelineView>,
+}
+
+/// One pipeline and its statuses.
+#[derive(Serialize, JsonSchema)]
+pub struct PipelineView {
+    pub id: i64,
+    pub name: String,
+    /// The account's main pipeline (where new leads go by default).
+    pub is_main: bool,
+    /// An archived pipeline.
+    pub is_archive: bool,
+    /// The statuses (stages) in their order in the funnel.
+    pub statuses: Vec<StatusView>,
+}
+
+/// One status (stage) of a pipeline.
+#[derive(Serialize, JsonSchema)]
+pub struct StatusView {
+    pub id: i64,
+    pub name: String,
+    /// "incoming" (unsorted new leads), "won" (142), "lost" (143) or "regular".
+    pub kind: StatusKind,
+}
+
+#[derive(Serialize, JsonSchema, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusKind {
+    Incoming,
+    Regular,
+    Won,
+    Lost,
+}
+
+/// Kommo's system status ids, the same in every pipeline.
+pub const WON: i64 = 142;
+pub const LOST: i64 = 143;
+
+pub fn status_kind(status: &Status) -> StatusKind {
+    match status.id {
+        WON => StatusKind::Won,
+        LOST => StatusKind::Lost,
+        _ if status.kind == Some(1) => StatusKind::Incoming,
+        _ => StatusKind::Regular,
+    }
+}
+
+/// No arguments.
+#[derive(JsonSchema)]
+#[schemars(extend("additionalProperties" = false))]
+struct NoArgs {}
+
+pub fn definition() -> Tool {
+    Tool::new_with_raw(
+        "list_pipelines",
+        Some(
+            "List every sales pipeline of the Kommo account with its statuses (stages): ids, \
+             names, which pipeline is the main one, and which statuses are the system ones \
+             (142 = closed won, 143 = closed lost). Read-only. Use it to find the pipeline_id and \
+             status_id that move_lead needs when you only know a stage's name."
+                .into(),
+        ),
+        rmcp::handler::server::common::schema_for_type::<NoArgs>(),
+    )
+    .with_title("List pipelines")
+    .with_raw_output_schema(schema_for_output::<PipelinesOutput>())
+    .with_annotations(
+        ToolAnnotations::with_title("List pipelines")
+            .read_only(true)
+            .destructive(false)
+            .idempotent(true)
+            .open_world(true),
+    )
+}
+
+pub async fn run(call: Call<'_>, _args: &JsonObject) -> CallToolResult {
+    let target = match call.target() {
+        Ok(target) => target,
+        Err(err) => return outcome::failure(FAILED, err, json!({}), ErrorInfo::NOT_CONFIGURED),
+    };
+    match call.client().pipelines(&target.account).await {
+        Ok(pipelines) => {
+            let output = view(&pipelines);
+            outcome::success(listing(&output), &output)
+        }
+        Err(err) => outcome::kommo_failure(FAILED, &err, json!({})),
+    }
+}
+
+pub fn view(pipelines: &[Pipeline]) -> PipelinesOutput {
+    let mut views: Vec<PipelineView> = pipelines
+        .iter()
+        .map(|pipeline| {
+            let mut statuses: Vec<&Status> = pipeline.statuses().iter().collect();
+            statuses.sort_by_key(|status| (status.sort.unwrap_or(i64::MAX), status.id));
+            PipelineView {
+                id: pipeline.id,
+                name: pipeline.name.clone(),
+                is_main: pipeline.is_main,
+                is_archive: pipeline.is_archive,
+                statuses: statuses
+                    .into_iter()
+                    .map(|status| StatusView {
+                        id: status.id,
+                        name: status.name.clone(),
+                        kind: status_kind(status),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    views.sort_by_key(|pipeline| !pipeline.is_main);
+    PipelinesOutput { pipelines: views }
+}
+
+/// A compact listing an LLM reads easily: one line per pipeline.
+fn listing(output: &PipelinesOutput) -> String {
+    if output.pipelines.is_empty() {
+        return "The account has no pipelines.".to_owned();
+    }
+    let mut text = format!(
+        "{} pipelines (pipeline id: status id = name):",
+        output.pipelines.len()
+    );
+    for pipeline in &output.pipelines {
+        let mut flags = Vec::new();
+        if pipeline.is_main {
+            flags.push("main");
+        }
+        if pipeline.is_archive {
+            flags.push("archived");
+        }
+        let flags = if flags.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", flags.join(", "))
+        };
+        let statuses: Vec<String> = pipeline
+            .statuses
+            .iter()
+            .map(|status| match status.kind {
+                StatusKind::Won => format!("{} = {} (won)", status.id, status.name),
+                StatusKind::Lost => format!("{} = {} (lost)", status.id, status.name),
+                StatusKind::Incoming => format!("{} = {} (incoming)", status.id, status.name),
+                StatusKind::Regular => format!("{} = {}", status.id, status.name),
+            })
+            .collect();
+        text.push_str(&format!(
+            "\n- {} \"{}\"{flags}: {}",
+            pipeline.id,
+            pipeline.name,
+            statuses.join("; ")
+        ));
+    }
+    text
+}

@@ -1,0 +1,127 @@
+//! The tools: one implementation of each, shared by stdio, HTTP, legacy SSE and the
+//! command line. Transports only decide which tools a request may use.
+
+mod args;
+mod get_lead;
+mod list_pipelines;
+mod move_lead;
+mod note;
+pub mod outcome;
+mod pause;
+mod target;
+
+use std::sync::{Arc, LazyLock};
+
+use rmcp::model::{CallToolResult, JsonObject, Tool};
+
+use crate::{
+    config::Config,
+    kommo::{ClientSettings, KommoClient},
+    scope::RequestScope,
+    toolset::{ToolName, ToolSet},
+};
+pub use target::{PauseSetting, Target, TargetError};
+
+/// Everything a tool call needs: the configuration, the Kommo client, and the server's
+/// own account resolved once.
+pub struct Toolkit {
+    config: Arc<Config>,
+    client: KommoClient,
+    own_target: Result<Target, TargetError>,
+}
+
+impl Toolkit {
+    pub fn new(config: Arc<Config>) -> Self {
+        let client = KommoClient::new(&ClientSettings {
+            rate_limit: config.rate_limit.value,
+            connect_timeout: config.connect_timeout.value,
+            request_timeout: config.request_timeout.value,
+            pipelines_cache: config.pipelines_cache.value,
+        });
+        let own_target = target::resolve(&config, &RequestScope::default());
+        Self {
+            config,
+            client,
+            own_target,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn client(&self) -> &KommoClient {
+        &self.client
+    }
+
+    /// The tools enabled by the server's own setting.
+    pub fn enabled(&self) -> ToolSet {
+        self.config.tools.value
+    }
+
+    /// The definitions (`tools/list` entries) of the given tools, sorted by name.
+    pub fn definitions(&self, tools: ToolSet) -> Vec<Tool> {
+        tools.iter().map(|tool| definition(tool).clone()).collect()
+    }
+
+    /// The account a request acts on (the server's own unless the request names another).
+    pub fn target(&self, scope: &RequestScope) -> Result<Target, TargetError> {
+        if scope.token.is_none() && scope.subdomain.is_none() && scope.pause_field_id.is_none() {
+            return self.own_target.clone();
+        }
+        target::resolve(&self.config, scope)
+    }
+
+    /// Runs one tool. The caller has checked that the tool is enabled for this request.
+    pub async fn call(
+        &self,
+        tool: ToolName,
+        args: &JsonObject,
+        scope: &RequestScope,
+    ) -> CallToolResult {
+        let call = Call { kit: self, scope };
+        match tool {
+            ToolName::MoveLead => move_lead::run(call, args).await,
+            ToolName::PauseAgent => pause::run(call, args, pause::Direction::Pause).await,
+            ToolName::ResumeAgent => pause::run(call, args, pause::Direction::Resume).await,
+            ToolName::AddNote => note::run(call, args).await,
+            ToolName::GetLead => get_lead::run(call, args).await,
+            ToolName::ListPipelines => list_pipelines::run(call, args).await,
+        }
+    }
+}
+
+/// One call in progress: the toolkit and the request's scope.
+#[derive(Clone, Copy)]
+struct Call<'a> {
+    kit: &'a Toolkit,
+    scope: &'a RequestScope,
+}
+
+impl Call<'_> {
+    fn target(&self) -> Result<Target, TargetError> {
+        self.kit.target(self.scope)
+    }
+
+    fn client(&self) -> &KommoClient {
+        &self.kit.client
+    }
+}
+
+/// The definition of one tool (built once per process).
+pub fn definition(tool: ToolName) -> &'static Tool {
+    static DEFINITIONS: LazyLock<Vec<Tool>> = LazyLock::new(|| {
+        ToolName::ALL
+            .iter()
+            .map(|tool| match tool {
+                ToolName::MoveLead => move_lead::definition(),
+                ToolName::PauseAgent => pause::definition(pause::Direction::Pause),
+                ToolName::ResumeAgent => pause::definition(pause::Direction::Resume),
+                ToolName::AddNote => note::definition(),
+                ToolName::GetLead => get_lead::definition(),
+                ToolName::ListPipelines => list_pipelines::definition(),
+            })
+            .collect()
+    });
+    &DEFINITIONS[tool as usize]
+}

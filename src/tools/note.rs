@@ -1,0 +1,98 @@
+//! `add_note`: adds a plain-text note to a lead, after checking the lead exists. Never
+//! written twice: a note whose request may have reached Kommo is not sent again.
+
+use rmcp::{
+    handler::server::common::{schema_for_output, schema_for_type},
+    model::{CallToolResult, JsonObject, Tool, ToolAnnotations},
+    schemars::{self, JsonSchema},
+};
+use serde::Serialize;
+use serde_json::json;
+
+use super::{
+    Call,
+    args::ArgReader,
+    outcome::{self, ErrorInfo},
+};
+
+pub const SUCCESS: &str = "Note added succesfully.";
+pub const FAILED: &str = "Error adding the note.";
+
+/// Arguments of add_note.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+struct AddNoteArgs {
+    /// The Kommo lead id (the number in the lead's URL, e.g. 12345 in /leads/detail/12345).
+    #[schemars(range(min = 1, max = 2147483647))]
+    lead_id: i64,
+    /// The note's text, shown in the lead's feed to the sales team. Plain text; line
+    /// breaks are kept, HTML is shown as-is.
+    #[schemars(length(min = 1))]
+    note: String,
+}
+
+/// The note that was created.
+#[derive(Serialize, JsonSchema)]
+pub struct NoteOutput {
+    /// The lead the note was added to.
+    pub lead_id: i64,
+    /// The id Kommo gave the new note.
+    pub note_id: i64,
+}
+
+pub fn definition() -> Tool {
+    Tool::new_with_raw(
+        "add_note",
+        Some(
+            "Add a plain-text note to a lead in Kommo CRM, visible to the sales team in the lead's \
+             feed: a summary of the conversation, what the customer asked for, or a hand-over \
+             message. Checks that the lead exists first. Each call adds one new note (calling it \
+             twice adds two)."
+                .into(),
+        ),
+        schema_for_type::<AddNoteArgs>(),
+    )
+    .with_title("Add note")
+    .with_raw_output_schema(schema_for_output::<NoteOutput>())
+    .with_annotations(
+        ToolAnnotations::with_title("Add note")
+            .read_only(false)
+            .destructive(false)
+            .idempotent(false)
+            .open_world(true),
+    )
+}
+
+pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
+    let mut reader = ArgReader::new(args);
+    let lead_id = reader.id("lead_id");
+    let note = reader.text("note");
+    if let Err(problem) = reader.finish() {
+        return outcome::failure(FAILED, problem, json!({}), ErrorInfo::INVALID_ARGUMENTS);
+    }
+    let ids = || json!({ "lead_id": lead_id });
+    let target = match call.target() {
+        Ok(target) => target,
+        Err(err) => return outcome::failure(FAILED, err, ids(), ErrorInfo::NOT_CONFIGURED),
+    };
+    let client = call.client();
+    match client.get_lead(&target.account, lead_id).await {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            return outcome::failure(
+                FAILED,
+                format!(
+                    "the specified lead does not exist in Kommo (no lead with id {lead_id} in account {}). No note was written.",
+                    target.account.subdomain()
+                ),
+                ids(),
+                ErrorInfo::LEAD_MISSING,
+            );
+        }
+        Err(err) => return outcome::kommo_failure(FAILED, &err, ids()),
+    }
+    match client.add_note(&target.account, lead_id, &note).await {
+        Ok(note_id) => outcome::success(SUCCESS, &NoteOutput { lead_id, note_id }),
+        Err(err) => outcome::kommo_failure(FAILED, &err, ids()),
+    }
+}

@@ -1,0 +1,88 @@
+//! How every tool answers: the fixed first sentence, the reason as a further block, and
+//! `structuredContent` with the ids involved.
+
+use std::fmt::Display;
+
+use rmcp::model::{CallToolResult, ContentBlock};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::kommo::KommoError;
+
+/// The sentences of one tool (PRODUCT.md §2; kept word for word, typo included).
+pub struct Sentences {
+    pub success: &'static str,
+    pub missing: &'static str,
+    pub failed: &'static str,
+}
+
+/// A successful result: the sentence (or listing) first, then the structured data.
+pub fn success(text: impl Into<String>, structured: &impl Serialize) -> CallToolResult {
+    let mut result = CallToolResult::success(vec![ContentBlock::text(text.into())]);
+    result.structured_content = serde_json::to_value(structured).ok();
+    result
+}
+
+/// A failed result: the sentence first, the reason in a second block, and the ids
+/// involved plus a machine-readable error in `structuredContent`.
+pub fn failure(
+    sentence: &str,
+    reason: impl Display,
+    ids: Value,
+    error: ErrorInfo,
+) -> CallToolResult {
+    let reason = reason.to_string();
+    let mut structured = match ids {
+        Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    };
+    structured.insert(
+        "error".to_owned(),
+        json!({ "kind": error.kind, "status": error.status, "message": reason }),
+    );
+    let mut result = CallToolResult::error(vec![
+        ContentBlock::text(sentence),
+        ContentBlock::text(reason),
+    ]);
+    result.structured_content = Some(Value::Object(structured));
+    result
+}
+
+/// What kind of failure it was, for programs reading `structuredContent.error`.
+pub struct ErrorInfo {
+    pub kind: &'static str,
+    pub status: Option<u16>,
+}
+
+impl ErrorInfo {
+    pub const INVALID_ARGUMENTS: ErrorInfo = ErrorInfo {
+        kind: "invalid_arguments",
+        status: None,
+    };
+    pub const NOT_CONFIGURED: ErrorInfo = ErrorInfo {
+        kind: "not_configured",
+        status: None,
+    };
+    pub const LEAD_MISSING: ErrorInfo = ErrorInfo {
+        kind: "lead_missing",
+        status: None,
+    };
+    pub const INVALID_MOVE: ErrorInfo = ErrorInfo {
+        kind: "invalid_move",
+        status: None,
+    };
+}
+
+impl From<&KommoError> for ErrorInfo {
+    fn from(error: &KommoError) -> Self {
+        ErrorInfo {
+            kind: error.kind(),
+            status: error.status(),
+        }
+    }
+}
+
+/// Shorthand: a Kommo error after the tool's failure sentence.
+pub fn kommo_failure(sentence: &str, error: &KommoError, ids: Value) -> CallToolResult {
+    failure(sentence, error, ids, ErrorInfo::from(error))
+}

@@ -1,0 +1,134 @@
+//! Which Kommo account a call acts on, with which token and pause field — and the rule
+//! that the server's own token is only ever sent to the server's own account.
+
+use std::fmt;
+
+use crate::{
+    config::{Config, Source, Subdomain, settings},
+    kommo::{Account, KommoError},
+    scope::RequestScope,
+};
+
+/// The account a call acts on.
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub account: Account,
+    pub pause: Option<PauseSetting>,
+}
+
+/// The checkbox lead field the agent platform reads, and the value that means "paused".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PauseSetting {
+    pub field_id: i64,
+    pub paused_value: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum TargetError {
+    /// Neither a subdomain nor a token (or one of them) is configured.
+    Missing {
+        subdomain: bool,
+        token: bool,
+    },
+    /// A request named another account and brought no token for it.
+    NoTokenForAccount(Subdomain),
+    Unusable(KommoError),
+}
+
+impl fmt::Display for TargetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TargetError::Missing { subdomain, token } => {
+                let mut missing = Vec::new();
+                if *token {
+                    missing.push(describe(
+                        settings::TOKEN.env,
+                        settings::TOKEN.flag,
+                        settings::TOKEN.key,
+                    ));
+                }
+                if *subdomain {
+                    missing.push(describe(
+                        settings::SUBDOMAIN.env,
+                        settings::SUBDOMAIN.flag,
+                        settings::SUBDOMAIN.key,
+                    ));
+                }
+                write!(
+                    f,
+                    "kommo-mcp has no Kommo account configured: set {}. Nothing was sent to Kommo.",
+                    missing.join(" and ")
+                )
+            }
+            TargetError::NoTokenForAccount(subdomain) => write!(
+                f,
+                "no Kommo token for account {subdomain:?}: send one in the KOMMO_LONG_DURATION_TOKEN (or X-Kommo-Token) header, \
+                 or configure token in the [accounts.{subdomain}] table of the config file; the server's own token is only \
+                 sent to its own account. Nothing was sent to Kommo."
+            ),
+            TargetError::Unusable(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+fn describe(env: &str, flag: &str, key: &str) -> String {
+    format!("{env} (flag {flag}, config key {key})")
+}
+
+/// Resolves the account for a request. Precedence per setting: request header > flag >
+/// environment > config file (top level, for the server's own account) > `[accounts.*]`.
+pub fn resolve(config: &Config, scope: &RequestScope) -> Result<Target, TargetError> {
+    let own_subdomain = config.subdomain.as_ref().map(|s| &s.value);
+    let Some(subdomain) = scope.subdomain.as_ref().or(own_subdomain) else {
+        return Err(TargetError::Missing {
+            subdomain: true,
+            token: scope.token.is_none() && config.token.is_none(),
+        });
+    };
+    let is_own = Some(subdomain) == own_subdomain;
+    let entry = config.accounts.get(subdomain);
+    let token = scope
+        .token
+        .as_ref()
+        .or_else(|| {
+            is_own
+                .then(|| config.token.as_ref().map(|t| &t.value))
+                .flatten()
+        })
+        .or_else(|| entry.and_then(|e| e.token.as_ref()));
+    let Some(token) = token else {
+        return Err(if is_own {
+            TargetError::Missing {
+                subdomain: false,
+                token: true,
+            }
+        } else {
+            TargetError::NoTokenForAccount(subdomain.clone())
+        });
+    };
+    // The top-level pause settings describe the server's own account (or every account
+    // when the server has none of its own).
+    let top_level_applies = is_own || own_subdomain.is_none();
+    let field_id = scope
+        .pause_field_id
+        .or_else(|| {
+            top_level_applies
+                .then(|| config.pause_field_id.as_ref().map(|p| p.value))
+                .flatten()
+        })
+        .or_else(|| entry.and_then(|e| e.pause_field_id));
+    let explicit_value = (top_level_applies && config.pause_value.source != Source::Default)
+        .then_some(config.pause_value.value);
+    let paused_value = explicit_value
+        .or_else(|| entry.and_then(|e| e.pause_value))
+        .unwrap_or(config.pause_value.value);
+    let account = Account::new(&config.base_url.value, subdomain.clone(), token)
+        .map_err(TargetError::Unusable)?;
+    Ok(Target {
+        account,
+        pause: field_id.map(|field_id| PauseSetting {
+            field_id,
+            paused_value,
+        }),
+    })
+}

@@ -1,0 +1,178 @@
+//! The names of kommo-mcp's tools and the sets of them that `TOOLS_TO_USE` enables.
+
+use std::fmt;
+
+/// Every tool kommo-mcp offers, in the order `tools/list` shows them (sorted by name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ToolName {
+    AddNote,
+    GetLead,
+    ListPipelines,
+    MoveLead,
+    PauseAgent,
+    ResumeAgent,
+}
+
+impl ToolName {
+    pub const ALL: [ToolName; 6] = [
+        ToolName::AddNote,
+        ToolName::GetLead,
+        ToolName::ListPipelines,
+        ToolName::MoveLead,
+        ToolName::PauseAgent,
+        ToolName::ResumeAgent,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ToolName::AddNote => "add_note",
+            ToolName::GetLead => "get_lead",
+            ToolName::ListPipelines => "list_pipelines",
+            ToolName::MoveLead => "move_lead",
+            ToolName::PauseAgent => "pause_agent",
+            ToolName::ResumeAgent => "resume_agent",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|tool| tool.as_str() == name)
+    }
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+impl fmt::Display for ToolName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A set of enabled tools (a bit set: copying and intersecting it costs nothing).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ToolSet(u8);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ToolListError {
+    #[error("unknown tool {name:?} (known tools: {known})")]
+    Unknown { name: String, known: String },
+    #[error("malformed tool list {raw:?}: a JSON array must hold tool names as strings ({reason})")]
+    MalformedJson { raw: String, reason: String },
+}
+
+impl ToolSet {
+    pub const EMPTY: ToolSet = ToolSet(0);
+
+    pub fn all() -> Self {
+        Self::ALL_SET
+    }
+
+    const ALL_SET: ToolSet = ToolSet(0b11_1111);
+
+    /// Parses `TOOLS_TO_USE`: a JSON array (`["move_lead","add_note"]`) or CSV
+    /// (`move_lead, add_note`). An empty string or `[]` is the empty set.
+    pub fn parse(raw: &str) -> Result<Self, ToolListError> {
+        let trimmed = raw.trim();
+        if trimmed.starts_with('[') {
+            let names: Vec<String> =
+                serde_json::from_str(trimmed).map_err(|err| ToolListError::MalformedJson {
+                    raw: raw.to_owned(),
+                    reason: err.to_string(),
+                })?;
+            return Self::from_names(names.iter().map(String::as_str));
+        }
+        Self::from_names(trimmed.split(',').map(str::trim).filter(|s| !s.is_empty()))
+    }
+
+    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Self, ToolListError> {
+        let mut set = Self::EMPTY;
+        for name in names {
+            let tool = ToolName::parse(name.trim()).ok_or_else(|| ToolListError::Unknown {
+                name: name.to_owned(),
+                known: Self::all().to_string(),
+            })?;
+            set = set.with(tool);
+        }
+        Ok(set)
+    }
+
+    pub fn with(self, tool: ToolName) -> Self {
+        ToolSet(self.0 | tool.bit())
+    }
+
+    pub fn contains(self, tool: ToolName) -> bool {
+        self.0 & tool.bit() != 0
+    }
+
+    /// Tools in both sets: how a per-request header narrows the server's own setting.
+    pub fn intersect(self, other: ToolSet) -> Self {
+        ToolSet(self.0 & other.0)
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = ToolName> {
+        ToolName::ALL
+            .into_iter()
+            .filter(move |tool| self.contains(*tool))
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+impl fmt::Display for ToolSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.iter().map(ToolName::as_str).collect();
+        f.write_str(&names.join(","))
+    }
+}
+
+impl fmt::Debug for ToolSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ToolSet[{self}]")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_json_and_csv_alike() {
+        let json = ToolSet::parse(r#"["move_lead","add_note"]"#).unwrap();
+        let csv = ToolSet::parse(" move_lead , add_note ").unwrap();
+        assert_eq!(json, csv);
+        assert!(json.contains(ToolName::MoveLead));
+        assert!(!json.contains(ToolName::PauseAgent));
+        assert_eq!(json.to_string(), "add_note,move_lead");
+    }
+
+    #[test]
+    fn empty_means_none() {
+        assert!(ToolSet::parse("").unwrap().is_empty());
+        assert!(ToolSet::parse("[]").unwrap().is_empty());
+        assert!(ToolSet::parse("  ").unwrap().is_empty());
+    }
+
+    #[test]
+    fn unknown_and_malformed_are_errors_that_name_the_problem() {
+        let err = ToolSet::parse("move_lead,delete_everything").unwrap_err();
+        assert!(err.to_string().contains("delete_everything"));
+        let err = ToolSet::parse(r#"["move_lead""#).unwrap_err();
+        assert!(matches!(err, ToolListError::MalformedJson { .. }));
+        let err = ToolSet::parse("[1,2]").unwrap_err();
+        assert!(matches!(err, ToolListError::MalformedJson { .. }));
+    }
+
+    #[test]
+    fn intersection_narrows() {
+        let server = ToolSet::parse("move_lead,add_note").unwrap();
+        let header = ToolSet::parse("add_note,pause_agent").unwrap();
+        assert_eq!(
+            server.intersect(header),
+            ToolSet::parse("add_note").unwrap()
+        );
+        assert_eq!(ToolSet::all().iter().count(), ToolName::ALL.len());
+    }
+}

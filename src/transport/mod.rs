@@ -1,0 +1,3 @@
+//! Transports: thin adapters that serve the one `KommoMcp` handler.
+
+pub mod stdio;
