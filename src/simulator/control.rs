@@ -1,0 +1,270 @@
+//! The `/__sim/...` JSON control API, so tests and the benchmark running the simulator as a
+//! separate process can seed accounts, inject faults and read what it received.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{Fault, MissingLead, SimState};
+
+type Sim = State<Arc<SimState>>;
+
+/// The control routes (no auth; not recorded).
+pub(crate) fn router() -> Router<Arc<SimState>> {
+    Router::new()
+        .route("/__sim/requests", get(requests).delete(clear_requests))
+        .route("/__sim/faults", post(push_faults).delete(clear_faults))
+        .route("/__sim/config", post(config))
+        .route("/__sim/accounts", post(add_account))
+        .route("/__sim/unblock", post(unblock))
+        .route("/__sim/leads/{subdomain}/{id}", get(lead))
+        .route("/__sim/notes/{subdomain}/{lead_id}", get(notes))
+        .route("/__sim/stats/{subdomain}", get(stats))
+}
+
+async fn requests(State(sim): Sim) -> Response {
+    Json(sim.requests()).into_response()
+}
+
+async fn clear_requests(State(sim): Sim) -> StatusCode {
+    sim.clear_requests();
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    Many(Vec<Fault>),
+    One(Box<Fault>),
+}
+
+async fn push_faults(State(sim): Sim, Json(faults): Json<OneOrMany>) -> StatusCode {
+    match faults {
+        OneOrMany::Many(faults) => faults.into_iter().for_each(|f| sim.push_fault(f)),
+        OneOrMany::One(fault) => sim.push_fault(*fault),
+    }
+    StatusCode::NO_CONTENT
+}
+
+async fn clear_faults(State(sim): Sim) -> StatusCode {
+    sim.clear_faults();
+    StatusCode::NO_CONTENT
+}
+
+/// Only keys present in the body change; `"rate_limit": null` turns the limit off.
+async fn config(State(sim): Sim, Json(body): Json<serde_json::Map<String, Value>>) -> Response {
+    let missing = match body.get("missing_lead") {
+        Some(v) => match MissingLead::deserialize(v) {
+            Ok(mode) => Some(mode),
+            Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+        },
+        None => None,
+    };
+    let rate = match body.get("rate_limit") {
+        Some(Value::Null) => Some(None),
+        Some(v) => match v.as_u64().and_then(|n| u32::try_from(n).ok()) {
+            Some(n) => Some(Some(n)),
+            None => return (StatusCode::BAD_REQUEST, "rate_limit: u32 or null").into_response(),
+        },
+        None => None,
+    };
+    if let Some(mode) = missing {
+        sim.set_missing_lead(mode);
+    }
+    if let Some(rate) = rate {
+        sim.set_rate_limit(rate);
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+#[derive(Deserialize)]
+struct NewAccount {
+    subdomain: String,
+    token: String,
+}
+
+async fn add_account(State(sim): Sim, Json(account): Json<NewAccount>) -> StatusCode {
+    sim.add_demo_account(&account.subdomain, &account.token);
+    StatusCode::NO_CONTENT
+}
+
+async fn unblock(State(sim): Sim) -> StatusCode {
+    sim.unblock_all();
+    StatusCode::NO_CONTENT
+}
+
+async fn lead(State(sim): Sim, Path((subdomain, id)): Path<(String, i64)>) -> Response {
+    match sim.lead(&subdomain, id) {
+        Some(lead) => Json(lead).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn notes(State(sim): Sim, Path((subdomain, lead_id)): Path<(String, i64)>) -> Response {
+    Json(sim.notes(&subdomain, lead_id)).into_response()
+}
+
+async fn stats(State(sim): Sim, Path(subdomain): Path<String>) -> Response {
+    let (requests, count_429) = sim.counts(&subdomain);
+    Json(json!({
+        "max_requests_in_any_second": sim.max_requests_in_any_second(&subdomain),
+        "count_429": count_429,
+        "requests": requests,
+    }))
+    .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::RecordedRequest;
+    use super::super::testkit::*;
+    use serde_json::{Value, json};
+
+    #[tokio::test]
+    async fn control_api_round_trip() {
+        let (sim, client) = start(unlimited()).await;
+        let http = &client.http;
+        let ctl = |p: &str| format!("{}/__sim/{p}", client.root);
+        let ok = |r: reqwest::Response| assert_eq!(r.status(), 204);
+        ok(http
+            .post(ctl("accounts"))
+            .json(&json!({"subdomain":"acme","token":"t2"}))
+            .send()
+            .await
+            .unwrap());
+        let acme = |p: &str| format!("{}/acme{p}", client.root);
+        assert_eq!(
+            http.get(acme("/api/v4/account"))
+                .bearer_auth("t2")
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+        // config: missing leads become 404, then the rate limit is set and lifted
+        ok(http
+            .post(ctl("config"))
+            .json(&json!({"missing_lead":"not_found"}))
+            .send()
+            .await
+            .unwrap());
+        assert_eq!(client.get("/api/v4/leads/9999").await.status(), 404);
+        ok(http
+            .post(ctl("config"))
+            .json(&json!({"rate_limit":1}))
+            .send()
+            .await
+            .unwrap());
+        assert_eq!(sim.state().rate_limit(), Some(1));
+        ok(http
+            .post(ctl("config"))
+            .json(&json!({"rate_limit":null}))
+            .send()
+            .await
+            .unwrap());
+        assert_eq!(sim.state().rate_limit(), None);
+        assert_eq!(sim.state().missing_lead(), super::MissingLead::NotFound);
+        // faults: one, or an array
+        ok(http
+            .post(ctl("faults"))
+            .json(&json!({"status":503}))
+            .send()
+            .await
+            .unwrap());
+        ok(http
+            .post(ctl("faults"))
+            .json(&json!([{"status":502,"body":"html"},{"status":500}]))
+            .send()
+            .await
+            .unwrap());
+        assert_eq!(client.get("/api/v4/account").await.status(), 503);
+        assert_eq!(client.get("/api/v4/account").await.status(), 502);
+        ok(http.delete(ctl("faults")).send().await.unwrap());
+        assert_eq!(client.get("/api/v4/account").await.status(), 200);
+        // writes visible through the control API
+        assert_eq!(
+            client
+                .patch("/api/v4/leads/9001", &json!({"status_id":2003}))
+                .await
+                .status(),
+            200
+        );
+        let lead: Value = http
+            .get(ctl("leads/demo/9001"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(lead["status_id"], 2003);
+        assert_eq!(
+            http.get(ctl("leads/demo/9100"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            404
+        );
+        client
+            .post(
+                "/api/v4/leads/9001/notes",
+                &json!([{"note_type":"common","params":{"text":"hi"}}]),
+            )
+            .await;
+        let notes: Vec<Value> = http
+            .get(ctl("notes/demo/9001"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(notes[0]["params"]["text"], "hi");
+        // the request log and stats
+        let log: Vec<RecordedRequest> = http
+            .get(ctl("requests"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(log, sim.state().requests());
+        assert_eq!(log.iter().filter(|r| r.subdomain == "demo").count(), 6);
+        assert!(log.iter().all(|r| !r.path.starts_with("/__sim")));
+        let stats: Value = http
+            .get(ctl("stats/demo"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            (stats["requests"].clone(), stats["count_429"].clone()),
+            (json!(6), json!(0))
+        );
+        assert!(stats["max_requests_in_any_second"].as_u64().unwrap() >= 1);
+        ok(http.delete(ctl("requests")).send().await.unwrap());
+        assert!(sim.state().requests().is_empty());
+        ok(http.post(ctl("unblock")).send().await.unwrap());
+        assert_eq!(
+            http.post(ctl("config"))
+                .json(&json!({"rate_limit":"x"}))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            400
+        );
+    }
+}

@@ -1,0 +1,602 @@
+//! The simulator's in-memory world: accounts with their leads, pipelines, custom fields and
+//! notes, the runtime switches, and the log of every request received.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicI64, AtomicU8, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::faults::{FaultList, Limiter};
+use super::{MissingLead, SimulatorOptions};
+
+/// Locks a mutex, ignoring poisoning (a panicked test must not wedge the simulator).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Unix time in seconds.
+pub(crate) fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// One request as the simulator saw it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct RecordedRequest {
+    pub method: String,
+    pub path: String,
+    pub query: Option<String>,
+    pub subdomain: String,
+    pub authorization: Option<String>,
+    pub user_agent: Option<String>,
+    pub body: Option<Value>,
+    pub status: u16,
+    pub at_ms: u64,
+}
+
+/// The request log; `first_seq` is the sequence number of `entries[0]`.
+#[derive(Default)]
+struct RequestLog {
+    first_seq: u64,
+    entries: Vec<RecordedRequest>,
+}
+
+/// Custom field kinds the seed uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FieldType {
+    Checkbox,
+    Select,
+    Text,
+    Date,
+}
+
+impl FieldType {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            FieldType::Checkbox => "checkbox",
+            FieldType::Select => "select",
+            FieldType::Text => "text",
+            FieldType::Date => "date",
+        }
+    }
+}
+
+pub(crate) struct CustomField {
+    pub id: i64,
+    pub name: String,
+    pub kind: FieldType,
+    pub sort: i64,
+    /// `(id, value, sort)`
+    pub enums: Vec<(i64, String, i64)>,
+}
+
+pub(crate) struct Status {
+    pub id: i64,
+    pub name: &'static str,
+    pub sort: i64,
+    pub is_editable: bool,
+    pub color: &'static str,
+    /// 1 = incoming leads, 0 = regular.
+    pub kind: u8,
+}
+
+pub(crate) struct Pipeline {
+    pub id: i64,
+    pub name: &'static str,
+    pub sort: i64,
+    pub is_main: bool,
+    pub statuses: Vec<Status>,
+}
+
+impl Pipeline {
+    pub(crate) fn has_status(&self, status_id: i64) -> bool {
+        self.statuses.iter().any(|s| s.id == status_id)
+    }
+}
+
+pub(crate) struct Lead {
+    pub id: i64,
+    pub name: String,
+    pub price: i64,
+    pub responsible_user_id: i64,
+    pub group_id: i64,
+    pub status_id: i64,
+    pub pipeline_id: i64,
+    pub created_by: i64,
+    pub updated_by: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub closed_at: Option<i64>,
+    /// `(field_id, values)` in the order they were first set.
+    pub custom_fields: Vec<(i64, Vec<Value>)>,
+    pub tags: Vec<(i64, String)>,
+}
+
+pub(crate) struct Note {
+    pub id: i64,
+    pub entity_id: i64,
+    pub note_type: String,
+    pub params: Value,
+    pub created_at: i64,
+    pub responsible_user_id: i64,
+    pub group_id: i64,
+}
+
+/// What changes on an account.
+pub(crate) struct AccountData {
+    pub leads: BTreeMap<i64, Lead>,
+    pub notes: Vec<Note>,
+    pub next_note_id: i64,
+}
+
+/// One Kommo account (subdomain).
+pub(crate) struct Account {
+    pub subdomain: String,
+    pub token: String,
+    pub id: i64,
+    pub name: &'static str,
+    pub current_user_id: i64,
+    pub country: &'static str,
+    pub currency: &'static str,
+    pub currency_symbol: &'static str,
+    pub pipelines: Vec<Pipeline>,
+    pub fields: Vec<CustomField>,
+    pub data: Mutex<AccountData>,
+    pub limiter: Mutex<Limiter>,
+}
+
+impl Account {
+    pub(crate) fn pipeline(&self, id: i64) -> Option<&Pipeline> {
+        self.pipelines.iter().find(|p| p.id == id)
+    }
+
+    pub(crate) fn field(&self, id: i64) -> Option<&CustomField> {
+        self.fields.iter().find(|f| f.id == id)
+    }
+
+    /// Whether `authorization` is `Bearer <this account's token>`.
+    pub(crate) fn authorizes(&self, authorization: Option<&str>) -> bool {
+        let Some(value) = authorization else {
+            return false;
+        };
+        match value.split_once(' ') {
+            Some((scheme, token)) => {
+                scheme.eq_ignore_ascii_case("bearer") && token.trim() == self.token
+            }
+            None => false,
+        }
+    }
+}
+
+/// The whole simulator state, shared by the server task and whoever holds the `Simulator`.
+pub struct SimState {
+    started: Instant,
+    base_url: OnceLock<String>,
+    accounts: RwLock<HashMap<String, Arc<Account>>>,
+    log: Mutex<RequestLog>,
+    pub(crate) faults: FaultList,
+    missing_lead: AtomicU8,
+    /// `u64::MAX` = no limit.
+    rate_limit: AtomicU64,
+    pub(crate) block_after: Option<u32>,
+    pub(crate) retry_after_secs: u64,
+    pub(crate) retry_after_header: bool,
+    request_ids: AtomicU64,
+    next_account_id: AtomicI64,
+}
+
+impl SimState {
+    pub(crate) fn new(options: &SimulatorOptions) -> SimState {
+        let state = SimState {
+            started: Instant::now(),
+            base_url: OnceLock::new(),
+            accounts: RwLock::new(HashMap::new()),
+            log: Mutex::new(RequestLog::default()),
+            faults: FaultList::default(),
+            missing_lead: AtomicU8::new(0),
+            rate_limit: AtomicU64::new(u64::MAX),
+            block_after: options.block_after,
+            retry_after_secs: options.retry_after_secs,
+            retry_after_header: options.retry_after_header,
+            request_ids: AtomicU64::new(1),
+            next_account_id: AtomicI64::new(super::seed::ACCOUNT_ID),
+        };
+        state.set_missing_lead(options.missing_lead);
+        state.set_rate_limit(options.rate_limit);
+        state
+    }
+
+    pub(crate) fn set_base_url(&self, base: String) {
+        let _ = self.base_url.set(base);
+    }
+
+    /// "http://127.0.0.1:PORT" (empty before the server is bound).
+    pub(crate) fn base_url(&self) -> &str {
+        self.base_url.get().map(String::as_str).unwrap_or("")
+    }
+
+    pub(crate) fn now_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
+    }
+
+    pub(crate) fn next_request_id(&self) -> u64 {
+        self.request_ids.fetch_add(1, Ordering::Relaxed)
+    }
+
+    pub(crate) fn account(&self, subdomain: &str) -> Option<Arc<Account>> {
+        self.accounts
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(subdomain)
+            .cloned()
+    }
+
+    fn accounts_snapshot(&self) -> Vec<Arc<Account>> {
+        self.accounts
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .cloned()
+            .collect()
+    }
+
+    /// Seeds (or re-seeds) the demo account `subdomain`, reachable with `token`.
+    pub fn add_demo_account(&self, subdomain: &str, token: &str) {
+        let id = self.next_account_id.fetch_add(1, Ordering::Relaxed);
+        let account = super::seed::demo_account(subdomain, token, id, unix_now());
+        self.accounts
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(subdomain.to_owned(), Arc::new(account));
+    }
+
+    /// Appends `request` (its `at_ms` is set here) and returns its sequence number.
+    pub(crate) fn record(&self, mut request: RecordedRequest) -> (u64, u64) {
+        let mut log = lock(&self.log);
+        request.at_ms = self.now_ms();
+        let at = request.at_ms;
+        log.entries.push(request);
+        (log.first_seq + log.entries.len() as u64 - 1, at)
+    }
+
+    /// Sets the status of the request recorded as `seq` (if still in the log).
+    pub(crate) fn set_status(&self, seq: u64, status: u16) {
+        let mut log = lock(&self.log);
+        if let Some(i) = seq.checked_sub(log.first_seq)
+            && let Some(entry) = log.entries.get_mut(i as usize)
+        {
+            entry.status = status;
+        }
+    }
+
+    /// Every request received, in arrival order, including refused ones.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.log).entries.clone()
+    }
+
+    pub fn clear_requests(&self) {
+        let mut log = lock(&self.log);
+        log.first_seq += log.entries.len() as u64;
+        log.entries.clear();
+    }
+
+    pub fn push_fault(&self, fault: super::Fault) {
+        self.faults.push(fault);
+    }
+
+    pub fn clear_faults(&self) {
+        self.faults.clear();
+    }
+
+    pub fn set_missing_lead(&self, mode: MissingLead) {
+        let v = match mode {
+            MissingLead::NoContent => 0,
+            MissingLead::NotFound => 1,
+        };
+        self.missing_lead.store(v, Ordering::Relaxed);
+    }
+
+    pub(crate) fn missing_lead(&self) -> MissingLead {
+        match self.missing_lead.load(Ordering::Relaxed) {
+            0 => MissingLead::NoContent,
+            _ => MissingLead::NotFound,
+        }
+    }
+
+    pub fn set_rate_limit(&self, per_second: Option<u32>) {
+        let v = per_second.map(u64::from).unwrap_or(u64::MAX);
+        self.rate_limit.store(v, Ordering::Relaxed);
+    }
+
+    pub(crate) fn rate_limit(&self) -> Option<u32> {
+        u32::try_from(self.rate_limit.load(Ordering::Relaxed)).ok()
+    }
+
+    /// Lifts every 403 block and resets the 429 counters and rate windows.
+    pub fn unblock_all(&self) {
+        for account in self.accounts_snapshot() {
+            lock(&account.limiter).reset();
+        }
+    }
+
+    /// The stored lead as `GET /api/v4/leads/{id}` would return it.
+    pub fn lead(&self, subdomain: &str, id: i64) -> Option<Value> {
+        let account = self.account(subdomain)?;
+        let base = format!("{}/{}", self.base_url(), subdomain);
+        let data = lock(&account.data);
+        let lead = data.leads.get(&id)?;
+        serde_json::to_value(LeadView::new(&account, lead, &base)).ok()
+    }
+
+    /// The notes stored on a lead, oldest first, as `GET .../notes` lists them.
+    pub fn notes(&self, subdomain: &str, lead_id: i64) -> Vec<Value> {
+        let Some(account) = self.account(subdomain) else {
+            return Vec::new();
+        };
+        let base = format!("{}/{}", self.base_url(), subdomain);
+        let data = lock(&account.data);
+        data.notes
+            .iter()
+            .filter(|n| n.entity_id == lead_id)
+            .filter_map(|n| serde_json::to_value(NoteView::new(&account, n, &base)).ok())
+            .collect()
+    }
+
+    /// The most requests to `subdomain` inside any 1000 ms window of the log.
+    pub fn max_requests_in_any_second(&self, subdomain: &str) -> usize {
+        let log = lock(&self.log);
+        let times: Vec<u64> = log
+            .entries
+            .iter()
+            .filter(|r| r.subdomain == subdomain)
+            .map(|r| r.at_ms)
+            .collect();
+        let (mut best, mut start) = (0, 0);
+        for end in 0..times.len() {
+            while times[end] - times[start] >= 1000 {
+                start += 1;
+            }
+            best = best.max(end - start + 1);
+        }
+        best
+    }
+
+    /// How many requests in the log were answered 429.
+    pub fn count_429(&self) -> usize {
+        lock(&self.log)
+            .entries
+            .iter()
+            .filter(|r| r.status == 429)
+            .count()
+    }
+
+    /// (requests, 429s) for one subdomain.
+    pub(crate) fn counts(&self, subdomain: &str) -> (usize, usize) {
+        let log = lock(&self.log);
+        let mine = log.entries.iter().filter(|r| r.subdomain == subdomain);
+        mine.fold((0, 0), |(n, t), r| {
+            (n + 1, t + usize::from(r.status == 429))
+        })
+    }
+}
+
+#[derive(Serialize)]
+pub(crate) struct Href {
+    pub href: String,
+}
+
+#[derive(Serialize)]
+pub(crate) struct SelfLink {
+    #[serde(rename = "self")]
+    pub self_: Href,
+}
+
+impl SelfLink {
+    pub(crate) fn new(href: String) -> SelfLink {
+        SelfLink {
+            self_: Href { href },
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ValueView<'a> {
+    field_id: i64,
+    field_name: &'a str,
+    field_code: Option<&'a str>,
+    field_type: &'static str,
+    values: &'a [Value],
+}
+
+#[derive(Serialize)]
+struct TagView<'a> {
+    id: i64,
+    name: &'a str,
+    color: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct LeadEmbedded<'a> {
+    tags: Vec<TagView<'a>>,
+    companies: [(); 0],
+}
+
+/// A lead as Kommo renders it (§2.2).
+#[derive(Serialize)]
+pub(crate) struct LeadView<'a> {
+    id: i64,
+    name: &'a str,
+    price: i64,
+    responsible_user_id: i64,
+    group_id: i64,
+    status_id: i64,
+    pipeline_id: i64,
+    loss_reason_id: Option<i64>,
+    created_by: i64,
+    updated_by: i64,
+    created_at: i64,
+    updated_at: i64,
+    closed_at: Option<i64>,
+    closest_task_at: Option<i64>,
+    is_deleted: bool,
+    custom_fields_values: Option<Vec<ValueView<'a>>>,
+    score: Option<i64>,
+    account_id: i64,
+    labor_cost: Option<i64>,
+    _links: SelfLink,
+    _embedded: LeadEmbedded<'a>,
+}
+
+impl<'a> LeadView<'a> {
+    /// `base` is "http://host/{subdomain}".
+    pub(crate) fn new(account: &'a Account, lead: &'a Lead, base: &str) -> LeadView<'a> {
+        let values: Vec<ValueView<'a>> = lead
+            .custom_fields
+            .iter()
+            .filter_map(|(field_id, values)| {
+                let field = account.field(*field_id)?;
+                Some(ValueView {
+                    field_id: *field_id,
+                    field_name: &field.name,
+                    field_code: None,
+                    field_type: field.kind.as_str(),
+                    values,
+                })
+            })
+            .collect();
+        LeadView {
+            id: lead.id,
+            name: &lead.name,
+            price: lead.price,
+            responsible_user_id: lead.responsible_user_id,
+            group_id: lead.group_id,
+            status_id: lead.status_id,
+            pipeline_id: lead.pipeline_id,
+            loss_reason_id: None,
+            created_by: lead.created_by,
+            updated_by: lead.updated_by,
+            created_at: lead.created_at,
+            updated_at: lead.updated_at,
+            closed_at: lead.closed_at,
+            closest_task_at: None,
+            is_deleted: false,
+            custom_fields_values: (!values.is_empty()).then_some(values),
+            score: None,
+            account_id: account.id,
+            labor_cost: None,
+            _links: SelfLink::new(format!("{base}/api/v4/leads/{}", lead.id)),
+            _embedded: LeadEmbedded {
+                tags: lead
+                    .tags
+                    .iter()
+                    .map(|(id, name)| TagView {
+                        id: *id,
+                        name,
+                        color: None,
+                    })
+                    .collect(),
+                companies: [],
+            },
+        }
+    }
+}
+
+/// A stored note as Kommo renders it (§5).
+#[derive(Serialize)]
+pub(crate) struct NoteView<'a> {
+    id: i64,
+    entity_id: i64,
+    created_by: i64,
+    updated_by: i64,
+    created_at: i64,
+    updated_at: i64,
+    responsible_user_id: i64,
+    group_id: i64,
+    note_type: &'a str,
+    params: &'a Value,
+    account_id: i64,
+    _links: SelfLink,
+}
+
+impl<'a> NoteView<'a> {
+    pub(crate) fn new(account: &Account, note: &'a Note, base: &str) -> NoteView<'a> {
+        NoteView {
+            id: note.id,
+            entity_id: note.entity_id,
+            created_by: 0,
+            updated_by: 0,
+            created_at: note.created_at,
+            updated_at: note.created_at,
+            responsible_user_id: note.responsible_user_id,
+            group_id: note.group_id,
+            note_type: &note.note_type,
+            params: &note.params,
+            account_id: account.id,
+            _links: SelfLink::new(format!(
+                "{base}/api/v4/leads/{}/notes/{}",
+                note.entity_id, note.id
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(subdomain: &str) -> RecordedRequest {
+        RecordedRequest {
+            method: "GET".into(),
+            path: "/api/v4/account".into(),
+            query: None,
+            subdomain: subdomain.into(),
+            authorization: None,
+            user_agent: None,
+            body: None,
+            status: 0,
+            at_ms: 0,
+        }
+    }
+
+    #[test]
+    fn status_updates_survive_clear() {
+        let state = SimState::new(&SimulatorOptions::default());
+        let (a, _) = state.record(request("x"));
+        state.clear_requests();
+        let (b, _) = state.record(request("x"));
+        state.set_status(a, 500);
+        state.set_status(b, 200);
+        let log = state.requests();
+        assert_eq!(log.len(), 1);
+        assert_eq!(log[0].status, 200);
+    }
+
+    #[test]
+    fn lead_view_of_seeded_lead() {
+        let state = SimState::new(&SimulatorOptions::default());
+        state.add_demo_account("demo", "t");
+        let lead = state.lead("demo", 9001).unwrap();
+        assert_eq!(lead["pipeline_id"], 1001);
+        assert_eq!(lead["custom_fields_values"].as_array().unwrap().len(), 2);
+        assert!(state.lead("demo", 9002).unwrap()["custom_fields_values"].is_null());
+        assert!(state.lead("demo", 9006).is_none());
+        assert!(state.lead("other", 9001).is_none());
+        assert!(state.notes("demo", 9001).is_empty());
+    }
+
+    #[test]
+    fn authorization_needs_bearer_and_token() {
+        let state = SimState::new(&SimulatorOptions::default());
+        state.add_demo_account("demo", "tok");
+        let account = state.account("demo").unwrap();
+        assert!(account.authorizes(Some("Bearer tok")));
+        assert!(!account.authorizes(Some("Bearer other")));
+        assert!(!account.authorizes(Some("tok")));
+        assert!(!account.authorizes(None));
+    }
+}
