@@ -3,6 +3,9 @@
 
 use tracing_subscriber::{EnvFilter, fmt};
 
+/// Our own messages at info; rmcp's per-session chatter only when something is wrong.
+const DEFAULT: &str = "info,rmcp=warn";
+
 /// Starts the logger. `level` (from `--log-level`) wins over `RUST_LOG`.
 pub fn init(level: Option<&str>) -> Result<(), String> {
     let directives = match level {
@@ -10,7 +13,7 @@ pub fn init(level: Option<&str>) -> Result<(), String> {
         None => std::env::var("RUST_LOG")
             .ok()
             .filter(|v| !v.trim().is_empty())
-            .unwrap_or_else(|| "info".to_owned()),
+            .unwrap_or_else(|| DEFAULT.to_owned()),
     };
     let filter = EnvFilter::try_new(&directives)
         .map_err(|err| format!("invalid log level {directives:?}: {err}"))?;

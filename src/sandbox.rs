@@ -21,11 +21,9 @@ pub async fn start(config: &mut Config) -> anyhow::Result<Simulator> {
     let subdomain = Subdomain::parse(SUBDOMAIN)?;
     config.use_sandbox(base_url, subdomain, Secret::new(token), PAUSE_FIELD_ID);
     tracing::info!(
-        "sandbox: Kommo simulator at http://{} with demo account {SUBDOMAIN:?}: pipelines 1001 \"Sales\" \
-         (statuses 2001 Incoming leads, 2002 Contacted, 2003 Negotiation, 2004 Proposal sent, 142 won, 143 lost) \
-         and 1002 \"Support\" (3001 Incoming leads, 3002 In progress, 3003 Waiting for customer, 142, 143); \
-         leads 9001-9005; pause field {PAUSE_FIELD_ID} \"AI agent paused\" (checkbox); 7 requests/second limit",
-        simulator.addr()
+        "sandbox: Kommo simulator at http://{} (account {SUBDOMAIN:?}, pause field {PAUSE_FIELD_ID})\n{}",
+        simulator.addr(),
+        crate::simulator::seed::summary()
     );
     Ok(simulator)
 }
