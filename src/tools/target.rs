@@ -76,7 +76,8 @@ fn describe(env: &str, flag: &str, key: &str) -> String {
 }
 
 /// Resolves the account for a request. Precedence per setting: request header > flag >
-/// environment > config file (top level, for the server's own account) > `[accounts.*]`.
+/// environment > `[accounts.<subdomain>]` > config file top level (which describes the
+/// server's own account only).
 pub fn resolve(config: &Config, scope: &RequestScope) -> Result<Target, TargetError> {
     let own_subdomain = config.subdomain.as_ref().map(|s| &s.value);
     let Some(subdomain) = scope.subdomain.as_ref().or(own_subdomain) else {
@@ -87,15 +88,20 @@ pub fn resolve(config: &Config, scope: &RequestScope) -> Result<Target, TargetEr
     };
     let is_own = Some(subdomain) == own_subdomain;
     let entry = config.accounts.get(subdomain);
+    // The account's own table is more specific than a top-level `token` in the same file,
+    // but a flag or environment variable is the operator's explicit choice.
+    let own_token = config.token.as_ref().filter(|_| is_own);
+    let (explicit, from_file) = match own_token {
+        Some(token) if matches!(token.source, Source::File(_)) => (None, Some(&token.value)),
+        Some(token) => (Some(&token.value), None),
+        None => (None, None),
+    };
     let token = scope
         .token
         .as_ref()
-        .or_else(|| {
-            is_own
-                .then(|| config.token.as_ref().map(|t| &t.value))
-                .flatten()
-        })
-        .or_else(|| entry.and_then(|e| e.token.as_ref()));
+        .or(explicit)
+        .or_else(|| entry.and_then(|e| e.token.as_ref()))
+        .or(from_file);
     let Some(token) = token else {
         return Err(if is_own {
             TargetError::Missing {
