@@ -231,8 +231,8 @@ pub struct SimulatorArgs {
     pub missing_lead_404: bool,
 
     /// Requests per second per account before 429; 0 turns the limit off
-    #[arg(long, default_value_t = 7)]
-    pub rate_limit: u32,
+    #[arg(long = "limit", value_name = "N", default_value_t = 7)]
+    pub limit: u32,
 }
 
 impl SettingsArgs {
