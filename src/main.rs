@@ -15,6 +15,7 @@ fn main() -> ExitCode {
     };
     match app::run(cli, &matches) {
         Ok(code) => code,
+        Err(err) if err.is_broken_pipe() => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("kommo-mcp: error: {err}");
             err.exit_code()

@@ -71,7 +71,7 @@ pub fn man(args: &ManArgs) -> Result<ExitCode, AppError> {
             let path = dir.join(name);
             std::fs::write(&path, text)
                 .map_err(|err| anyhow::anyhow!("cannot write {}: {err}", path.display()))?;
-            println!("{}", path.display());
+            writeln!(std::io::stdout(), "{}", path.display()).map_err(anyhow::Error::from)?;
         }
         return Ok(ExitCode::SUCCESS);
     }

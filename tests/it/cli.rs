@@ -811,3 +811,34 @@ async fn completions_and_man_print_what_is_committed() {
     let output = run(&env, &["completions", "tcsh"], None).await;
     assert_usage_error(&output, "tcsh");
 }
+
+#[tokio::test]
+async fn man_out_dir_writes_every_page() {
+    let env = Isolated::new();
+    let dir = env.home.path().join("man1");
+    let output = run(&env, &["man", "--out-dir", dir.to_str().unwrap()], None).await;
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "kommo-mcp-call.1",
+            "kommo-mcp-check.1",
+            "kommo-mcp-completions.1",
+            "kommo-mcp-man.1",
+            "kommo-mcp-serve.1",
+            "kommo-mcp-tools.1",
+            "kommo-mcp.1"
+        ]
+    );
+    let committed =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/man/kommo-mcp-call.1")).unwrap();
+    assert_eq!(
+        std::fs::read(dir.join("kommo-mcp-call.1")).unwrap(),
+        committed
+    );
+}
