@@ -27,12 +27,25 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError> {
 }
 
 async fn run_async(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError> {
+    if let Some(problem) = crate::cli::misplaced_serve_flag(matches) {
+        return Err(AppError::Usage(problem));
+    }
     match &cli.command {
         Some(Command::Completions(args)) => return commands::generate::completions(args.shell),
-        Some(Command::Man) => return commands::generate::man(),
+        Some(Command::Man(args)) => return commands::generate::man(args),
         _ => {}
     }
-    logging::init(cli.settings.log_level.as_deref()).map_err(AppError::Usage)?;
+    // A one-shot command keeps stderr for its own answer unless asked for more.
+    let one_shot = matches!(
+        cli.command,
+        Some(Command::Call(_) | Command::Tools(_) | Command::Check)
+    );
+    let default_filter = if one_shot {
+        logging::ONE_SHOT
+    } else {
+        logging::DEFAULT
+    };
+    logging::init(cli.settings.log_level.as_deref(), default_filter).map_err(AppError::Usage)?;
     if let Some(Command::Simulator(args)) = &cli.command {
         return commands::simulator::run(args).await;
     }
@@ -49,7 +62,7 @@ async fn run_async(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError>
         Some(Command::Call(args)) => commands::call::run(&kit, &args).await,
         Some(Command::Tools(args)) => commands::tools::run(&kit, &args),
         Some(Command::Check) => commands::check::run(&kit).await,
-        Some(Command::Completions(_) | Command::Man | Command::Simulator(_)) => {
+        Some(Command::Completions(_) | Command::Man(_) | Command::Simulator(_)) => {
             Ok(ExitCode::SUCCESS)
         }
     }

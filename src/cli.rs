@@ -3,9 +3,15 @@
 
 use std::{net::SocketAddr, path::PathBuf};
 
-use clap::{ArgMatches, Args, Parser, Subcommand, ValueEnum, parser::ValueSource};
+use clap::{
+    ArgMatches, Args, Parser, Subcommand, ValueEnum, builder::PossibleValuesParser,
+    parser::ValueSource,
+};
 
-use crate::config::{RawSettings, RawValue, Source, settings};
+use crate::{
+    config::{RawSettings, RawValue, Source, settings},
+    toolset::ToolName,
+};
 
 const ABOUT: &str = "Let AI agents act on leads in Kommo CRM through the Model Context Protocol";
 
@@ -17,7 +23,7 @@ Every setting can come from a flag, an environment variable or the config file; 
 over the environment, which wins over the file.";
 
 #[derive(Parser, Debug)]
-#[command(name = "kommo-mcp", version, about = ABOUT, long_about = LONG_ABOUT, args_conflicts_with_subcommands = true)]
+#[command(name = "kommo-mcp", version, about = ABOUT, long_about = LONG_ABOUT)]
 pub struct Cli {
     #[command(flatten)]
     pub settings: SettingsArgs,
@@ -35,17 +41,20 @@ pub enum Command {
     Serve(ServeArgs),
     /// Run one tool once and print its result
     #[command(
-        after_help = "Examples:\n  kommo-mcp call move_lead lead_id=12345 pipeline_id=1001 status_id=2002\n  kommo-mcp call add_note lead_id=12345 note=\"Called back, wants a quote\"\n  echo '{\"lead_id\":12345}' | kommo-mcp call pause_agent --json -\n\nExit status: 0 success, 1 the tool failed, 2 usage or configuration error."
+        after_help = "Examples:\n  kommo-mcp call move_lead lead_id=12345 pipeline_id=1001 status_id=2002\n  kommo-mcp call add_note lead_id=12345 note=\"Called back, wants a quote\"\n  echo '{\"lead_id\":12345}' | kommo-mcp call pause_agent --json -\n  kommo-mcp --sandbox call get_lead lead_id=9001 --output json\n\nKEY=VALUE and --json cannot be mixed. A key the tool does not take, a repeated key, or a value that is not a whole number for an integer argument (lead_id=abc) is a usage error; the tool itself checks the rest (lead_id=0) and fails with its sentence.\n\nExit status: 0 success, 1 the tool failed (its sentence and the reason on stderr), 2 usage or configuration error (also: the tool is not enabled by TOOLS_TO_USE)."
     )]
     Call(CallArgs),
     /// List the enabled tools
     Tools(ToolsArgs),
     /// Show the effective configuration and check the token against Kommo
+    #[command(
+        after_help = "Exit status: 0 everything is in order, 1 Kommo refused the token or something is misconfigured (a sentence says what to fix), 2 usage or configuration error."
+    )]
     Check,
     /// Print a shell completion script
     Completions(CompletionsArgs),
-    /// Print the man page (roff)
-    Man,
+    /// Print the man page (roff), or write every page to a directory
+    Man(ManArgs),
     /// Run the Kommo API simulator alone (for tests and benchmarks)
     #[command(hide = true)]
     Simulator(SimulatorArgs),
@@ -124,7 +133,7 @@ pub struct SettingsArgs {
     #[arg(long, global = true, env = "KOMMO_MCP_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
 
-    /// Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info]
+    /// Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]
     #[arg(long, global = true, value_name = "LEVEL")]
     pub log_level: Option<String>,
 
@@ -179,15 +188,16 @@ pub struct ServeArgs {
 
 #[derive(Args, Debug, Clone)]
 pub struct CallArgs {
-    /// The tool to run
-    #[arg(value_name = "TOOL")]
+    /// The tool to run (one enabled by TOOLS_TO_USE)
+    #[arg(value_name = "TOOL", value_parser = tool_names())]
     pub tool: String,
 
-    /// Arguments as KEY=VALUE, converted by the tool's input schema (lead_id=12 is a number)
+    /// Arguments as KEY=VALUE; integer arguments of the tool's input schema are parsed as
+    /// numbers (lead_id=12), the others stay text (note="a b")
     #[arg(value_name = "KEY=VALUE")]
     pub args: Vec<String>,
 
-    /// Arguments as one JSON object, or - to read it from stdin
+    /// Arguments as one JSON object, or - to read it from stdin (instead of KEY=VALUE)
     #[arg(long, value_name = "JSON")]
     pub json: Option<String>,
 
@@ -214,6 +224,29 @@ pub struct CompletionsArgs {
     /// The shell
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ManArgs {
+    /// Print the page of this subcommand instead of the top page (e.g. call)
+    #[arg(value_name = "COMMAND", value_parser = man_page_names())]
+    pub command: Option<String>,
+
+    /// Write every page (kommo-mcp.1, kommo-mcp-call.1, …) into this directory instead
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath, conflicts_with = "command")]
+    pub out_dir: Option<PathBuf>,
+}
+
+/// The subcommands that have a man page of their own.
+pub const MAN_PAGE_COMMANDS: [&str; 6] = ["serve", "call", "tools", "check", "completions", "man"];
+
+fn man_page_names() -> PossibleValuesParser {
+    PossibleValuesParser::new(MAN_PAGE_COMMANDS)
+}
+
+/// The tool names, so that shells complete them after `call` and clap names the known ones.
+fn tool_names() -> PossibleValuesParser {
+    PossibleValuesParser::new(ToolName::ALL.map(ToolName::as_str))
 }
 
 #[derive(Args, Debug, Clone)]
@@ -292,6 +325,35 @@ impl SettingsArgs {
             ),
         }
     }
+}
+
+/// The serving flags given before a subcommand other than `serve` (e.g. `kommo-mcp --http
+/// call …`), which would otherwise be ignored silently. Global settings may go anywhere.
+pub fn misplaced_serve_flag(matches: &ArgMatches) -> Option<String> {
+    let subcommand = matches.subcommand_name()?;
+    let ids = [
+        "http",
+        "listen",
+        "stateless",
+        "auth_token",
+        "allow_unauthenticated",
+        "allowed_hosts",
+        "allowed_origins",
+    ];
+    let given = ids
+        .into_iter()
+        .find(|id| matches.value_source(id) == Some(ValueSource::CommandLine))?;
+    let flag = format!("--{}", given.replace('_', "-"));
+    let flag = match given {
+        "allowed_hosts" => "--allowed-host".to_owned(),
+        "allowed_origins" => "--allowed-origin".to_owned(),
+        _ => flag,
+    };
+    Some(if subcommand == "serve" {
+        format!("{flag} must come after serve: kommo-mcp serve {flag} …")
+    } else {
+        format!("{flag} only applies to serving; it cannot be used with {subcommand}")
+    })
 }
 
 /// Where a global argument's value came from, looking into the subcommand that was used.

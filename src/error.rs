@@ -26,6 +26,19 @@ pub mod exit {
 }
 
 impl AppError {
+    /// Whether the failure was stdout closing early (`kommo-mcp … | head`), which is not
+    /// worth an error line.
+    pub fn is_broken_pipe(&self) -> bool {
+        match self {
+            AppError::Failed(err) => err.chain().any(|cause| {
+                cause
+                    .downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }),
+            _ => false,
+        }
+    }
+
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
             AppError::Config(_) | AppError::Usage(_) => exit::USAGE,

@@ -2,7 +2,10 @@
 //! hidden `simulator`.
 
 pub mod call;
+mod call_args;
 pub mod check;
+mod effective;
 pub mod generate;
+mod manpage;
 pub mod simulator;
 pub mod tools;

@@ -138,6 +138,21 @@ pub mod settings {
         "KOMMO_PIPELINES_CACHE"
     );
     setting!(CONFIG, "-", "--config", "KOMMO_MCP_CONFIG");
+
+    /// Every setting, in the order `check` and the man page list them.
+    pub const ALL: [SettingInfo; 11] = [
+        TOKEN,
+        SUBDOMAIN,
+        TOOLS,
+        PAUSE_FIELD_ID,
+        PAUSE_VALUE,
+        BASE_URL,
+        RATE_LIMIT,
+        CONNECT_TIMEOUT,
+        REQUEST_TIMEOUT,
+        PIPELINES_CACHE,
+        CONFIG,
+    ];
 }
 
 #[derive(Debug, thiserror::Error)]

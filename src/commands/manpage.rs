@@ -1,0 +1,245 @@
+//! The man pages: clap_mangen's standard sections plus SETTINGS, PRECEDENCE, CONFIG FILE,
+//! EXIT STATUS, EXAMPLES and SEE ALSO, built from the clap definition and
+//! `config::settings` so they cannot drift from the program.
+
+use clap::Command;
+use clap_mangen::{
+    Man,
+    roff::{Roff, bold, italic, roman},
+};
+
+use crate::{cli::MAN_PAGE_COMMANDS, config::settings};
+
+/// Every page as (file name, roff text): `kommo-mcp.1` first, then one per subcommand.
+pub fn pages(top: Command) -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    let mut top = top.disable_help_subcommand(true);
+    top.build();
+    let mut pages = vec![render(&top, true)?];
+    for name in MAN_PAGE_COMMANDS {
+        if let Some(sub) = top.find_subcommand(name) {
+            pages.push(render(sub, false)?);
+        }
+    }
+    Ok(pages)
+}
+
+fn render(command: &Command, is_top: bool) -> std::io::Result<(String, Vec<u8>)> {
+    let source = format!("kommo-mcp {}", env!("CARGO_PKG_VERSION"));
+    let man = Man::new(command.clone())
+        .source(source)
+        .manual("kommo-mcp manual");
+    let mut out = Vec::new();
+    man.render_title(&mut out)?;
+    man.render_name_section(&mut out)?;
+    man.render_synopsis_section(&mut out)?;
+    man.render_description_section(&mut out)?;
+    if command.get_arguments().any(|arg| !arg.is_hide_set()) {
+        man.render_options_section(&mut out)?;
+    }
+    if command.get_subcommands().any(|sub| !sub.is_hide_set()) {
+        man.render_subcommands_section(&mut out)?;
+    }
+    let mut roff = Roff::new();
+    if let Some(notes) = command.get_after_long_help().or(command.get_after_help()) {
+        roff.control("SH", ["NOTES"]);
+        let notes = notes.to_string();
+        for paragraph in notes.split("\n\n") {
+            if paragraph.lines().count() > 1 {
+                example_lines(&mut roff, &paragraph.lines().collect::<Vec<_>>());
+            } else {
+                roff.control("PP", []);
+                roff.text([roman(paragraph)]);
+            }
+        }
+    }
+    if is_top {
+        settings_section(&mut roff, command);
+        precedence_section(&mut roff);
+        config_file_section(&mut roff);
+        examples_section(&mut roff);
+    }
+    exit_status_section(&mut roff);
+    see_also_section(&mut roff, is_top);
+    roff.to_writer(&mut out)?;
+    if is_top {
+        man.render_version_section(&mut out)?;
+    }
+    Ok((man.get_filename(), out))
+}
+
+fn settings_section(roff: &mut Roff, top: &Command) {
+    roff.control("SH", ["SETTINGS"]);
+    roff.text([roman(
+        "Every subcommand takes these settings. Each can be given as a flag, an environment \
+         variable or a key of the config file; the token is never printed, not even by check.",
+    )]);
+    for setting in settings::ALL {
+        let long = setting.flag.trim_start_matches("--");
+        let Some(arg) = top.get_arguments().find(|arg| arg.get_long() == Some(long)) else {
+            continue;
+        };
+        let value_name = arg
+            .get_value_names()
+            .and_then(|names| names.first())
+            .map(|name| name.to_string())
+            .unwrap_or_default();
+        roff.control("TP", []);
+        let mut header = vec![bold(setting.flag), roman(" "), italic(value_name)];
+        header.extend([roman(", environment "), bold(setting.env)]);
+        if setting.key == settings::CONFIG.key {
+            header.push(roman(" (names the config file; not a key in it)"));
+        } else {
+            header.extend([roman(", config key "), bold(setting.key)]);
+        }
+        roff.text(header);
+        roff.text([roman(help_of(arg))]);
+    }
+    if let Some(arg) = top
+        .get_arguments()
+        .find(|a| a.get_long() == Some("log-level"))
+    {
+        roff.control("TP", []);
+        roff.text([
+            bold("--log-level"),
+            roman(" "),
+            italic("LEVEL"),
+            roman(", environment "),
+            bold("RUST_LOG"),
+        ]);
+        roff.text([roman(help_of(arg))]);
+    }
+    if let Some(serve) = top.find_subcommand("serve") {
+        for arg in serve
+            .get_arguments()
+            .filter(|arg| arg.get_env().is_some() && !arg.is_global_set())
+        {
+            let (Some(long), Some(env)) = (arg.get_long(), arg.get_env()) else {
+                continue;
+            };
+            roff.control("TP", []);
+            roff.text([
+                bold(format!("--{long}")),
+                roman(", environment "),
+                bold(env.to_string_lossy().into_owned()),
+                roman(" (serve only; not in the config file)"),
+            ]);
+            roff.text([roman(help_of(arg))]);
+        }
+    }
+}
+
+fn help_of(arg: &clap::Arg) -> String {
+    arg.get_long_help()
+        .or_else(|| arg.get_help())
+        .map(ToString::to_string)
+        .unwrap_or_default()
+}
+
+fn precedence_section(roff: &mut Roff) {
+    roff.control("SH", ["PRECEDENCE"]);
+    roff.text([roman(
+        "For each setting: a request header (HTTP mode only) wins over the flag, the flag over \
+         the environment variable, the environment variable over the config file, and the \
+         config file over the default. A [accounts.SUBDOMAIN] table is more specific than the \
+         top level of the config file for that account; the top-level token is only ever sent \
+         to the configured subdomain. With --sandbox the base URL, subdomain, token and pause \
+         field point at the built-in simulator.",
+    )]);
+}
+
+fn config_file_section(roff: &mut Roff) {
+    roff.control("SH", ["CONFIG FILE"]);
+    roff.text([
+        roman("TOML, read from "),
+        bold("--config"),
+        roman(" or "),
+        bold(settings::CONFIG.env),
+        roman(", else "),
+        italic("~/.config/kommo-mcp/config.toml"),
+        roman(" (the platform configuration directory) when it exists. Unknown keys are an error. Example:"),
+    ]);
+    example_lines(
+        roff,
+        &[
+            "token = \"<long-lived token>\"",
+            "subdomain = \"mycompany\"",
+            "tools = [\"move_lead\", \"pause_agent\", \"add_note\"]",
+            "pause_field_id = 123456",
+            "pause_value = true",
+            "",
+            "[accounts.othercompany]",
+            "token = \"<its long-lived token>\"",
+            "pause_field_id = 654321",
+        ],
+    );
+}
+
+fn exit_status_section(roff: &mut Roff) {
+    roff.control("SH", ["EXIT STATUS"]);
+    for (code, meaning) in [
+        ("0", "Success."),
+        (
+            "1",
+            "The tool failed (call: isError, e.g. the lead is missing or Kommo refused), or check \
+             found a problem. The reason is printed on stderr after \"kommo-mcp: error:\".",
+        ),
+        (
+            "2",
+            "Usage or configuration error: a wrong flag or argument, an invalid setting, or (call) \
+             a tool that TOOLS_TO_USE does not enable.",
+        ),
+    ] {
+        roff.control("TP", []);
+        roff.text([bold(code)]);
+        roff.text([roman(meaning)]);
+    }
+}
+
+fn examples_section(roff: &mut Roff) {
+    roff.control("SH", ["EXAMPLES"]);
+    example_lines(
+        roff,
+        &[
+            "# try every tool against the built-in simulator",
+            "kommo-mcp --sandbox call list_pipelines",
+            "kommo-mcp --sandbox call move_lead lead_id=9001 pipeline_id=1002 status_id=3003",
+            "",
+            "# against a real account",
+            "export KOMMO_ACCOUNT_SUBDOMAIN=mycompany KOMMO_LONG_DURATION_TOKEN=...",
+            "export KOMMO_PAUSE_FIELD_ID=123456",
+            "kommo-mcp check",
+            "kommo-mcp call add_note lead_id=12345 note=\"Called back, wants a quote\"",
+            "echo '{\"lead_id\": 12345}' | kommo-mcp call pause_agent --json -",
+            "kommo-mcp call get_lead lead_id=12345 --output json",
+            "",
+            "# serve MCP on stdio (desktop clients) with two tools",
+            "TOOLS_TO_USE=move_lead,add_note kommo-mcp",
+        ],
+    );
+}
+
+fn see_also_section(roff: &mut Roff, is_top: bool) {
+    roff.control("SH", ["SEE ALSO"]);
+    let mut inlines = Vec::new();
+    if !is_top {
+        inlines.push(bold("kommo-mcp"));
+        inlines.push(roman("(1) for the settings every subcommand takes"));
+    } else {
+        for (i, name) in MAN_PAGE_COMMANDS.iter().enumerate() {
+            if i > 0 {
+                inlines.push(roman(", "));
+            }
+            inlines.push(bold(format!("kommo-mcp-{name}")));
+            inlines.push(roman("(1)"));
+        }
+    }
+    roff.text(inlines);
+}
+
+fn example_lines(roff: &mut Roff, lines: &[&str]) {
+    roff.control("nf", []);
+    for line in lines {
+        roff.text([roman(*line)]);
+    }
+    roff.control("fi", []);
+}

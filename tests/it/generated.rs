@@ -1,0 +1,95 @@
+//! The committed completions and man pages are what the binary generates now. Regenerate
+//! them with `KOMMO_MCP_UPDATE_GENERATED=1 cargo test --test it generated`.
+
+use std::path::Path;
+
+use kommo_mcp::commands::generate::generated_files;
+
+const UPDATE: &str = "KOMMO_MCP_UPDATE_GENERATED";
+
+#[test]
+fn generated_files_are_up_to_date() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let update = std::env::var_os(UPDATE).is_some_and(|v| v == "1");
+    let files = generated_files().expect("generation succeeds");
+    let mut stale = Vec::new();
+    for (relative, expected) in &files {
+        let path = root.join(relative);
+        let current = std::fs::read(&path).ok();
+        if current.as_deref() == Some(expected.as_slice()) {
+            continue;
+        }
+        if update {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, expected).unwrap();
+        } else {
+            stale.push(relative.display().to_string());
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "generated files are stale or missing: {}. Run `{UPDATE}=1 cargo test --test it generated` and commit them.",
+        stale.join(", ")
+    );
+}
+
+#[test]
+fn the_expected_files_are_generated_without_machine_specific_text() {
+    let files = generated_files().unwrap();
+    let names: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
+    assert_eq!(
+        names,
+        [
+            "completions/kommo-mcp.bash",
+            "completions/_kommo-mcp",
+            "completions/kommo-mcp.fish",
+            "completions/_kommo-mcp.ps1",
+            "completions/kommo-mcp.elv",
+            "man/kommo-mcp.1",
+            "man/kommo-mcp-serve.1",
+            "man/kommo-mcp-call.1",
+            "man/kommo-mcp-tools.1",
+            "man/kommo-mcp-check.1",
+            "man/kommo-mcp-completions.1",
+            "man/kommo-mcp-man.1",
+        ]
+    );
+    let home = std::env::var("HOME").unwrap_or_default();
+    for (path, bytes) in &files {
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(
+            home.len() < 2 || !text.contains(&home),
+            "{} names $HOME",
+            path.display()
+        );
+        if path.starts_with("man") {
+            assert!(
+                !text.contains("missing-lead-404"),
+                "{} shows the hidden subcommand",
+                path.display()
+            );
+        }
+    }
+    let (_, top) = &files[5];
+    let top = String::from_utf8(top.clone()).unwrap();
+    let title = top.lines().find(|line| line.starts_with(".TH")).unwrap();
+    assert_eq!(
+        title,
+        format!(
+            ".TH kommo-mcp 1  \"kommo-mcp {}\" \"kommo-mcp manual\"",
+            env!("CARGO_PKG_VERSION")
+        ),
+        "no date in the title"
+    );
+    for setting in kommo_mcp::config::settings::ALL {
+        assert!(top.contains(setting.env), "{} undocumented", setting.env);
+        assert!(
+            setting.key == "-" || top.contains(&format!("config key \\fB{}\\fR", setting.key)),
+            "{}",
+            setting.key
+        );
+    }
+    let (_, call) = &files[7];
+    let call = String::from_utf8(call.clone()).unwrap();
+    assert!(call.contains("list_pipelines"));
+}
