@@ -152,13 +152,14 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l sandbox -d '
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -s h -l help -d 'Print help'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l listen -d 'Address to listen on' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l account -d 'A demo account to seed, as SUBDOMAIN:TOKEN (repeatable) [default: demo:sandbox-token]' -r
-complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l rate-limit -d 'Requests per second per account before 429; 0 turns the limit off' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l limit -d 'Requests per second per account before 429; 0 turns the limit off' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l token -d 'Kommo long-lived token [config: token]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l subdomain -d 'Kommo account subdomain, e.g. "mycompany" for mycompany.kommo.com [config: subdomain]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l tools -d 'Enabled tools: JSON array or comma-separated names; empty enables none [default: all] [config: tools]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l pause-field-id -d 'Id of the checkbox lead field that pauses the AI agent [config: pause_field_id]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l pause-value -d 'Value of the pause field that means "paused" [default: true] [config: pause_value]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l base-url -d 'Kommo API base-URL template [default: https://{subdomain}.kommo.com] [config: base_url]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l rate-limit -d 'Kommo requests per second per account; 0 turns the limit off [default: 7] [config: rate_limit]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
