@@ -195,9 +195,17 @@ async fn the_simulator_subcommand_prints_its_base_url_and_serves() {
     let stdout = child.stdout.take().unwrap();
     let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stdout));
     let template = lines.next_line().await.unwrap().unwrap();
-    assert!(template.starts_with("http://127.0.0.1:") && template.ends_with("/{subdomain}"), "{template}");
+    assert!(
+        template.starts_with("http://127.0.0.1:") && template.ends_with("/{subdomain}"),
+        "{template}"
+    );
     let url = template.replace("{subdomain}", "acme") + "/api/v4/leads/9001";
-    let response = reqwest::Client::new().get(url).bearer_auth("tok").send().await.unwrap();
+    let response = reqwest::Client::new()
+        .get(url)
+        .bearer_auth("tok")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     child.kill().await.unwrap();
 }

@@ -1,0 +1,377 @@
+//! `./scripts/bench`: measures the release binary's speed and memory against the Kommo
+//! simulator and writes BENCHMARKS.md. Not a test: it reports figures next to their
+//! targets and fails only when something does not work (an error under load).
+//!
+//! `--quick` runs a few iterations of everything (CI uses it to prove the benchmark works).
+
+mod direct;
+mod http;
+mod report;
+mod stdio;
+mod util;
+
+use std::{
+    process::{ExitCode, Stdio},
+    time::Duration,
+};
+
+use report::Row;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use util::{Samples, kommo_command, rss_kib};
+
+const SUBDOMAIN: &str = "bench";
+const TOKEN: &str = "bench-token-not-a-real-one";
+
+struct Plan {
+    quick: bool,
+    cold_starts: usize,
+    overhead_calls: usize,
+    load_seconds: u64,
+    streamable_sessions: usize,
+    sse_sessions: usize,
+}
+
+impl Plan {
+    fn new(quick: bool) -> Self {
+        if quick {
+            Self {
+                quick,
+                cold_starts: 5,
+                overhead_calls: 30,
+                load_seconds: 1,
+                streamable_sessions: 200,
+                sse_sessions: 50,
+            }
+        } else {
+            Self {
+                quick,
+                cold_starts: 30,
+                overhead_calls: 300,
+                load_seconds: 10,
+                streamable_sessions: 10_000,
+                sse_sessions: 1_000,
+            }
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let out = args
+        .iter()
+        .position(|a| a == "--out")
+        .and_then(|i| args.get(i + 1).cloned())
+        .unwrap_or_else(|| {
+            if quick {
+                "target/BENCHMARKS-quick.md".to_owned()
+            } else {
+                "BENCHMARKS.md".to_owned()
+            }
+        });
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("bench: cannot start a runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let plan = Plan::new(quick);
+    match runtime.block_on(run(&plan)) {
+        Ok((rows, notes)) => {
+            let document = report::document(&rows, plan.quick, &notes);
+            println!("\n{}", report::table(&rows));
+            if let Err(err) = std::fs::write(&out, &document) {
+                eprintln!("bench: cannot write {out}: {err}");
+                return ExitCode::FAILURE;
+            }
+            println!("written to {out}");
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("bench: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The simulator as its own process (so its work is not counted in kommo-mcp's RSS).
+async fn start_simulator() -> Result<(tokio::process::Child, String), String> {
+    let mut command = kommo_command(&[
+        "simulator".to_owned(),
+        "--limit".to_owned(),
+        "0".to_owned(),
+        "--account".to_owned(),
+        format!("{SUBDOMAIN}:{TOKEN}"),
+    ]);
+    command.stdout(Stdio::piped());
+    let mut child = command.spawn().map_err(|e| format!("simulator: {e}"))?;
+    let stdout = child.stdout.take().ok_or("simulator stdout")?;
+    let template = BufReader::new(stdout)
+        .lines()
+        .next_line()
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("the simulator printed no base URL")?;
+    Ok((child, template))
+}
+
+fn ms(value: f64) -> String {
+    format!("{value:.3} ms")
+}
+
+fn summary(samples: &Samples) -> String {
+    format!(
+        "min {} · median {} · p90 {}",
+        ms(samples.min()),
+        ms(samples.median()),
+        ms(samples.percentile(90.0))
+    )
+}
+
+async fn run(plan: &Plan) -> Result<(Vec<Row>, Vec<String>), String> {
+    let mut rows = Vec::new();
+    let mut notes = Vec::new();
+    let binary = util::release_binary();
+    let size = std::fs::metadata(&binary)
+        .map_err(|e| format!("{}: {e}", binary.display()))?
+        .len();
+    let size_mb = size as f64 / 1_000_000.0;
+    rows.push(Row::new(
+        "release binary size",
+        format!("{size_mb:.2} MB"),
+        "≤ 12 MB",
+        Some(size_mb <= 12.0),
+    ));
+
+    eprintln!("bench: cold start ({} spawns)…", plan.cold_starts);
+    let (starts, floor) = stdio::cold_start(plan.cold_starts).await;
+    rows.push(Row::new(
+        "cold start → `initialize` answer (stdio)",
+        summary(&starts),
+        "median ≤ 5 ms",
+        Some(starts.median() <= 5.0),
+    ));
+    rows.push(Row::new(
+        "spawn floor (`true`), for reference",
+        summary(&floor),
+        "—",
+        None,
+    ));
+
+    let (mut simulator, template) = start_simulator().await?;
+    let root = template.replace("{subdomain}", SUBDOMAIN);
+    let control = root
+        .split(&format!("/{SUBDOMAIN}"))
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let direct = direct::Direct::new(root.clone(), TOKEN);
+    let account_args: Vec<String> = [
+        "--base-url",
+        &template,
+        "--subdomain",
+        SUBDOMAIN,
+        "--token",
+        TOKEN,
+        "--pause-field-id",
+        "5001",
+        "--rate-limit",
+        "0",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let clear_log = || async {
+        let _ = reqwest::Client::new()
+            .delete(format!("{control}/__sim/requests"))
+            .send()
+            .await;
+    };
+
+    eprintln!(
+        "bench: move_lead over stdio ({} calls)…",
+        plan.overhead_calls
+    );
+    let (overhead, raw) =
+        stdio::move_lead_overhead(&account_args, &direct, plan.overhead_calls).await;
+    rows.push(Row::new(
+        "`move_lead` overhead over direct GET+PATCH (stdio)",
+        format!(
+            "median {} · p90 {} · p99 {}",
+            ms(overhead.median()),
+            ms(overhead.percentile(90.0)),
+            ms(overhead.percentile(99.0))
+        ),
+        "median ≤ 0.3 ms",
+        Some(overhead.median() <= 0.3),
+    ));
+    notes.push(format!(
+        "`move_lead` over stdio took {} per call in all ({} calls).",
+        summary(&raw),
+        raw.len()
+    ));
+
+    let idle = stdio::idle_rss(&account_args).await;
+    rows.push(Row::new(
+        "idle RSS after `initialize` + `tools/list` (stdio)",
+        format!("{:.1} MB", idle as f64 * 1024.0 / 1e6),
+        "≤ 10 MB",
+        Some(idle as f64 * 1024.0 <= 10e6),
+    ));
+    clear_log().await;
+
+    eprintln!("bench: HTTP…");
+    let (mut server, addr) = util::start_http_server(&account_args).await;
+    let http_overhead = http::move_lead_overhead(addr, &direct, plan.overhead_calls).await;
+    rows.push(Row::new(
+        "`move_lead` overhead over direct GET+PATCH (HTTP, 1 connection)",
+        format!(
+            "median {} · p90 {} · p99 {}",
+            ms(http_overhead.median()),
+            ms(http_overhead.percentile(90.0)),
+            ms(http_overhead.percentile(99.0))
+        ),
+        "median ≤ 0.5 ms",
+        Some(http_overhead.median() <= 0.5),
+    ));
+
+    let duration = Duration::from_secs(plan.load_seconds);
+    let list = keep_alive_throughput(addr, duration, Some(http::TOOLS_LIST)).await;
+    check_errors("tools/list", &list)?;
+    rows.push(Row::new(
+        "HTTP `tools/list`, 16 keep-alive connections",
+        format!("{:.0} req/s", list.per_second),
+        "≥ 10,000 req/s",
+        Some(list.per_second >= 10_000.0),
+    ));
+    clear_log().await;
+    let ceiling = simulator_ceiling(&root, duration).await;
+    clear_log().await;
+    let moves = keep_alive_throughput(addr, duration, None).await;
+    check_errors("tools/call move_lead", &moves)?;
+    let move_target = (0.75 * ceiling.per_second).min(3_000.0);
+    rows.push(Row::new(
+        "HTTP `tools/call move_lead`, 16 keep-alive connections",
+        format!("{:.0} req/s", moves.per_second),
+        format!("≥ {move_target:.0} req/s (3,000 or 75 % of the simulator's ceiling)"),
+        Some(moves.per_second >= move_target),
+    ));
+    rows.push(Row::new(
+        "simulator's own GET+PATCH ceiling, 16 connections",
+        format!("{:.0} pairs/s", ceiling.per_second),
+        "—",
+        None,
+    ));
+    clear_log().await;
+
+    eprintln!(
+        "bench: {} streamable HTTP + {} SSE sessions…",
+        plan.streamable_sessions, plan.sse_sessions
+    );
+    let pid = server.id().ok_or("server pid")?;
+    sessions(addr, 50, 10).await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = rss_kib(pid).unwrap_or(0);
+    sessions(addr, plan.streamable_sessions, plan.sse_sessions).await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = rss_kib(pid).unwrap_or(0);
+    let growth_mb = (after as f64 - before as f64) * 1024.0 / 1e6;
+    rows.push(Row::new(
+        format!(
+            "RSS growth after {} streamable + {} SSE sessions",
+            plan.streamable_sessions, plan.sse_sessions
+        ),
+        format!(
+            "{growth_mb:+.2} MB ({:.1} → {:.1} MB)",
+            before as f64 * 1024.0 / 1e6,
+            after as f64 * 1024.0 / 1e6
+        ),
+        "< 2 MB",
+        Some(growth_mb < 2.0),
+    ));
+
+    let _ = server.kill().await;
+    let _ = simulator.kill().await;
+    Ok((rows, notes))
+}
+
+/// 16 loops, each with its own client and so its own keep-alive connection; `body` None
+/// alternates `move_lead` between two statuses.
+async fn keep_alive_throughput(
+    addr: std::net::SocketAddr,
+    duration: Duration,
+    body: Option<&'static [u8]>,
+) -> http::Throughput {
+    let clients: std::sync::Arc<Vec<http::BareClient>> =
+        std::sync::Arc::new((0..16).map(|_| http::BareClient::new(addr)).collect());
+    http::throughput(16, duration, move |connection, i| {
+        let clients = clients.clone();
+        async move {
+            clients[connection]
+                .post(body.unwrap_or_else(|| http::move_body(i)))
+                .await
+        }
+    })
+    .await
+}
+
+async fn simulator_ceiling(root: &str, duration: Duration) -> http::Throughput {
+    let directs: std::sync::Arc<Vec<direct::Direct>> = std::sync::Arc::new(
+        (0..16)
+            .map(|_| direct::Direct::new(root.to_owned(), TOKEN))
+            .collect(),
+    );
+    http::throughput(16, duration, move |connection, i| {
+        let directs = directs.clone();
+        async move {
+            directs[connection]
+                .get_and_patch(9003, if i % 2 == 0 { 2002 } else { 2003 })
+                .await;
+            Ok(())
+        }
+    })
+    .await
+}
+
+fn check_errors(what: &str, result: &http::Throughput) -> Result<(), String> {
+    if result.errors > 0 {
+        return Err(format!(
+            "{what}: {} errors under load (0 required); first: {}",
+            result.errors,
+            result.first_error.clone().unwrap_or_default()
+        ));
+    }
+    Ok(())
+}
+
+/// Opens, uses and closes short sessions, 8 at a time.
+async fn sessions(addr: std::net::SocketAddr, streamable: usize, sse: usize) -> Result<(), String> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(8)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..streamable + sse {
+        if set.len() >= 8
+            && let Some(done) = set.join_next().await
+        {
+            done.map_err(|e| e.to_string())??;
+        }
+        let client = client.clone();
+        set.spawn(async move {
+            if i < streamable {
+                http::streamable_session(&client, addr).await
+            } else {
+                http::sse_session(&client, addr).await
+            }
+        });
+    }
+    while let Some(done) = set.join_next().await {
+        done.map_err(|e| e.to_string())??;
+    }
+    Ok(())
+}
