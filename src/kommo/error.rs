@@ -52,6 +52,10 @@ pub enum KommoError {
     },
     #[error("Kommo's rate limit was hit (429 Too Many Requests){}; try again later", .retry_after.map(|s| format!(" and it asks to wait {s} s")).unwrap_or_default())]
     RateLimited { retry_after: Option<u64> },
+    #[error(
+        "this account's Kommo requests are already going out as fast as its limit allows ({per_second} per second) and this one could not be sent within {seconds} s; try again in a few seconds"
+    )]
+    Busy { per_second: u32, seconds: u64 },
     #[error("Kommo failed with {status}{}; this is on Kommo's side, try again later", detail_suffix(.detail))]
     Server { status: u16, detail: Option<String> },
     #[error("Kommo answered with unexpected status {status}{}", detail_suffix(.detail))]
@@ -96,6 +100,7 @@ impl KommoError {
             KommoError::BadRequest { .. } => "bad_request",
             KommoError::NotFound { .. } => "not_found",
             KommoError::RateLimited { .. } => "rate_limited",
+            KommoError::Busy { .. } => "busy",
             KommoError::Server { .. } => "server_error",
             KommoError::Status { .. } => "unexpected_status",
             KommoError::Timeout { .. } => "timeout",

@@ -1,14 +1,21 @@
 //! Sending one Kommo request: the pooled HTTP client, the account's rate limit, timeouts,
 //! and the retry policy (what may be sent again, how often, and how long to wait).
 
-use std::{sync::OnceLock, time::Duration};
+use std::{
+    sync::OnceLock,
+    time::{Duration, SystemTime},
+};
 
 use bytes::Bytes;
 use http::{Method, header};
 use rand::Rng;
 use tokio::time::Instant;
 
-use super::{Account, ClientSettings, KommoError, limiter::Limiters, problem};
+use super::{
+    Account, ClientSettings, KommoError,
+    limiter::{Limiters, NotBeforeDeadline},
+    problem,
+};
 
 /// Whether a request may be sent again after a failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -151,17 +158,26 @@ impl Transport {
         let url = format!("{}{}", account.api_root(), path);
         let started = Instant::now();
         let deadline = started + self.deadline;
-        let limiter =
-            (!self.limiters.is_off()).then(|| self.limiters.for_account(account.api_root()));
+        let limiter = self.limiters.for_account(account.api_root());
         let mut throttled = false;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            if let Some(limiter) = &limiter
-                && limiter.acquire(deadline).await.is_err()
-            {
-                return Err(KommoError::RateLimited { retry_after: None });
-            }
+            let permit = match limiter.acquire(deadline).await {
+                Ok(permit) => permit,
+                Err(refused) => {
+                    tracing::debug!(%method, path, attempt, reason = %refused, "kommo request not sent");
+                    return Err(match refused {
+                        NotBeforeDeadline::Held(wait) => KommoError::RateLimited {
+                            retry_after: Some(whole_seconds(wait)),
+                        },
+                        NotBeforeDeadline::Queued => KommoError::Busy {
+                            per_second: self.limiters.per_second(),
+                            seconds: whole_seconds(self.deadline),
+                        },
+                    });
+                }
+            };
             let remaining = deadline.saturating_duration_since(Instant::now());
             let outcome = self
                 .attempt(
@@ -173,6 +189,8 @@ impl Transport {
                     remaining.min(self.request_timeout),
                 )
                 .await;
+            // Answered (or failed): the slot's last window starts now.
+            drop(permit);
             let retry_wait = match outcome {
                 Attempt::Answer(status, headers, bytes) => {
                     let code = status.as_u16();
@@ -186,16 +204,15 @@ impl Transport {
                     match code {
                         429 => {
                             throttled = true;
-                            let wait = retry_after(&headers, &bytes).unwrap_or(DEFAULT_RETRY_AFTER);
-                            if let Some(limiter) = &limiter {
-                                limiter.throttled(wait);
-                            }
-                            let error = problem::classify(code, &bytes, &what());
+                            let wait = retry_after(&headers, &bytes, SystemTime::now())
+                                .unwrap_or(DEFAULT_RETRY_AFTER);
+                            limiter.throttled(wait);
+                            let error = KommoError::RateLimited {
+                                retry_after: Some(whole_seconds(wait)),
+                            };
                             self.retry_or(error, attempt, deadline, wait)?
                         }
-                        403 if throttled
-                            || limiter.as_ref().is_some_and(|l| l.recently_throttled()) =>
-                        {
+                        403 if throttled || limiter.recently_throttled() => {
                             return Err(KommoError::Blocked);
                         }
                         502..=504 if replay == Replay::Safe => self.retry_or(
@@ -330,14 +347,26 @@ fn backoff(attempt: u32) -> Duration {
     base.mul_f64(jitter)
 }
 
-/// The wait a 429 asks for: the `Retry-After` header (seconds) or the body's `retry_after`.
-fn retry_after(headers: &http::HeaderMap, body: &[u8]) -> Option<Duration> {
-    headers
+/// The wait a 429 asks for: the longer of the `Retry-After` header (seconds or an HTTP
+/// date) and the body's `retry_after` (seconds); `None` when neither is there.
+fn retry_after(headers: &http::HeaderMap, body: &[u8], now: SystemTime) -> Option<Duration> {
+    let header = headers
         .get(header::RETRY_AFTER)
         .and_then(|value| value.to_str().ok())
-        .and_then(|text| text.trim().parse::<u64>().ok())
-        .or_else(|| problem::retry_after_from_body(body))
-        .map(Duration::from_secs)
+        .map(str::trim)
+        .and_then(|text| match text.parse::<u64>() {
+            Ok(seconds) => Some(Duration::from_secs(seconds)),
+            Err(_) => httpdate::parse_http_date(text)
+                .ok()
+                .map(|at| at.duration_since(now).unwrap_or(Duration::ZERO)),
+        });
+    let body = problem::retry_after_from_body(body).map(Duration::from_secs);
+    header.max(body)
+}
+
+/// A duration in whole seconds, rounded up (a wait of 0.2 s is "1 s", never "0 s").
+fn whole_seconds(wait: Duration) -> u64 {
+    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
 }
 
 #[cfg(test)]
@@ -345,18 +374,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn retry_after_prefers_the_header_then_the_body() {
+    fn retry_after_takes_the_longer_of_the_header_and_the_body() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         let mut headers = http::HeaderMap::new();
         assert_eq!(
-            retry_after(&headers, br#"{"retry_after":3}"#),
+            retry_after(&headers, br#"{"retry_after":3}"#, now),
             Some(Duration::from_secs(3))
         );
         headers.insert(header::RETRY_AFTER, http::HeaderValue::from_static("2"));
         assert_eq!(
-            retry_after(&headers, br#"{"retry_after":3}"#),
+            retry_after(&headers, br#"{"retry_after":3}"#, now),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(
+            retry_after(&headers, b"<html>", now),
             Some(Duration::from_secs(2))
         );
-        assert_eq!(retry_after(&http::HeaderMap::new(), b"<html>"), None);
+        let date = httpdate::fmt_http_date(now + Duration::from_secs(7));
+        headers.insert(header::RETRY_AFTER, date.parse().unwrap());
+        assert_eq!(
+            retry_after(&headers, b"", now),
+            Some(Duration::from_secs(7))
+        );
+        let past = httpdate::fmt_http_date(now - Duration::from_secs(7));
+        headers.insert(header::RETRY_AFTER, past.parse().unwrap());
+        assert_eq!(retry_after(&headers, b"", now), Some(Duration::ZERO));
+        assert_eq!(retry_after(&http::HeaderMap::new(), b"<html>", now), None);
+        assert_eq!(whole_seconds(Duration::from_millis(200)), 1);
+        assert_eq!(whole_seconds(Duration::from_secs(2)), 2);
     }
 
     #[test]

@@ -117,6 +117,7 @@ async fn stats(State(sim): Sim, Path(subdomain): Path<String>) -> Response {
         "max_requests_in_any_second": sim.max_requests_in_any_second(&subdomain),
         "count_429": count_429,
         "requests": requests,
+        "connections": sim.connections_accepted(),
     }))
     .into_response()
 }
@@ -254,6 +255,7 @@ mod tests {
             (json!(6), json!(0))
         );
         assert!(stats["max_requests_in_any_second"].as_u64().unwrap() >= 1);
+        assert!(stats["connections"].as_u64().unwrap() >= 1);
         ok(http.delete(ctl("requests")).send().await.unwrap());
         assert!(sim.state().requests().is_empty());
         ok(http.post(ctl("unblock")).send().await.unwrap());

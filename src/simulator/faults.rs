@@ -438,6 +438,26 @@ mod http_tests {
     }
 
     #[tokio::test]
+    async fn a_slow_processed_write_is_applied_even_when_the_client_gives_up() {
+        let (sim, client) = start(unlimited()).await;
+        sim.state().push_fault(Fault {
+            path_contains: Some("/notes".into()),
+            delay_ms: 2_000,
+            process: true,
+            ..Fault::default()
+        });
+        let note = json!([{"note_type":"common","params":{"text":"slow answer"}}]);
+        let result = client
+            .req(reqwest::Method::POST, "/api/v4/leads/9001/notes")
+            .json(&note)
+            .timeout(Duration::from_millis(100))
+            .send()
+            .await;
+        assert!(result.unwrap_err().is_timeout());
+        assert_eq!(sim.state().notes(SUB, 9001).len(), 1);
+    }
+
+    #[tokio::test]
     async fn reset_is_a_transport_error() {
         let (sim, client) = start(unlimited()).await;
         sim.state().push_fault(Fault {

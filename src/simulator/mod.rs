@@ -84,7 +84,9 @@ impl Simulator {
             .merge(control::router())
             .fallback(routes::kommo)
             .with_state(Arc::clone(&state));
-        let listener = listener.tap_io(|tcp| {
+        let counted = Arc::clone(&state);
+        let listener = listener.tap_io(move |tcp| {
+            counted.connection_accepted();
             let _ = tcp.set_nodelay(true);
         });
         let (tx, rx) = oneshot::channel::<()>();
@@ -241,6 +243,34 @@ mod tests {
         drop(sim);
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn counts_accepted_connections() {
+        let (sim, client) = start(unlimited()).await;
+        assert_eq!(sim.state().connections_accepted(), 0);
+        for _ in 0..3 {
+            assert_eq!(client.get("/api/v4/account").await.status(), 200);
+        }
+        assert_eq!(
+            sim.state().connections_accepted(),
+            1,
+            "one pooled connection"
+        );
+        let fresh = reqwest::Client::new();
+        let status = fresh
+            .get(format!("{}/api/v4/account", client.base))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 200);
+        assert_eq!(
+            sim.state().connections_accepted(),
+            2,
+            "a new client, a new connection"
+        );
     }
 
     #[tokio::test]

@@ -134,6 +134,9 @@ async fn answer(ctx: &Ctx<'_>, at_ms: u64) -> (Response, u16) {
         }
     }
     let fault = sim.faults.take(ctx.method.as_str(), ctx.path);
+    // A `process` fault applies the request first, so that a slow or lost answer (delay,
+    // status, reset) still leaves Kommo's side done, even if the client gives up waiting.
+    let processed = fault.as_ref().filter(|f| f.process).map(|_| ctx.handle());
     if let Some(fault) = &fault
         && fault.delay_ms > 0
     {
@@ -141,9 +144,6 @@ async fn answer(ctx: &Ctx<'_>, at_ms: u64) -> (Response, u16) {
     }
     match fault {
         Some(fault) if fault.replaces_answer() => {
-            if fault.process {
-                drop(ctx.handle());
-            }
             let response = fault.response(sim.retry_after_secs, sim.retry_after_header);
             let status = if fault.reset {
                 0
@@ -153,7 +153,7 @@ async fn answer(ctx: &Ctx<'_>, at_ms: u64) -> (Response, u16) {
             (response, status)
         }
         _ => {
-            let response = ctx.handle();
+            let response = processed.unwrap_or_else(|| ctx.handle());
             let status = response.status().as_u16();
             (response, status)
         }

@@ -188,6 +188,8 @@ pub struct SimState {
     pub(crate) retry_after_header: bool,
     request_ids: AtomicU64,
     next_account_id: AtomicI64,
+    /// TCP connections accepted so far (to see whether a client reuses its connections).
+    connections: AtomicU64,
 }
 
 impl SimState {
@@ -205,6 +207,7 @@ impl SimState {
             retry_after_header: options.retry_after_header,
             request_ids: AtomicU64::new(1),
             next_account_id: AtomicI64::new(super::seed::ACCOUNT_ID),
+            connections: AtomicU64::new(0),
         };
         state.set_missing_lead(options.missing_lead);
         state.set_rate_limit(options.rate_limit);
@@ -222,6 +225,15 @@ impl SimState {
 
     pub(crate) fn now_ms(&self) -> u64 {
         self.started.elapsed().as_millis() as u64
+    }
+
+    pub(crate) fn connection_accepted(&self) {
+        self.connections.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How many TCP connections the simulator has accepted (control API ones included).
+    pub fn connections_accepted(&self) -> u64 {
+        self.connections.load(Ordering::Relaxed)
     }
 
     pub(crate) fn next_request_id(&self) -> u64 {

@@ -148,6 +148,15 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     let body = json!({ "pipeline_id": pipeline_id, "status_id": status_id });
     match client.update_lead(&target.account, lead_id, &body).await {
         Ok(()) => outcome::success(SENTENCES.success, &output),
+        Err(KommoError::NotFound { .. }) => outcome::failure(
+            SENTENCES.missing,
+            format!(
+                "Kommo has no lead with id {lead_id} in account {} (it was deleted before the update). Nothing was changed.",
+                target.account.subdomain()
+            ),
+            ids(),
+            ErrorInfo::LEAD_MISSING,
+        ),
         Err(err) => {
             if matches!(
                 err,

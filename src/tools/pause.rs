@@ -14,7 +14,7 @@ use super::{
     args::ArgReader,
     outcome::{self, ErrorInfo, Sentences},
 };
-use crate::config::settings;
+use crate::{config::settings, kommo::KommoError};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {
@@ -170,6 +170,15 @@ pub async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> Cal
                 value,
                 paused: direction == Direction::Pause,
             },
+        ),
+        Err(KommoError::NotFound { .. }) => outcome::failure(
+            sentences.missing,
+            format!(
+                "Kommo has no lead with id {lead_id} in account {} (it was deleted before the update). Nothing was changed.",
+                target.account.subdomain()
+            ),
+            ids(),
+            ErrorInfo::LEAD_MISSING,
         ),
         Err(err) => outcome::kommo_failure(sentences.failed, &err, ids()),
     }

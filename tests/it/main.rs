@@ -1,7 +1,8 @@
 //! Integration tests: the built `kommo-mcp` binary driven over its real interfaces against
 //! the in-process Kommo simulator. One test binary; one module per area.
 
-// Test helpers outside #[test] functions may panic too: a failed expectation is a failed test.
+// The whole binary is test code: panicking on the unexpected is how a test fails
+// (clippy.toml allows it inside #[test] functions; this extends it to their helpers).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -9,4 +10,7 @@ mod support;
 mod cli;
 mod config;
 mod generated;
+mod kommo_errors;
+mod kommo_rate;
+mod kommo_retries;
 mod stdio;

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod kommo;
 pub mod stdio;
 
 use std::{path::PathBuf, process::Stdio};

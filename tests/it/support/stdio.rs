@@ -1,11 +1,16 @@
 //! A minimal MCP client over the binary's stdin/stdout, strict about what it reads: every
 //! stdout line must be a JSON-RPC message.
 
-use std::{process::Stdio, time::Duration};
+use std::{
+    collections::HashMap,
+    process::Stdio,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use serde_json::{Value, json};
 use tokio::{
-    io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, Lines},
+    io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines},
     process::{Child, ChildStdin, ChildStdout, Command},
 };
 
@@ -14,6 +19,11 @@ pub struct StdioClient {
     stdin: Option<ChildStdin>,
     stdout: Lines<BufReader<ChildStdout>>,
     next_id: i64,
+    /// Answers read while waiting for another id (concurrent requests).
+    answered: HashMap<i64, Value>,
+    /// stderr, read continuously so a chatty log can never fill the pipe and stall the server.
+    stderr: Arc<Mutex<String>>,
+    stderr_reader: Option<tokio::task::JoinHandle<()>>,
     /// Every line read from stdout, for the "stdout is JSON-RPC only" checks.
     pub stdout_lines: Vec<String>,
 }
@@ -55,11 +65,26 @@ impl StdioClient {
         let mut child = command.spawn().expect("kommo-mcp spawns");
         let stdin = child.stdin.take();
         let stdout = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let stderr_reader = child.stderr.take().map(|pipe| {
+            let sink = Arc::clone(&stderr);
+            tokio::spawn(async move {
+                let mut lines = BufReader::new(pipe).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let mut text = sink.lock().unwrap();
+                    text.push_str(&line);
+                    text.push('\n');
+                }
+            })
+        });
         Self {
             child,
             stdin,
             stdout,
             next_id: 1,
+            answered: HashMap::new(),
+            stderr,
+            stderr_reader,
             stdout_lines: Vec::new(),
         }
     }
@@ -78,16 +103,52 @@ impl StdioClient {
 
     /// Sends a request and waits for the response with the same id.
     pub async fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.send_request(method, params).await;
+        self.wait_for(id).await
+    }
+
+    /// Sends a request without waiting; returns its id (for `wait_for`).
+    pub async fn send_request(&mut self, method: &str, params: Value) -> i64 {
         let id = self.next_id;
         self.next_id += 1;
         let line =
             json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }).to_string();
         self.send_line(&line).await;
-        self.wait_for(id).await
+        id
     }
 
-    /// Reads stdout until the response with `id` arrives.
+    /// Sends every `tools/call` at once, then collects the results in the same order.
+    pub async fn call_concurrently(&mut self, calls: &[(&str, Value)]) -> Vec<Value> {
+        let mut ids = Vec::new();
+        for (tool, arguments) in calls {
+            ids.push(
+                self.send_request(
+                    "tools/call",
+                    json!({ "name": tool, "arguments": arguments }),
+                )
+                .await,
+            );
+        }
+        let mut results = Vec::new();
+        for id in ids {
+            let answer = self.wait_for(id).await;
+            assert!(answer.get("error").is_none(), "protocol error: {answer}");
+            results.push(answer["result"].clone());
+        }
+        results
+    }
+
+    /// The stderr read so far.
+    pub fn stderr_so_far(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// Reads stdout until the response with `id` arrives (answers to other ids read on the
+    /// way are kept for their own `wait_for`).
     pub async fn wait_for(&mut self, id: i64) -> Value {
+        if let Some(answer) = self.answered.remove(&id) {
+            return answer;
+        }
         loop {
             let line = tokio::time::timeout(TIMEOUT, self.stdout.next_line())
                 .await
@@ -100,6 +161,11 @@ impl StdioClient {
             assert_eq!(message["jsonrpc"], "2.0", "not JSON-RPC: {line}");
             if message["id"] == json!(id) {
                 return message;
+            }
+            if let Some(other) = message["id"].as_i64()
+                && (message.get("result").is_some() || message.get("error").is_some())
+            {
+                self.answered.insert(other, message);
             }
         }
     }
@@ -144,14 +210,14 @@ impl StdioClient {
         {
             lines.push(line);
         }
-        let mut stderr = String::new();
-        if let Some(mut pipe) = self.child.stderr.take() {
-            let _ = tokio::time::timeout(TIMEOUT, pipe.read_to_string(&mut stderr)).await;
-        }
         let status = tokio::time::timeout(TIMEOUT, self.child.wait())
             .await
             .expect("exits after stdin closes")
             .expect("wait");
+        if let Some(reader) = self.stderr_reader.take() {
+            let _ = tokio::time::timeout(TIMEOUT, reader).await;
+        }
+        let stderr = self.stderr.lock().unwrap().clone();
         Finished {
             status,
             stdout_lines: lines,
