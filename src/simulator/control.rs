@@ -7,7 +7,7 @@ use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -27,6 +27,10 @@ pub(crate) fn router() -> Router<Arc<SimState>> {
         .route("/__sim/leads/{subdomain}/{id}", get(lead))
         .route("/__sim/notes/{subdomain}/{lead_id}", get(notes))
         .route("/__sim/stats/{subdomain}", get(stats))
+        .route(
+            "/__sim/pipelines/{subdomain}/{pipeline_id}/statuses/{status_id}",
+            delete(remove_status),
+        )
 }
 
 async fn requests(State(sim): Sim) -> Response {
@@ -109,6 +113,18 @@ async fn lead(State(sim): Sim, Path((subdomain, id)): Path<(String, i64)>) -> Re
 
 async fn notes(State(sim): Sim, Path((subdomain, lead_id)): Path<(String, i64)>) -> Response {
     Json(sim.notes(&subdomain, lead_id)).into_response()
+}
+
+/// Removes a status from a pipeline (204), or 404 when there is no such status.
+async fn remove_status(
+    State(sim): Sim,
+    Path((subdomain, pipeline_id, status_id)): Path<(String, i64, i64)>,
+) -> StatusCode {
+    if sim.remove_status(&subdomain, pipeline_id, status_id) {
+        StatusCode::NO_CONTENT
+    } else {
+        StatusCode::NOT_FOUND
+    }
 }
 
 async fn stats(State(sim): Sim, Path(subdomain): Path<String>) -> Response {
@@ -259,6 +275,41 @@ mod tests {
         ok(http.delete(ctl("requests")).send().await.unwrap());
         assert!(sim.state().requests().is_empty());
         ok(http.post(ctl("unblock")).send().await.unwrap());
+        // a status removed through the control API is gone from the pipelines and from moves
+        ok(http
+            .delete(ctl("pipelines/demo/1001/statuses/2004"))
+            .send()
+            .await
+            .unwrap());
+        let gone = http
+            .delete(ctl("pipelines/demo/1001/statuses/2004"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(gone.status(), 404);
+        let pipelines: Value = client
+            .get("/api/v4/leads/pipelines")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let sales: Vec<i64> = pipelines["_embedded"]["pipelines"][0]["_embedded"]["statuses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(sales, [2001, 2002, 2003, 142, 143]);
+        assert_eq!(
+            client
+                .patch(
+                    "/api/v4/leads/9002",
+                    &json!({"pipeline_id":1001,"status_id":2004})
+                )
+                .await
+                .status(),
+            400
+        );
         assert_eq!(
             http.post(ctl("config"))
                 .json(&json!({"rate_limit":"x"}))

@@ -221,14 +221,14 @@ impl Ctx<'_> {
             },
             (_, ["leads", "pipelines"]) if get => self.pipelines(account),
             (_, ["leads", "pipelines", id]) if get => match positive_id(id) {
-                Some(id) => match account.pipeline(id) {
+                Some(id) => match account.pipelines().iter().find(|p| p.id == id) {
                     Some(p) => problem::hal(StatusCode::OK, &self.pipeline_json(account, p)),
                     None => problem::not_found("Pipeline not found"),
                 },
                 None => self.no_route(),
             },
             (_, ["leads", "pipelines", id, "statuses"]) if get => match positive_id(id) {
-                Some(id) => match account.pipeline(id) {
+                Some(id) => match account.pipelines().iter().find(|p| p.id == id) {
                     Some(p) => self.statuses(account, p),
                     None => problem::not_found("Pipeline not found"),
                 },
@@ -491,7 +491,7 @@ impl Ctx<'_> {
 
     fn pipelines(&self, account: &Account) -> Response {
         let pipelines: Vec<Value> = account
-            .pipelines
+            .pipelines()
             .iter()
             .map(|p| self.pipeline_json(account, p))
             .collect();
@@ -631,6 +631,7 @@ impl LeadChange {
     ) -> Result<LeadChange, Vec<FieldError>> {
         let mut errors = Vec::new();
         let mut change = LeadChange::default();
+        let pipelines = account.pipelines();
         if let Some(name) = body.get("name") {
             match name.as_str() {
                 Some(s) => change.name = Some(s.to_owned()),
@@ -642,7 +643,7 @@ impl LeadChange {
         let pipeline = match int_field(body, "pipeline_id", &mut errors) {
             None => Ok(None),
             Some(None) => Err(()),
-            Some(Some(id)) => match account.pipeline(id) {
+            Some(Some(id)) => match pipelines.iter().find(|p| p.id == id) {
                 Some(p) => Ok(Some(p)),
                 None => {
                     errors.push(FieldError::not_supported_choice("pipeline_id"));
@@ -655,7 +656,7 @@ impl LeadChange {
             (Err(()), _) | (_, Some(None)) => None,
             (Ok(Some(p)), Some(Some(s))) if p.has_status(s) => Some((p.id, s)),
             (Ok(None), Some(Some(s))) if !is_closed(s) => {
-                match account.pipelines.iter().find(|p| p.has_status(s)) {
+                match pipelines.iter().find(|p| p.has_status(s)) {
                     Some(p) => Some((p.id, s)),
                     None => {
                         errors.push(FieldError::not_supported_choice("status_id"));

@@ -2,7 +2,7 @@
 //! leads), so tests and `--sandbox` users get a realistic, known world.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 
 use serde_json::{Value, json};
 
@@ -202,7 +202,7 @@ pub(crate) fn demo_account(subdomain: &str, token: &str, id: i64, now: i64) -> A
         country: "AR",
         currency: "USD",
         currency_symbol: "$",
-        pipelines: vec![
+        pipelines: RwLock::new(vec![
             pipeline(
                 1001,
                 "Sales",
@@ -224,7 +224,7 @@ pub(crate) fn demo_account(subdomain: &str, token: &str, id: i64, now: i64) -> A
                     (3003, "Waiting for customer"),
                 ],
             ),
-        ],
+        ]),
         fields: fields(),
         data: Mutex::new(AccountData {
             leads: leads(now),
@@ -239,7 +239,7 @@ pub(crate) fn demo_account(subdomain: &str, token: &str, id: i64, now: i64) -> A
 pub fn summary() -> String {
     let account = demo_account("demo", "", ACCOUNT_ID, 0);
     let mut out = String::from("Demo account (user 7000001):\n");
-    for p in &account.pipelines {
+    for p in account.pipelines().iter() {
         let stages: Vec<String> = p
             .statuses
             .iter()
@@ -273,11 +273,12 @@ mod tests {
     fn seed_matches_spec() {
         let account = demo_account("demo", "t", ACCOUNT_ID, 1_700_000_000);
         assert_eq!(account.fields.len(), 60);
-        let sales = account.pipeline(1001).unwrap();
+        let pipelines = account.pipelines();
+        let sales = pipelines.iter().find(|p| p.id == 1001).unwrap();
         let ids: Vec<i64> = sales.statuses.iter().map(|s| s.id).collect();
         assert_eq!(ids, [2001, 2002, 2003, 2004, 142, 143]);
         assert_eq!(sales.statuses[0].kind, 1);
-        assert!(sales.is_main && !account.pipeline(1002).unwrap().is_main);
+        assert!(sales.is_main && !pipelines.iter().find(|p| p.id == 1002).unwrap().is_main);
         let data = account.data.lock().unwrap();
         assert_eq!(data.leads.len(), 5);
         assert!(data.leads[&9005].closed_at.is_some());

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicI64, AtomicU8, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -144,15 +144,18 @@ pub(crate) struct Account {
     pub country: &'static str,
     pub currency: &'static str,
     pub currency_symbol: &'static str,
-    pub pipelines: Vec<Pipeline>,
+    /// Changeable at run time (`SimState::remove_status`), so tests can make a client's
+    /// cached copy stale.
+    pub pipelines: RwLock<Vec<Pipeline>>,
     pub fields: Vec<CustomField>,
     pub data: Mutex<AccountData>,
     pub limiter: Mutex<Limiter>,
 }
 
 impl Account {
-    pub(crate) fn pipeline(&self, id: i64) -> Option<&Pipeline> {
-        self.pipelines.iter().find(|p| p.id == id)
+    /// The pipelines as they are now (a read lock; never held across an `.await`).
+    pub(crate) fn pipelines(&self) -> RwLockReadGuard<'_, Vec<Pipeline>> {
+        self.pipelines.read().unwrap_or_else(|e| e.into_inner())
     }
 
     pub(crate) fn field(&self, id: i64) -> Option<&CustomField> {
@@ -265,6 +268,22 @@ impl SimState {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .insert(subdomain.to_owned(), Arc::new(account));
+    }
+
+    /// Removes status `status_id` from pipeline `pipeline_id` of account `subdomain`, as
+    /// when someone deletes a stage in Kommo's settings. Leads already in it stay there.
+    /// Returns whether there was such a status.
+    pub fn remove_status(&self, subdomain: &str, pipeline_id: i64, status_id: i64) -> bool {
+        let Some(account) = self.account(subdomain) else {
+            return false;
+        };
+        let mut pipelines = account.pipelines.write().unwrap_or_else(|e| e.into_inner());
+        let Some(pipeline) = pipelines.iter_mut().find(|p| p.id == pipeline_id) else {
+            return false;
+        };
+        let before = pipeline.statuses.len();
+        pipeline.statuses.retain(|s| s.id != status_id);
+        pipeline.statuses.len() != before
     }
 
     /// Appends `request` (its `at_ms` is set here) and returns its sequence number.
@@ -599,6 +618,20 @@ mod tests {
         assert!(state.lead("demo", 9006).is_none());
         assert!(state.lead("other", 9001).is_none());
         assert!(state.notes("demo", 9001).is_empty());
+    }
+
+    #[test]
+    fn remove_status_changes_the_pipeline_once() {
+        let state = SimState::new(&SimulatorOptions::default());
+        state.add_demo_account("demo", "t");
+        assert!(state.remove_status("demo", 1001, 2004));
+        assert!(!state.remove_status("demo", 1001, 2004), "already gone");
+        assert!(!state.remove_status("demo", 4242, 2003), "no such pipeline");
+        assert!(!state.remove_status("other", 1001, 2003), "no such account");
+        let account = state.account("demo").unwrap();
+        let pipelines = account.pipelines();
+        let sales = pipelines.iter().find(|p| p.id == 1001).unwrap();
+        assert!(!sales.has_status(2004) && sales.has_status(2003));
     }
 
     #[test]

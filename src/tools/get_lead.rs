@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use rmcp::{
-    handler::server::common::{schema_for_output, schema_for_type},
+    handler::server::common::schema_for_output,
     model::{CallToolResult, JsonObject, Tool, ToolAnnotations},
     schemars::{self, JsonSchema},
 };
@@ -15,6 +15,7 @@ use super::{
     Call, PauseSetting,
     args::ArgReader,
     outcome::{self, ErrorInfo},
+    when,
 };
 use crate::kommo::models::{Lead, Pipeline};
 
@@ -33,28 +34,36 @@ struct GetLeadArgs {
 /// One lead as get_lead reports it.
 #[derive(Serialize, JsonSchema)]
 pub struct LeadOutput {
+    /// The lead id.
     pub id: i64,
+    /// The lead's name (often the customer's name or the deal's subject).
     pub name: String,
     /// The lead's sale value in the account's currency.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub price: Option<f64>,
+    pub price: Option<serde_json::Number>,
+    /// The pipeline the lead is in (name absent when it could not be looked up).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pipeline: Option<NamedId>,
+    /// The status (stage) the lead is in (name absent when it could not be looked up).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<NamedId>,
+    /// The id of the Kommo user responsible for the lead.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub responsible_user_id: Option<i64>,
+    /// The lead's tags.
     pub tags: Vec<String>,
     /// Custom field values by field name (a list when the field holds several values).
     pub custom_fields: BTreeMap<String, Value>,
     /// Whether the AI agent is paused on this lead (only when a pause field is configured).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_paused: Option<bool>,
-    /// Unix timestamps (seconds).
+    /// When the lead was created (Unix time, seconds).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
+    /// When the lead was last changed (Unix time, seconds).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<i64>,
+    /// When the lead was closed as won or lost (Unix time, seconds); absent while open.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<i64>,
 }
@@ -73,11 +82,12 @@ pub fn definition() -> Tool {
         Some(
             "Read one lead from Kommo CRM: its name, price, pipeline and status (ids and names), \
              responsible user, tags, custom field values by field name, whether the AI agent is \
-             paused on it, and its timestamps. Read-only. Use it to check where a lead stands \
-             before moving it or to answer questions about it."
+             paused on it, and when it was created, updated and closed. Read-only: changes \
+             nothing. Use it to see where a lead stands before moving it, or to answer questions \
+             about it. Fails with a reason if the lead does not exist."
                 .into(),
         ),
-        schema_for_type::<GetLeadArgs>(),
+        super::input_schema::<GetLeadArgs>(),
     )
     .with_title("Get lead")
     .with_raw_output_schema(schema_for_output::<LeadOutput>())
@@ -167,7 +177,7 @@ pub fn view(
     LeadOutput {
         id: lead.id,
         name: lead.name.clone().unwrap_or_default(),
-        price: lead.price.as_ref().and_then(serde_json::Number::as_f64),
+        price: lead.price.clone(),
         pipeline: lead.pipeline_id.map(|id| NamedId {
             id,
             name: pipeline.map(|p| p.name.clone()),
@@ -208,7 +218,7 @@ fn describe(lead: &LeadOutput) -> String {
         named(&lead.pipeline),
         named(&lead.status)
     );
-    if let Some(price) = lead.price {
+    if let Some(price) = &lead.price {
         text.push_str(&format!(", price {price}"));
     }
     if let Some(user) = lead.responsible_user_id {
@@ -220,6 +230,17 @@ fn describe(lead: &LeadOutput) -> String {
         None => {}
     }
     text.push('.');
+    let times: Vec<String> = [
+        ("created", lead.created_at),
+        ("updated", lead.updated_at),
+        ("closed", lead.closed_at),
+    ]
+    .into_iter()
+    .filter_map(|(what, at)| at.map(|at| format!("{what} {}", when::utc(at))))
+    .collect();
+    if !times.is_empty() {
+        text.push_str(&format!("\n{}.", capitalized(&times.join(", "))));
+    }
     if !lead.tags.is_empty() {
         text.push_str(&format!("\nTags: {}.", lead.tags.join(", ")));
     }
@@ -232,4 +253,12 @@ fn describe(lead: &LeadOutput) -> String {
         text.push_str(&format!("\nCustom fields: {}.", fields.join("; ")));
     }
     text
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }

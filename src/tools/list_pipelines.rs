@@ -79,11 +79,12 @@ pub fn definition() -> Tool {
         Some(
             "List every sales pipeline of the Kommo account with its statuses (stages): ids, \
              names, which pipeline is the main one, and which statuses are the system ones \
-             (142 = closed won, 143 = closed lost). Read-only. Use it to find the pipeline_id and \
-             status_id that move_lead needs when you only know a stage's name."
+             (142 = closed won, 143 = closed lost, in every pipeline). Read-only: changes nothing. \
+             Use it to find the pipeline_id and status_id that move_lead needs when you only know \
+             a stage's name. Takes no arguments."
                 .into(),
         ),
-        rmcp::handler::server::common::schema_for_type::<NoArgs>(),
+        super::input_schema::<NoArgs>(),
     )
     .with_title("List pipelines")
     .with_raw_output_schema(schema_for_output::<PipelinesOutput>())
@@ -136,43 +137,40 @@ pub fn view(pipelines: &[Pipeline]) -> PipelinesOutput {
     PipelinesOutput { pipelines: views }
 }
 
-/// A compact listing an LLM reads easily: one line per pipeline.
+/// A compact listing an LLM reads easily: one line per pipeline, each status as
+/// `name (id)` in funnel order, in the same form move_lead's reasons use.
 fn listing(output: &PipelinesOutput) -> String {
     if output.pipelines.is_empty() {
         return "The account has no pipelines.".to_owned();
     }
+    let count = output.pipelines.len();
     let mut text = format!(
-        "{} pipelines (pipeline id: status id = name):",
-        output.pipelines.len()
+        "{count} pipeline{}; move_lead takes the pipeline id and a status id of that pipeline.",
+        if count == 1 { "" } else { "s" }
     );
     for pipeline in &output.pipelines {
-        let mut flags = Vec::new();
+        let mut facts = vec![format!("id {}", pipeline.id)];
         if pipeline.is_main {
-            flags.push("main");
+            facts.push("main".to_owned());
         }
         if pipeline.is_archive {
-            flags.push("archived");
+            facts.push("archived".to_owned());
         }
-        let flags = if flags.is_empty() {
-            String::new()
-        } else {
-            format!(" [{}]", flags.join(", "))
-        };
         let statuses: Vec<String> = pipeline
             .statuses
             .iter()
             .map(|status| match status.kind {
-                StatusKind::Won => format!("{} = {} (won)", status.id, status.name),
-                StatusKind::Lost => format!("{} = {} (lost)", status.id, status.name),
-                StatusKind::Incoming => format!("{} = {} (incoming)", status.id, status.name),
-                StatusKind::Regular => format!("{} = {}", status.id, status.name),
+                StatusKind::Won => format!("{} ({}, won)", status.name, status.id),
+                StatusKind::Lost => format!("{} ({}, lost)", status.name, status.id),
+                StatusKind::Incoming => format!("{} ({}, incoming)", status.name, status.id),
+                StatusKind::Regular => format!("{} ({})", status.name, status.id),
             })
             .collect();
         text.push_str(&format!(
-            "\n- {} \"{}\"{flags}: {}",
-            pipeline.id,
+            "\nPipeline {:?} ({}): {}.",
             pipeline.name,
-            statuses.join("; ")
+            facts.join(", "),
+            statuses.join(", ")
         ));
     }
     text

@@ -9,10 +9,15 @@ mod note;
 pub mod outcome;
 mod pause;
 mod target;
+mod when;
 
 use std::sync::{Arc, LazyLock};
 
-use rmcp::model::{CallToolResult, JsonObject, Tool};
+use rmcp::{
+    handler::server::common::schema_for_type,
+    model::{CallToolResult, JsonObject, Tool},
+    schemars::JsonSchema,
+};
 
 use crate::{
     config::Config,
@@ -124,4 +129,13 @@ pub fn definition(tool: ToolName) -> &'static Tool {
             .collect()
     });
     &DEFINITIONS[tool as usize]
+}
+
+/// A tool's `inputSchema` (JSON Schema 2020-12, `type: object`) without the Rust struct's
+/// name and doc line at its root: the tool's description already says what it is for.
+fn input_schema<T: JsonSchema + 'static>() -> Arc<JsonObject> {
+    let mut schema = (*schema_for_type::<T>()).clone();
+    schema.remove("title");
+    schema.remove("description");
+    Arc::new(schema)
 }

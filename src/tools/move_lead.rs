@@ -2,7 +2,7 @@
 //! the status belongs to that pipeline.
 
 use rmcp::{
-    handler::server::common::{schema_for_output, schema_for_type},
+    handler::server::common::schema_for_output,
     model::{CallToolResult, JsonObject, Tool, ToolAnnotations},
     schemars::{self, JsonSchema},
 };
@@ -32,8 +32,7 @@ struct MoveLeadArgs {
     /// The id of the pipeline to move the lead into (see list_pipelines).
     #[schemars(range(min = 1, max = 2147483647))]
     pipeline_id: i64,
-    /// The id of the status (stage) inside that pipeline. 142 is "Closed - won" and 143
-    /// "Closed - lost" in every pipeline.
+    /// The id of the status (stage) inside that pipeline (see list_pipelines). 142 is "Closed - won" and 143 "Closed - lost" in every pipeline.
     #[schemars(range(min = 1, max = 2147483647))]
     status_id: i64,
 }
@@ -61,15 +60,16 @@ pub fn definition() -> Tool {
     Tool::new_with_raw(
         "move_lead",
         Some(
-            "Move a lead in Kommo CRM to another pipeline and status (stage), e.g. when the \
-             conversation shows the customer reached a new stage of the sales funnel. Checks that \
-             the lead exists and that the status belongs to the pipeline before changing anything; \
-             use list_pipelines to find pipeline and status ids by name. Moving a lead may trigger \
-             the automations Kommo has on that stage. On failure nothing is changed and the reason \
-             says what to fix (e.g. the valid statuses of the pipeline)."
+            "Move a lead in Kommo CRM to a pipeline and status (stage), e.g. when the \
+             conversation shows the customer reached a new stage of the sales funnel. Both ids are \
+             numbers: use list_pipelines to find them by name. Checks that the lead exists and that \
+             the status belongs to the pipeline before changing anything; if the lead is already \
+             there, nothing is changed and the call succeeds. Moving a lead may trigger the \
+             automations Kommo has on that stage. On failure nothing is changed and the reason says \
+             what to fix (e.g. the valid statuses of the pipeline, with names and ids)."
                 .into(),
         ),
-        schema_for_type::<MoveLeadArgs>(),
+        super::input_schema::<MoveLeadArgs>(),
     )
     .with_title("Move lead")
     .with_raw_output_schema(schema_for_output::<MoveLeadOutput>())
@@ -157,47 +157,126 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
             ids(),
             ErrorInfo::LEAD_MISSING,
         ),
-        Err(err) => {
+        Err(err)
             if matches!(
                 err,
                 KommoError::Validation { .. } | KommoError::BadRequest { .. }
-            ) {
-                // Our pipeline cache allowed a move Kommo refused: it may be stale.
-                client.forget_pipelines(&target.account).await;
-            }
-            outcome::kommo_failure(SENTENCES.failed, &err, ids())
+            ) =>
+        {
+            // The cached pipelines allowed a move Kommo refused: they may be stale (a stage
+            // was deleted or moved). Re-read them once, now, so that this answer can already
+            // list the valid statuses and the next call checks against fresh data.
+            client.forget_pipelines(&target.account).await;
+            let reason = match client.pipelines(&target.account).await {
+                Ok(fresh) => match check_move(&fresh, pipeline_id, status_id) {
+                    Err(valid) => format!("{err}. The pipelines were re-read from Kommo: {valid}"),
+                    Ok(()) => format!("{err}. Nothing was changed."),
+                },
+                Err(reread) => {
+                    tracing::warn!(error = %reread, "could not re-read the pipelines after Kommo refused a move");
+                    format!("{err}. Nothing was changed.")
+                }
+            };
+            outcome::failure(SENTENCES.failed, reason, ids(), ErrorInfo::from(&err))
         }
+        Err(err) => outcome::kommo_failure(SENTENCES.failed, &err, ids()),
     }
 }
 
 /// Whether `status_id` is a status of pipeline `pipeline_id`, with a reason that lists the
-/// valid choices when it is not.
+/// valid choices (names and ids) when it is not.
 pub fn check_move(pipelines: &[Pipeline], pipeline_id: i64, status_id: i64) -> Result<(), String> {
     let Some(pipeline) = pipelines.iter().find(|p| p.id == pipeline_id) else {
         let known: Vec<String> = pipelines
             .iter()
-            .map(|p| format!("{} ({})", p.name, p.id))
+            .map(|p| {
+                format!(
+                    "pipeline {:?} ({}) with statuses {}",
+                    p.name,
+                    p.id,
+                    statuses(p)
+                )
+            })
             .collect();
         return Err(format!(
-            "pipeline_id {pipeline_id} is not a pipeline of this account; the pipelines are: {}. Nothing was changed.",
+            "pipeline_id {pipeline_id} is not a pipeline of this account; {}. Nothing was changed.",
             if known.is_empty() {
-                "none".to_owned()
+                "the account has no pipelines".to_owned()
             } else {
-                known.join(", ")
+                format!("the valid choices are: {}", known.join("; "))
             }
         ));
     };
     if pipeline.status(status_id).is_some() {
         return Ok(());
     }
-    let valid: Vec<String> = pipeline
-        .statuses()
-        .iter()
-        .map(|s| format!("{} ({})", s.name, s.id))
-        .collect();
     Err(format!(
         "status_id {status_id} is not a status of pipeline {:?} ({pipeline_id}); its statuses are: {}. Nothing was changed.",
         pipeline.name,
-        valid.join(", ")
+        statuses(pipeline)
     ))
+}
+
+/// "Incoming leads (2001), Contacted (2002), …" in funnel order.
+fn statuses(pipeline: &Pipeline) -> String {
+    let mut statuses: Vec<_> = pipeline.statuses().iter().collect();
+    statuses.sort_by_key(|status| (status.sort.unwrap_or(i64::MAX), status.id));
+    let named: Vec<String> = statuses
+        .iter()
+        .map(|s| format!("{} ({})", s.name, s.id))
+        .collect();
+    if named.is_empty() {
+        "none".to_owned()
+    } else {
+        named.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pipelines() -> Vec<Pipeline> {
+        serde_json::from_value(json!([
+            {"id": 1001, "name": "Sales", "is_main": true, "_embedded": {"statuses": [
+                {"id": 143, "name": "Closed - lost", "sort": 11000},
+                {"id": 2001, "name": "Incoming leads", "sort": 10, "type": 1},
+                {"id": 2002, "name": "Contacted", "sort": 20},
+                {"id": 142, "name": "Closed - won", "sort": 10000}
+            ]}},
+            {"id": 1002, "name": "Support", "_embedded": {"statuses": [
+                {"id": 3001, "name": "Incoming leads", "sort": 10}
+            ]}}
+        ]))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_status_of_the_pipeline_passes() {
+        assert_eq!(check_move(&pipelines(), 1001, 2002), Ok(()));
+        assert_eq!(check_move(&pipelines(), 1002, 3001), Ok(()));
+    }
+
+    #[test]
+    fn a_status_of_another_pipeline_lists_the_valid_ones_in_funnel_order() {
+        let reason = check_move(&pipelines(), 1001, 3001).unwrap_err();
+        assert_eq!(
+            reason,
+            "status_id 3001 is not a status of pipeline \"Sales\" (1001); its statuses are: \
+             Incoming leads (2001), Contacted (2002), Closed - won (142), Closed - lost (143). \
+             Nothing was changed."
+        );
+    }
+
+    #[test]
+    fn an_unknown_pipeline_lists_every_pipeline_with_its_statuses() {
+        let reason = check_move(&pipelines(), 4242, 2002).unwrap_err();
+        assert!(reason.starts_with("pipeline_id 4242 is not a pipeline of this account; the valid choices are: pipeline \"Sales\" (1001) with statuses Incoming leads (2001), Contacted (2002)"), "{reason}");
+        assert!(
+            reason.contains("pipeline \"Support\" (1002) with statuses Incoming leads (3001)"),
+            "{reason}"
+        );
+        let none = check_move(&[], 1, 2).unwrap_err();
+        assert!(none.contains("the account has no pipelines"), "{none}");
+    }
 }

@@ -2,7 +2,7 @@
 //! written twice: a note whose request may have reached Kommo is not sent again.
 
 use rmcp::{
-    handler::server::common::{schema_for_output, schema_for_type},
+    handler::server::common::schema_for_output,
     model::{CallToolResult, JsonObject, Tool, ToolAnnotations},
     schemars::{self, JsonSchema},
 };
@@ -25,8 +25,7 @@ struct AddNoteArgs {
     /// The Kommo lead id (the number in the lead's URL, e.g. 12345 in /leads/detail/12345).
     #[schemars(range(min = 1, max = 2147483647))]
     lead_id: i64,
-    /// The note's text, shown in the lead's feed to the sales team. Plain text; line
-    /// breaks are kept, HTML is shown as-is.
+    /// The note's text, shown in the lead's feed to the sales team. Plain text: line breaks are kept, HTML is shown as-is.
     #[schemars(length(min = 1))]
     note: String,
 }
@@ -50,7 +49,7 @@ pub fn definition() -> Tool {
              twice adds two)."
                 .into(),
         ),
-        schema_for_type::<AddNoteArgs>(),
+        super::input_schema::<AddNoteArgs>(),
     )
     .with_title("Add note")
     .with_raw_output_schema(schema_for_output::<NoteOutput>())

@@ -2,7 +2,7 @@
 //! lead that the agent platform reads) to "paused" or back.
 
 use rmcp::{
-    handler::server::common::{schema_for_output, schema_for_type},
+    handler::server::common::schema_for_output,
     model::{CallToolResult, JsonObject, Tool, ToolAnnotations},
     schemars::{self, JsonSchema},
 };
@@ -81,16 +81,17 @@ pub fn definition(direction: Direction) -> Tool {
             "resume_agent",
             "Resume AI agent",
             "Resume the AI agent on one lead in Kommo CRM after a pause (the inverse of \
-             pause_agent): sets the account's pause checkbox field back to \"not paused\". \
-             Checks that the lead exists first; fails with a reason if it does not or if no pause \
-             field is configured.",
+             pause_agent): sets the account's pause checkbox field back to \"not paused\", so the \
+             AI agent answers this lead again. Use it when a human has finished handling the \
+             conversation and hands it back. Checks that the lead exists first; fails with a \
+             reason if it does not or if no pause field is configured.",
             true,
         ),
     };
     Tool::new_with_raw(
         name,
         Some(description.into()),
-        schema_for_type::<LeadArgs>(),
+        super::input_schema::<LeadArgs>(),
     )
     .with_title(title)
     .with_raw_output_schema(schema_for_output::<PauseOutput>())

@@ -9,8 +9,10 @@ mod support;
 
 mod cli;
 mod config;
+mod discovery;
 mod generated;
 mod kommo_errors;
 mod kommo_rate;
 mod kommo_retries;
+mod schemas;
 mod stdio;
