@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use rmcp::{
-    handler::server::common::{schema_for_output, schema_for_type},
+    handler::server::common::{schema_for_type},
     model::{CallToolResult, JsonObject, Tool, ToolAnnotations},
     schemars::{self, JsonSchema},
 };
@@ -80,7 +80,7 @@ pub fn definition() -> Tool {
         schema_for_type::<GetLeadArgs>(),
     )
     .with_title("Get lead")
-    .with_raw_output_schema(schema_for_output::<LeadOutput>())
+    .with_raw_output_schema(outcome::output_schema::<LeadOutput>())
     .with_annotations(
         ToolAnnotations::with_title("Get lead")
             .read_only(true)

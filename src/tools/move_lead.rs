@@ -2,7 +2,7 @@
 //! the status belongs to that pipeline.
 
 use rmcp::{
-    handler::server::common::{schema_for_output, schema_for_type},
+    handler::server::common::{schema_for_type},
     model::{CallToolResult, JsonObject, Tool, ToolAnnotations},
     schemars::{self, JsonSchema},
 };
@@ -72,7 +72,7 @@ pub fn definition() -> Tool {
         schema_for_type::<MoveLeadArgs>(),
     )
     .with_title("Move lead")
-    .with_raw_output_schema(schema_for_output::<MoveLeadOutput>())
+    .with_raw_output_schema(outcome::output_schema::<MoveLeadOutput>())
     .with_annotations(
         ToolAnnotations::with_title("Move lead")
             .read_only(false)

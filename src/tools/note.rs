@@ -2,7 +2,7 @@
 //! written twice: a note whose request may have reached Kommo is not sent again.
 
 use rmcp::{
-    handler::server::common::{schema_for_output, schema_for_type},
+    handler::server::common::{schema_for_type},
     model::{CallToolResult, JsonObject, Tool, ToolAnnotations},
     schemars::{self, JsonSchema},
 };
@@ -53,7 +53,7 @@ pub fn definition() -> Tool {
         schema_for_type::<AddNoteArgs>(),
     )
     .with_title("Add note")
-    .with_raw_output_schema(schema_for_output::<NoteOutput>())
+    .with_raw_output_schema(outcome::output_schema::<NoteOutput>())
     .with_annotations(
         ToolAnnotations::with_title("Add note")
             .read_only(false)

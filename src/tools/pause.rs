@@ -2,7 +2,7 @@
 //! lead that the agent platform reads) to "paused" or back.
 
 use rmcp::{
-    handler::server::common::{schema_for_output, schema_for_type},
+    handler::server::common::{schema_for_type},
     model::{CallToolResult, JsonObject, Tool, ToolAnnotations},
     schemars::{self, JsonSchema},
 };
@@ -93,7 +93,7 @@ pub fn definition(direction: Direction) -> Tool {
         schema_for_type::<LeadArgs>(),
     )
     .with_title(title)
-    .with_raw_output_schema(schema_for_output::<PauseOutput>())
+    .with_raw_output_schema(outcome::output_schema::<PauseOutput>())
     .with_annotations(
         ToolAnnotations::with_title(title)
             .read_only(false)
