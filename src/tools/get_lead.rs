@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use rmcp::{
-    handler::server::common::{schema_for_type},
+    handler::server::common::schema_for_type,
     model::{CallToolResult, JsonObject, Tool, ToolAnnotations},
     schemars::{self, JsonSchema},
 };

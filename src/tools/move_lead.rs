@@ -2,7 +2,7 @@
 //! the status belongs to that pipeline.
 
 use rmcp::{
-    handler::server::common::{schema_for_type},
+    handler::server::common::schema_for_type,
     model::{CallToolResult, JsonObject, Tool, ToolAnnotations},
     schemars::{self, JsonSchema},
 };

@@ -2,7 +2,7 @@
 //! written twice: a note whose request may have reached Kommo is not sent again.
 
 use rmcp::{
-    handler::server::common::{schema_for_type},
+    handler::server::common::schema_for_type,
     model::{CallToolResult, JsonObject, Tool, ToolAnnotations},
     schemars::{self, JsonSchema},
 };

@@ -2,7 +2,7 @@
 //! lead that the agent platform reads) to "paused" or back.
 
 use rmcp::{
-    handler::server::common::{schema_for_type},
+    handler::server::common::schema_for_type,
     model::{CallToolResult, JsonObject, Tool, ToolAnnotations},
     schemars::{self, JsonSchema},
 };
