@@ -177,7 +177,7 @@ Register-ArgumentCompleter -Native -CommandName 'kommo-mcp' -ScriptBlock {
         'kommo-mcp;simulator' {
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on')
             [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'A demo account to seed, as SUBDOMAIN:TOKEN (repeatable) [default: demo:sandbox-token]')
-            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Requests per second per account before 429; 0 turns the limit off')
+            [CompletionResult]::new('--requests-per-second', '--requests-per-second', [CompletionResultType]::ParameterName, 'Requests per second per account before 429; 0 turns the limit off (not --rate-limit, which is the global setting for kommo-mcp''s own limiter)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Kommo long-lived token [config: token]')
             [CompletionResult]::new('--subdomain', '--subdomain', [CompletionResultType]::ParameterName, 'Kommo account subdomain, e.g. "mycompany" for mycompany.kommo.com [config: subdomain]')
             [CompletionResult]::new('--tools', '--tools', [CompletionResultType]::ParameterName, 'Enabled tools: JSON array or comma-separated names; empty enables none [default: all] [config: tools]')

@@ -616,7 +616,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__subcmd__mcp__subcmd__simulator)
-            opts="-h --listen --account --missing-lead-404 --limit --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --config --log-level --sandbox --help"
+            opts="-h --listen --account --missing-lead-404 --requests-per-second --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --config --log-level --sandbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -630,7 +630,7 @@ _kommo__mcp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --limit)
+                --requests-per-second)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

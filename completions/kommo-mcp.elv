@@ -167,7 +167,7 @@ set edit:completion:arg-completer[kommo-mcp] = {|@words|
         &'kommo-mcp;simulator'= {
             cand --listen 'Address to listen on'
             cand --account 'A demo account to seed, as SUBDOMAIN:TOKEN (repeatable) [default: demo:sandbox-token]'
-            cand --limit 'Requests per second per account before 429; 0 turns the limit off'
+            cand --requests-per-second 'Requests per second per account before 429; 0 turns the limit off (not --rate-limit, which is the global setting for kommo-mcp''s own limiter)'
             cand --token 'Kommo long-lived token [config: token]'
             cand --subdomain 'Kommo account subdomain, e.g. "mycompany" for mycompany.kommo.com [config: subdomain]'
             cand --tools 'Enabled tools: JSON array or comma-separated names; empty enables none [default: all] [config: tools]'

@@ -152,7 +152,7 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l sandbox -d '
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -s h -l help -d 'Print help'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l listen -d 'Address to listen on' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l account -d 'A demo account to seed, as SUBDOMAIN:TOKEN (repeatable) [default: demo:sandbox-token]' -r
-complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l limit -d 'Requests per second per account before 429; 0 turns the limit off' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l requests-per-second -d 'Requests per second per account before 429; 0 turns the limit off (not --rate-limit, which is the global setting for kommo-mcp\'s own limiter)' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l token -d 'Kommo long-lived token [config: token]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l subdomain -d 'Kommo account subdomain, e.g. "mycompany" for mycompany.kommo.com [config: subdomain]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l tools -d 'Enabled tools: JSON array or comma-separated names; empty enables none [default: all] [config: tools]' -r

@@ -263,9 +263,10 @@ pub struct SimulatorArgs {
     #[arg(long)]
     pub missing_lead_404: bool,
 
-    /// Requests per second per account before 429; 0 turns the limit off
-    #[arg(long = "limit", value_name = "N", default_value_t = 7)]
-    pub limit: u32,
+    /// Requests per second per account before 429; 0 turns the limit off (not --rate-limit,
+    /// which is the global setting for kommo-mcp's own limiter)
+    #[arg(long, value_name = "N", default_value_t = 7)]
+    pub requests_per_second: u32,
 }
 
 impl SettingsArgs {

@@ -102,7 +102,7 @@ fn main() -> ExitCode {
 async fn start_simulator() -> Result<(tokio::process::Child, String), String> {
     let mut command = kommo_command(&[
         "simulator".to_owned(),
-        "--limit".to_owned(),
+        "--requests-per-second".to_owned(),
         "0".to_owned(),
         "--account".to_owned(),
         format!("{SUBDOMAIN}:{TOKEN}"),

@@ -16,7 +16,7 @@ pub async fn run(args: &SimulatorArgs) -> Result<ExitCode, AppError> {
         } else {
             MissingLead::NoContent
         },
-        rate_limit: (args.limit > 0).then_some(args.limit),
+        rate_limit: (args.requests_per_second > 0).then_some(args.requests_per_second),
         ..SimulatorOptions::default()
     };
     let simulator = Simulator::start_on(args.listen, options)

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use rmcp::{
-    handler::server::common::schema_for_output,
     model::{CallToolResult, JsonObject, Tool, ToolAnnotations},
     schemars::{self, JsonSchema},
 };
@@ -90,7 +89,7 @@ pub fn definition() -> Tool {
         super::input_schema::<GetLeadArgs>(),
     )
     .with_title("Get lead")
-    .with_raw_output_schema(schema_for_output::<LeadOutput>())
+    .with_raw_output_schema(outcome::output_schema::<LeadOutput>())
     .with_annotations(
         ToolAnnotations::with_title("Get lead")
             .read_only(true)

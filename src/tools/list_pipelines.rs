@@ -2,7 +2,6 @@
 //! the ids `move_lead` needs by name.
 
 use rmcp::{
-    handler::server::common::schema_for_output,
     model::{CallToolResult, JsonObject, Tool, ToolAnnotations},
     schemars::{self, JsonSchema},
 };
@@ -87,7 +86,7 @@ pub fn definition() -> Tool {
         super::input_schema::<NoArgs>(),
     )
     .with_title("List pipelines")
-    .with_raw_output_schema(schema_for_output::<PipelinesOutput>())
+    .with_raw_output_schema(outcome::output_schema::<PipelinesOutput>())
     .with_annotations(
         ToolAnnotations::with_title("List pipelines")
             .read_only(true)

@@ -2,7 +2,6 @@
 //! the status belongs to that pipeline.
 
 use rmcp::{
-    handler::server::common::schema_for_output,
     model::{CallToolResult, JsonObject, Tool, ToolAnnotations},
     schemars::{self, JsonSchema},
 };
@@ -72,7 +71,7 @@ pub fn definition() -> Tool {
         super::input_schema::<MoveLeadArgs>(),
     )
     .with_title("Move lead")
-    .with_raw_output_schema(schema_for_output::<MoveLeadOutput>())
+    .with_raw_output_schema(outcome::output_schema::<MoveLeadOutput>())
     .with_annotations(
         ToolAnnotations::with_title("Move lead")
             .read_only(false)

@@ -2,7 +2,6 @@
 //! written twice: a note whose request may have reached Kommo is not sent again.
 
 use rmcp::{
-    handler::server::common::schema_for_output,
     model::{CallToolResult, JsonObject, Tool, ToolAnnotations},
     schemars::{self, JsonSchema},
 };
@@ -52,7 +51,7 @@ pub fn definition() -> Tool {
         super::input_schema::<AddNoteArgs>(),
     )
     .with_title("Add note")
-    .with_raw_output_schema(schema_for_output::<NoteOutput>())
+    .with_raw_output_schema(outcome::output_schema::<NoteOutput>())
     .with_annotations(
         ToolAnnotations::with_title("Add note")
             .read_only(false)

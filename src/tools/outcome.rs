@@ -1,9 +1,13 @@
 //! How every tool answers: the fixed first sentence, the reason as a further block, and
 //! `structuredContent` with the ids involved.
 
-use std::fmt::Display;
+use std::{any::Any, fmt::Display, sync::Arc};
 
-use rmcp::model::{CallToolResult, ContentBlock};
+use rmcp::{
+    handler::server::common::schema_for_output,
+    model::{CallToolResult, ContentBlock, JsonObject},
+    schemars::JsonSchema,
+};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -46,6 +50,38 @@ pub fn failure(
     ]);
     result.structured_content = Some(Value::Object(structured));
     result
+}
+
+/// A tool's output schema that admits its failure results too: the success shape's required
+/// fields become one `anyOf` branch and `error` the other. Clients that check
+/// `structuredContent` against the schema even when `isError` is set (the TypeScript SDK,
+/// so the MCP Inspector and many desktop clients) would otherwise reject every failure and
+/// never show its sentence.
+pub fn output_schema<T: JsonSchema + Any>() -> Arc<JsonObject> {
+    let mut schema = (*schema_for_output::<T>()).clone();
+    let required = schema.remove("required").unwrap_or_else(|| json!([]));
+    if let Some(Value::Object(properties)) = schema.get_mut("properties") {
+        properties.insert("error".to_owned(), error_schema());
+    }
+    schema.insert(
+        "anyOf".to_owned(),
+        json!([{ "required": required }, { "required": ["error"] }]),
+    );
+    Arc::new(schema)
+}
+
+/// The `error` object of a failure's `structuredContent`.
+fn error_schema() -> Value {
+    json!({
+        "description": "Present only when the call failed (isError is true).",
+        "type": "object",
+        "properties": {
+            "kind": { "type": "string", "description": "What kind of failure, e.g. lead_missing, invalid_arguments, not_configured, rate_limited." },
+            "status": { "type": ["integer", "null"], "description": "Kommo's HTTP status, when Kommo answered." },
+            "message": { "type": "string", "description": "The reason, as in the second text block." }
+        },
+        "required": ["kind", "status", "message"]
+    })
 }
 
 /// What kind of failure it was, for programs reading `structuredContent.error`.

@@ -2,7 +2,6 @@
 //! lead that the agent platform reads) to "paused" or back.
 
 use rmcp::{
-    handler::server::common::schema_for_output,
     model::{CallToolResult, JsonObject, Tool, ToolAnnotations},
     schemars::{self, JsonSchema},
 };
@@ -94,7 +93,7 @@ pub fn definition(direction: Direction) -> Tool {
         super::input_schema::<LeadArgs>(),
     )
     .with_title(title)
-    .with_raw_output_schema(schema_for_output::<PauseOutput>())
+    .with_raw_output_schema(outcome::output_schema::<PauseOutput>())
     .with_annotations(
         ToolAnnotations::with_title(title)
             .read_only(false)

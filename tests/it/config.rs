@@ -185,27 +185,3 @@ async fn a_header_less_request_for_the_own_account_never_leaks_the_token_elsewhe
             .all(|r| r.subdomain == SUBDOMAIN)
     );
 }
-
-#[tokio::test]
-async fn the_simulator_subcommand_prints_its_base_url_and_serves() {
-    let env = Isolated::new();
-    let mut command = env.command();
-    command.args(["simulator", "--limit", "0", "--account", "acme:tok"]);
-    let mut child = command.spawn().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stdout));
-    let template = lines.next_line().await.unwrap().unwrap();
-    assert!(
-        template.starts_with("http://127.0.0.1:") && template.ends_with("/{subdomain}"),
-        "{template}"
-    );
-    let url = template.replace("{subdomain}", "acme") + "/api/v4/leads/9001";
-    let response = reqwest::Client::new()
-        .get(url)
-        .bearer_auth("tok")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    child.kill().await.unwrap();
-}

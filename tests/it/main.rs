@@ -15,4 +15,5 @@ mod kommo_errors;
 mod kommo_rate;
 mod kommo_retries;
 mod schemas;
+mod simulator_command;
 mod stdio;

@@ -1,0 +1,172 @@
+"""Shared helpers for the end-to-end tests: the binary, an isolated environment, the Kommo
+simulator run as a process of its own with its /__sim control API, and the Inspector CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+
+# A token that looks like nothing real; tests assert it never shows up in any output.
+TOKEN = "e2e-token-3b7c1f0a-never-print-me"
+SUBDOMAIN = "acme"
+PAUSE_FIELD = 5001
+LEAD = 9001
+MISSING_LEAD = 9999
+
+# Generous: a busy 2-core CI machine may be slow to start a process.
+PROCESS_TIMEOUT = 60
+
+SENTENCES = {
+    "move_lead": (
+        "Lead successfully moved to the specified pipeline and status.",
+        "Failed to move lead: the specified lead does not exist in Kommo.",
+    ),
+    "pause_agent": (
+        "Agent successfully paused for the specified lead.",
+        "Failed to pause agent: the specified lead does not exist in Kommo.",
+    ),
+    "resume_agent": (
+        "Agent successfully resumed for the specified lead.",
+        "Failed to resume agent: the specified lead does not exist in Kommo.",
+    ),
+    "add_note": ("Note added succesfully.", "Error adding the note."),
+    "get_lead": (None, "Failed to get lead: the specified lead does not exist in Kommo."),
+}
+
+ALL_TOOLS = ["add_note", "get_lead", "list_pipelines", "move_lead", "pause_agent", "resume_agent"]
+
+
+def binary() -> Path:
+    """The built kommo-mcp (KOMMO_MCP_BIN, set by scripts/e2e)."""
+    value = os.environ.get("KOMMO_MCP_BIN")
+    path = Path(value) if value else REPO / "target" / "debug" / "kommo-mcp"
+    if not path.is_file():
+        raise RuntimeError(f"kommo-mcp binary not found at {path}; build it or set KOMMO_MCP_BIN")
+    return path
+
+
+def isolated_env(home: Path) -> dict[str, str]:
+    """A minimal environment: PATH and locale from the runner, HOME and XDG_CONFIG_HOME in an
+    empty directory (so no real config file is read), and no KOMMO_*, TOOLS_TO_USE or RUST_LOG."""
+    env = {key: os.environ[key] for key in ("PATH", "LANG", "TMPDIR") if key in os.environ}
+    env["HOME"] = str(home)
+    env["XDG_CONFIG_HOME"] = str(home / ".config")
+    return env
+
+
+def account_args(simulator: "SimulatorProcess") -> list[str]:
+    """The flags that point the server at the simulator's `acme` account."""
+    return [
+        "--base-url", simulator.base_url_template,
+        "--subdomain", SUBDOMAIN,
+        "--token", TOKEN,
+        "--pause-field-id", str(PAUSE_FIELD),
+    ]
+
+
+class SimulatorProcess:
+    """`kommo-mcp simulator` as a child process, and its /__sim control API."""
+
+    def __init__(self, bin_path: Path, env: dict[str, str], log_path: Path) -> None:
+        self._log = open(log_path, "wb")
+        self.log_path = log_path
+        self.process = subprocess.Popen(
+            [str(bin_path), "simulator", "--listen", "127.0.0.1:0",
+             "--account", f"{SUBDOMAIN}:{TOKEN}", "--requests-per-second", "0"],
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._log,
+        )
+        assert self.process.stdout is not None
+        first_line = self.process.stdout.readline().decode().strip()
+        if "{subdomain}" not in first_line:
+            self.stop()
+            raise RuntimeError(f"simulator did not print its base-URL template: {first_line!r}; "
+                               f"stderr: {log_path.read_text(errors='replace')}")
+        self.base_url_template = first_line
+        self.root = first_line.split("/{subdomain}")[0]
+
+    def control(self, method: str, path: str, body: Any = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(f"{self.root}/__sim/{path}", data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=PROCESS_TIMEOUT) as response:
+            payload = response.read()
+        return json.loads(payload) if payload else None
+
+    def requests(self) -> list[dict[str, Any]]:
+        """Every Kommo API request received, oldest first (control calls are not logged)."""
+        return self.control("GET", "requests")
+
+    def request_lines(self) -> list[str]:
+        return [f"{r['method']} {r['path']}" for r in self.requests()]
+
+    def writes(self) -> list[dict[str, Any]]:
+        return [r for r in self.requests() if r["method"] != "GET"]
+
+    def clear_requests(self) -> None:
+        self.control("DELETE", "requests")
+
+    def configure(self, **settings: Any) -> None:
+        """POST /__sim/config, e.g. missing_lead="not_found"."""
+        self.control("POST", "config", settings)
+
+    def inject_faults(self, *faults: dict[str, Any]) -> None:
+        self.control("POST", "faults", list(faults))
+
+    def lead(self, lead_id: int, subdomain: str = SUBDOMAIN) -> dict[str, Any]:
+        return self.control("GET", f"leads/{subdomain}/{lead_id}")
+
+    def notes(self, lead_id: int, subdomain: str = SUBDOMAIN) -> list[dict[str, Any]]:
+        return self.control("GET", f"notes/{subdomain}/{lead_id}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=PROCESS_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stdout:
+            self.process.stdout.close()
+        self._log.close()
+
+
+@dataclass
+class InspectorRun:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+class Inspector:
+    """The MCP Inspector CLI (`mcp-inspector --cli`) from .tools/node, run under Node 22."""
+
+    def __init__(self, node_bin: Path, env: dict[str, str]) -> None:
+        self.node_bin = node_bin
+        self.env = dict(env, PATH=f"{node_bin}{os.pathsep}{env.get('PATH', '')}")
+        self.program = shutil.which("mcp-inspector", path=self.env["PATH"])
+        if self.program is None:
+            raise RuntimeError(f"mcp-inspector not found in {node_bin}; run scripts/install-e2e-tools")
+
+    def node_version(self) -> str:
+        return subprocess.run(["node", "--version"], env=self.env, capture_output=True, text=True,
+                              check=True, timeout=PROCESS_TIMEOUT).stdout.strip()
+
+    def run(self, target: list[str], *method_args: str) -> InspectorRun:
+        """`mcp-inspector --cli TARGET... -- METHOD_ARGS...`: everything before `--` is the
+        server command and its own flags."""
+        done = subprocess.run([self.program, "--cli", *target, "--", *method_args], env=self.env,
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=PROCESS_TIMEOUT * 2)
+        return InspectorRun(done.returncode, done.stdout, done.stderr)
