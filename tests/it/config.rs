@@ -19,11 +19,21 @@ async fn tool_names_with(env: &Isolated, flag: Option<&str>, var: Option<&str>) 
 #[tokio::test]
 async fn flag_beats_env_beats_file_beats_default() {
     let env = Isolated::new();
-    assert_eq!(tool_names_with(&env, None, None).await.len(), 6, "default: every tool");
+    assert_eq!(
+        tool_names_with(&env, None, None).await.len(),
+        6,
+        "default: every tool"
+    );
     env.write_default_config("tools = [\"add_note\"]\n");
     assert_eq!(tool_names_with(&env, None, None).await, vec!["add_note"]);
-    assert_eq!(tool_names_with(&env, None, Some("move_lead")).await, vec!["move_lead"]);
-    assert_eq!(tool_names_with(&env, Some("pause_agent"), Some("move_lead")).await, vec!["pause_agent"]);
+    assert_eq!(
+        tool_names_with(&env, None, Some("move_lead")).await,
+        vec!["move_lead"]
+    );
+    assert_eq!(
+        tool_names_with(&env, Some("pause_agent"), Some("move_lead")).await,
+        vec!["pause_agent"]
+    );
 }
 
 #[tokio::test]
@@ -40,15 +50,24 @@ async fn account_settings_come_from_the_file_and_env_overrides_them() {
     assert!(!is_error(&result), "{result}");
     // The environment names the other account; its token comes from [accounts.other].
     let mut command = env.command();
-    command.env("KOMMO_ACCOUNT_SUBDOMAIN", "other").env("KOMMO_PAUSE_FIELD_ID", "5001");
+    command
+        .env("KOMMO_ACCOUNT_SUBDOMAIN", "other")
+        .env("KOMMO_PAUSE_FIELD_ID", "5001");
     let mut client = StdioClient::start(command).await;
-    let result = client.call("add_note", json!({"lead_id": LEAD, "note": "x"})).await;
+    let result = client
+        .call("add_note", json!({"lead_id": LEAD, "note": "x"}))
+        .await;
     assert!(!is_error(&result), "{result}");
     let requests = sim.state().requests();
     let last = requests.last().unwrap();
     assert_eq!(last.subdomain, "other");
     assert_eq!(last.authorization.as_deref(), Some("Bearer other-token"));
-    assert!(requests.iter().filter(|r| r.subdomain == "other").all(|r| r.authorization.as_deref() == Some("Bearer other-token")));
+    assert!(
+        requests
+            .iter()
+            .filter(|r| r.subdomain == "other")
+            .all(|r| r.authorization.as_deref() == Some("Bearer other-token"))
+    );
 }
 
 #[tokio::test]
@@ -58,10 +77,16 @@ async fn named_config_file_via_flag_and_env() {
     std::fs::write(&path, "tools = \"move_lead\"\n").unwrap();
     let mut command = env.command();
     command.args(["--config", path.to_str().unwrap()]);
-    assert_eq!(StdioClient::start(command).await.tool_names().await, vec!["move_lead"]);
+    assert_eq!(
+        StdioClient::start(command).await.tool_names().await,
+        vec!["move_lead"]
+    );
     let mut command = env.command();
     command.env("KOMMO_MCP_CONFIG", &path);
-    assert_eq!(StdioClient::start(command).await.tool_names().await, vec!["move_lead"]);
+    assert_eq!(
+        StdioClient::start(command).await.tool_names().await,
+        vec!["move_lead"]
+    );
 }
 
 /// Runs the binary expecting a start-up error; returns stderr.
@@ -72,7 +97,11 @@ async fn startup_error(env: &Isolated, args: &[&str], vars: &[(&str, &str)]) -> 
         command.env(key, value);
     }
     let output = command.output().await.unwrap();
-    assert_eq!(output.status.code(), Some(2), "{args:?} {vars:?}: {output:?}");
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{args:?} {vars:?}: {output:?}"
+    );
     assert!(output.stdout.is_empty(), "nothing on stdout");
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.starts_with("kommo-mcp: error: "), "{stderr}");
@@ -94,11 +123,17 @@ async fn config_file_errors_name_the_file_and_the_key() {
     let unknown = env.home.path().join("typo.toml");
     std::fs::write(&unknown, "subdomian = \"acme\"\n").unwrap();
     let stderr = startup_error(&env, &["--config", unknown.to_str().unwrap()], &[]).await;
-    assert!(stderr.contains("typo.toml") && stderr.contains("subdomian"), "{stderr}");
+    assert!(
+        stderr.contains("typo.toml") && stderr.contains("subdomian"),
+        "{stderr}"
+    );
 
     let path = env.write_default_config("[accounts.x]\ntokn = \"t\"\n");
     let stderr = startup_error(&env, &[], &[]).await;
-    assert!(stderr.contains(path.to_str().unwrap()) && stderr.contains("tokn"), "{stderr}");
+    assert!(
+        stderr.contains(path.to_str().unwrap()) && stderr.contains("tokn"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]
@@ -107,7 +142,10 @@ async fn invalid_settings_are_refused_at_start_up() {
     let stderr = startup_error(&env, &["--subdomain", "evil.example.com/x"], &[]).await;
     assert!(stderr.contains("subdomain"), "{stderr}");
     let stderr = startup_error(&env, &[], &[("TOOLS_TO_USE", "move_lead,drop_database")]).await;
-    assert!(stderr.contains("drop_database") && stderr.contains("TOOLS_TO_USE"), "{stderr}");
+    assert!(
+        stderr.contains("drop_database") && stderr.contains("TOOLS_TO_USE"),
+        "{stderr}"
+    );
     let stderr = startup_error(&env, &["--tools", "[\"move_lead\""], &[]).await;
     assert!(stderr.contains("tools"), "{stderr}");
     let stderr = startup_error(&env, &["--pause-field-id", "abc"], &[]).await;
@@ -126,10 +164,24 @@ async fn a_header_less_request_for_the_own_account_never_leaks_the_token_elsewhe
     env.write_default_config("[accounts.stranger]\npause_field_id = 5001\n");
     let mut command = env.command();
     command
-        .args(["--base-url", &sim.base_url_template(), "--token", TOKEN, "--subdomain", SUBDOMAIN])
+        .args([
+            "--base-url",
+            &sim.base_url_template(),
+            "--token",
+            TOKEN,
+            "--subdomain",
+            SUBDOMAIN,
+        ])
         .env("KOMMO_ACCOUNT_SUBDOMAIN", "ignored-because-flag-wins");
     let mut client = StdioClient::start(command).await;
-    let result = client.call("add_note", json!({"lead_id": LEAD, "note": "x"})).await;
+    let result = client
+        .call("add_note", json!({"lead_id": LEAD, "note": "x"}))
+        .await;
     assert!(!is_error(&result), "{result}");
-    assert!(sim.state().requests().iter().all(|r| r.subdomain == SUBDOMAIN));
+    assert!(
+        sim.state()
+            .requests()
+            .iter()
+            .all(|r| r.subdomain == SUBDOMAIN)
+    );
 }

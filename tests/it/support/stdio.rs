@@ -48,7 +48,10 @@ impl StdioClient {
 
     /// Spawns without a handshake.
     pub fn spawn(mut command: Command) -> Self {
-        command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         let mut child = command.spawn().expect("kommo-mcp spawns");
         let stdin = child.stdin.take();
         let stdout = BufReader::new(child.stdout.take().expect("stdout")).lines();
@@ -77,7 +80,8 @@ impl StdioClient {
     pub async fn request(&mut self, method: &str, params: Value) -> Value {
         let id = self.next_id;
         self.next_id += 1;
-        let line = json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }).to_string();
+        let line =
+            json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }).to_string();
         self.send_line(&line).await;
         self.wait_for(id).await
     }
@@ -91,7 +95,8 @@ impl StdioClient {
                 .expect("read stdout")
                 .expect("stdout still open");
             self.stdout_lines.push(line.clone());
-            let message: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"));
+            let message: Value = serde_json::from_str(&line)
+                .unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"));
             assert_eq!(message["jsonrpc"], "2.0", "not JSON-RPC: {line}");
             if message["id"] == json!(id) {
                 return message;
@@ -101,14 +106,23 @@ impl StdioClient {
 
     /// `tools/call` and its `result` (panics on a protocol error).
     pub async fn call(&mut self, tool: &str, arguments: Value) -> Value {
-        let answer = self.request("tools/call", json!({ "name": tool, "arguments": arguments })).await;
+        let answer = self
+            .request(
+                "tools/call",
+                json!({ "name": tool, "arguments": arguments }),
+            )
+            .await;
         assert!(answer.get("error").is_none(), "protocol error: {answer}");
         answer["result"].clone()
     }
 
     /// `tools/call` returning the whole JSON-RPC answer (for protocol errors).
     pub async fn call_raw(&mut self, tool: &str, arguments: Value) -> Value {
-        self.request("tools/call", json!({ "name": tool, "arguments": arguments })).await
+        self.request(
+            "tools/call",
+            json!({ "name": tool, "arguments": arguments }),
+        )
+        .await
     }
 
     /// The names `tools/list` shows.
@@ -126,7 +140,8 @@ impl StdioClient {
     pub async fn finish(mut self) -> Finished {
         drop(self.stdin.take());
         let mut lines = std::mem::take(&mut self.stdout_lines);
-        while let Ok(Ok(Some(line))) = tokio::time::timeout(TIMEOUT, self.stdout.next_line()).await {
+        while let Ok(Ok(Some(line))) = tokio::time::timeout(TIMEOUT, self.stdout.next_line()).await
+        {
             lines.push(line);
         }
         let mut stderr = String::new();
