@@ -11,9 +11,10 @@ use crate::{
     config::Config,
     error::AppError,
     logging,
+    secret::Secret,
     server::KommoMcp,
     tools::Toolkit,
-    transport,
+    transport::{self, guard::AccessPolicy, http::HttpOptions},
 };
 
 /// Runs the parsed command line.
@@ -69,9 +70,35 @@ async fn run_async(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError>
 }
 
 async fn serve(kit: Arc<Toolkit>, args: &crate::cli::ServeArgs) -> Result<ExitCode, AppError> {
-    if args.http {
-        return Err(AppError::Usage("HTTP mode is not available yet".to_owned()));
+    if !args.http {
+        transport::stdio::serve(KommoMcp::new(kit)).await?;
+        return Ok(ExitCode::SUCCESS);
     }
-    transport::stdio::serve(KommoMcp::new(kit)).await?;
+    let auth_token = args
+        .auth_token
+        .as_deref()
+        .map(str::trim)
+        .filter(|token| !token.is_empty())
+        .map(Secret::new);
+    transport::guard::check_exposure(
+        args.listen,
+        auth_token.is_some(),
+        kit.config().holds_kommo_token(),
+        args.allow_unauthenticated,
+    )
+    .map_err(AppError::Usage)?;
+    let policy = AccessPolicy::new(
+        auth_token,
+        args.listen,
+        &args.allowed_hosts,
+        &args.allowed_origins,
+    )
+    .map_err(|err| AppError::Usage(err.to_string()))?;
+    let options = HttpOptions {
+        listen: args.listen,
+        stateless: args.stateless,
+        policy,
+    };
+    transport::http::serve(KommoMcp::new(kit), options).await?;
     Ok(ExitCode::SUCCESS)
 }

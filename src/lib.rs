@@ -6,6 +6,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod inflight;
 pub mod kommo;
 pub mod logging;
 pub mod sandbox;

@@ -13,7 +13,7 @@ use rmcp::{
     service::RequestContext,
 };
 
-use crate::{scope::RequestScope, tools::Toolkit, toolset::ToolName};
+use crate::{inflight::InFlight, scope::RequestScope, tools::Toolkit, toolset::ToolName};
 
 const INSTRUCTIONS: &str = "Tools to act on leads in Kommo CRM (formerly amoCRM): move a lead to \
 another pipeline status, pause or resume the AI agent on a lead, add a note, read a lead, and list \
@@ -25,11 +25,25 @@ second text block says why and what to fix.";
 #[derive(Clone)]
 pub struct KommoMcp {
     kit: Arc<Toolkit>,
+    in_flight: InFlight,
 }
 
 impl KommoMcp {
     pub fn new(kit: Arc<Toolkit>) -> Self {
-        Self { kit }
+        Self {
+            kit,
+            in_flight: InFlight::default(),
+        }
+    }
+
+    /// The tool calls in progress on this handler and every clone of it.
+    pub fn in_flight(&self) -> &InFlight {
+        &self.in_flight
+    }
+
+    /// The tools the server itself enables (request headers can only narrow them).
+    pub fn server_tools(&self) -> crate::toolset::ToolSet {
+        self.kit.enabled()
     }
 }
 
@@ -81,6 +95,7 @@ impl ServerHandler for KommoMcp {
         };
         let args = request.arguments.unwrap_or_default();
         tracing::debug!(tool = %tool, "tool call");
+        let _in_flight = self.in_flight.start();
         Ok(self.kit.call(tool, &args, scope).await.into())
     }
 

@@ -67,7 +67,7 @@ const MOVE_A: &[u8] = br#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params"
 const MOVE_B: &[u8] = br#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"move_lead","arguments":{"lead_id":9001,"pipeline_id":1001,"status_id":2002}}}"#;
 
 pub fn move_body(i: u64) -> &'static [u8] {
-    if i % 2 == 0 { MOVE_A } else { MOVE_B }
+    if i.is_multiple_of(2) { MOVE_A } else { MOVE_B }
 }
 
 /// Sequential `move_lead` over one HTTP connection vs. a direct GET+PATCH, paired.

@@ -4,6 +4,9 @@
 //!
 //! `--quick` runs a few iterations of everything (CI uses it to prove the benchmark works).
 
+// A measurement harness, not product code: a broken fixture should stop it loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod direct;
 mod http;
 mod report;

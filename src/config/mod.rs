@@ -356,6 +356,17 @@ impl Config {
         })
     }
 
+    /// Whether the server holds a real Kommo token of its own (a sandbox token does not count).
+    pub fn holds_kommo_token(&self) -> bool {
+        self.token
+            .as_ref()
+            .is_some_and(|token| token.source != Source::Sandbox)
+            || self
+                .accounts
+                .values()
+                .any(|account| account.token.is_some())
+    }
+
     /// Points the account settings at a sandbox simulator (`--sandbox`).
     pub fn use_sandbox(
         &mut self,

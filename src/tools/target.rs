@@ -62,7 +62,7 @@ impl fmt::Display for TargetError {
             }
             TargetError::NoTokenForAccount(subdomain) => write!(
                 f,
-                "no Kommo token for account {subdomain:?}: send one in the KOMMO_LONG_DURATION_TOKEN (or X-Kommo-Token) header, \
+                "no Kommo token for account \"{subdomain}\": send one in the KOMMO_LONG_DURATION_TOKEN (or X-Kommo-Token) header, \
                  or configure token in the [accounts.{subdomain}] table of the config file; the server's own token is only \
                  sent to its own account. Nothing was sent to Kommo."
             ),

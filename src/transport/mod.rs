@@ -1,3 +1,11 @@
 //! Transports: thin adapters that serve the one `KommoMcp` handler.
 
+mod allowlist;
+mod channel;
+pub mod guard;
+pub mod http;
+mod reply;
+mod scope_layer;
+pub mod sse;
 pub mod stdio;
+mod streamable;

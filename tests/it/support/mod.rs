@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod http;
 pub mod kommo;
 pub mod stdio;
 
@@ -11,6 +12,7 @@ use std::{path::PathBuf, process::Stdio};
 use kommo_mcp::simulator::{RecordedRequest, Simulator, SimulatorOptions};
 use tokio::process::Command;
 
+pub use http::{HttpServer, McpClient, SseClient, http_command, tool_names};
 pub use stdio::StdioClient;
 
 /// A token that looks like nothing real; every test asserts it never shows up in output.

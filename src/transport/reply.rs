@@ -1,0 +1,39 @@
+//! The JSON error answers the HTTP layer gives before a request reaches MCP (refused
+//! headers, authentication, Host/Origin, unknown SSE session), shaped as JSON-RPC errors
+//! so MCP clients can show the message.
+
+use axum::{
+    Json,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde_json::json;
+
+/// JSON-RPC error codes used in those answers.
+pub mod code {
+    pub const PARSE_ERROR: i64 = -32700;
+    pub const INVALID_REQUEST: i64 = -32600;
+    pub const INVALID_PARAMS: i64 = -32602;
+    /// What the MCP SDKs use for "session not found".
+    pub const SESSION_NOT_FOUND: i64 = -32001;
+}
+
+/// `status` with a JSON-RPC error body (`id: null`) carrying `message`.
+pub fn json_error(status: StatusCode, code: i64, message: impl Into<String>) -> Response {
+    let body = json!({
+        "jsonrpc": "2.0",
+        "id": null,
+        "error": { "code": code, "message": message.into() },
+    });
+    (status, Json(body)).into_response()
+}
+
+/// 401 with `WWW-Authenticate: Bearer`.
+pub fn unauthorized(message: &str) -> Response {
+    let mut response = json_error(StatusCode::UNAUTHORIZED, code::INVALID_REQUEST, message);
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer realm=\"kommo-mcp\""),
+    );
+    response
+}

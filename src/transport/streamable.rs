@@ -1,0 +1,102 @@
+//! `/mcp`: rmcp's streamable HTTP service, plus two adaptations for real clients — a bare
+//! JSON `POST` (no session, no `Accept: text/event-stream`, as curl or the Horneross
+//! documentation send it) is answered statelessly with plain `application/json`, and a
+//! successful `DELETE` answers 204 (the Python client expects 200 or 204).
+
+use std::sync::Arc;
+
+use axum::{
+    body::Body,
+    extract::{Request, State},
+    http::{HeaderValue, Method, StatusCode, header},
+    response::Response,
+};
+use rmcp::transport::streamable_http_server::{
+    StreamableHttpServerConfig, StreamableHttpService,
+    session::{local::LocalSessionManager, never::NeverSessionManager},
+};
+use tokio_util::sync::CancellationToken;
+
+use crate::server::KommoMcp;
+
+const SESSION_HEADER: &str = "mcp-session-id";
+const ACCEPT_BOTH: &str = "application/json, text/event-stream";
+
+/// The `/mcp` endpoint.
+pub struct McpEndpoint {
+    main: StreamableHttpService<KommoMcp, LocalSessionManager>,
+    bare_json: StreamableHttpService<KommoMcp, NeverSessionManager>,
+    sessions: Arc<LocalSessionManager>,
+}
+
+impl McpEndpoint {
+    /// `stateless` turns sessions off. Host and Origin are checked by our own guard in
+    /// front of every route, so rmcp's own Host check is off here.
+    pub fn new(handler: KommoMcp, stateless: bool, shutdown: &CancellationToken) -> Self {
+        let sessions = Arc::new(LocalSessionManager::default());
+        let config = |sessions_on: bool| {
+            StreamableHttpServerConfig::default()
+                .with_legacy_session_mode(sessions_on)
+                .with_json_response(!sessions_on)
+                .disable_allowed_hosts()
+                .with_cancellation_token(shutdown.child_token())
+        };
+        let factory = |handler: KommoMcp| move || Ok(handler.clone());
+        Self {
+            main: StreamableHttpService::new(
+                factory(handler.clone()),
+                Arc::clone(&sessions),
+                config(!stateless),
+            ),
+            bare_json: StreamableHttpService::new(
+                factory(handler),
+                Arc::new(NeverSessionManager::default()),
+                config(false),
+            ),
+            sessions,
+        }
+    }
+
+    /// Streamable HTTP sessions currently open.
+    pub async fn session_count(&self) -> usize {
+        self.sessions.sessions.read().await.len()
+    }
+}
+
+/// Whether the request names `text/event-stream` in `Accept` (a streamable HTTP client).
+fn accepts_event_stream(request: &Request) -> bool {
+    request
+        .headers()
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|media| {
+            media
+                .split(';')
+                .next()
+                .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("text/event-stream"))
+        })
+}
+
+/// The `/mcp` handler.
+pub async fn handle(State(endpoint): State<Arc<McpEndpoint>>, mut request: Request) -> Response {
+    let method = request.method().clone();
+    let bare = method == Method::POST
+        && !request.headers().contains_key(SESSION_HEADER)
+        && !accepts_event_stream(&request);
+    let response = if bare {
+        request
+            .headers_mut()
+            .insert(header::ACCEPT, HeaderValue::from_static(ACCEPT_BOTH));
+        endpoint.bare_json.handle(request).await
+    } else {
+        endpoint.main.handle(request).await
+    };
+    let mut response = response.map(Body::new);
+    if method == Method::DELETE && response.status() == StatusCode::ACCEPTED {
+        *response.status_mut() = StatusCode::NO_CONTENT;
+        *response.body_mut() = Body::empty();
+    }
+    response
+}
