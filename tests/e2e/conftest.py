@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 
-from support import REPO, Inspector, SimulatorProcess, binary, isolated_env
+from support import (OTHER_SUBDOMAIN, OTHER_TOKEN, REPO, HttpServerProcess, Inspector,
+                     SimulatorProcess, account_args, binary, isolated_env)
 
 
 @pytest.fixture
@@ -51,8 +52,10 @@ def env(home: Path) -> dict[str, str]:
 
 @pytest.fixture
 def simulator(kommo_bin: Path, env: dict[str, str], tmp_path: Path) -> Iterator[SimulatorProcess]:
-    """A fresh Kommo simulator with the `acme` demo account (rate limit off)."""
-    process = SimulatorProcess(kommo_bin, env, tmp_path / "simulator.log")
+    """A fresh Kommo simulator with the demo accounts `acme` (the servers' own account) and
+    `beta` (reached through per-request headers only); rate limit off."""
+    process = SimulatorProcess(kommo_bin, env, tmp_path / "simulator.log",
+                               extra_accounts=((OTHER_SUBDOMAIN, OTHER_TOKEN),))
     try:
         yield process
     finally:
@@ -74,3 +77,33 @@ def inspector(node_bin: Path, env: dict[str, str]) -> Inspector:
     version = tool.node_version()
     assert version.startswith("v22."), f"the Inspector must run under Node 22, got {version}"
     return tool
+
+
+StartHttpServer = Callable[..., HttpServerProcess]
+
+
+@pytest.fixture
+def start_http_server(kommo_bin: Path, env: dict[str, str], simulator: SimulatorProcess,
+                      tmp_path: Path) -> Iterator[StartHttpServer]:
+    """Starts `kommo-mcp serve --http --listen 127.0.0.1:0` on the simulator's `acme` account
+    with `extra` flags (e.g. "--stateless"), once /healthz answers; every server started is
+    stopped at the end of the test."""
+    started: list[HttpServerProcess] = []
+
+    def start(*extra: str) -> HttpServerProcess:
+        log = tmp_path / f"http-server-{len(started)}.log"
+        server = HttpServerProcess(kommo_bin, [*account_args(simulator), *extra], env, log)
+        started.append(server)
+        return server
+
+    try:
+        yield start
+    finally:
+        for server in started:
+            server.stop()
+
+
+@pytest.fixture
+def http_server(start_http_server: StartHttpServer) -> HttpServerProcess:
+    """An HTTP server with sessions on (the default)."""
+    return start_http_server()

@@ -6,7 +6,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import re
 import subprocess
+import threading
+import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +24,10 @@ SUBDOMAIN = "acme"
 PAUSE_FIELD = 5001
 LEAD = 9001
 MISSING_LEAD = 9999
+
+# A second simulator account that HTTP tests reach through per-request headers only.
+OTHER_SUBDOMAIN = "beta"
+OTHER_TOKEN = "e2e-beta-token-5d2a9c-never-print-me"
 
 # Generous: a busy 2-core CI machine may be slow to start a process.
 PROCESS_TIMEOUT = 60
@@ -75,12 +83,15 @@ def account_args(simulator: "SimulatorProcess") -> list[str]:
 class SimulatorProcess:
     """`kommo-mcp simulator` as a child process, and its /__sim control API."""
 
-    def __init__(self, bin_path: Path, env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, bin_path: Path, env: dict[str, str], log_path: Path,
+                 extra_accounts: tuple[tuple[str, str], ...] = ()) -> None:
         self._log = open(log_path, "wb")
         self.log_path = log_path
+        accounts = [arg for sub, token in ((SUBDOMAIN, TOKEN), *extra_accounts)
+                    for arg in ("--account", f"{sub}:{token}")]
         self.process = subprocess.Popen(
-            [str(bin_path), "simulator", "--listen", "127.0.0.1:0",
-             "--account", f"{SUBDOMAIN}:{TOKEN}", "--requests-per-second", "0"],
+            [str(bin_path), "simulator", "--listen", "127.0.0.1:0", *accounts,
+             "--requests-per-second", "0"],
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._log,
         )
         assert self.process.stdout is not None
@@ -103,6 +114,10 @@ class SimulatorProcess:
     def requests(self) -> list[dict[str, Any]]:
         """Every Kommo API request received, oldest first (control calls are not logged)."""
         return self.control("GET", "requests")
+
+    def authorizations(self, subdomain: str) -> list[str]:
+        """The `Authorization` header of every request that reached `subdomain`."""
+        return [r.get("authorization") or "" for r in self.requests() if r["subdomain"] == subdomain]
 
     def request_lines(self) -> list[str]:
         return [f"{r['method']} {r['path']}" for r in self.requests()]
@@ -170,3 +185,76 @@ class Inspector:
                               stdin=subprocess.DEVNULL, capture_output=True, text=True,
                               timeout=PROCESS_TIMEOUT * 2)
         return InspectorRun(done.returncode, done.stdout, done.stderr)
+
+
+class HttpServerProcess:
+    """`kommo-mcp serve --http --listen 127.0.0.1:0 ...` as a child process: its address
+    (from the "listening on http://..." log line), its stderr kept in a file, /healthz."""
+
+    LISTENING = re.compile(r"listening on (http://[0-9.]+:[0-9]+)")
+
+    def __init__(self, bin_path: Path, args: list[str], env: dict[str, str], log_path: Path) -> None:
+        self.log_path = log_path
+        self._lines: list[str] = []
+        self._listening = threading.Event()
+        self.base = ""
+        self.process = subprocess.Popen(
+            [str(bin_path), "serve", "--http", "--listen", "127.0.0.1:0", *args],
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        self._reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self._reader.start()
+        if not self._listening.wait(PROCESS_TIMEOUT) or not self.base:
+            self.stop()
+            raise RuntimeError(f"kommo-mcp serve --http did not start:\n{self.stderr()}")
+        self.port = int(self.base.rsplit(":", 1)[1])
+        self._wait_healthy()
+
+    def _read_stderr(self) -> None:
+        """Drains stderr (so a chatty server never blocks on a full pipe) into the log file."""
+        assert self.process.stderr is not None
+        with open(self.log_path, "w") as log:
+            for raw in self.process.stderr:
+                line = raw.decode(errors="replace")
+                self._lines.append(line)
+                log.write(line)
+                log.flush()
+                match = self.LISTENING.search(line)
+                if match and not self._listening.is_set():
+                    self.base = match.group(1)
+                    self._listening.set()
+        self._listening.set()
+
+    def _wait_healthy(self) -> None:
+        deadline = time.monotonic() + PROCESS_TIMEOUT
+        while True:
+            try:
+                self.health()
+                return
+            except (urllib.error.URLError, ConnectionError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def url(self, path: str, host: str | None = None) -> str:
+        """The server's URL for `path`; `host="localhost"` for clients that insist on it."""
+        return f"http://{host}:{self.port}{path}" if host else f"{self.base}{path}"
+
+    def health(self) -> dict[str, Any]:
+        with urllib.request.urlopen(self.url("/healthz"), timeout=PROCESS_TIMEOUT) as response:
+            return json.loads(response.read())
+
+    def stderr(self) -> str:
+        return "".join(self._lines)
+
+    def stop(self) -> int:
+        """SIGTERM and wait; the exit status."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=PROCESS_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._reader.join(timeout=PROCESS_TIMEOUT)
+        return self.process.returncode

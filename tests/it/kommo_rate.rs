@@ -1,5 +1,5 @@
-//! Kommo's rate limit as kommo-mcp must respect it: concurrent calls stay under 7 requests
-//! per second, a 429 pauses the whole account for as long as Kommo asks, and a 403 after
+//! Kommo's rate limit as kommo-mcp must respect it: concurrent calls (over stdio and over
+//! HTTP) stay under 7 requests per second, a 429 pauses the whole account for as long as Kommo asks, and a 403 after
 //! 429s is reported as a block and never retried.
 
 use std::time::Duration;
@@ -33,6 +33,36 @@ async fn forty_concurrent_moves_through_one_server_never_trip_kommos_limit() {
     let results = client.call_concurrently(&concurrent_moves(40)).await;
     assert_moves_respected_the_limit(&sim, SUBDOMAIN, &results, 7);
     assert!(client.finish().await.status.success());
+}
+
+#[tokio::test]
+async fn forty_concurrent_http_requests_through_one_server_never_trip_kommos_limit() {
+    // The simulator enforces Kommo's 7 per second (and would answer 429).
+    let sim = simulator_with(SimulatorOptions::default()).await;
+    let env = Isolated::new();
+    let mut command = http_command(env.command(), &[]);
+    command.args(account_args(&sim));
+    let server = HttpServer::start(command).await;
+    // Forty separate HTTP requests in flight at once (bare JSON POSTs, no session), so the
+    // calls meet only in the server's per-account limiter.
+    let calls = concurrent_moves(40);
+    let answers = futures::future::join_all(
+        calls
+            .iter()
+            .map(|(tool, arguments)| server.bare_call(tool, arguments.clone(), &[])),
+    )
+    .await;
+    let results: Vec<_> = answers
+        .iter()
+        .map(|answer| {
+            assert!(answer.get("error").is_none(), "protocol error: {answer}");
+            answer["result"].clone()
+        })
+        .collect();
+    assert_moves_respected_the_limit(&sim, SUBDOMAIN, &results, 7);
+    let (status, stderr) = server.stop().await;
+    assert!(status.success(), "{stderr}");
+    assert!(!stderr.contains(TOKEN));
 }
 
 #[tokio::test]
