@@ -30,7 +30,7 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l tools -d 'Enabled t
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l pause-field-id -d 'Id of the checkbox lead field that pauses the AI agent [config: pause_field_id]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l pause-value -d 'Value of the pause field that means "paused" [default: true] [config: pause_value]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l base-url -d 'Kommo API base-URL template [default: https://{subdomain}.kommo.com] [config: base_url]' -r
-complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l rate-limit -d 'Kommo requests per second per account; 0 turns the limit off [default: 7] [config: rate_limit]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l rate-limit -d 'Kommo requests per second per account, shared by the whole process; 0 turns off this limit (a 429 from Kommo still pauses the account) [default: 7] [config: rate_limit]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
@@ -64,7 +64,7 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l tools -d '
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l pause-field-id -d 'Id of the checkbox lead field that pauses the AI agent [config: pause_field_id]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l pause-value -d 'Value of the pause field that means "paused" [default: true] [config: pause_value]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l base-url -d 'Kommo API base-URL template [default: https://{subdomain}.kommo.com] [config: base_url]' -r
-complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l rate-limit -d 'Kommo requests per second per account; 0 turns the limit off [default: 7] [config: rate_limit]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l rate-limit -d 'Kommo requests per second per account, shared by the whole process; 0 turns off this limit (a 429 from Kommo still pauses the account) [default: 7] [config: rate_limit]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
@@ -84,7 +84,7 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l tools -d 'E
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l pause-field-id -d 'Id of the checkbox lead field that pauses the AI agent [config: pause_field_id]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l pause-value -d 'Value of the pause field that means "paused" [default: true] [config: pause_value]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l base-url -d 'Kommo API base-URL template [default: https://{subdomain}.kommo.com] [config: base_url]' -r
-complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l rate-limit -d 'Kommo requests per second per account; 0 turns the limit off [default: 7] [config: rate_limit]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l rate-limit -d 'Kommo requests per second per account, shared by the whole process; 0 turns off this limit (a 429 from Kommo still pauses the account) [default: 7] [config: rate_limit]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
@@ -98,7 +98,7 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l tools -d '
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l pause-field-id -d 'Id of the checkbox lead field that pauses the AI agent [config: pause_field_id]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l pause-value -d 'Value of the pause field that means "paused" [default: true] [config: pause_value]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l base-url -d 'Kommo API base-URL template [default: https://{subdomain}.kommo.com] [config: base_url]' -r
-complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l rate-limit -d 'Kommo requests per second per account; 0 turns the limit off [default: 7] [config: rate_limit]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l rate-limit -d 'Kommo requests per second per account, shared by the whole process; 0 turns off this limit (a 429 from Kommo still pauses the account) [default: 7] [config: rate_limit]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
@@ -113,7 +113,7 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l tools -d '
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l pause-field-id -d 'Id of the checkbox lead field that pauses the AI agent [config: pause_field_id]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l pause-value -d 'Value of the pause field that means "paused" [default: true] [config: pause_value]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l base-url -d 'Kommo API base-URL template [default: https://{subdomain}.kommo.com] [config: base_url]' -r
-complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l rate-limit -d 'Kommo requests per second per account; 0 turns the limit off [default: 7] [config: rate_limit]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l rate-limit -d 'Kommo requests per second per account, shared by the whole process; 0 turns off this limit (a 429 from Kommo still pauses the account) [default: 7] [config: rate_limit]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
@@ -127,7 +127,7 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l tool
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l pause-field-id -d 'Id of the checkbox lead field that pauses the AI agent [config: pause_field_id]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l pause-value -d 'Value of the pause field that means "paused" [default: true] [config: pause_value]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l base-url -d 'Kommo API base-URL template [default: https://{subdomain}.kommo.com] [config: base_url]' -r
-complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l rate-limit -d 'Kommo requests per second per account; 0 turns the limit off [default: 7] [config: rate_limit]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l rate-limit -d 'Kommo requests per second per account, shared by the whole process; 0 turns off this limit (a 429 from Kommo still pauses the account) [default: 7] [config: rate_limit]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
@@ -142,7 +142,7 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l tools -d 'En
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l pause-field-id -d 'Id of the checkbox lead field that pauses the AI agent [config: pause_field_id]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l pause-value -d 'Value of the pause field that means "paused" [default: true] [config: pause_value]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l base-url -d 'Kommo API base-URL template [default: https://{subdomain}.kommo.com] [config: base_url]' -r
-complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l rate-limit -d 'Kommo requests per second per account; 0 turns the limit off [default: 7] [config: rate_limit]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l rate-limit -d 'Kommo requests per second per account, shared by the whole process; 0 turns off this limit (a 429 from Kommo still pauses the account) [default: 7] [config: rate_limit]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
@@ -159,7 +159,7 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l tools 
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l pause-field-id -d 'Id of the checkbox lead field that pauses the AI agent [config: pause_field_id]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l pause-value -d 'Value of the pause field that means "paused" [default: true] [config: pause_value]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l base-url -d 'Kommo API base-URL template [default: https://{subdomain}.kommo.com] [config: base_url]' -r
-complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l rate-limit -d 'Kommo requests per second per account; 0 turns the limit off [default: 7] [config: rate_limit]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l rate-limit -d 'Kommo requests per second per account, shared by the whole process; 0 turns off this limit (a 429 from Kommo still pauses the account) [default: 7] [config: rate_limit]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r

@@ -98,7 +98,7 @@ pub struct SettingsArgs {
     #[arg(long, global = true, env = "KOMMO_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
 
-    /// Kommo requests per second per account; 0 turns the limit off [default: 7] [config: rate_limit]
+    /// Kommo requests per second per account, shared by the whole process; 0 turns off this limit (a 429 from Kommo still pauses the account) [default: 7] [config: rate_limit]
     #[arg(long, global = true, env = "KOMMO_RATE_LIMIT", value_name = "N")]
     pub rate_limit: Option<String>,
 

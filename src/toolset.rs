@@ -116,6 +116,11 @@ impl ToolSet {
             .filter(move |tool| self.contains(*tool))
     }
 
+    /// The set as a number from 0 to 63 (one bit per tool).
+    pub fn bits(self) -> u8 {
+        self.0
+    }
+
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }

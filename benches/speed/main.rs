@@ -217,6 +217,22 @@ async fn run(plan: &Plan) -> Result<(Vec<Row>, Vec<String>), String> {
         summary(&raw),
         raw.len()
     ));
+    notes.push(
+        "Overheads are paired per iteration: each tool call is followed by a direct GET+PATCH of another lead \
+         on one keep-alive connection, and the figure is call − direct."
+            .to_owned(),
+    );
+    notes.push(
+        "HTTP figures use the bare JSON-RPC POST (`Content-Type: application/json` only) that simple platforms \
+         such as Horneross send; on that path `tools/list` is answered from a serialized copy of the list \
+         (the same bytes the MCP service would produce, checked by a test)."
+            .to_owned(),
+    );
+    notes.push(
+        "The session figures open, use (initialize, one `list_pipelines` call) and close each session, 8 at a time; \
+         RSS is read 2 s after the last one closed."
+            .to_owned(),
+    );
 
     let idle = stdio::idle_rss(&account_args).await;
     rows.push(Row::new(

@@ -56,6 +56,7 @@ fn render(command: &Command, is_top: bool) -> std::io::Result<(String, Vec<u8>)>
         settings_section(&mut roff, command);
         precedence_section(&mut roff);
         config_file_section(&mut roff);
+        limits_section(&mut roff);
         examples_section(&mut roff);
     }
     exit_status_section(&mut roff);
@@ -172,6 +173,34 @@ fn config_file_section(roff: &mut Roff) {
             "pause_field_id = 654321",
         ],
     );
+}
+
+fn limits_section(roff: &mut Roff) {
+    roff.control("SH", ["LIMITS AND RETRIES"]);
+    for paragraph in [
+        "Kommo allows 7 requests per second and blocks accounts that keep exceeding it. kommo-mcp \
+         keeps one limiter per account for the whole process (every session, transport and call): \
+         at most --rate-limit requests (default 7) are in flight or were answered within the last \
+         1.05 s; calls beyond it wait their turn. 0 turns off only this proactive limit: a 429 \
+         from Kommo still pauses the account.",
+        "A 429 pauses every call on the account for the wait Kommo asks (the retry_after body \
+         field or a Retry-After header, seconds or an HTTP date, the longer of the two; 1 s when \
+         neither is given) and is then retried; a wait that would pass the deadline fails at once. \
+         A 403 after a 429 is reported as \"Kommo is refusing requests from this server (too many \
+         requests); wait before retrying\" and is not retried.",
+        "Reads and the idempotent PATCHes of move_lead, pause_agent and resume_agent are retried \
+         on 429, 502, 503, 504, timeouts, refused and broken connections; add_note only on 429 \
+         or a connection that could not be opened, so a note is never written twice. 400, 401, \
+         402, 403, 404 and 500 are never retried. At most 4 attempts, with backoff of 250 ms, \
+         500 ms and 1 s (each +/-50 %).",
+        "--connect-timeout (default 5 s) bounds opening a connection and --request-timeout \
+         (default 20 s) each attempt; no request, retries included, runs longer than twice the \
+         request timeout. Requests carry the User-Agent kommo-mcp/VERSION over one pooled \
+         keep-alive connection per host.",
+    ] {
+        roff.control("PP", []);
+        roff.text([roman(paragraph)]);
+    }
 }
 
 fn exit_status_section(roff: &mut Roff) {

@@ -11,11 +11,11 @@ mod pause;
 mod target;
 mod when;
 
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use rmcp::{
     handler::server::common::schema_for_type,
-    model::{CallToolResult, JsonObject, Tool},
+    model::{CallToolResult, JsonObject, ListToolsResult, Tool},
     schemars::JsonSchema,
 };
 
@@ -111,6 +111,28 @@ impl Call<'_> {
     fn client(&self) -> &KommoClient {
         &self.kit.client
     }
+}
+
+/// The serialized `tools/list` result (`{"tools":[…]}`) of a tool set, built once per set
+/// and process. The bare-JSON HTTP path answers `tools/list` with it instead of serializing
+/// some 14 KB of schemas on every request.
+pub fn list_result_json(tools: ToolSet) -> Option<&'static [u8]> {
+    static CACHE: LazyLock<Vec<OnceLock<Option<Vec<u8>>>>> = LazyLock::new(|| {
+        (0..=ToolSet::all().bits())
+            .map(|_| OnceLock::new())
+            .collect()
+    });
+    CACHE
+        .get(usize::from(tools.bits()))?
+        .get_or_init(|| {
+            let definitions: Vec<Tool> =
+                tools.iter().map(|tool| definition(tool).clone()).collect();
+            let mut result = ListToolsResult::with_all_items(definitions);
+            // As rmcp answers a handshake-era request: no 2026-07-28 `resultType`.
+            result.result_type = None;
+            serde_json::to_vec(&result).ok()
+        })
+        .as_deref()
 }
 
 /// The definition of one tool (built once per process).

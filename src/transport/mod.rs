@@ -1,6 +1,7 @@
 //! Transports: thin adapters that serve the one `KommoMcp` handler.
 
 mod allowlist;
+mod bare;
 mod channel;
 pub mod guard;
 pub mod http;

@@ -9,7 +9,7 @@ use axum::{
     body::Body,
     extract::{Request, State},
     http::{HeaderValue, Method, StatusCode, header},
-    response::Response,
+    response::{IntoResponse, Response},
 };
 use rmcp::transport::streamable_http_server::{
     StreamableHttpServerConfig, StreamableHttpService,
@@ -17,7 +17,8 @@ use rmcp::transport::streamable_http_server::{
 };
 use tokio_util::sync::CancellationToken;
 
-use crate::server::KommoMcp;
+use super::bare;
+use crate::{server::KommoMcp, toolset::ToolSet};
 
 const SESSION_HEADER: &str = "mcp-session-id";
 const ACCEPT_BOTH: &str = "application/json, text/event-stream";
@@ -27,7 +28,11 @@ pub struct McpEndpoint {
     main: StreamableHttpService<KommoMcp, LocalSessionManager>,
     bare_json: StreamableHttpService<KommoMcp, NeverSessionManager>,
     sessions: Arc<LocalSessionManager>,
+    server_tools: ToolSet,
 }
+
+/// The largest request body `/mcp` reads (rmcp's own limit).
+const MAX_BODY: usize = 4 * 1024 * 1024;
 
 impl McpEndpoint {
     /// `stateless` turns sessions off. Host and Origin are checked by our own guard in
@@ -42,6 +47,7 @@ impl McpEndpoint {
                 .with_cancellation_token(shutdown.child_token())
         };
         let factory = |handler: KommoMcp| move || Ok(handler.clone());
+        let server_tools = handler.server_tools();
         Self {
             main: StreamableHttpService::new(
                 factory(handler.clone()),
@@ -54,6 +60,7 @@ impl McpEndpoint {
                 config(false),
             ),
             sessions,
+            server_tools,
         }
     }
 
@@ -80,16 +87,26 @@ fn accepts_event_stream(request: &Request) -> bool {
 }
 
 /// The `/mcp` handler.
-pub async fn handle(State(endpoint): State<Arc<McpEndpoint>>, mut request: Request) -> Response {
+pub async fn handle(State(endpoint): State<Arc<McpEndpoint>>, request: Request) -> Response {
     let method = request.method().clone();
     let bare = method == Method::POST
         && !request.headers().contains_key(SESSION_HEADER)
         && !accepts_event_stream(&request);
     let response = if bare {
-        request
-            .headers_mut()
+        let (mut parts, body) = request.into_parts();
+        let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
+            return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+        };
+        if let Some(answer) = bare::tools_list(&parts, &body, endpoint.server_tools) {
+            return answer;
+        }
+        parts
+            .headers
             .insert(header::ACCEPT, HeaderValue::from_static(ACCEPT_BOTH));
-        endpoint.bare_json.handle(request).await
+        endpoint
+            .bare_json
+            .handle(Request::from_parts(parts, Body::from(body)))
+            .await
     } else {
         endpoint.main.handle(request).await
     };

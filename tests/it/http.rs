@@ -623,3 +623,48 @@ async fn sigterm_lets_a_call_in_flight_answer_then_exits_zero() {
     assert!(stderr.contains("1 tool call(s) in flight"), "{stderr}");
     assert!(stderr.contains("stopped"), "{stderr}");
 }
+
+/// The bare `tools/list` is answered from a cached serialized list; it must be the very
+/// answer the MCP service gives (which a protocol-version header still routes to).
+#[tokio::test]
+async fn cached_bare_tools_list_is_exactly_the_mcp_services_answer() {
+    let sim = simulator().await;
+    let env = Isolated::new();
+    let server = server_for(&sim, &env, &[]).await;
+    for (id, headers) in [
+        (json!(1), vec![]),
+        (
+            json!("req-a"),
+            vec![("x-kommo-tools", "add_note,move_lead")],
+        ),
+        (json!(-3), vec![("tools_to_use", "[]")]),
+    ] {
+        let list = json!({"jsonrpc": "2.0", "id": id, "method": "tools/list"});
+        let fast: Value = server
+            .bare_post(&list, &headers)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let mut via_service = headers.clone();
+        via_service.push(("mcp-protocol-version", "2025-03-26"));
+        let slow: Value = server
+            .bare_post(&list, &via_service)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(fast, slow, "headers {headers:?}");
+        assert_eq!(fast["id"], id);
+    }
+    // A request with `_meta` or another method is not taken for a plain tools/list.
+    let with_meta = json!({"jsonrpc": "2.0", "id": 9, "method": "tools/list", "params": {"_meta": {"progressToken": 1}}});
+    let answer: Value = server
+        .bare_post(&with_meta, &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(tool_names(&answer).len(), 6);
+    assert!(sim.state().requests().is_empty());
+}

@@ -1,0 +1,63 @@
+//! The fast answer to a bare JSON-RPC `tools/list` (the request simple platforms and curl
+//! send to `POST /mcp`): the tool list is the same for every such request with the same
+//! enabled tools, so it is served from the serialized copy `tools::list_result_json` keeps,
+//! without a trip through the MCP service. Everything else goes to rmcp.
+
+use axum::{
+    body::Body,
+    http::{HeaderValue, StatusCode, header, request::Parts},
+    response::Response,
+};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::{scope::RequestScope, toolset::ToolSet};
+
+/// Only what decides whether a request is a plain `tools/list`.
+#[derive(Deserialize)]
+struct Probe<'a> {
+    jsonrpc: &'a str,
+    #[serde(borrow)]
+    id: &'a RawValue,
+    method: &'a str,
+    #[serde(borrow, default)]
+    params: Option<&'a RawValue>,
+}
+
+/// The answer to `body` if it is a plain `tools/list` of the handshake-era protocol
+/// (no `MCP-Protocol-Version` header, no `_meta`); `None` sends it to rmcp.
+pub fn tools_list(parts: &Parts, body: &[u8], server_tools: ToolSet) -> Option<Response> {
+    if parts.headers.contains_key("mcp-protocol-version") {
+        return None;
+    }
+    let probe: Probe = serde_json::from_slice(body).ok()?;
+    let plain_id = matches!(
+        probe.id.get().as_bytes().first(),
+        Some(b'"' | b'-' | b'0'..=b'9')
+    );
+    let plain_params = probe
+        .params
+        .is_none_or(|params| !params.get().contains("_meta"));
+    if probe.jsonrpc != "2.0" || probe.method != "tools/list" || !plain_id || !plain_params {
+        return None;
+    }
+    let tools = parts
+        .extensions
+        .get::<RequestScope>()
+        .map_or(server_tools, |scope| scope.tools(server_tools));
+    let result = crate::tools::list_result_json(tools)?;
+    let id = probe.id.get().as_bytes();
+    let mut answer = Vec::with_capacity(result.len() + id.len() + 40);
+    answer.extend_from_slice(br#"{"jsonrpc":"2.0","id":"#);
+    answer.extend_from_slice(id);
+    answer.extend_from_slice(br#","result":"#);
+    answer.extend_from_slice(result);
+    answer.push(b'}');
+    let mut response = Response::new(Body::from(answer));
+    *response.status_mut() = StatusCode::OK;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Some(response)
+}
