@@ -4,14 +4,14 @@
 use std::collections::BTreeMap;
 
 use rmcp::{
-    model::{CallToolResult, JsonObject, Tool, ToolAnnotations},
+    model::{CallToolResult, JsonObject, Tool},
     schemars::{self, JsonSchema},
 };
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{
-    Call, PauseSetting,
+    Call, Hints, PauseSetting,
     args::ArgReader,
     outcome::{self, ErrorInfo},
     when,
@@ -76,26 +76,18 @@ pub struct NamedId {
 }
 
 pub fn definition() -> Tool {
-    Tool::new_with_raw(
+    super::define::<GetLeadArgs, LeadOutput>(
         "get_lead",
-        Some(
-            "Read one lead from Kommo CRM: its name, price, pipeline and status (ids and names), \
+        "Get lead",
+        "Read one lead from Kommo CRM: its name, price, pipeline and status (ids and names), \
              responsible user, tags, custom field values by field name, whether the AI agent is \
              paused on it, and when it was created, updated and closed. Read-only: changes \
              nothing. Use it to see where a lead stands before moving it, or to answer questions \
-             about it. Fails with a reason if the lead does not exist."
-                .into(),
-        ),
-        super::input_schema::<GetLeadArgs>(),
-    )
-    .with_title("Get lead")
-    .with_raw_output_schema(outcome::output_schema::<LeadOutput>())
-    .with_annotations(
-        ToolAnnotations::with_title("Get lead")
-            .read_only(true)
-            .destructive(false)
-            .idempotent(true)
-            .open_world(true),
+             about it. Fails with a reason if the lead does not exist.",
+        Hints {
+            read_only: true,
+            idempotent: true,
+        },
     )
 }
 
@@ -106,26 +98,18 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
         return outcome::failure(FAILED, problem, json!({}), ErrorInfo::INVALID_ARGUMENTS);
     }
     let ids = || json!({ "lead_id": lead_id });
-    let target = match call.target() {
+    let target = match call.target_or_answer(FAILED, &ids()) {
         Ok(target) => target,
-        Err(err) => return outcome::failure(FAILED, err, ids(), ErrorInfo::NOT_CONFIGURED),
+        Err(answer) => return answer,
+    };
+    let lead = match call
+        .existing_lead(&target, lead_id, (MISSING, FAILED), &ids(), ".")
+        .await
+    {
+        Ok(lead) => lead,
+        Err(answer) => return answer,
     };
     let client = call.client();
-    let lead = match client.get_lead(&target.account, lead_id).await {
-        Ok(Some(lead)) => lead,
-        Ok(None) => {
-            return outcome::failure(
-                MISSING,
-                format!(
-                    "Kommo has no lead with id {lead_id} in account {}.",
-                    target.account.subdomain()
-                ),
-                ids(),
-                ErrorInfo::LEAD_MISSING,
-            );
-        }
-        Err(err) => return outcome::kommo_failure(FAILED, &err, ids()),
-    };
     let pipelines = match client.pipelines(&target.account).await {
         Ok(pipelines) => Some(pipelines),
         Err(err) => {

@@ -2,14 +2,14 @@
 //! the ids `move_lead` needs by name.
 
 use rmcp::{
-    model::{CallToolResult, JsonObject, Tool, ToolAnnotations},
+    model::{CallToolResult, JsonObject, Tool},
     schemars::{self, JsonSchema},
 };
 use serde::Serialize;
 use serde_json::json;
 
 use super::{
-    Call,
+    Call, Hints,
     outcome::{self, ErrorInfo},
 };
 use crate::kommo::models::{Pipeline, Status};
@@ -73,26 +73,18 @@ pub fn status_kind(status: &Status) -> StatusKind {
 struct NoArgs {}
 
 pub fn definition() -> Tool {
-    Tool::new_with_raw(
+    super::define::<NoArgs, PipelinesOutput>(
         "list_pipelines",
-        Some(
-            "List every sales pipeline of the Kommo account with its statuses (stages): ids, \
+        "List pipelines",
+        "List every sales pipeline of the Kommo account with its statuses (stages): ids, \
              names, which pipeline is the main one, and which statuses are the system ones \
              (142 = closed won, 143 = closed lost, in every pipeline). Read-only: changes nothing. \
              Use it to find the pipeline_id and status_id that move_lead needs when you only know \
-             a stage's name. Takes no arguments."
-                .into(),
-        ),
-        super::input_schema::<NoArgs>(),
-    )
-    .with_title("List pipelines")
-    .with_raw_output_schema(outcome::output_schema::<PipelinesOutput>())
-    .with_annotations(
-        ToolAnnotations::with_title("List pipelines")
-            .read_only(true)
-            .destructive(false)
-            .idempotent(true)
-            .open_world(true),
+             a stage's name. Takes no arguments.",
+        Hints {
+            read_only: true,
+            idempotent: true,
+        },
     )
 }
 

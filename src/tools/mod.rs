@@ -13,15 +13,17 @@ mod when;
 
 use std::sync::{Arc, LazyLock, OnceLock};
 
+use serde_json::Value;
+
 use rmcp::{
     handler::server::common::schema_for_type,
-    model::{CallToolResult, JsonObject, ListToolsResult, Tool},
+    model::{CallToolResult, JsonObject, ListToolsResult, Tool, ToolAnnotations},
     schemars::JsonSchema,
 };
 
 use crate::{
     config::Config,
-    kommo::{ClientSettings, KommoClient},
+    kommo::{ClientSettings, KommoClient, models::Lead},
     scope::RequestScope,
     toolset::{ToolName, ToolSet},
 };
@@ -111,6 +113,41 @@ impl Call<'_> {
     fn client(&self) -> &KommoClient {
         &self.kit.client
     }
+
+    /// The account the call acts on, or the tool's failure answer naming what is missing.
+    fn target_or_answer(&self, failed: &str, ids: &Value) -> Result<Target, CallToolResult> {
+        self.target().map_err(|err| {
+            outcome::failure(failed, err, ids.clone(), outcome::ErrorInfo::NOT_CONFIGURED)
+        })
+    }
+
+    /// The lead, read first by every tool that takes a `lead_id`; or the tool's answer:
+    /// `sentences.0` (its "does not exist" sentence) when Kommo has no such lead (204 or 404),
+    /// `sentences.1` (its failure sentence) otherwise. `after_missing` ends the reason
+    /// (e.g. ". Nothing was changed.").
+    async fn existing_lead(
+        &self,
+        target: &Target,
+        lead_id: i64,
+        sentences: (&str, &str),
+        ids: &Value,
+        after_missing: &str,
+    ) -> Result<Lead, CallToolResult> {
+        let (missing, failed) = sentences;
+        match self.client().get_lead(&target.account, lead_id).await {
+            Ok(Some(lead)) => Ok(lead),
+            Ok(None) => Err(outcome::failure(
+                missing,
+                format!(
+                    "Kommo has no lead with id {lead_id} in account {}{after_missing}",
+                    target.account.subdomain()
+                ),
+                ids.clone(),
+                outcome::ErrorInfo::LEAD_MISSING,
+            )),
+            Err(err) => Err(outcome::kommo_failure(failed, &err, ids.clone())),
+        }
+    }
 }
 
 /// The serialized `tools/list` result (`{"tools":[…]}`) of a tool set, built once per set
@@ -151,6 +188,33 @@ pub fn definition(tool: ToolName) -> &'static Tool {
             .collect()
     });
     &DEFINITIONS[tool as usize]
+}
+
+/// What a tool's annotations say about it (no tool deletes anything, and every tool talks
+/// to Kommo, so `destructiveHint` is false and `openWorldHint` true for all).
+struct Hints {
+    read_only: bool,
+    idempotent: bool,
+}
+
+/// A tool's definition from its argument and output types: the one place that sets titles,
+/// schemas and annotations.
+fn define<Args: JsonSchema + 'static, Output: JsonSchema + 'static>(
+    name: &'static str,
+    title: &'static str,
+    description: &'static str,
+    hints: Hints,
+) -> Tool {
+    Tool::new_with_raw(name, Some(description.into()), input_schema::<Args>())
+        .with_title(title)
+        .with_raw_output_schema(outcome::output_schema::<Output>())
+        .with_annotations(
+            ToolAnnotations::with_title(title)
+                .read_only(hints.read_only)
+                .destructive(false)
+                .idempotent(hints.idempotent)
+                .open_world(true),
+        )
 }
 
 /// A tool's `inputSchema` (JSON Schema 2020-12, `type: object`) without the Rust struct's

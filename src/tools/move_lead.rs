@@ -2,14 +2,14 @@
 //! the status belongs to that pipeline.
 
 use rmcp::{
-    model::{CallToolResult, JsonObject, Tool, ToolAnnotations},
+    model::{CallToolResult, JsonObject, Tool},
     schemars::{self, JsonSchema},
 };
 use serde::Serialize;
 use serde_json::json;
 
 use super::{
-    Call,
+    Call, Hints,
     args::ArgReader,
     outcome::{self, ErrorInfo, Sentences},
 };
@@ -56,28 +56,20 @@ pub struct MoveLeadOutput {
 }
 
 pub fn definition() -> Tool {
-    Tool::new_with_raw(
+    super::define::<MoveLeadArgs, MoveLeadOutput>(
         "move_lead",
-        Some(
-            "Move a lead in Kommo CRM to a pipeline and status (stage), e.g. when the \
+        "Move lead",
+        "Move a lead in Kommo CRM to a pipeline and status (stage), e.g. when the \
              conversation shows the customer reached a new stage of the sales funnel. Both ids are \
              numbers: use list_pipelines to find them by name. Checks that the lead exists and that \
              the status belongs to the pipeline before changing anything; if the lead is already \
              there, nothing is changed and the call succeeds. Moving a lead may trigger the \
              automations Kommo has on that stage. On failure nothing is changed and the reason says \
-             what to fix (e.g. the valid statuses of the pipeline, with names and ids)."
-                .into(),
-        ),
-        super::input_schema::<MoveLeadArgs>(),
-    )
-    .with_title("Move lead")
-    .with_raw_output_schema(outcome::output_schema::<MoveLeadOutput>())
-    .with_annotations(
-        ToolAnnotations::with_title("Move lead")
-            .read_only(false)
-            .destructive(false)
-            .idempotent(true)
-            .open_world(true),
+             what to fix (e.g. the valid statuses of the pipeline, with names and ids).",
+        Hints {
+            read_only: false,
+            idempotent: true,
+        },
     )
 }
 
@@ -95,28 +87,24 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
         );
     }
     let ids = || json!({ "lead_id": lead_id, "pipeline_id": pipeline_id, "status_id": status_id });
-    let target = match call.target() {
+    let target = match call.target_or_answer(SENTENCES.failed, &ids()) {
         Ok(target) => target,
-        Err(err) => {
-            return outcome::failure(SENTENCES.failed, err, ids(), ErrorInfo::NOT_CONFIGURED);
-        }
+        Err(answer) => return answer,
+    };
+    let lead = match call
+        .existing_lead(
+            &target,
+            lead_id,
+            (SENTENCES.missing, SENTENCES.failed),
+            &ids(),
+            ". Nothing was changed.",
+        )
+        .await
+    {
+        Ok(lead) => lead,
+        Err(answer) => return answer,
     };
     let client = call.client();
-    let lead = match client.get_lead(&target.account, lead_id).await {
-        Ok(Some(lead)) => lead,
-        Ok(None) => {
-            return outcome::failure(
-                SENTENCES.missing,
-                format!(
-                    "Kommo has no lead with id {lead_id} in account {}. Nothing was changed.",
-                    target.account.subdomain()
-                ),
-                ids(),
-                ErrorInfo::LEAD_MISSING,
-            );
-        }
-        Err(err) => return outcome::kommo_failure(SENTENCES.failed, &err, ids()),
-    };
     match client.pipelines(&target.account).await {
         Ok(pipelines) => {
             if let Err(reason) = check_move(&pipelines, pipeline_id, status_id) {

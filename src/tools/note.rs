@@ -2,14 +2,14 @@
 //! written twice: a note whose request may have reached Kommo is not sent again.
 
 use rmcp::{
-    model::{CallToolResult, JsonObject, Tool, ToolAnnotations},
+    model::{CallToolResult, JsonObject, Tool},
     schemars::{self, JsonSchema},
 };
 use serde::Serialize;
 use serde_json::json;
 
 use super::{
-    Call,
+    Call, Hints,
     args::ArgReader,
     outcome::{self, ErrorInfo},
 };
@@ -39,25 +39,17 @@ pub struct NoteOutput {
 }
 
 pub fn definition() -> Tool {
-    Tool::new_with_raw(
+    super::define::<AddNoteArgs, NoteOutput>(
         "add_note",
-        Some(
-            "Add a plain-text note to a lead in Kommo CRM, visible to the sales team in the lead's \
+        "Add note",
+        "Add a plain-text note to a lead in Kommo CRM, visible to the sales team in the lead's \
              feed: a summary of the conversation, what the customer asked for, or a hand-over \
              message. Checks that the lead exists first. Each call adds one new note (calling it \
-             twice adds two)."
-                .into(),
-        ),
-        super::input_schema::<AddNoteArgs>(),
-    )
-    .with_title("Add note")
-    .with_raw_output_schema(outcome::output_schema::<NoteOutput>())
-    .with_annotations(
-        ToolAnnotations::with_title("Add note")
-            .read_only(false)
-            .destructive(false)
-            .idempotent(false)
-            .open_world(true),
+             twice adds two).",
+        Hints {
+            read_only: false,
+            idempotent: false,
+        },
     )
 }
 
@@ -69,26 +61,18 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
         return outcome::failure(FAILED, problem, json!({}), ErrorInfo::INVALID_ARGUMENTS);
     }
     let ids = || json!({ "lead_id": lead_id });
-    let target = match call.target() {
+    let target = match call.target_or_answer(FAILED, &ids()) {
         Ok(target) => target,
-        Err(err) => return outcome::failure(FAILED, err, ids(), ErrorInfo::NOT_CONFIGURED),
+        Err(answer) => return answer,
     };
-    let client = call.client();
-    match client.get_lead(&target.account, lead_id).await {
-        Ok(Some(_)) => {}
-        Ok(None) => {
-            return outcome::failure(
-                FAILED,
-                format!(
-                    "the specified lead does not exist in Kommo (no lead with id {lead_id} in account {}). No note was written.",
-                    target.account.subdomain()
-                ),
-                ids(),
-                ErrorInfo::LEAD_MISSING,
-            );
-        }
-        Err(err) => return outcome::kommo_failure(FAILED, &err, ids()),
+    let missing = ": the specified lead does not exist. No note was written.";
+    if let Err(answer) = call
+        .existing_lead(&target, lead_id, (FAILED, FAILED), &ids(), missing)
+        .await
+    {
+        return answer;
     }
+    let client = call.client();
     match client.add_note(&target.account, lead_id, &note).await {
         Ok(note_id) => outcome::success(SUCCESS, &NoteOutput { lead_id, note_id }),
         Err(err) => outcome::kommo_failure(FAILED, &err, ids()),

@@ -2,14 +2,14 @@
 //! lead that the agent platform reads) to "paused" or back.
 
 use rmcp::{
-    model::{CallToolResult, JsonObject, Tool, ToolAnnotations},
+    model::{CallToolResult, JsonObject, Tool},
     schemars::{self, JsonSchema},
 };
 use serde::Serialize;
 use serde_json::json;
 
 use super::{
-    Call,
+    Call, Hints,
     args::ArgReader,
     outcome::{self, ErrorInfo, Sentences},
 };
@@ -87,19 +87,14 @@ pub fn definition(direction: Direction) -> Tool {
             true,
         ),
     };
-    Tool::new_with_raw(
+    super::define::<LeadArgs, PauseOutput>(
         name,
-        Some(description.into()),
-        super::input_schema::<LeadArgs>(),
-    )
-    .with_title(title)
-    .with_raw_output_schema(outcome::output_schema::<PauseOutput>())
-    .with_annotations(
-        ToolAnnotations::with_title(title)
-            .read_only(false)
-            .destructive(false)
-            .idempotent(idempotent)
-            .open_world(true),
+        title,
+        description,
+        Hints {
+            read_only: false,
+            idempotent,
+        },
     )
 }
 
@@ -116,11 +111,9 @@ pub async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> Cal
         );
     }
     let ids = || json!({ "lead_id": lead_id });
-    let target = match call.target() {
+    let target = match call.target_or_answer(sentences.failed, &ids()) {
         Ok(target) => target,
-        Err(err) => {
-            return outcome::failure(sentences.failed, err, ids(), ErrorInfo::NOT_CONFIGURED);
-        }
+        Err(answer) => return answer,
     };
     let Some(pause) = target.pause else {
         let subdomain = target.account.subdomain();
@@ -138,22 +131,19 @@ pub async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> Cal
             ErrorInfo::NOT_CONFIGURED,
         );
     };
-    let client = call.client();
-    match client.get_lead(&target.account, lead_id).await {
-        Ok(Some(_)) => {}
-        Ok(None) => {
-            return outcome::failure(
-                sentences.missing,
-                format!(
-                    "Kommo has no lead with id {lead_id} in account {}. Nothing was changed.",
-                    target.account.subdomain()
-                ),
-                ids(),
-                ErrorInfo::LEAD_MISSING,
-            );
-        }
-        Err(err) => return outcome::kommo_failure(sentences.failed, &err, ids()),
+    if let Err(answer) = call
+        .existing_lead(
+            &target,
+            lead_id,
+            (sentences.missing, sentences.failed),
+            &ids(),
+            ". Nothing was changed.",
+        )
+        .await
+    {
+        return answer;
     }
+    let client = call.client();
     let value = match direction {
         Direction::Pause => pause.paused_value,
         Direction::Resume => !pause.paused_value,
