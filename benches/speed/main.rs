@@ -67,7 +67,10 @@ fn main() -> ExitCode {
         .and_then(|i| args.get(i + 1).cloned())
         .unwrap_or_else(|| {
             if quick {
-                "target/BENCHMARKS-quick.md".to_owned()
+                // scripts/bench names the cargo target directory; a quick run's figures are
+                // not worth a place in the repository.
+                std::env::var("KOMMO_MCP_BENCH_QUICK_OUT")
+                    .unwrap_or_else(|_| "target/BENCHMARKS-quick.md".to_owned())
             } else {
                 "BENCHMARKS.md".to_owned()
             }
@@ -87,6 +90,11 @@ fn main() -> ExitCode {
         Ok((rows, notes)) => {
             let document = report::document(&rows, plan.quick, &notes);
             println!("\n{}", report::table(&rows));
+            if let Some(parent) = std::path::Path::new(&out).parent()
+                && !parent.as_os_str().is_empty()
+            {
+                let _ = std::fs::create_dir_all(parent);
+            }
             if let Err(err) = std::fs::write(&out, &document) {
                 eprintln!("bench: cannot write {out}: {err}");
                 return ExitCode::FAILURE;
