@@ -9,12 +9,6 @@ use crate::support::{self, *};
 
 const PIPELINES: &str = "GET /api/v4/leads/pipelines";
 
-async fn client_for(simulator: &kommo_mcp::simulator::Simulator, env: &Isolated) -> StdioClient {
-    let mut command = env.command();
-    command.args(account_args(simulator));
-    StdioClient::start(command).await
-}
-
 fn pipeline_reads(simulator: &kommo_mcp::simulator::Simulator) -> usize {
     request_lines(simulator)
         .iter()

@@ -6,12 +6,6 @@ use serde_json::json;
 
 use crate::support::{self, *};
 
-async fn client_for(simulator: &kommo_mcp::simulator::Simulator, env: &Isolated) -> StdioClient {
-    let mut command = env.command();
-    command.args(account_args(simulator));
-    StdioClient::start(command).await
-}
-
 #[tokio::test]
 async fn move_lead_checks_then_patches_exactly() {
     let sim = simulator().await;

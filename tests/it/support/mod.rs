@@ -100,6 +100,13 @@ pub fn account_args(simulator: &Simulator) -> Vec<String> {
     ]
 }
 
+/// A stdio MCP session with the binary pointed at a simulator's demo account.
+pub async fn client_for(simulator: &Simulator, env: &Isolated) -> StdioClient {
+    let mut command = env.command();
+    command.args(account_args(simulator));
+    StdioClient::start(command).await
+}
+
 /// The Kommo requests a simulator received, as "METHOD PATH" lines.
 pub fn request_lines(simulator: &Simulator) -> Vec<String> {
     simulator
