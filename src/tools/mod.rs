@@ -68,7 +68,7 @@ impl Toolkit {
 
     /// The definitions (`tools/list` entries) of the given tools, sorted by name.
     pub fn definitions(&self, tools: ToolSet) -> Vec<Tool> {
-        tools.iter().map(|tool| definition(tool).clone()).collect()
+        definitions(tools)
     }
 
     /// The account a request acts on (the server's own unless the request names another).
@@ -162,14 +162,17 @@ pub fn list_result_json(tools: ToolSet) -> Option<&'static [u8]> {
     CACHE
         .get(usize::from(tools.bits()))?
         .get_or_init(|| {
-            let definitions: Vec<Tool> =
-                tools.iter().map(|tool| definition(tool).clone()).collect();
-            let mut result = ListToolsResult::with_all_items(definitions);
+            let mut result = ListToolsResult::with_all_items(definitions(tools));
             // As rmcp answers a handshake-era request: no 2026-07-28 `resultType`.
             result.result_type = None;
             serde_json::to_vec(&result).ok()
         })
         .as_deref()
+}
+
+/// The definitions of a set of tools, sorted by name.
+fn definitions(tools: ToolSet) -> Vec<Tool> {
+    tools.iter().map(|tool| definition(tool).clone()).collect()
 }
 
 /// The definition of one tool (built once per process).
