@@ -47,8 +47,10 @@ async fn run_async(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError>
         logging::DEFAULT
     };
     logging::init(cli.settings.log_level.as_deref(), default_filter).map_err(AppError::Usage)?;
-    if let Some(Command::Simulator(args)) = &cli.command {
-        return commands::simulator::run(args).await;
+    match &cli.command {
+        Some(Command::Simulator(args)) => return commands::simulator::run(args).await,
+        Some(Command::Sandbox(args)) => return commands::simulator::run_sandbox(args).await,
+        _ => {}
     }
     let mut config = Config::resolve(&cli.settings.raw(matches))?;
     let _sandbox = if cli.settings.sandbox {
@@ -63,14 +65,15 @@ async fn run_async(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError>
         Some(Command::Call(args)) => commands::call::run(&kit, &args).await,
         Some(Command::Tools(args)) => commands::tools::run(&kit, &args),
         Some(Command::Check) => commands::check::run(&kit).await,
-        Some(Command::Completions(_) | Command::Man(_) | Command::Simulator(_)) => {
-            Ok(ExitCode::SUCCESS)
-        }
+        Some(
+            Command::Completions(_) | Command::Man(_) | Command::Simulator(_) | Command::Sandbox(_),
+        ) => Ok(ExitCode::SUCCESS),
     }
 }
 
 async fn serve(kit: Arc<Toolkit>, args: &crate::cli::ServeArgs) -> Result<ExitCode, AppError> {
     if !args.http {
+        log_start(kit.config(), "stdio");
         transport::stdio::serve(KommoMcp::new(kit)).await?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -94,6 +97,7 @@ async fn serve(kit: Arc<Toolkit>, args: &crate::cli::ServeArgs) -> Result<ExitCo
         &args.allowed_origins,
     )
     .map_err(|err| AppError::Usage(err.to_string()))?;
+    log_start(kit.config(), "http");
     let options = HttpOptions {
         listen: args.listen,
         stateless: args.stateless,
@@ -101,4 +105,25 @@ async fn serve(kit: Arc<Toolkit>, args: &crate::cli::ServeArgs) -> Result<ExitCo
     };
     transport::http::serve(KommoMcp::new(kit), options).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// One `info` line at start, so a desktop client's log shows what this server is: version,
+/// transport, enabled tools, account and config file (never a token).
+fn log_start(config: &Config, transport: &str) {
+    let account = config
+        .subdomain
+        .as_ref()
+        .map_or_else(|| "not configured".to_owned(), |s| s.value.to_string());
+    let config_file = config
+        .config_file
+        .as_ref()
+        .map_or_else(|| "none".to_owned(), |path| path.display().to_string());
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        transport,
+        tools = %config.tools.value,
+        account = %account,
+        config_file = %config_file,
+        "kommo-mcp starting"
+    );
 }

@@ -13,6 +13,14 @@ use crate::{
     toolset::ToolName,
 };
 
+/// Help headings that group the options in `--help` and the man pages.
+const ACCOUNT: &str = "Kommo account";
+const TOOLS: &str = "Tools";
+const LIMITS: &str = "Kommo limits";
+const CONFIGURATION: &str = "Configuration";
+const LOGGING: &str = "Logging";
+const HTTP: &str = "HTTP server (serve --http)";
+
 const ABOUT: &str = "Let AI agents act on leads in Kommo CRM through the Model Context Protocol";
 
 const LONG_ABOUT: &str = "kommo-mcp serves Kommo CRM tools (move_lead, pause_agent, resume_agent, \
@@ -41,7 +49,7 @@ pub enum Command {
     Serve(ServeArgs),
     /// Run one tool once and print its result
     #[command(
-        after_help = "Examples:\n  kommo-mcp call move_lead lead_id=12345 pipeline_id=1001 status_id=2002\n  kommo-mcp call add_note lead_id=12345 note=\"Called back, wants a quote\"\n  echo '{\"lead_id\":12345}' | kommo-mcp call pause_agent --json -\n  kommo-mcp --sandbox call get_lead lead_id=9001 --output json\n\nKEY=VALUE and --json cannot be mixed. A key the tool does not take, a repeated key, or a value that is not a whole number for an integer argument (lead_id=abc) is a usage error; the tool itself checks the rest (lead_id=0) and fails with its sentence.\n\nExit status: 0 success, 1 the tool failed (its sentence and the reason on stderr), 2 usage or configuration error (also: the tool is not enabled by TOOLS_TO_USE)."
+        after_help = "Examples (against the demo account; drop --sandbox for your own):\n  kommo-mcp --sandbox call move_lead lead_id=9001 pipeline_id=1001 status_id=2003\n  kommo-mcp --sandbox call add_note lead_id=9001 note=\"Called back, wants a quote\"\n  echo '{\"lead_id\":9001}' | kommo-mcp --sandbox call pause_agent --json -\n  kommo-mcp --sandbox call get_lead lead_id=9001 --output json\n\nKEY=VALUE and --json cannot be mixed. A key the tool does not take, a missing required argument, a repeated key, or a value that is not a whole number for an integer argument (lead_id=abc) is a usage error; the tool itself checks the rest (lead_id=0) and fails with its sentence.\n\nExit status: 0 success, 1 the tool failed (its sentence and the reason on stderr), 2 usage or configuration error (also: the tool is not enabled by TOOLS_TO_USE)."
     )]
     Call(CallArgs),
     /// List the enabled tools
@@ -51,6 +59,16 @@ pub enum Command {
         after_help = "Exit status: 0 everything is in order, 1 Kommo refused the token or something is misconfigured (a sentence says what to fix), 2 usage or configuration error."
     )]
     Check,
+    /// Run a demo Kommo account on this machine until stopped, to rehearse a flow from a shell
+    #[command(
+        long_about = "Run a demo Kommo account on this machine until stopped (Ctrl-C), so that one-shot \
+commands in other shells share its state: a lead paused by one `call` is still paused for the next.\n\n\
+Prints, on stdout, the export lines that point other kommo-mcp commands at it (base URL, subdomain, \
+token and pause field of the demo account); a summary of the demo data goes to stderr. \
+`--sandbox` instead starts a fresh demo account inside one command, gone when it exits.",
+        after_help = "Example:\n  kommo-mcp sandbox                      # in one shell; prints four export lines\n  # in another shell, after running those lines:\n  kommo-mcp call pause_agent lead_id=9001\n  kommo-mcp call get_lead lead_id=9001   # shows the pause"
+    )]
+    Sandbox(SandboxArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Print the man page (roff), or write every page to a directory
@@ -69,7 +87,8 @@ pub struct SettingsArgs {
         global = true,
         env = "KOMMO_LONG_DURATION_TOKEN",
         hide_env_values = true,
-        value_name = "TOKEN"
+        value_name = "TOKEN",
+        help_heading = ACCOUNT,
     )]
     pub token: Option<String>,
 
@@ -78,28 +97,30 @@ pub struct SettingsArgs {
         long,
         global = true,
         env = "KOMMO_ACCOUNT_SUBDOMAIN",
-        value_name = "SUBDOMAIN"
+        value_name = "SUBDOMAIN",
+        help_heading = ACCOUNT,
+        hide_env_values = true,
     )]
     pub subdomain: Option<String>,
 
     /// Enabled tools: JSON array or comma-separated names; empty enables none [default: all] [config: tools]
-    #[arg(long, global = true, env = "TOOLS_TO_USE", value_name = "LIST")]
+    #[arg(long, global = true, env = "TOOLS_TO_USE", value_name = "LIST", help_heading = TOOLS, hide_env_values = true)]
     pub tools: Option<String>,
 
     /// Id of the checkbox lead field that pauses the AI agent [config: pause_field_id]
-    #[arg(long, global = true, env = "KOMMO_PAUSE_FIELD_ID", value_name = "ID")]
+    #[arg(long, global = true, env = "KOMMO_PAUSE_FIELD_ID", value_name = "ID", help_heading = ACCOUNT, hide_env_values = true)]
     pub pause_field_id: Option<String>,
 
     /// Value of the pause field that means "paused" [default: true] [config: pause_value]
-    #[arg(long, global = true, env = "KOMMO_PAUSE_VALUE", value_name = "BOOL")]
+    #[arg(long, global = true, env = "KOMMO_PAUSE_VALUE", value_name = "BOOL", help_heading = ACCOUNT, hide_env_values = true)]
     pub pause_value: Option<String>,
 
     /// Kommo API base-URL template [default: https://{subdomain}.kommo.com] [config: base_url]
-    #[arg(long, global = true, env = "KOMMO_BASE_URL", value_name = "URL")]
+    #[arg(long, global = true, env = "KOMMO_BASE_URL", value_name = "URL", help_heading = ACCOUNT, hide_env_values = true)]
     pub base_url: Option<String>,
 
     /// Kommo requests per second per account, shared by the whole process; 0 turns off this limit (a 429 from Kommo still pauses the account) [default: 7] [config: rate_limit]
-    #[arg(long, global = true, env = "KOMMO_RATE_LIMIT", value_name = "N")]
+    #[arg(long, global = true, env = "KOMMO_RATE_LIMIT", value_name = "N", help_heading = LIMITS, hide_env_values = true)]
     pub rate_limit: Option<String>,
 
     /// Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]
@@ -107,7 +128,9 @@ pub struct SettingsArgs {
         long,
         global = true,
         env = "KOMMO_CONNECT_TIMEOUT",
-        value_name = "SECONDS"
+        value_name = "SECONDS",
+        help_heading = LIMITS,
+        hide_env_values = true,
     )]
     pub connect_timeout: Option<String>,
 
@@ -116,7 +139,9 @@ pub struct SettingsArgs {
         long,
         global = true,
         env = "KOMMO_REQUEST_TIMEOUT",
-        value_name = "SECONDS"
+        value_name = "SECONDS",
+        help_heading = LIMITS,
+        hide_env_values = true,
     )]
     pub request_timeout: Option<String>,
 
@@ -125,20 +150,22 @@ pub struct SettingsArgs {
         long,
         global = true,
         env = "KOMMO_PIPELINES_CACHE",
-        value_name = "SECONDS"
+        value_name = "SECONDS",
+        help_heading = LIMITS,
+        hide_env_values = true,
     )]
     pub pipelines_cache: Option<String>,
 
     /// Config file [default: ~/.config/kommo-mcp/config.toml]
-    #[arg(long, global = true, env = "KOMMO_MCP_CONFIG", value_name = "PATH")]
+    #[arg(long, global = true, env = "KOMMO_MCP_CONFIG", value_name = "PATH", help_heading = CONFIGURATION, hide_env_values = true)]
     pub config: Option<PathBuf>,
 
     /// Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]
-    #[arg(long, global = true, value_name = "LEVEL")]
+    #[arg(long, global = true, value_name = "LEVEL", help_heading = LOGGING)]
     pub log_level: Option<String>,
 
-    /// Start an in-process Kommo simulator with a demo account and use it
-    #[arg(long, global = true)]
+    /// Use a fresh demo Kommo account started inside this command (gone when it exits; see `kommo-mcp sandbox` to keep one running)
+    #[arg(long, global = true, help_heading = CONFIGURATION)]
     pub sandbox: bool,
 }
 
@@ -146,7 +173,7 @@ pub struct SettingsArgs {
 #[derive(Args, Debug, Clone)]
 pub struct ServeArgs {
     /// Serve over HTTP (streamable HTTP at /mcp, legacy SSE at /sse) instead of stdio
-    #[arg(long)]
+    #[arg(long, help_heading = HTTP)]
     pub http: bool,
 
     /// Address to listen on with --http
@@ -155,12 +182,14 @@ pub struct ServeArgs {
         env = "KOMMO_MCP_LISTEN",
         value_name = "ADDR",
         default_value = "127.0.0.1:8080",
-        requires = "http"
+        requires = "http",
+        help_heading = HTTP,
+        hide_env_values = true,
     )]
     pub listen: SocketAddr,
 
     /// Serve /mcp without sessions, so any replica can answer any request
-    #[arg(long, requires = "http")]
+    #[arg(long, requires = "http", help_heading = HTTP)]
     pub stateless: bool,
 
     /// Require "Authorization: Bearer <TOKEN>" on every route but /healthz
@@ -169,20 +198,21 @@ pub struct ServeArgs {
         env = "KOMMO_MCP_AUTH_TOKEN",
         hide_env_values = true,
         value_name = "TOKEN",
-        requires = "http"
+        requires = "http",
+        help_heading = HTTP,
     )]
     pub auth_token: Option<String>,
 
     /// Allow listening on a non-loopback address without --auth-token
-    #[arg(long, requires = "http")]
+    #[arg(long, requires = "http", help_heading = HTTP)]
     pub allow_unauthenticated: bool,
 
     /// Also accept this Host header (repeatable), e.g. mcp.example.com behind a proxy
-    #[arg(long = "allowed-host", value_name = "HOST", requires = "http")]
+    #[arg(long = "allowed-host", value_name = "HOST", requires = "http", help_heading = HTTP)]
     pub allowed_hosts: Vec<String>,
 
     /// Also accept this Origin (repeatable), e.g. https://app.example.com
-    #[arg(long = "allowed-origin", value_name = "ORIGIN", requires = "http")]
+    #[arg(long = "allowed-origin", value_name = "ORIGIN", requires = "http", help_heading = HTTP)]
     pub allowed_origins: Vec<String>,
 }
 
@@ -238,7 +268,15 @@ pub struct ManArgs {
 }
 
 /// The subcommands that have a man page of their own.
-pub const MAN_PAGE_COMMANDS: [&str; 6] = ["serve", "call", "tools", "check", "completions", "man"];
+pub const MAN_PAGE_COMMANDS: [&str; 7] = [
+    "serve",
+    "call",
+    "tools",
+    "check",
+    "sandbox",
+    "completions",
+    "man",
+];
 
 fn man_page_names() -> PossibleValuesParser {
     PossibleValuesParser::new(MAN_PAGE_COMMANDS)
@@ -247,6 +285,29 @@ fn man_page_names() -> PossibleValuesParser {
 /// The tool names, so that shells complete them after `call` and clap names the known ones.
 fn tool_names() -> PossibleValuesParser {
     PossibleValuesParser::new(ToolName::ALL.map(ToolName::as_str))
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct SandboxArgs {
+    /// Address to listen on (port 0 picks a free one)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8099")]
+    pub listen: SocketAddr,
+
+    /// Requests per second the demo account takes before it answers 429, as Kommo does; 0 turns the limit off
+    #[arg(long, value_name = "N", default_value_t = 7)]
+    pub requests_per_second: u32,
+}
+
+impl SandboxArgs {
+    /// The simulator that serves the sandbox: the demo account only.
+    pub fn simulator(&self) -> SimulatorArgs {
+        SimulatorArgs {
+            listen: self.listen,
+            accounts: Vec::new(),
+            missing_lead_404: false,
+            requests_per_second: self.requests_per_second,
+        }
+    }
 }
 
 #[derive(Args, Debug, Clone)]

@@ -35,6 +35,11 @@ pub enum ArgsError {
         value: String,
         expected: &'static str,
     },
+    #[error("{tool} needs {} ({})", .missing.join(" and "), example(*.tool, .missing))]
+    MissingRequired {
+        tool: ToolName,
+        missing: Vec<String>,
+    },
     #[error("--json {origin} is not valid JSON: {reason}")]
     BadJson {
         origin: &'static str,
@@ -52,6 +57,12 @@ fn takes(known: &[String]) -> String {
     } else {
         format!("it takes {}", known.join(", "))
     }
+}
+
+/// How the missing arguments are written, e.g. `kommo-mcp call get_lead lead_id=…`.
+fn example(tool: ToolName, missing: &[String]) -> String {
+    let pairs: Vec<String> = missing.iter().map(|key| format!("{key}=…")).collect();
+    format!("e.g. kommo-mcp call {tool} {}", pairs.join(" "))
 }
 
 /// Builds the arguments object for `tool`. `read_stdin` is called only for `--json -`.
@@ -82,7 +93,29 @@ pub fn build(
             known: properties.keys().cloned().collect(),
         });
     }
+    let missing: Vec<String> = required(tool)
+        .into_iter()
+        .filter(|key| !arguments.contains_key(key))
+        .collect();
+    if !missing.is_empty() {
+        return Err(ArgsError::MissingRequired { tool, missing });
+    }
     Ok(arguments)
+}
+
+/// The arguments the tool's input schema marks as required, in schema order.
+fn required(tool: ToolName) -> Vec<String> {
+    tools::definition(tool)
+        .input_schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|keys| {
+            keys.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The tool's input-schema properties (name → schema).
@@ -250,6 +283,18 @@ mod tests {
         assert!(err(ToolName::GetLead, &[], Some("[1]")).contains("must be a JSON object"));
         assert!(
             err(ToolName::GetLead, &[], Some("{")).starts_with("--json value is not valid JSON")
+        );
+        assert_eq!(
+            err(ToolName::GetLead, &[], None),
+            "get_lead needs lead_id (e.g. kommo-mcp call get_lead lead_id=…)"
+        );
+        assert_eq!(
+            err(ToolName::MoveLead, &["lead_id=1"], None),
+            "move_lead needs pipeline_id and status_id (e.g. kommo-mcp call move_lead pipeline_id=… status_id=…)"
+        );
+        assert_eq!(
+            err(ToolName::AddNote, &[], Some("{\"lead_id\": 1}")),
+            "add_note needs note (e.g. kommo-mcp call add_note note=…)"
         );
         assert_eq!(
             err(ToolName::ListPipelines, &[], Some("{\"x\":1}")),

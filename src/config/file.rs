@@ -70,10 +70,14 @@ pub fn load(path: &Path, required: bool) -> Result<Option<FileConfig>, ConfigErr
         .map_err(|err| ConfigError::FileInvalid {
             path: path.to_owned(),
             reason: err.message().to_owned(),
-            line: err
-                .span()
-                .map(|span| text[..span.start.min(text.len())].lines().count().max(1)),
+            line: err.span().map(|span| line_of(&text, span.start)),
         })
+}
+
+/// The 1-based line that byte offset `at` of `text` falls on.
+fn line_of(text: &str, at: usize) -> usize {
+    let before = text.get(..at).unwrap_or(text);
+    before.matches('\n').count() + 1
 }
 
 #[cfg(test)]
@@ -88,6 +92,38 @@ mod tests {
         let err = load(&path, true).unwrap_err().to_string();
         assert!(err.contains("tokn"), "{err}");
         assert!(err.contains("c.toml"), "{err}");
+    }
+
+    #[test]
+    fn errors_name_the_line_they_are_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        for (text, line) in [
+            ("token = \"t\"\nsubdomian = \"x\"\n", 2),
+            ("subdomian = \"x\"\n", 1),
+            ("# comment\n\ntoken = \"t\"\nrate_limit = \"fast\"\n", 4),
+            (
+                "token = \"t\"\n[accounts.other]\ntoken = \"u\"\npause_feld_id = 7\n",
+                4,
+            ),
+            ("token = \"t\"\nsubdomain = \n", 2),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            match load(&path, true).unwrap_err() {
+                ConfigError::FileInvalid { line: got, .. } => {
+                    assert_eq!(got, Some(line), "for {text:?}");
+                }
+                other => panic!("unexpected error {other}"),
+            }
+        }
+    }
+
+    #[test]
+    fn line_of_counts_from_one() {
+        assert_eq!(line_of("a\nb\nc", 0), 1);
+        assert_eq!(line_of("a\nb\nc", 2), 2);
+        assert_eq!(line_of("a\nb\nc", 4), 3);
+        assert_eq!(line_of("a", 99), 1);
     }
 
     #[test]

@@ -18,7 +18,7 @@ fn one() -> u32 {
     1
 }
 
-/// One injected fault; see the field comments in the spec (`specs/simulator.md`).
+/// One injected fault; the field comments say what each does.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Fault {
     /// Match only this method (e.g. "POST").

@@ -1,5 +1,6 @@
-//! An in-process fake of Kommo's API v4 (see `specs/simulator.md`), used by `--sandbox`, the
-//! tests, the hidden `simulator` subcommand and the benchmark.
+//! An in-process fake of Kommo's API v4, used by `--sandbox`, `kommo-mcp sandbox`, the
+//! tests, the hidden `simulator` subcommand and the benchmark. Its behaviour follows
+//! `shared/kommo-api.md` (beside the project root).
 
 mod control;
 mod faults;

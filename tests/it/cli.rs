@@ -830,6 +830,7 @@ async fn man_out_dir_writes_every_page() {
             "kommo-mcp-check.1",
             "kommo-mcp-completions.1",
             "kommo-mcp-man.1",
+            "kommo-mcp-sandbox.1",
             "kommo-mcp-serve.1",
             "kommo-mcp-tools.1",
             "kommo-mcp.1"
@@ -840,5 +841,108 @@ async fn man_out_dir_writes_every_page() {
     assert_eq!(
         std::fs::read(dir.join("kommo-mcp-call.1")).unwrap(),
         committed
+    );
+}
+
+#[tokio::test]
+async fn help_groups_options_under_headings_and_shows_no_empty_env_values() {
+    let env = Isolated::new();
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["call", "--help"],
+    ] {
+        let output = run(&env, &args, None).await;
+        let text = stdout(&output);
+        for heading in [
+            "Kommo account:",
+            "Kommo limits:",
+            "Logging:",
+            "Configuration:",
+            "Tools:",
+        ] {
+            assert!(text.contains(heading), "{args:?} lacks {heading}:\n{text}");
+        }
+        assert!(
+            !text.contains("=]"),
+            "{args:?} shows an unset variable as if it were set to empty:\n{text}"
+        );
+        // The generic heading holds only -h/-V, not the settings.
+        let generic = text
+            .split("Options:")
+            .nth(1)
+            .and_then(|rest| rest.split("\n\n").next())
+            .unwrap_or_default();
+        assert!(!generic.contains("--token"), "{args:?}:\n{text}");
+    }
+    let serve = stdout(&run(&env, &["serve", "--help"], None).await);
+    assert!(serve.contains("HTTP server (serve --http):"), "{serve}");
+    let call = stdout(&run(&env, &["call", "--help"], None).await);
+    assert!(
+        !call.contains("HTTP server (serve --http):"),
+        "call --help lists serve-only options:\n{call}"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_required_argument_is_a_usage_error() {
+    let env = Isolated::new();
+    let output = run(&env, &["--sandbox", "call", "get_lead"], None).await;
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert_eq!(
+        stderr(&output).trim(),
+        "kommo-mcp: error: get_lead needs lead_id (e.g. kommo-mcp call get_lead lead_id=…)"
+    );
+    assert!(stdout(&output).is_empty());
+    let output = run(
+        &env,
+        &[
+            "--sandbox",
+            "call",
+            "move_lead",
+            "--json",
+            "{\"lead_id\": 9001}",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        stderr(&output).contains("move_lead needs pipeline_id and status_id"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[tokio::test]
+async fn stdio_mode_says_what_it_serves_on_stderr_at_start() {
+    let env = Isolated::new();
+    let mut command = env.command();
+    command
+        .args(["--subdomain", "acme", "--tools", "get_lead,add_note"])
+        .env("KOMMO_LONG_DURATION_TOKEN", TOKEN);
+    let output = command.output().await.unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(output.stdout.is_empty(), "stdout is for JSON-RPC only");
+    let err = stderr(&output);
+    let line = err
+        .lines()
+        .find(|line| line.contains("kommo-mcp starting"))
+        .unwrap_or_else(|| panic!("no start line in {err}"));
+    for expected in [
+        concat!("version=\"", env!("CARGO_PKG_VERSION"), "\""),
+        "transport=\"stdio\"",
+        "tools=add_note,get_lead",
+        "account=acme",
+        "config_file=none",
+    ] {
+        assert!(line.contains(expected), "{expected} missing: {line}");
+    }
+    assert!(!err.contains(TOKEN));
+    let output = env.command().output().await.unwrap();
+    assert!(
+        stderr(&output).contains("account=not configured"),
+        "{}",
+        stderr(&output)
     );
 }

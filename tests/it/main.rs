@@ -8,6 +8,7 @@
 mod support;
 
 mod cli;
+mod completions;
 mod config;
 mod discovery;
 mod generated;
@@ -15,6 +16,8 @@ mod http;
 mod kommo_errors;
 mod kommo_rate;
 mod kommo_retries;
+mod readme_examples;
+mod sandbox_command;
 mod schemas;
 mod simulator_command;
 mod sse;
