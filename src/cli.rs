@@ -51,6 +51,11 @@ pub enum Command {
         after_help = "Exit status: 0 everything is in order, 1 Kommo refused the token or something is misconfigured (a sentence says what to fix), 2 usage or configuration error."
     )]
     Check,
+    /// Print a fresh random client key and the key_sha256 line for its [clients.<name>] table
+    #[command(
+        after_help = "Prints two lines: the key (give it to the client, which sends it as \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"), then the key_sha256 = \"...\" line for its [clients.<name>] table in the config file. The key itself never goes in the file."
+    )]
+    NewKey,
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Print the man page (roff), or write every page to a directory
@@ -163,7 +168,7 @@ pub struct ServeArgs {
     #[arg(long, requires = "http")]
     pub stateless: bool,
 
-    /// Require "Authorization: Bearer <TOKEN>" on every route but /healthz
+    /// Require "Authorization: Bearer <TOKEN>" (or "X-API-Key: <TOKEN>") on every route but /healthz; the one-client shorthand of [clients.*]
     #[arg(
         long,
         env = "KOMMO_MCP_AUTH_TOKEN",
@@ -172,6 +177,15 @@ pub struct ServeArgs {
         requires = "http"
     )]
     pub auth_token: Option<String>,
+
+    /// Inbound requests per minute per remote address, for callers without a rate_limit of their own ([clients.*] keys have theirs); counted per process [default: no limit]
+    #[arg(
+        long,
+        env = "KOMMO_MCP_RATE_LIMIT_PER_IP",
+        value_name = "N",
+        requires = "http"
+    )]
+    pub rate_limit_per_ip: Option<u32>,
 
     /// Allow listening on a non-loopback address without --auth-token
     #[arg(long, requires = "http")]
@@ -238,7 +252,15 @@ pub struct ManArgs {
 }
 
 /// The subcommands that have a man page of their own.
-pub const MAN_PAGE_COMMANDS: [&str; 6] = ["serve", "call", "tools", "check", "completions", "man"];
+pub const MAN_PAGE_COMMANDS: [&str; 7] = [
+    "serve",
+    "call",
+    "tools",
+    "check",
+    "new-key",
+    "completions",
+    "man",
+];
 
 fn man_page_names() -> PossibleValuesParser {
     PossibleValuesParser::new(MAN_PAGE_COMMANDS)
@@ -337,6 +359,7 @@ pub fn misplaced_serve_flag(matches: &ArgMatches) -> Option<String> {
         "listen",
         "stateless",
         "auth_token",
+        "rate_limit_per_ip",
         "allow_unauthenticated",
         "allowed_hosts",
         "allowed_origins",

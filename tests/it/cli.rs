@@ -830,6 +830,7 @@ async fn man_out_dir_writes_every_page() {
             "kommo-mcp-check.1",
             "kommo-mcp-completions.1",
             "kommo-mcp-man.1",
+            "kommo-mcp-new-key.1",
             "kommo-mcp-serve.1",
             "kommo-mcp-tools.1",
             "kommo-mcp.1"
