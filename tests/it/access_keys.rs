@@ -92,6 +92,16 @@ async fn a_client_acts_only_on_its_accounts() {
         assert!(message.contains("\"beta\""), "{message}");
         assert!(message.contains("partner"), "{message}");
     }
+    // The legacy SSE stream is refused the same way before it opens.
+    let sse = server
+        .http
+        .get(server.url("/sse"))
+        .header("authorization", &partner)
+        .header("x-kommo-subdomain", OTHER)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sse.status(), 403);
     assert!(
         sim.state().requests().is_empty(),
         "a refused request reached Kommo: {:?}",
