@@ -34,7 +34,8 @@ Register-ArgumentCompleter -Native -CommandName 'kommo-mcp' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/kommo-mcp/config.toml]')
             [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]')
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on with --http')
-            [CompletionResult]::new('--auth-token', '--auth-token', [CompletionResultType]::ParameterName, 'Require "Authorization: Bearer <TOKEN>" on every route but /healthz')
+            [CompletionResult]::new('--auth-token', '--auth-token', [CompletionResultType]::ParameterName, 'Require "Authorization: Bearer <TOKEN>" (or "X-API-Key: <TOKEN>") on every route but /healthz; the one-client shorthand of [clients.*]')
+            [CompletionResult]::new('--rate-limit-per-ip', '--rate-limit-per-ip', [CompletionResultType]::ParameterName, 'Inbound requests per minute per remote address, for callers without a rate_limit of their own ([clients.*] keys have theirs); counted per process [default: no limit]')
             [CompletionResult]::new('--allowed-host', '--allowed-host', [CompletionResultType]::ParameterName, 'Also accept this Host header (repeatable), e.g. mcp.example.com behind a proxy')
             [CompletionResult]::new('--allowed-origin', '--allowed-origin', [CompletionResultType]::ParameterName, 'Also accept this Origin (repeatable), e.g. https://app.example.com')
             [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Use a fresh demo Kommo account started inside this command (gone when it exits; see `kommo-mcp sandbox` to keep one running)')
@@ -50,6 +51,7 @@ Register-ArgumentCompleter -Native -CommandName 'kommo-mcp' -ScriptBlock {
             [CompletionResult]::new('tools', 'tools', [CompletionResultType]::ParameterValue, 'List the enabled tools')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Show the effective configuration and check the token against Kommo')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a demo Kommo account on this machine until stopped, to rehearse a flow from a shell')
+            [CompletionResult]::new('new-key', 'new-key', [CompletionResultType]::ParameterValue, 'Print a fresh random client key and the key_sha256 line for its [clients.<name>] table')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff), or write every page to a directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -57,7 +59,8 @@ Register-ArgumentCompleter -Native -CommandName 'kommo-mcp' -ScriptBlock {
         }
         'kommo-mcp;serve' {
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on with --http')
-            [CompletionResult]::new('--auth-token', '--auth-token', [CompletionResultType]::ParameterName, 'Require "Authorization: Bearer <TOKEN>" on every route but /healthz')
+            [CompletionResult]::new('--auth-token', '--auth-token', [CompletionResultType]::ParameterName, 'Require "Authorization: Bearer <TOKEN>" (or "X-API-Key: <TOKEN>") on every route but /healthz; the one-client shorthand of [clients.*]')
+            [CompletionResult]::new('--rate-limit-per-ip', '--rate-limit-per-ip', [CompletionResultType]::ParameterName, 'Inbound requests per minute per remote address, for callers without a rate_limit of their own ([clients.*] keys have theirs); counted per process [default: no limit]')
             [CompletionResult]::new('--allowed-host', '--allowed-host', [CompletionResultType]::ParameterName, 'Also accept this Host header (repeatable), e.g. mcp.example.com behind a proxy')
             [CompletionResult]::new('--allowed-origin', '--allowed-origin', [CompletionResultType]::ParameterName, 'Also accept this Origin (repeatable), e.g. https://app.example.com')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Kommo long-lived token [config: token]')
@@ -157,6 +160,24 @@ Register-ArgumentCompleter -Native -CommandName 'kommo-mcp' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'kommo-mcp;new-key' {
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Kommo long-lived token [config: token]')
+            [CompletionResult]::new('--subdomain', '--subdomain', [CompletionResultType]::ParameterName, 'Kommo account subdomain, e.g. "mycompany" for mycompany.kommo.com [config: subdomain]')
+            [CompletionResult]::new('--tools', '--tools', [CompletionResultType]::ParameterName, 'Enabled tools: JSON array or comma-separated names; empty enables none [default: all] [config: tools]')
+            [CompletionResult]::new('--pause-field-id', '--pause-field-id', [CompletionResultType]::ParameterName, 'Id of the checkbox lead field that pauses the AI agent [config: pause_field_id]')
+            [CompletionResult]::new('--pause-value', '--pause-value', [CompletionResultType]::ParameterName, 'Value of the pause field that means "paused" [default: true] [config: pause_value]')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'Kommo API base-URL template [default: https://{subdomain}.kommo.com] [config: base_url]')
+            [CompletionResult]::new('--rate-limit', '--rate-limit', [CompletionResultType]::ParameterName, 'Kommo requests per second per account, shared by the whole process; 0 turns off this limit (a 429 from Kommo still pauses the account) [default: 7] [config: rate_limit]')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]')
+            [CompletionResult]::new('--pipelines-cache', '--pipelines-cache', [CompletionResultType]::ParameterName, 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/kommo-mcp/config.toml]')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]')
+            [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Use a fresh demo Kommo account started inside this command (gone when it exits; see `kommo-mcp sandbox` to keep one running)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'kommo-mcp;completions' {
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Kommo long-lived token [config: token]')
             [CompletionResult]::new('--subdomain', '--subdomain', [CompletionResultType]::ParameterName, 'Kommo account subdomain, e.g. "mycompany" for mycompany.kommo.com [config: subdomain]')
@@ -200,6 +221,7 @@ Register-ArgumentCompleter -Native -CommandName 'kommo-mcp' -ScriptBlock {
             [CompletionResult]::new('tools', 'tools', [CompletionResultType]::ParameterValue, 'List the enabled tools')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Show the effective configuration and check the token against Kommo')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a demo Kommo account on this machine until stopped, to rehearse a flow from a shell')
+            [CompletionResult]::new('new-key', 'new-key', [CompletionResultType]::ParameterValue, 'Print a fresh random client key and the key_sha256 line for its [clients.<name>] table')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff), or write every page to a directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -218,6 +240,9 @@ Register-ArgumentCompleter -Native -CommandName 'kommo-mcp' -ScriptBlock {
             break
         }
         'kommo-mcp;help;sandbox' {
+            break
+        }
+        'kommo-mcp;help;new-key' {
             break
         }
         'kommo-mcp;help;completions' {

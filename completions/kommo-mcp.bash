@@ -31,6 +31,9 @@ _kommo__mcp() {
             kommo__mcp,man)
                 cmd="kommo__mcp__subcmd__man"
                 ;;
+            kommo__mcp,new-key)
+                cmd="kommo__mcp__subcmd__new__subcmd__key"
+                ;;
             kommo__mcp,sandbox)
                 cmd="kommo__mcp__subcmd__sandbox"
                 ;;
@@ -55,6 +58,9 @@ _kommo__mcp() {
             kommo__mcp__subcmd__help,man)
                 cmd="kommo__mcp__subcmd__help__subcmd__man"
                 ;;
+            kommo__mcp__subcmd__help,new-key)
+                cmd="kommo__mcp__subcmd__help__subcmd__new__subcmd__key"
+                ;;
             kommo__mcp__subcmd__help,sandbox)
                 cmd="kommo__mcp__subcmd__help__subcmd__sandbox"
                 ;;
@@ -71,7 +77,7 @@ _kommo__mcp() {
 
     case "${cmd}" in
         kommo__mcp)
-            opts="-h -V --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --config --log-level --sandbox --http --listen --stateless --auth-token --allow-unauthenticated --allowed-host --allowed-origin --help --version serve call tools check sandbox completions man help"
+            opts="-h -V --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --config --log-level --sandbox --http --listen --stateless --auth-token --rate-limit-per-ip --allow-unauthenticated --allowed-host --allowed-origin --help --version serve call tools check sandbox new-key completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -130,6 +136,10 @@ _kommo__mcp() {
                     return 0
                     ;;
                 --auth-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-limit-per-ip)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -343,7 +353,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__help)
-            opts="serve call tools check sandbox completions man help"
+            opts="serve call tools check sandbox new-key completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -426,6 +436,20 @@ _kommo__mcp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kommo__mcp__subcmd__help__subcmd__new__subcmd__key)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kommo__mcp__subcmd__help__subcmd__sandbox)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -469,7 +493,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__man)
-            opts="-h --out-dir --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --config --log-level --sandbox --help serve call tools check sandbox completions man"
+            opts="-h --out-dir --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --config --log-level --sandbox --help serve call tools check sandbox new-key completions man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -482,6 +506,68 @@ _kommo__mcp() {
                     fi
                     return 0
                     ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subdomain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tools)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pause-field-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pause-value)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pipelines-cache)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kommo__mcp__subcmd__new__subcmd__key)
+            opts="-h --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --config --log-level --sandbox --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --token)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -608,7 +694,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__serve)
-            opts="-h --http --listen --stateless --auth-token --allow-unauthenticated --allowed-host --allowed-origin --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --config --log-level --sandbox --help"
+            opts="-h --http --listen --stateless --auth-token --rate-limit-per-ip --allow-unauthenticated --allowed-host --allowed-origin --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --config --log-level --sandbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -619,6 +705,10 @@ _kommo__mcp() {
                     return 0
                     ;;
                 --auth-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-limit-per-ip)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -31,7 +31,8 @@ set edit:completion:arg-completer[kommo-mcp] = {|@words|
             cand --config 'Config file [default: ~/.config/kommo-mcp/config.toml]'
             cand --log-level 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]'
             cand --listen 'Address to listen on with --http'
-            cand --auth-token 'Require "Authorization: Bearer <TOKEN>" on every route but /healthz'
+            cand --auth-token 'Require "Authorization: Bearer <TOKEN>" (or "X-API-Key: <TOKEN>") on every route but /healthz; the one-client shorthand of [clients.*]'
+            cand --rate-limit-per-ip 'Inbound requests per minute per remote address, for callers without a rate_limit of their own ([clients.*] keys have theirs); counted per process [default: no limit]'
             cand --allowed-host 'Also accept this Host header (repeatable), e.g. mcp.example.com behind a proxy'
             cand --allowed-origin 'Also accept this Origin (repeatable), e.g. https://app.example.com'
             cand --sandbox 'Use a fresh demo Kommo account started inside this command (gone when it exits; see `kommo-mcp sandbox` to keep one running)'
@@ -47,13 +48,15 @@ set edit:completion:arg-completer[kommo-mcp] = {|@words|
             cand tools 'List the enabled tools'
             cand check 'Show the effective configuration and check the token against Kommo'
             cand sandbox 'Run a demo Kommo account on this machine until stopped, to rehearse a flow from a shell'
+            cand new-key 'Print a fresh random client key and the key_sha256 line for its [clients.<name>] table'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff), or write every page to a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kommo-mcp;serve'= {
             cand --listen 'Address to listen on with --http'
-            cand --auth-token 'Require "Authorization: Bearer <TOKEN>" on every route but /healthz'
+            cand --auth-token 'Require "Authorization: Bearer <TOKEN>" (or "X-API-Key: <TOKEN>") on every route but /healthz; the one-client shorthand of [clients.*]'
+            cand --rate-limit-per-ip 'Inbound requests per minute per remote address, for callers without a rate_limit of their own ([clients.*] keys have theirs); counted per process [default: no limit]'
             cand --allowed-host 'Also accept this Host header (repeatable), e.g. mcp.example.com behind a proxy'
             cand --allowed-origin 'Also accept this Origin (repeatable), e.g. https://app.example.com'
             cand --token 'Kommo long-lived token [config: token]'
@@ -148,6 +151,23 @@ set edit:completion:arg-completer[kommo-mcp] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'kommo-mcp;new-key'= {
+            cand --token 'Kommo long-lived token [config: token]'
+            cand --subdomain 'Kommo account subdomain, e.g. "mycompany" for mycompany.kommo.com [config: subdomain]'
+            cand --tools 'Enabled tools: JSON array or comma-separated names; empty enables none [default: all] [config: tools]'
+            cand --pause-field-id 'Id of the checkbox lead field that pauses the AI agent [config: pause_field_id]'
+            cand --pause-value 'Value of the pause field that means "paused" [default: true] [config: pause_value]'
+            cand --base-url 'Kommo API base-URL template [default: https://{subdomain}.kommo.com] [config: base_url]'
+            cand --rate-limit 'Kommo requests per second per account, shared by the whole process; 0 turns off this limit (a 429 from Kommo still pauses the account) [default: 7] [config: rate_limit]'
+            cand --connect-timeout 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]'
+            cand --request-timeout 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]'
+            cand --pipelines-cache 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]'
+            cand --config 'Config file [default: ~/.config/kommo-mcp/config.toml]'
+            cand --log-level 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]'
+            cand --sandbox 'Use a fresh demo Kommo account started inside this command (gone when it exits; see `kommo-mcp sandbox` to keep one running)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'kommo-mcp;completions'= {
             cand --token 'Kommo long-lived token [config: token]'
             cand --subdomain 'Kommo account subdomain, e.g. "mycompany" for mycompany.kommo.com [config: subdomain]'
@@ -189,6 +209,7 @@ set edit:completion:arg-completer[kommo-mcp] = {|@words|
             cand tools 'List the enabled tools'
             cand check 'Show the effective configuration and check the token against Kommo'
             cand sandbox 'Run a demo Kommo account on this machine until stopped, to rehearse a flow from a shell'
+            cand new-key 'Print a fresh random client key and the key_sha256 line for its [clients.<name>] table'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff), or write every page to a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -202,6 +223,8 @@ set edit:completion:arg-completer[kommo-mcp] = {|@words|
         &'kommo-mcp;help;check'= {
         }
         &'kommo-mcp;help;sandbox'= {
+        }
+        &'kommo-mcp;help;new-key'= {
         }
         &'kommo-mcp;help;completions'= {
         }

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kommo_mcp_global_optspecs
-    string join \n token= subdomain= tools= pause-field-id= pause-value= base-url= rate-limit= connect-timeout= request-timeout= pipelines-cache= config= log-level= sandbox http listen= stateless auth-token= allow-unauthenticated allowed-host= allowed-origin= h/help V/version
+    string join \n token= subdomain= tools= pause-field-id= pause-value= base-url= rate-limit= connect-timeout= request-timeout= pipelines-cache= config= log-level= sandbox http listen= stateless auth-token= rate-limit-per-ip= allow-unauthenticated allowed-host= allowed-origin= h/help V/version
 end
 
 function __fish_kommo_mcp_needs_command
@@ -37,7 +37,8 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l pipelines-cache -d 
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l listen -d 'Address to listen on with --http' -r
-complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l auth-token -d 'Require "Authorization: Bearer <TOKEN>" on every route but /healthz' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l auth-token -d 'Require "Authorization: Bearer <TOKEN>" (or "X-API-Key: <TOKEN>") on every route but /healthz; the one-client shorthand of [clients.*]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l rate-limit-per-ip -d 'Inbound requests per minute per remote address, for callers without a rate_limit of their own ([clients.*] keys have theirs); counted per process [default: no limit]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l allowed-host -d 'Also accept this Host header (repeatable), e.g. mcp.example.com behind a proxy' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l allowed-origin -d 'Also accept this Origin (repeatable), e.g. https://app.example.com' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l sandbox -d 'Use a fresh demo Kommo account started inside this command (gone when it exits; see `kommo-mcp sandbox` to keep one running)'
@@ -51,11 +52,13 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -f -a "call" -d 'Run o
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -f -a "tools" -d 'List the enabled tools'
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -f -a "check" -d 'Show the effective configuration and check the token against Kommo'
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -f -a "sandbox" -d 'Run a demo Kommo account on this machine until stopped, to rehearse a flow from a shell'
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -f -a "new-key" -d 'Print a fresh random client key and the key_sha256 line for its [clients.<name>] table'
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -f -a "man" -d 'Print the man page (roff), or write every page to a directory'
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l listen -d 'Address to listen on with --http' -r
-complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l auth-token -d 'Require "Authorization: Bearer <TOKEN>" on every route but /healthz' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l auth-token -d 'Require "Authorization: Bearer <TOKEN>" (or "X-API-Key: <TOKEN>") on every route but /healthz; the one-client shorthand of [clients.*]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l rate-limit-per-ip -d 'Inbound requests per minute per remote address, for callers without a rate_limit of their own ([clients.*] keys have theirs); counted per process [default: no limit]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l allowed-host -d 'Also accept this Host header (repeatable), e.g. mcp.example.com behind a proxy' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l allowed-origin -d 'Also accept this Origin (repeatable), e.g. https://app.example.com' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l token -d 'Kommo long-lived token [config: token]' -r
@@ -137,6 +140,20 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l config -
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l sandbox -d 'Use a fresh demo Kommo account started inside this command (gone when it exits; see `kommo-mcp sandbox` to keep one running)'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l token -d 'Kommo long-lived token [config: token]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l subdomain -d 'Kommo account subdomain, e.g. "mycompany" for mycompany.kommo.com [config: subdomain]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l tools -d 'Enabled tools: JSON array or comma-separated names; empty enables none [default: all] [config: tools]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l pause-field-id -d 'Id of the checkbox lead field that pauses the AI agent [config: pause_field_id]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l pause-value -d 'Value of the pause field that means "paused" [default: true] [config: pause_value]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l base-url -d 'Kommo API base-URL template [default: https://{subdomain}.kommo.com] [config: base_url]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l rate-limit -d 'Kommo requests per second per account, shared by the whole process; 0 turns off this limit (a 429 from Kommo still pauses the account) [default: 7] [config: rate_limit]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l sandbox -d 'Use a fresh demo Kommo account started inside this command (gone when it exits; see `kommo-mcp sandbox` to keep one running)'
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -s h -l help -d 'Print help'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l token -d 'Kommo long-lived token [config: token]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l subdomain -d 'Kommo account subdomain, e.g. "mycompany" for mycompany.kommo.com [config: subdomain]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l tools -d 'Enabled tools: JSON array or comma-separated names; empty enables none [default: all] [config: tools]' -r
@@ -166,11 +183,12 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l config -d 'C
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l sandbox -d 'Use a fresh demo Kommo account started inside this command (gone when it exits; see `kommo-mcp sandbox` to keep one running)'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -s h -l help -d 'Print help'
-complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand help; and not __fish_seen_subcommand_from serve call tools check sandbox completions man help" -f -a "serve" -d 'Serve MCP over stdio (default) or HTTP (--http)'
-complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand help; and not __fish_seen_subcommand_from serve call tools check sandbox completions man help" -f -a "call" -d 'Run one tool once and print its result'
-complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand help; and not __fish_seen_subcommand_from serve call tools check sandbox completions man help" -f -a "tools" -d 'List the enabled tools'
-complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand help; and not __fish_seen_subcommand_from serve call tools check sandbox completions man help" -f -a "check" -d 'Show the effective configuration and check the token against Kommo'
-complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand help; and not __fish_seen_subcommand_from serve call tools check sandbox completions man help" -f -a "sandbox" -d 'Run a demo Kommo account on this machine until stopped, to rehearse a flow from a shell'
-complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand help; and not __fish_seen_subcommand_from serve call tools check sandbox completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand help; and not __fish_seen_subcommand_from serve call tools check sandbox completions man help" -f -a "man" -d 'Print the man page (roff), or write every page to a directory'
-complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand help; and not __fish_seen_subcommand_from serve call tools check sandbox completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand help; and not __fish_seen_subcommand_from serve call tools check sandbox new-key completions man help" -f -a "serve" -d 'Serve MCP over stdio (default) or HTTP (--http)'
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand help; and not __fish_seen_subcommand_from serve call tools check sandbox new-key completions man help" -f -a "call" -d 'Run one tool once and print its result'
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand help; and not __fish_seen_subcommand_from serve call tools check sandbox new-key completions man help" -f -a "tools" -d 'List the enabled tools'
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand help; and not __fish_seen_subcommand_from serve call tools check sandbox new-key completions man help" -f -a "check" -d 'Show the effective configuration and check the token against Kommo'
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand help; and not __fish_seen_subcommand_from serve call tools check sandbox new-key completions man help" -f -a "sandbox" -d 'Run a demo Kommo account on this machine until stopped, to rehearse a flow from a shell'
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand help; and not __fish_seen_subcommand_from serve call tools check sandbox new-key completions man help" -f -a "new-key" -d 'Print a fresh random client key and the key_sha256 line for its [clients.<name>] table'
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand help; and not __fish_seen_subcommand_from serve call tools check sandbox new-key completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand help; and not __fish_seen_subcommand_from serve call tools check sandbox new-key completions man help" -f -a "man" -d 'Print the man page (roff), or write every page to a directory'
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand help; and not __fish_seen_subcommand_from serve call tools check sandbox new-key completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -34,6 +34,7 @@ async fn run_async(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError>
     match &cli.command {
         Some(Command::Completions(args)) => return commands::generate::completions(args.shell),
         Some(Command::Man(args)) => return commands::generate::man(args),
+        Some(Command::NewKey) => return Ok(commands::new_key::run()),
         _ => {}
     }
     // A one-shot command keeps stderr for its own answer unless asked for more.
@@ -66,7 +67,11 @@ async fn run_async(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError>
         Some(Command::Tools(args)) => commands::tools::run(&kit, &args),
         Some(Command::Check) => commands::check::run(&kit).await,
         Some(
-            Command::Completions(_) | Command::Man(_) | Command::Simulator(_) | Command::Sandbox(_),
+            Command::Completions(_)
+            | Command::Man(_)
+            | Command::Simulator(_)
+            | Command::Sandbox(_)
+            | Command::NewKey,
         ) => Ok(ExitCode::SUCCESS),
     }
 }
@@ -83,15 +88,17 @@ async fn serve(kit: Arc<Toolkit>, args: &crate::cli::ServeArgs) -> Result<ExitCo
         .map(str::trim)
         .filter(|token| !token.is_empty())
         .map(Secret::new);
+    let clients = kit.config().clients.clone();
     transport::guard::check_exposure(
         args.listen,
-        auth_token.is_some(),
+        auth_token.is_some() || !clients.is_empty(),
         kit.config().holds_kommo_token(),
         args.allow_unauthenticated,
     )
     .map_err(AppError::Usage)?;
     let policy = AccessPolicy::new(
         auth_token,
+        clients,
         args.listen,
         &args.allowed_hosts,
         &args.allowed_origins,
@@ -102,6 +109,7 @@ async fn serve(kit: Arc<Toolkit>, args: &crate::cli::ServeArgs) -> Result<ExitCo
         listen: args.listen,
         stateless: args.stateless,
         policy,
+        rate_limit_per_ip: args.rate_limit_per_ip,
     };
     transport::http::serve(KommoMcp::new(kit), options).await?;
     Ok(ExitCode::SUCCESS)

@@ -69,6 +69,11 @@ token and pause field of the demo account); a summary of the demo data goes to s
         after_help = "Example:\n  kommo-mcp sandbox                      # in one shell; prints four export lines\n  # in another shell, after running those lines:\n  kommo-mcp call pause_agent lead_id=9001\n  kommo-mcp call get_lead lead_id=9001   # shows the pause"
     )]
     Sandbox(SandboxArgs),
+    /// Print a fresh random client key and the key_sha256 line for its [clients.<name>] table
+    #[command(
+        after_help = "Prints two lines: the key (give it to the client, which sends it as \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"), then the key_sha256 = \"...\" line for its [clients.<name>] table in the config file. The key itself never goes in the file."
+    )]
+    NewKey,
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Print the man page (roff), or write every page to a directory
@@ -192,7 +197,7 @@ pub struct ServeArgs {
     #[arg(long, requires = "http", help_heading = HTTP)]
     pub stateless: bool,
 
-    /// Require "Authorization: Bearer <TOKEN>" on every route but /healthz
+    /// Require "Authorization: Bearer <TOKEN>" (or "X-API-Key: <TOKEN>") on every route but /healthz; the one-client shorthand of [clients.*]
     #[arg(
         long,
         env = "KOMMO_MCP_AUTH_TOKEN",
@@ -202,6 +207,17 @@ pub struct ServeArgs {
         help_heading = HTTP,
     )]
     pub auth_token: Option<String>,
+
+    /// Inbound requests per minute per remote address, for callers without a rate_limit of their own ([clients.*] keys have theirs); counted per process [default: no limit]
+    #[arg(
+        long,
+        env = "KOMMO_MCP_RATE_LIMIT_PER_IP",
+        value_name = "N",
+        requires = "http",
+        help_heading = HTTP,
+        hide_env_values = true
+    )]
+    pub rate_limit_per_ip: Option<u32>,
 
     /// Allow listening on a non-loopback address without --auth-token
     #[arg(long, requires = "http", help_heading = HTTP)]
@@ -268,12 +284,13 @@ pub struct ManArgs {
 }
 
 /// The subcommands that have a man page of their own.
-pub const MAN_PAGE_COMMANDS: [&str; 7] = [
+pub const MAN_PAGE_COMMANDS: [&str; 8] = [
     "serve",
     "call",
     "tools",
     "check",
     "sandbox",
+    "new-key",
     "completions",
     "man",
 ];
@@ -398,6 +415,7 @@ pub fn misplaced_serve_flag(matches: &ArgMatches) -> Option<String> {
         "listen",
         "stateless",
         "auth_token",
+        "rate_limit_per_ip",
         "allow_unauthenticated",
         "allowed_hosts",
         "allowed_origins",

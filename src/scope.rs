@@ -17,6 +17,10 @@ pub struct RequestScope {
     /// Already narrowed to the server's own tool set.
     pub tools: Option<ToolSet>,
     pub pause_field_id: Option<i64>,
+    /// Only read-only tools may be listed and called (narrowing only: once true, stays true).
+    pub read_only: bool,
+    /// The authenticated caller's name (a `[clients.*]` table or an OAuth subject), for logs.
+    pub caller: Option<std::sync::Arc<str>>,
 }
 
 /// The header names of each per-request setting: the original server's names first,
@@ -77,6 +81,8 @@ impl RequestScope {
             subdomain,
             tools,
             pause_field_id,
+            read_only: false,
+            caller: None,
         })
     }
 
@@ -88,13 +94,21 @@ impl RequestScope {
             subdomain: over.subdomain.clone().or_else(|| self.subdomain.clone()),
             tools: over.tools.or(self.tools),
             pause_field_id: over.pause_field_id.or(self.pause_field_id),
+            read_only: self.read_only || over.read_only,
+            caller: over.caller.clone().or_else(|| self.caller.clone()),
         }
     }
 
     /// The tools this request may see and call.
     pub fn tools(&self, server_tools: ToolSet) -> ToolSet {
-        self.tools
-            .map_or(server_tools, |tools| tools.intersect(server_tools))
+        let tools = self
+            .tools
+            .map_or(server_tools, |tools| tools.intersect(server_tools));
+        if self.read_only {
+            tools.intersect(ToolSet::read_only())
+        } else {
+            tools
+        }
     }
 }
 

@@ -41,6 +41,15 @@ impl KommoMcp {
         &self.in_flight
     }
 
+    /// The server's own account, if configured (what a request naming none acts on).
+    pub fn own_subdomain(&self) -> Option<crate::config::Subdomain> {
+        self.kit
+            .config()
+            .subdomain
+            .as_ref()
+            .map(|s| s.value.clone())
+    }
+
     /// The tools the server itself enables (request headers can only narrow them).
     pub fn server_tools(&self) -> crate::toolset::ToolSet {
         self.kit.enabled()
@@ -94,7 +103,7 @@ impl ServerHandler for KommoMcp {
             ));
         };
         let args = request.arguments.unwrap_or_default();
-        tracing::debug!(tool = %tool, "tool call");
+        tracing::debug!(tool = %tool, client = scope.caller.as_deref().unwrap_or("-"), "tool call");
         let _in_flight = self.in_flight.start();
         Ok(self.kit.call(tool, &args, scope).await.into())
     }

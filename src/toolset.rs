@@ -38,6 +38,11 @@ impl ToolName {
         Self::ALL.into_iter().find(|tool| tool.as_str() == name)
     }
 
+    /// Whether the tool only reads from Kommo (what a read-only caller may use).
+    pub fn is_read_only(self) -> bool {
+        matches!(self, ToolName::GetLead | ToolName::ListPipelines)
+    }
+
     fn bit(self) -> u8 {
         1 << (self as u8)
     }
@@ -95,6 +100,15 @@ impl ToolSet {
             set = set.with(tool);
         }
         Ok(set)
+    }
+
+    /// The tools that only read from Kommo.
+    pub fn read_only() -> Self {
+        Self::from_iter(ToolName::ALL.into_iter().filter(|tool| tool.is_read_only()))
+    }
+
+    fn from_iter(tools: impl IntoIterator<Item = ToolName>) -> Self {
+        tools.into_iter().fold(Self::EMPTY, Self::with)
     }
 
     pub fn with(self, tool: ToolName) -> Self {

@@ -171,8 +171,22 @@ fn config_file_section(roff: &mut Roff) {
             "[accounts.othercompany]",
             "token = \"<its long-lived token>\"",
             "pause_field_id = 654321",
+            "",
+            "[clients.agent-platform]",
+            "key_sha256 = \"<hex SHA-256 of its key; kommo-mcp new-key prints both>\"",
+            "accounts = [\"mycompany\"]   # or [\"*\"] for any account the server can reach",
+            "tools = [\"move_lead\", \"get_lead\"]   # optional: narrows the server's tools",
+            "read_only = false",
+            "rate_limit = 120   # requests per minute; 0 or absent: no limit",
         ],
     );
+    roff.control("PP", []);
+    roff.text([roman(
+        "A [clients.<name>] table gives one HTTP caller its own key, sent as \"Authorization: Bearer <key>\" \
+         or \"X-API-Key: <key>\". Once any exists, every HTTP request needs a key, on loopback too. A request \
+         naming an account outside the client's accounts is answered 403; over its rate_limit, 429 with \
+         Retry-After. Rate limits are counted per process.",
+    )]);
 }
 
 fn limits_section(roff: &mut Roff) {

@@ -1,4 +1,4 @@
-//! The one-shot subcommands: `call`, `tools`, `check`, `completions`, `man`, and the
+//! The one-shot subcommands: `call`, `tools`, `check`, `new-key`, `completions`, `man`, and the
 //! hidden `simulator`.
 
 pub mod call;
@@ -7,5 +7,6 @@ pub mod check;
 mod effective;
 pub mod generate;
 mod manpage;
+pub mod new_key;
 pub mod simulator;
 pub mod tools;

@@ -43,6 +43,8 @@ pub struct FileConfig {
     pub pipelines_cache: Option<f64>,
     #[serde(default)]
     pub accounts: BTreeMap<String, FileAccount>,
+    #[serde(default)]
+    pub clients: BTreeMap<String, super::clients::FileClient>,
 }
 
 /// The default config path: `config.toml` in the platform config directory

@@ -2,12 +2,14 @@
 //! the resolved, validated configuration every command and transport uses.
 
 mod base_url;
+mod clients;
 mod file;
 mod subdomain;
 
 use std::{collections::BTreeMap, fmt, path::PathBuf, time::Duration};
 
 pub use base_url::{BaseUrl, InvalidBaseUrl};
+pub use clients::{Accounts, ClientEntry, ClientError};
 pub use file::default_path as default_config_path;
 pub use subdomain::{InvalidSubdomain, Subdomain};
 
@@ -171,6 +173,8 @@ pub enum ConfigError {
         origin: Source,
         reason: String,
     },
+    #[error(transparent)]
+    Client(#[from] ClientError),
 }
 
 /// The operator's own settings for one account (`[accounts.<subdomain>]`).
@@ -196,6 +200,8 @@ pub struct Config {
     pub request_timeout: Sourced<Duration>,
     pub pipelines_cache: Sourced<Duration>,
     pub accounts: BTreeMap<Subdomain, AccountEntry>,
+    /// `[clients.<name>]`: the keys HTTP callers present (none: no client keys).
+    pub clients: Vec<ClientEntry>,
     /// The config file that was read, if any.
     pub config_file: Option<PathBuf>,
 }
@@ -340,6 +346,24 @@ impl Config {
             );
         }
 
+        let mut clients: Vec<ClientEntry> = Vec::new();
+        for (name, entry) in file.clients {
+            let client = ClientEntry::from_file(&name, entry, &file_source)?;
+            if let Some(other) = clients.iter().find(|c| c.key_sha256 == client.key_sha256) {
+                return Err(ClientError {
+                    client: name,
+                    key: "key_sha256",
+                    origin: file_source.clone(),
+                    reason: format!(
+                        "the same key as [clients.{}]: give each client its own key",
+                        other.name
+                    ),
+                }
+                .into());
+            }
+            clients.push(client);
+        }
+
         Ok(Config {
             token,
             subdomain,
@@ -352,6 +376,7 @@ impl Config {
             request_timeout,
             pipelines_cache,
             accounts,
+            clients,
             config_file: file_path,
         })
     }

@@ -1,6 +1,6 @@
-//! Access control for the HTTP server: the `Host`/`Origin` allowlists, the bearer auth
-//! token (compared in constant time), and the refusal to expose a Kommo token on a
-//! public address without one.
+//! Access control for the HTTP server: the `Host`/`Origin` allowlists, authentication
+//! (the shared auth token and `[clients.*]` keys, compared in constant time, as `Bearer`
+//! or `X-API-Key`), and the refusal to expose a Kommo token on a public address without it.
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -10,17 +10,21 @@ use axum::{
     middleware::Next,
     response::Response,
 };
+use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
+use tracing::Instrument;
 
 use super::{
     allowlist::{AllowlistError, HostAllowlist, OriginAllowlist},
+    caller::Caller,
     reply::{code, json_error, unauthorized},
 };
-use crate::secret::Secret;
+use crate::{config::ClientEntry, secret::Secret};
 
 /// Who may call the server.
 pub struct AccessPolicy {
     auth_token: Option<Secret>,
+    clients: Vec<ClientEntry>,
     hosts: HostAllowlist,
     origins: OriginAllowlist,
 }
@@ -28,19 +32,51 @@ pub struct AccessPolicy {
 impl AccessPolicy {
     pub fn new(
         auth_token: Option<Secret>,
+        clients: Vec<ClientEntry>,
         listen: SocketAddr,
         allowed_hosts: &[String],
         allowed_origins: &[String],
     ) -> Result<Self, AllowlistError> {
         Ok(Self {
             auth_token,
+            clients,
             hosts: HostAllowlist::new(allowed_hosts, listen)?,
             origins: OriginAllowlist::new(allowed_origins)?,
         })
     }
 
+    /// The `[clients.*]` keys.
+    pub fn clients(&self) -> &[ClientEntry] {
+        &self.clients
+    }
+
+    /// Whether every request needs a key: an auth token or any `[clients.*]` table is set
+    /// (on loopback too).
     pub fn requires_auth(&self) -> bool {
-        self.auth_token.is_some()
+        self.auth_token.is_some() || !self.clients.is_empty()
+    }
+
+    /// The caller a request authenticates as: `Ok(None)` when the server needs no key,
+    /// `Err(())` when it needs one and the request brings none that is valid.
+    fn authenticate(&self, headers: &HeaderMap) -> Result<Option<Caller>, ()> {
+        if !self.requires_auth() {
+            return Ok(None);
+        }
+        let presented = presented_key(headers).ok_or(())?;
+        if let Some(expected) = &self.auth_token
+            && bool::from(presented.as_bytes().ct_eq(expected.expose().as_bytes()))
+        {
+            return Ok(Some(Caller::shared_token()));
+        }
+        let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+        // Every entry is compared, so the time taken does not depend on which one matches.
+        let mut found = None;
+        for client in &self.clients {
+            if bool::from(digest.ct_eq(&client.key_sha256)) {
+                found = Some(client);
+            }
+        }
+        found.map(|client| Some(Caller::client(client))).ok_or(())
     }
 
     /// Why a request's `Host` or `Origin` is refused, if it is.
@@ -58,28 +94,32 @@ impl AccessPolicy {
         }
     }
 
-    /// Whether the request carries `Authorization: Bearer <the auth token>`.
+    /// Whether the request is authenticated (or needs not be).
+    #[cfg(test)]
     fn authorized(&self, headers: &HeaderMap) -> bool {
-        let Some(expected) = &self.auth_token else {
-            return true;
-        };
-        let Some(value) = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-        else {
-            return false;
-        };
-        let Some((scheme, presented)) = value.trim().split_once(' ') else {
-            return false;
-        };
-        scheme.eq_ignore_ascii_case("bearer")
-            && bool::from(
-                presented
-                    .trim()
-                    .as_bytes()
-                    .ct_eq(expected.expose().as_bytes()),
-            )
+        self.authenticate(headers).is_ok()
     }
+}
+
+/// The header that carries a key without the `Bearer` scheme.
+pub const API_KEY_HEADER: &str = "x-api-key";
+
+/// The key a request presents: `Authorization: Bearer <key>`, else `X-API-Key: <key>`.
+pub fn presented_key(headers: &HeaderMap) -> Option<&str> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|value| value.trim().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, key)| key.trim());
+    bearer
+        .or_else(|| {
+            headers
+                .get(API_KEY_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+        })
+        .filter(|key| !key.is_empty())
 }
 
 /// Middleware: 403 unless `Host` and `Origin` are allowed (DNS-rebinding protection).
@@ -95,19 +135,29 @@ pub async fn check_host_and_origin(
     next.run(request).await
 }
 
-/// Middleware: 401 unless the request brings the auth token (when one is set).
+/// Middleware: 401 unless the request brings a valid key (when one is needed); the
+/// caller it authenticates as goes into the request's extensions and names the request
+/// in logs.
 pub async fn require_auth_token(
     State(policy): State<Arc<AccessPolicy>>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
-    if !policy.authorized(request.headers()) {
-        tracing::warn!(path = %request.uri().path(), "refused: missing or wrong bearer token");
-        return unauthorized(
-            "this server requires \"Authorization: Bearer <token>\" with the token set by --auth-token (KOMMO_MCP_AUTH_TOKEN)",
-        );
+    match policy.authenticate(request.headers()) {
+        Ok(None) => next.run(request).await,
+        Ok(Some(caller)) => {
+            let span = tracing::info_span!("request", client = %caller.name);
+            request.extensions_mut().insert(caller);
+            next.run(request).instrument(span).await
+        }
+        Err(()) => {
+            tracing::warn!(path = %request.uri().path(), "refused: missing or wrong key");
+            unauthorized(
+                "this server requires \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\" with the token set by \
+                 --auth-token (KOMMO_MCP_AUTH_TOKEN) or a key of a [clients.<name>] table",
+            )
+        }
     }
-    next.run(request).await
 }
 
 /// Refuses to serve a Kommo token to the network without an auth token.
@@ -134,6 +184,7 @@ mod tests {
     fn policy(token: Option<&str>) -> AccessPolicy {
         AccessPolicy::new(
             token.map(Secret::new),
+            Vec::new(),
             "127.0.0.1:1".parse().unwrap(),
             &[],
             &[],
@@ -158,6 +209,9 @@ mod tests {
         assert!(!p.authorized(&headers(&[("authorization", "Bearer s3cret2")])));
         assert!(!p.authorized(&headers(&[("authorization", "Basic s3cret")])));
         assert!(!p.authorized(&headers(&[])));
+        assert!(p.authorized(&headers(&[("x-api-key", "s3cret")])));
+        assert!(!p.authorized(&headers(&[("x-api-key", "s3cre")])));
+        assert!(!p.authorized(&headers(&[("x-api-key", "")])));
         assert!(policy(None).authorized(&headers(&[])));
     }
 

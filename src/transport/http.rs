@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{
     guard::{self, AccessPolicy},
+    inbound_limit::{self, InboundLimits},
     scope_layer,
     sse::{self, SseSessions, SseState},
     streamable::{self, McpEndpoint},
@@ -35,6 +36,8 @@ pub struct HttpOptions {
     pub stateless: bool,
     /// Auth token and Host/Origin allowlists.
     pub policy: AccessPolicy,
+    /// Inbound requests per minute per remote address, for callers without a limit of their own.
+    pub rate_limit_per_ip: Option<u32>,
 }
 
 /// What `/healthz` reports (counts only; no Kommo request).
@@ -61,6 +64,7 @@ async fn healthz(State(health): State<Health>) -> Json<Value> {
 fn router(
     handler: &KommoMcp,
     policy: Arc<AccessPolicy>,
+    limits: Arc<InboundLimits>,
     mcp: Arc<McpEndpoint>,
     sse: SseState,
 ) -> Router {
@@ -73,9 +77,13 @@ fn router(
         .route("/mcp", any(streamable::handle).with_state(mcp))
         .merge(sse::router(sse))
         .layer(from_fn_with_state(
-            handler.server_tools(),
+            scope_layer::ScopeRules {
+                server_tools: handler.server_tools(),
+                own_subdomain: handler.own_subdomain(),
+            },
             scope_layer::attach_scope,
         ))
+        .layer(from_fn_with_state(limits, inbound_limit::enforce))
         .layer(from_fn_with_state(
             Arc::clone(&policy),
             guard::require_auth_token,
@@ -110,7 +118,12 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
         shutdown: shutdown.clone(),
     };
     let requires_auth = policy.requires_auth();
-    let app = router(&handler, policy, mcp, sse);
+    let limits = Arc::new(InboundLimits::new(
+        policy.clients(),
+        options.rate_limit_per_ip,
+    ));
+    let app = router(&handler, policy, limits, mcp, sse)
+        .into_make_service_with_connect_info::<SocketAddr>();
 
     let stop_accepting = CancellationToken::new();
     let server =

@@ -2,9 +2,11 @@
 
 mod allowlist;
 mod bare;
+mod caller;
 mod channel;
 pub mod guard;
 pub mod http;
+mod inbound_limit;
 mod reply;
 mod scope_layer;
 pub mod sse;

@@ -16,6 +16,8 @@ pub mod code {
     pub const INVALID_PARAMS: i64 = -32602;
     /// What the MCP SDKs use for "session not found".
     pub const SESSION_NOT_FOUND: i64 = -32001;
+    /// An inbound rate limit refused the request (implementation-defined server error).
+    pub const RATE_LIMITED: i64 = -32029;
 }
 
 /// `status` with a JSON-RPC error body (`id: null`) carrying `message`.

@@ -51,6 +51,7 @@ fn the_expected_files_are_generated_without_machine_specific_text() {
             "man/kommo-mcp-tools.1",
             "man/kommo-mcp-check.1",
             "man/kommo-mcp-sandbox.1",
+            "man/kommo-mcp-new-key.1",
             "man/kommo-mcp-completions.1",
             "man/kommo-mcp-man.1",
         ]

@@ -7,6 +7,7 @@
 
 mod support;
 
+mod access_keys;
 mod cli;
 mod completions;
 mod config;

@@ -206,6 +206,8 @@ pub struct McpClient<'a> {
     pub server: &'a HttpServer,
     pub session: Option<String>,
     next_id: i64,
+    /// Headers sent with every request of this client (e.g. its key).
+    always: Vec<(String, String)>,
 }
 
 impl<'a> McpClient<'a> {
@@ -214,12 +216,22 @@ impl<'a> McpClient<'a> {
             server,
             session: None,
             next_id: 1,
+            always: Vec::new(),
         }
     }
 
     /// Initializes and keeps the session id.
     pub async fn initialize(server: &'a HttpServer) -> Self {
+        Self::initialize_with(server, &[]).await
+    }
+
+    /// Initializes with `always` sent on every request of the session.
+    pub async fn initialize_with(server: &'a HttpServer, always: &[(&str, &str)]) -> Self {
         let mut client = Self::new(server);
+        client.always = always
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+            .collect();
         let response = client
             .post(
                 &json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
@@ -260,6 +272,12 @@ impl<'a> McpClient<'a> {
         if let Some(session) = &self.session {
             headers.insert("mcp-session-id", session.parse().unwrap());
             headers.insert("mcp-protocol-version", "2025-11-25".parse().unwrap());
+        }
+        for (name, value) in &self.always {
+            headers.insert(
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                value.parse().unwrap(),
+            );
         }
         headers
     }

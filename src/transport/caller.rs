@@ -1,0 +1,41 @@
+//! The authenticated caller of one HTTP request (the shared auth token, a `[clients.*]`
+//! key, or an OAuth access token) and what it may do: the accounts, tools
+//! and read-only flag the rest of the HTTP layer enforces.
+
+use std::sync::Arc;
+
+use crate::{
+    config::{Accounts, ClientEntry},
+    toolset::ToolSet,
+};
+
+/// Who sent a request, once authenticated. Never holds the key or token itself.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub name: Arc<str>,
+    pub accounts: Accounts,
+    /// Narrows the server's tools; `None` keeps them all.
+    pub tools: Option<ToolSet>,
+    pub read_only: bool,
+}
+
+impl Caller {
+    /// Whoever holds `--auth-token`: the whole server, as before client keys existed.
+    pub fn shared_token() -> Self {
+        Self {
+            name: Arc::from("auth-token"),
+            accounts: Accounts::Any,
+            tools: None,
+            read_only: false,
+        }
+    }
+
+    pub fn client(entry: &ClientEntry) -> Self {
+        Self {
+            name: Arc::from(entry.name.as_str()),
+            accounts: entry.accounts.clone(),
+            tools: entry.tools,
+            read_only: entry.read_only,
+        }
+    }
+}

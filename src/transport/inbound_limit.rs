@@ -1,0 +1,164 @@
+//! Inbound rate limits of the HTTP server: requests per minute per `[clients.*]` key
+//! (its `rate_limit`) and, when `--rate-limit-per-ip` is set, per remote address for
+//! callers without a limit of their own. Over the limit → 429 with `Retry-After`.
+//! The counts live in this process (several replicas each count on their own).
+
+use std::{
+    collections::HashMap,
+    net::{IpAddr, SocketAddr},
+    num::NonZeroU32,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
+
+use axum::{
+    extract::{ConnectInfo, Request, State},
+    http::{HeaderValue, StatusCode, header},
+    middleware::Next,
+    response::Response,
+};
+use governor::{
+    DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter,
+    clock::{Clock, DefaultClock},
+};
+
+use super::{
+    caller::Caller,
+    reply::{code, json_error},
+};
+use crate::config::ClientEntry;
+
+/// How many per-address checks between two sweeps of addresses that have gone quiet,
+/// so that the table of addresses stays bounded by the recently active ones.
+const SWEEP_EVERY: u64 = 1024;
+
+/// Every inbound limiter of one server.
+#[derive(Default)]
+pub struct InboundLimits {
+    clients: HashMap<Arc<str>, DefaultDirectRateLimiter>,
+    per_ip: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    checks: AtomicU64,
+}
+
+impl InboundLimits {
+    /// Limiters for the clients that have a `rate_limit`, and per address when
+    /// `per_ip_per_minute` is set (0 or `None`: no per-address limit).
+    pub fn new(clients: &[ClientEntry], per_ip_per_minute: Option<u32>) -> Self {
+        let clients = clients
+            .iter()
+            .filter_map(|client| {
+                let per_minute = NonZeroU32::new(client.rate_limit?)?;
+                Some((
+                    Arc::from(client.name.as_str()),
+                    RateLimiter::direct(Quota::per_minute(per_minute)),
+                ))
+            })
+            .collect();
+        let per_ip = per_ip_per_minute
+            .and_then(NonZeroU32::new)
+            .map(|n| RateLimiter::keyed(Quota::per_minute(n)));
+        Self {
+            clients,
+            per_ip,
+            checks: AtomicU64::new(0),
+        }
+    }
+
+    /// `Some(wait)` when this request is over its limit.
+    fn over_limit(&self, caller: Option<&Caller>, remote: Option<IpAddr>) -> Option<Duration> {
+        let now = DefaultClock::default().now();
+        if let Some(limiter) = caller.and_then(|caller| self.clients.get(&caller.name)) {
+            return limiter.check().err().map(|not| not.wait_time_from(now));
+        }
+        let (limiter, ip) = (self.per_ip.as_ref()?, remote?);
+        if self.checks.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+        limiter
+            .check_key(&ip)
+            .err()
+            .map(|not| not.wait_time_from(now))
+    }
+}
+
+/// Middleware: 429 with `Retry-After` (whole seconds, at least 1) when over the limit.
+pub async fn enforce(
+    State(limits): State<Arc<InboundLimits>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let caller = request.extensions().get::<Caller>();
+    let remote = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
+    let Some(wait) = limits.over_limit(caller, remote) else {
+        return next.run(request).await;
+    };
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let seconds = seconds.max(1);
+    let who = caller.map_or_else(
+        || "this address".to_owned(),
+        |caller| format!("client \"{}\"", caller.name),
+    );
+    tracing::warn!(path = %request.uri().path(), "refused: {who} is over its rate limit");
+    let mut response = json_error(
+        StatusCode::TOO_MANY_REQUESTS,
+        code::RATE_LIMITED,
+        format!(
+            "{who} is over its request rate limit: retry in {seconds} s. Nothing was sent to Kommo."
+        ),
+    );
+    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Accounts;
+
+    fn client(name: &str, rate_limit: Option<u32>) -> ClientEntry {
+        ClientEntry {
+            name: name.to_owned(),
+            key_sha256: [0; 32],
+            accounts: Accounts::Any,
+            tools: None,
+            read_only: false,
+            rate_limit,
+        }
+    }
+
+    #[test]
+    fn each_client_has_its_own_budget() {
+        let limits = InboundLimits::new(&[client("a", Some(2)), client("b", None)], None);
+        let a = Caller::client(&client("a", Some(2)));
+        let b = Caller::client(&client("b", None));
+        assert!(limits.over_limit(Some(&a), None).is_none());
+        assert!(limits.over_limit(Some(&a), None).is_none());
+        let wait = limits.over_limit(Some(&a), None).expect("third is over");
+        assert!(
+            wait > Duration::from_secs(20) && wait <= Duration::from_secs(30),
+            "{wait:?}"
+        );
+        for _ in 0..10 {
+            assert!(limits.over_limit(Some(&b), None).is_none());
+        }
+    }
+
+    #[test]
+    fn addresses_are_counted_apart() {
+        let limits = InboundLimits::new(&[], Some(1));
+        let one: IpAddr = "127.0.0.1".parse().unwrap();
+        let two: IpAddr = "127.0.0.2".parse().unwrap();
+        assert!(limits.over_limit(None, Some(one)).is_none());
+        assert!(limits.over_limit(None, Some(one)).is_some());
+        assert!(limits.over_limit(None, Some(two)).is_none());
+    }
+}
