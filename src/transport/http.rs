@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{
     guard::{self, AccessPolicy},
-    scope_layer,
+    readiness, scope_layer,
     sse::{self, SseSessions, SseState},
     streamable::{self, McpEndpoint},
 };
@@ -53,6 +53,7 @@ async fn healthz(State(health): State<Health>) -> Json<Value> {
         "sse_sessions": health.sse.count(),
         "sse_services": health.sse.services(),
         "calls_in_flight": health.handler.in_flight().count(),
+        "redis": readiness::redis_state(health.handler.redis().as_ref()),
     }))
 }
 
@@ -83,6 +84,10 @@ fn router(
         .layer(from_fn_with_state(policy, guard::check_host_and_origin));
     Router::new()
         .route("/healthz", get(healthz).with_state(health))
+        .route(
+            "/readyz",
+            get(readiness::readyz).with_state(handler.redis()),
+        )
         .merge(protected)
 }
 
@@ -97,6 +102,9 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
         .local_addr()
         .context("cannot read the listen address")?;
 
+    if let Some(redis) = handler.redis() {
+        redis.start_probe();
+    }
     let shutdown = CancellationToken::new();
     let mcp = Arc::new(McpEndpoint::new(
         handler.clone(),
@@ -119,7 +127,7 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
 
     tracing::info!("listening on http://{addr}");
     tracing::info!(
-        "routes: /mcp (streamable HTTP, {}), GET /sse + POST {} (legacy SSE), GET /healthz; {}",
+        "routes: /mcp (streamable HTTP, {}), GET /sse + POST {} (legacy SSE), GET /healthz, GET /readyz; {}",
         if options.stateless {
             "stateless"
         } else {

@@ -5,6 +5,7 @@ mod bare;
 mod channel;
 pub mod guard;
 pub mod http;
+mod readiness;
 mod reply;
 mod scope_layer;
 pub mod sse;
