@@ -201,7 +201,9 @@ impl RedisLink {
         F: FnOnce(ConnectionManager) -> Fut,
         Fut: Future<Output = redis::RedisResult<T>>,
     {
-        let connection = self.connection().inspect_err(|failure| self.failed(failure))?;
+        let connection = self
+            .connection()
+            .inspect_err(|failure| self.failed(failure))?;
         match command(connection).await {
             Ok(value) => {
                 self.reached();
@@ -237,7 +239,9 @@ fn describe(err: &redis::RedisError) -> String {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl std::fmt::Debug for RedisLink {

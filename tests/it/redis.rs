@@ -10,10 +10,10 @@ use kommo_mcp::simulator::{Fault, Simulator, SimulatorOptions};
 use serde_json::{Value, json};
 
 use crate::support::{
-    HttpServer, Isolated, LEAD, McpClient, SUBDOMAIN, TOKEN, account_args, http_command,
-    is_error,
+    HttpServer, Isolated, LEAD, McpClient, SUBDOMAIN, TOKEN, account_args,
+    http::messages,
+    http_command, is_error,
     kommo::{assert_moves_respected_the_limit, concurrent_moves},
-    messages,
     redis::{REDIS_PASSWORD, RedisServer},
     simulator, simulator_with,
 };
@@ -141,9 +141,12 @@ async fn three_replicas_without_redis_exceed_kommos_limit() {
     let env = Isolated::new();
     let servers = replicas(&sim, &env, None, 3, &[]).await;
     let moves = concurrent_moves(30);
-    join_all(moves.iter().enumerate().map(|(i, (tool, arguments))| {
-        servers[i % 3].bare_call(tool, arguments.clone(), &[])
-    }))
+    join_all(
+        moves
+            .iter()
+            .enumerate()
+            .map(|(i, (tool, arguments))| servers[i % 3].bare_call(tool, arguments.clone(), &[])),
+    )
     .await;
     let busiest = sim.state().max_requests_in_any_second(SUBDOMAIN);
     assert!(busiest > 7, "only {busiest} requests in the busiest second");
@@ -204,12 +207,20 @@ async fn a_session_opened_on_one_replica_is_served_by_another() {
     assert!(moved.session.is_some());
     let answer = moved.call("get_lead", json!({"lead_id": LEAD}), &[]).await;
     assert!(!is_error(&result_of(answer)));
-    assert!(moved.tool_names(&[]).await.contains(&"move_lead".to_owned()));
+    assert!(
+        moved
+            .tool_names(&[])
+            .await
+            .contains(&"move_lead".to_owned())
+    );
     // An unknown session is still refused on either replica.
     let mut stranger = McpClient::new(&servers[1]);
     stranger.session = Some("no-such-session".to_owned());
     let response = stranger
-        .post(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}), &[])
+        .post(
+            &json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}),
+            &[],
+        )
         .await;
     assert_eq!(response.status(), 404);
     assert!(servers[1].stderr().contains("TRACE"), "trace logging is on");
@@ -222,11 +233,12 @@ async fn check_says_whether_redis_answers_without_printing_the_password() {
     let sim = simulator().await;
     let mut redis = RedisServer::start().await;
     let env = Isolated::new();
+    let url = redis.url();
     let run_check = || {
         let mut command = env.command();
         command
             .args(account_args(&sim))
-            .args(["--redis-url", &redis.url(), "check"]);
+            .args(["--redis-url", &url, "check"]);
         command.output()
     };
     let output = run_check().await.unwrap();
@@ -264,12 +276,7 @@ async fn wait_for(server: &HttpServer, redis: &str, ready: u16) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
         let health = server.health().await;
-        let readyz = server
-            .http
-            .get(server.url("/readyz"))
-            .send()
-            .await
-            .unwrap();
+        let readyz = server.http.get(server.url("/readyz")).send().await.unwrap();
         let status = readyz.status().as_u16();
         let body: Value = readyz.json().await.unwrap();
         if health["redis"] == redis && status == ready {
@@ -291,8 +298,7 @@ async fn wait_for(server: &HttpServer, redis: &str, ready: u16) {
 }
 
 #[tokio::test]
-async fn redis_dying_mid_burst_slows_replicas_to_the_fallback_rate_and_returning_resumes_sharing()
-{
+async fn redis_dying_mid_burst_slows_replicas_to_the_fallback_rate_and_returning_resumes_sharing() {
     let sim = simulator_with(SimulatorOptions::default()).await;
     let mut redis = RedisServer::start().await;
     let env = Isolated::new();
