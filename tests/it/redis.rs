@@ -373,3 +373,36 @@ async fn spread_bare(servers: &[HttpServer], moves: &[(&'static str, Value)]) ->
     .map(result_of)
     .collect()
 }
+
+#[tokio::test]
+async fn a_403_after_a_429_on_another_replica_is_reported_as_a_block() {
+    let sim = simulator().await;
+    let redis = RedisServer::start().await;
+    let env = Isolated::new();
+    let servers = replicas(&sim, &env, Some(&redis), 2, &[]).await;
+    let fault = |status: u16| Fault {
+        method: Some("GET".into()),
+        path_contains: Some(format!("/api/v4/leads/{LEAD}")),
+        status: Some(status),
+        retry_after: Some(1),
+        ..Fault::default()
+    };
+    sim.state().push_fault(fault(429));
+    let first = servers[0]
+        .bare_call("get_lead", json!({"lead_id": LEAD}), &[])
+        .await;
+    assert!(!is_error(&result_of(first)), "retried after the 429");
+    sim.state().push_fault(fault(403));
+    let second = result_of(
+        servers[1]
+            .bare_call("get_lead", json!({"lead_id": LEAD}), &[])
+            .await,
+    );
+    assert!(is_error(&second));
+    let text = crate::support::all_text(&second);
+    assert!(
+        text.contains("Kommo is refusing requests from this server (too many requests)"),
+        "{text}"
+    );
+    stop_all(servers).await;
+}
