@@ -3,6 +3,7 @@
 //! This module owns the connection, knows whether Redis is up (a background probe), and
 //! warns when it is not — at most once a minute.
 
+pub mod dedupe;
 pub mod limiter;
 pub mod sessions;
 

@@ -406,3 +406,24 @@ async fn a_403_after_a_429_on_another_replica_is_reported_as_a_block() {
     );
     stop_all(servers).await;
 }
+
+#[tokio::test]
+async fn the_dedupe_seam_claims_a_write_once_across_links() {
+    use kommo_mcp::{
+        config::RedisUrl,
+        shared::{RedisLink, dedupe},
+    };
+    let redis = RedisServer::start().await;
+    let url = || RedisUrl::parse(&redis.url()).unwrap();
+    let (one, two) = (
+        RedisLink::new(url(), "t:".to_owned()),
+        RedisLink::new(url(), "t:".to_owned()),
+    );
+    let window = Duration::from_millis(300);
+    assert!(dedupe::claim(&one, "abc", window).await.unwrap());
+    assert!(!dedupe::claim(&two, "abc", window).await.unwrap());
+    tokio::time::sleep(window + Duration::from_millis(100)).await;
+    assert!(dedupe::claim(&two, "abc", window).await.unwrap());
+    dedupe::release(&two, "abc").await.unwrap();
+    assert!(dedupe::claim(&one, "abc", window).await.unwrap());
+}
