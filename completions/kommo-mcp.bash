@@ -77,7 +77,7 @@ _kommo__mcp() {
 
     case "${cmd}" in
         kommo__mcp)
-            opts="-h -V --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --config --log-level --sandbox --http --listen --stateless --auth-token --rate-limit-per-ip --allow-unauthenticated --allowed-host --allowed-origin --help --version serve call tools check sandbox new-key completions man help"
+            opts="-h -V --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --config --log-level --sandbox --http --listen --stateless --auth-token --rate-limit-per-ip --allow-unauthenticated --allowed-host --allowed-origin --help --version serve call tools check sandbox new-key completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -123,6 +123,18 @@ _kommo__mcp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-fallback-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -159,7 +171,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__call)
-            opts="-h --json --output --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --config --log-level --sandbox --help add_note get_lead list_pipelines move_lead pause_agent resume_agent"
+            opts="-h --json --output --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --config --log-level --sandbox --help add_note get_lead list_pipelines move_lead pause_agent resume_agent"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -213,6 +225,18 @@ _kommo__mcp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-fallback-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -229,7 +253,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__check)
-            opts="-h --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --config --log-level --sandbox --help"
+            opts="-h --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --config --log-level --sandbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -272,6 +296,18 @@ _kommo__mcp() {
                     return 0
                     ;;
                 --pipelines-cache)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-fallback-rate)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -291,7 +327,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__completions)
-            opts="-h --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --config --log-level --sandbox --help bash elvish fish powershell zsh"
+            opts="-h --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --config --log-level --sandbox --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -334,6 +370,18 @@ _kommo__mcp() {
                     return 0
                     ;;
                 --pipelines-cache)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-fallback-rate)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -493,7 +541,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__man)
-            opts="-h --out-dir --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --config --log-level --sandbox --help serve call tools check sandbox new-key completions man"
+            opts="-h --out-dir --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --config --log-level --sandbox --help serve call tools check sandbox new-key completions man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -546,6 +594,18 @@ _kommo__mcp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-fallback-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -562,7 +622,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__new__subcmd__key)
-            opts="-h --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --config --log-level --sandbox --help"
+            opts="-h --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --config --log-level --sandbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -608,6 +668,18 @@ _kommo__mcp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-fallback-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -624,7 +696,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__sandbox)
-            opts="-h --listen --requests-per-second --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --config --log-level --sandbox --help"
+            opts="-h --listen --requests-per-second --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --config --log-level --sandbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -678,6 +750,18 @@ _kommo__mcp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-fallback-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -694,7 +778,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__serve)
-            opts="-h --http --listen --stateless --auth-token --rate-limit-per-ip --allow-unauthenticated --allowed-host --allowed-origin --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --config --log-level --sandbox --help"
+            opts="-h --http --listen --stateless --auth-token --rate-limit-per-ip --allow-unauthenticated --allowed-host --allowed-origin --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --config --log-level --sandbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -760,6 +844,18 @@ _kommo__mcp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-fallback-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -776,7 +872,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__tools)
-            opts="-h --json --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --config --log-level --sandbox --help"
+            opts="-h --json --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --config --log-level --sandbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -819,6 +915,18 @@ _kommo__mcp() {
                     return 0
                     ;;
                 --pipelines-cache)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-fallback-rate)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

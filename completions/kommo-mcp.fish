@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kommo_mcp_global_optspecs
-    string join \n token= subdomain= tools= pause-field-id= pause-value= base-url= rate-limit= connect-timeout= request-timeout= pipelines-cache= config= log-level= sandbox http listen= stateless auth-token= rate-limit-per-ip= allow-unauthenticated allowed-host= allowed-origin= h/help V/version
+    string join \n token= subdomain= tools= pause-field-id= pause-value= base-url= rate-limit= connect-timeout= request-timeout= pipelines-cache= redis-url= redis-prefix= redis-fallback-rate= config= log-level= sandbox http listen= stateless auth-token= rate-limit-per-ip= allow-unauthenticated allowed-host= allowed-origin= h/help V/version
 end
 
 function __fish_kommo_mcp_needs_command
@@ -34,6 +34,9 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l rate-limit -d 'Komm
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l redis-url -d 'Redis shared by every replica (rate limit, 429 pauses, sessions): redis:// or rediss://, with password and database; a secret [config: redis_url]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l redis-prefix -d 'Prefix of every Redis key kommo-mcp writes [default: kommo-mcp:] [config: redis_prefix]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l redis-fallback-rate -d 'Kommo requests per second per account per replica while Redis is unreachable [default: 1] [config: redis_fallback_rate]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l listen -d 'Address to listen on with --http' -r
@@ -71,6 +74,9 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l rate-limit
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l redis-url -d 'Redis shared by every replica (rate limit, 429 pauses, sessions): redis:// or rediss://, with password and database; a secret [config: redis_url]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l redis-prefix -d 'Prefix of every Redis key kommo-mcp writes [default: kommo-mcp:] [config: redis_prefix]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l redis-fallback-rate -d 'Kommo requests per second per account per replica while Redis is unreachable [default: 1] [config: redis_fallback_rate]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l http -d 'Serve over HTTP (streamable HTTP at /mcp, legacy SSE at /sse) instead of stdio'
@@ -91,6 +97,9 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l rate-limit 
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l redis-url -d 'Redis shared by every replica (rate limit, 429 pauses, sessions): redis:// or rediss://, with password and database; a secret [config: redis_url]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l redis-prefix -d 'Prefix of every Redis key kommo-mcp writes [default: kommo-mcp:] [config: redis_prefix]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l redis-fallback-rate -d 'Kommo requests per second per account per replica while Redis is unreachable [default: 1] [config: redis_fallback_rate]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l sandbox -d 'Use a fresh demo Kommo account started inside this command (gone when it exits; see `kommo-mcp sandbox` to keep one running)'
@@ -105,6 +114,9 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l rate-limit
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l redis-url -d 'Redis shared by every replica (rate limit, 429 pauses, sessions): redis:// or rediss://, with password and database; a secret [config: redis_url]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l redis-prefix -d 'Prefix of every Redis key kommo-mcp writes [default: kommo-mcp:] [config: redis_prefix]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l redis-fallback-rate -d 'Kommo requests per second per account per replica while Redis is unreachable [default: 1] [config: redis_fallback_rate]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l json -d 'Print the tools/list array as JSON'
@@ -120,6 +132,9 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l rate-limit
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l redis-url -d 'Redis shared by every replica (rate limit, 429 pauses, sessions): redis:// or rediss://, with password and database; a secret [config: redis_url]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l redis-prefix -d 'Prefix of every Redis key kommo-mcp writes [default: kommo-mcp:] [config: redis_prefix]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l redis-fallback-rate -d 'Kommo requests per second per account per replica while Redis is unreachable [default: 1] [config: redis_fallback_rate]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l sandbox -d 'Use a fresh demo Kommo account started inside this command (gone when it exits; see `kommo-mcp sandbox` to keep one running)'
@@ -136,6 +151,9 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l rate-lim
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l redis-url -d 'Redis shared by every replica (rate limit, 429 pauses, sessions): redis:// or rediss://, with password and database; a secret [config: redis_url]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l redis-prefix -d 'Prefix of every Redis key kommo-mcp writes [default: kommo-mcp:] [config: redis_prefix]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l redis-fallback-rate -d 'Kommo requests per second per account per replica while Redis is unreachable [default: 1] [config: redis_fallback_rate]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l sandbox -d 'Use a fresh demo Kommo account started inside this command (gone when it exits; see `kommo-mcp sandbox` to keep one running)'
@@ -150,6 +168,9 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l rate-lim
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l redis-url -d 'Redis shared by every replica (rate limit, 429 pauses, sessions): redis:// or rediss://, with password and database; a secret [config: redis_url]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l redis-prefix -d 'Prefix of every Redis key kommo-mcp writes [default: kommo-mcp:] [config: redis_prefix]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l redis-fallback-rate -d 'Kommo requests per second per account per replica while Redis is unreachable [default: 1] [config: redis_fallback_rate]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l sandbox -d 'Use a fresh demo Kommo account started inside this command (gone when it exits; see `kommo-mcp sandbox` to keep one running)'
@@ -164,6 +185,9 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l rate
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l redis-url -d 'Redis shared by every replica (rate limit, 429 pauses, sessions): redis:// or rediss://, with password and database; a secret [config: redis_url]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l redis-prefix -d 'Prefix of every Redis key kommo-mcp writes [default: kommo-mcp:] [config: redis_prefix]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l redis-fallback-rate -d 'Kommo requests per second per account per replica while Redis is unreachable [default: 1] [config: redis_fallback_rate]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l sandbox -d 'Use a fresh demo Kommo account started inside this command (gone when it exits; see `kommo-mcp sandbox` to keep one running)'
@@ -179,6 +203,9 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l rate-limit -
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l redis-url -d 'Redis shared by every replica (rate limit, 429 pauses, sessions): redis:// or rediss://, with password and database; a secret [config: redis_url]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l redis-prefix -d 'Prefix of every Redis key kommo-mcp writes [default: kommo-mcp:] [config: redis_prefix]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l redis-fallback-rate -d 'Kommo requests per second per account per replica while Redis is unreachable [default: 1] [config: redis_fallback_rate]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l sandbox -d 'Use a fresh demo Kommo account started inside this command (gone when it exits; see `kommo-mcp sandbox` to keep one running)'

@@ -20,6 +20,7 @@ const LIMITS: &str = "Kommo limits";
 const CONFIGURATION: &str = "Configuration";
 const LOGGING: &str = "Logging";
 const HTTP: &str = "HTTP server (serve --http)";
+const REPLICAS: &str = "Several replicas (Redis)";
 
 const ABOUT: &str = "Let AI agents act on leads in Kommo CRM through the Model Context Protocol";
 
@@ -160,6 +161,31 @@ pub struct SettingsArgs {
         hide_env_values = true,
     )]
     pub pipelines_cache: Option<String>,
+
+    /// Redis shared by every replica (rate limit, 429 pauses, sessions): redis:// or rediss://, with password and database; a secret [config: redis_url]
+    #[arg(
+        long,
+        global = true,
+        env = "KOMMO_MCP_REDIS_URL",
+        hide_env_values = true,
+        value_name = "URL", help_heading = REPLICAS)]
+    pub redis_url: Option<String>,
+
+    /// Prefix of every Redis key kommo-mcp writes [default: kommo-mcp:] [config: redis_prefix]
+    #[arg(
+        long,
+        global = true,
+        env = "KOMMO_MCP_REDIS_PREFIX",
+        value_name = "PREFIX", help_heading = REPLICAS, hide_env_values = true)]
+    pub redis_prefix: Option<String>,
+
+    /// Kommo requests per second per account per replica while Redis is unreachable [default: 1] [config: redis_fallback_rate]
+    #[arg(
+        long,
+        global = true,
+        env = "KOMMO_MCP_REDIS_FALLBACK_RATE",
+        value_name = "N", help_heading = REPLICAS, hide_env_values = true)]
+    pub redis_fallback_rate: Option<String>,
 
     /// Config file [default: ~/.config/kommo-mcp/config.toml]
     #[arg(long, global = true, env = "KOMMO_MCP_CONFIG", value_name = "PATH", help_heading = CONFIGURATION, hide_env_values = true)]
@@ -393,6 +419,17 @@ impl SettingsArgs {
                 "pipelines_cache",
                 &self.pipelines_cache,
                 settings::PIPELINES_CACHE.env,
+            ),
+            redis_url: sourced("redis_url", &self.redis_url, settings::REDIS_URL.env),
+            redis_prefix: sourced(
+                "redis_prefix",
+                &self.redis_prefix,
+                settings::REDIS_PREFIX.env,
+            ),
+            redis_fallback_rate: sourced(
+                "redis_fallback_rate",
+                &self.redis_fallback_rate,
+                settings::REDIS_FALLBACK_RATE.env,
             ),
             config: sourced(
                 "config",

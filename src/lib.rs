@@ -13,6 +13,7 @@ pub mod sandbox;
 pub mod scope;
 pub mod secret;
 pub mod server;
+pub mod shared;
 pub mod shutdown;
 pub mod simulator;
 pub mod tools;

@@ -50,6 +50,11 @@ impl KommoMcp {
             .map(|s| s.value.clone())
     }
 
+    /// The Redis replicas share, when one is configured.
+    pub fn redis(&self) -> Option<Arc<crate::shared::RedisLink>> {
+        self.kit.client().redis().cloned()
+    }
+
     /// The tools the server itself enables (request headers can only narrow them).
     pub fn server_tools(&self) -> crate::toolset::ToolSet {
         self.kit.enabled()

@@ -9,6 +9,7 @@
 
 mod direct;
 mod http;
+mod redis;
 mod report;
 mod stdio;
 mod util;
@@ -322,6 +323,9 @@ async fn run(plan: &Plan) -> Result<(Vec<Row>, Vec<String>), String> {
     ));
 
     let _ = server.kill().await;
+    clear_log().await;
+    eprintln!("bench: Redis…");
+    redis::section(plan.quick, duration, &account_args, &mut rows, &mut notes).await?;
     let _ = simulator.kill().await;
     Ok((rows, notes))
 }

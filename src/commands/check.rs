@@ -10,6 +10,7 @@ use crate::{
     error::{AppError, exit},
     kommo::{KommoError, models::CustomField},
     scope::RequestScope,
+    shared::RedisState,
     tools::{Target, Toolkit},
     toolset::ToolName,
 };
@@ -18,11 +19,36 @@ pub async fn run(kit: &Toolkit) -> Result<ExitCode, AppError> {
     let mut lines =
         vec!["Effective configuration (flag > environment > config file > default):".to_owned()];
     lines.extend(effective::render(&effective::rows(kit.config())));
+    let mut redis_problem = None;
+    if let Some(link) = kit.client().redis() {
+        lines.push(String::new());
+        lines.push("Redis:".to_owned());
+        match link.ping().await {
+            RedisState::Up => lines.push(format!(
+                "  ok    Redis at {} answers: replicas share the Kommo budget, pauses and sessions",
+                link.redacted_url()
+            )),
+            RedisState::Down => {
+                let problem = format!(
+                    "Redis at {} does not answer ({}): each replica falls back to {} Kommo request(s)/s per account; check {} (flag {}, config key {})",
+                    link.redacted_url(),
+                    link.reason(),
+                    kit.config().redis_fallback_rate.value,
+                    settings::REDIS_URL.env,
+                    settings::REDIS_URL.flag,
+                    settings::REDIS_URL.key,
+                );
+                lines.push(format!("  FAIL  {problem}"));
+                redis_problem = Some(problem);
+            }
+        }
+    }
     lines.push(String::new());
     lines.push("Kommo:".to_owned());
-    let report = verify(kit).await;
+    let mut report = verify(kit).await;
     lines.extend(report.passed.iter().map(|line| format!("  ok    {line}")));
     lines.extend(report.problems.iter().map(|line| format!("  FAIL  {line}")));
+    report.problems.splice(0..0, redis_problem);
     if report.problems.is_empty() {
         lines.push(String::new());
         lines.push("Everything is in order.".to_owned());

@@ -84,6 +84,19 @@ pub fn rows(config: &Config) -> Vec<Row> {
             Some(&config.pipelines_cache),
             seconds,
         ),
+        row(settings::REDIS_URL.key, config.redis_url.as_ref(), |url| {
+            format!("{} (password redacted)", url.redacted())
+        }),
+        row(
+            settings::REDIS_PREFIX.key,
+            Some(&config.redis_prefix),
+            |prefix| format!("{prefix:?}"),
+        ),
+        row(
+            settings::REDIS_FALLBACK_RATE.key,
+            Some(&config.redis_fallback_rate),
+            |n| format!("{n} requests/s per account per replica while Redis is down"),
+        ),
     ];
     rows.push(Row {
         name: "config file".to_owned(),

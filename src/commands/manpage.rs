@@ -207,6 +207,14 @@ fn limits_section(roff: &mut Roff) {
          or a connection that could not be opened, so a note is never written twice. 400, 401, \
          402, 403, 404 and 500 are never retried. At most 4 attempts, with backoff of 250 ms, \
          500 ms and 1 s (each +/-50 %).",
+        "Several replicas share one budget per account through --redis-url (redis:// or \
+         rediss://, a secret never printed): at most --rate-limit requests in flight or answered \
+         within the last 1.05 s across all of them, checked atomically in Redis on Redis's clock; \
+         429 pauses, the 403 memory and streamable HTTP sessions are shared too (keys under \
+         --redis-prefix, all expiring). Legacy SSE streams stay in one process (sticky routing). \
+         While Redis is unreachable each replica limits each account to --redis-fallback-rate \
+         requests per second (default 1), /healthz shows redis down and /readyz answers 503; \
+         sharing resumes when Redis answers again.",
         "--connect-timeout (default 5 s) bounds opening a connection and --request-timeout \
          (default 20 s) each attempt; no request, retries included, runs longer than twice the \
          request timeout. Requests carry the User-Agent kommo-mcp/VERSION over one pooled \

@@ -41,6 +41,9 @@ pub struct FileConfig {
     pub connect_timeout: Option<f64>,
     pub request_timeout: Option<f64>,
     pub pipelines_cache: Option<f64>,
+    pub redis_url: Option<String>,
+    pub redis_prefix: Option<String>,
+    pub redis_fallback_rate: Option<u32>,
     #[serde(default)]
     pub accounts: BTreeMap<String, FileAccount>,
     #[serde(default)]

@@ -4,6 +4,7 @@
 mod base_url;
 mod clients;
 mod file;
+mod redis_url;
 mod subdomain;
 
 use std::{collections::BTreeMap, fmt, path::PathBuf, time::Duration};
@@ -11,6 +12,7 @@ use std::{collections::BTreeMap, fmt, path::PathBuf, time::Duration};
 pub use base_url::{BaseUrl, InvalidBaseUrl};
 pub use clients::{Accounts, ClientEntry, ClientError};
 pub use file::default_path as default_config_path;
+pub use redis_url::{InvalidRedisUrl, RedisUrl};
 pub use subdomain::{InvalidSubdomain, Subdomain};
 
 use crate::{
@@ -75,6 +77,9 @@ pub struct RawSettings {
     pub connect_timeout: Option<RawValue>,
     pub request_timeout: Option<RawValue>,
     pub pipelines_cache: Option<RawValue>,
+    pub redis_url: Option<RawValue>,
+    pub redis_prefix: Option<RawValue>,
+    pub redis_fallback_rate: Option<RawValue>,
     pub config: Option<RawValue>,
 }
 
@@ -139,10 +144,23 @@ pub mod settings {
         "--pipelines-cache",
         "KOMMO_PIPELINES_CACHE"
     );
+    setting!(REDIS_URL, "redis_url", "--redis-url", "KOMMO_MCP_REDIS_URL");
+    setting!(
+        REDIS_PREFIX,
+        "redis_prefix",
+        "--redis-prefix",
+        "KOMMO_MCP_REDIS_PREFIX"
+    );
+    setting!(
+        REDIS_FALLBACK_RATE,
+        "redis_fallback_rate",
+        "--redis-fallback-rate",
+        "KOMMO_MCP_REDIS_FALLBACK_RATE"
+    );
     setting!(CONFIG, "-", "--config", "KOMMO_MCP_CONFIG");
 
     /// Every setting, in the order `check` and the man page list them.
-    pub const ALL: [SettingInfo; 11] = [
+    pub const ALL: [SettingInfo; 14] = [
         TOKEN,
         SUBDOMAIN,
         TOOLS,
@@ -153,6 +171,9 @@ pub mod settings {
         CONNECT_TIMEOUT,
         REQUEST_TIMEOUT,
         PIPELINES_CACHE,
+        REDIS_URL,
+        REDIS_PREFIX,
+        REDIS_FALLBACK_RATE,
         CONFIG,
     ];
 }
@@ -199,6 +220,12 @@ pub struct Config {
     pub connect_timeout: Sourced<Duration>,
     pub request_timeout: Sourced<Duration>,
     pub pipelines_cache: Sourced<Duration>,
+    /// The Redis that replicas share (limiter, pauses, sessions); `None`: in-process only.
+    pub redis_url: Option<Sourced<RedisUrl>>,
+    /// Every Redis key starts with this.
+    pub redis_prefix: Sourced<String>,
+    /// Requests per second per account while Redis is unreachable.
+    pub redis_fallback_rate: Sourced<u32>,
     pub accounts: BTreeMap<Subdomain, AccountEntry>,
     /// `[clients.<name>]`: the keys HTTP callers present (none: no client keys).
     pub clients: Vec<ClientEntry>,
@@ -210,6 +237,8 @@ pub const DEFAULT_RATE_LIMIT: u32 = 7;
 const DEFAULT_CONNECT_TIMEOUT: f64 = 5.0;
 const DEFAULT_REQUEST_TIMEOUT: f64 = 20.0;
 const DEFAULT_PIPELINES_CACHE: f64 = 300.0;
+pub const DEFAULT_REDIS_PREFIX: &str = "kommo-mcp:";
+pub const DEFAULT_REDIS_FALLBACK_RATE: u32 = 1;
 
 impl Config {
     /// Resolves every setting: flag > environment > config file > default.
@@ -324,6 +353,31 @@ impl Config {
             DEFAULT_PIPELINES_CACHE,
             "pipelines cache",
         )?;
+        let redis_url = pick(&raw.redis_url, file.redis_url.clone(), &file_source, |s| {
+            RedisUrl::parse(&s).map_err(|e| e.to_string())
+        })
+        .map_err(|e| e.named("Redis URL"))?;
+        let redis_prefix = pick(
+            &raw.redis_prefix,
+            file.redis_prefix.clone(),
+            &file_source,
+            |s| parse_redis_prefix(&s),
+        )
+        .map_err(|e| e.named("Redis prefix"))?
+        .unwrap_or_else(|| Sourced::new(DEFAULT_REDIS_PREFIX.to_owned(), Source::Default));
+        let redis_fallback_rate = pick(
+            &raw.redis_fallback_rate,
+            file.redis_fallback_rate,
+            &file_source,
+            |s| match s.trim().parse::<u32>() {
+                Ok(n) if n > 0 => Ok(n),
+                _ => Err(format!(
+                    "{s:?} is not a whole number of requests per second of at least 1"
+                )),
+            },
+        )
+        .map_err(|e| e.named("Redis fallback rate"))?
+        .unwrap_or(Sourced::new(DEFAULT_REDIS_FALLBACK_RATE, Source::Default));
 
         let mut accounts = BTreeMap::new();
         for (name, entry) in file.accounts {
@@ -375,6 +429,9 @@ impl Config {
             connect_timeout,
             request_timeout,
             pipelines_cache,
+            redis_url,
+            redis_prefix,
+            redis_fallback_rate,
             accounts,
             clients,
             config_file: file_path,
@@ -457,6 +514,17 @@ fn pick<T>(
 
 fn parse_tools(text: &str, source: &Source) -> Result<ToolSet, ConfigError> {
     ToolSet::parse(text).map_err(|e: ToolListError| invalid("tools (TOOLS_TO_USE)", source, e))
+}
+
+/// A key prefix: printable ASCII without spaces, at most 64 characters.
+fn parse_redis_prefix(text: &str) -> Result<String, String> {
+    if text.len() <= 64 && text.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "{text:?} must be at most 64 printable ASCII characters without spaces"
+        ))
+    }
 }
 
 fn parse_positive_id(text: &str) -> Result<i64, String> {

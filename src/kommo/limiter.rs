@@ -13,11 +13,11 @@ use tokio::{sync::Notify, time::Instant};
 /// after its answer arrived (or it failed). Kommo received it before it answered, so the
 /// eighth request can never reach Kommo within a second of the first, however long either
 /// spent on the network. The extra 50 ms is a margin for clocks measuring differently.
-const WINDOW: Duration = Duration::from_millis(1_050);
+pub const WINDOW: Duration = Duration::from_millis(1_050);
 
 /// After a 429 or a block, a later 403 on the same account within this span is read as
 /// "blocked for too many requests".
-const THROTTLE_MEMORY: Duration = Duration::from_secs(600);
+pub const THROTTLE_MEMORY: Duration = Duration::from_secs(600);
 
 /// When the map of accounts grows past this, accounts idle for a minute are forgotten.
 const MAX_IDLE_ACCOUNTS: usize = 4_096;
@@ -58,11 +58,11 @@ struct Slots {
 
 /// The right to send one request; dropping it (when the answer arrived, or the attempt
 /// failed or was cancelled) starts the slot's last window.
-pub struct Permit<'a> {
-    limiter: &'a RateLimiter,
+pub struct Permit {
+    limiter: Arc<RateLimiter>,
 }
 
-impl Drop for Permit<'_> {
+impl Drop for Permit {
     fn drop(&mut self) {
         let now = Instant::now();
         let mut slots = self.limiter.slots();
@@ -101,7 +101,7 @@ impl RateLimiter {
     /// Waits for this request's turn (callers queue in arrival order), or fails as soon as
     /// it is known that the turn would come after `deadline` — waiting in the queue
     /// included, so no caller waits past its deadline.
-    pub async fn acquire(&self, deadline: Instant) -> Result<Permit<'_>, NotBeforeDeadline> {
+    pub async fn acquire(self: &Arc<Self>, deadline: Instant) -> Result<Permit, NotBeforeDeadline> {
         let Ok(_head) = tokio::time::timeout_at(deadline, self.queue.lock()).await else {
             return Err(self
                 .held_past(deadline)
@@ -112,7 +112,11 @@ impl RateLimiter {
             tokio::pin!(answered);
             answered.as_mut().enable();
             match self.turn(deadline)? {
-                Turn::Send => return Ok(Permit { limiter: self }),
+                Turn::Send => {
+                    return Ok(Permit {
+                        limiter: Arc::clone(self),
+                    });
+                }
                 Turn::WaitUntil(at) => tokio::time::sleep_until(at).await,
                 Turn::WaitForAnAnswer => {
                     tokio::select! {
@@ -180,6 +184,17 @@ impl RateLimiter {
         self.slots()
             .last_throttled
             .is_some_and(|at| at.elapsed() < THROTTLE_MEMORY)
+    }
+
+    /// When every slot this limiter gave out is free again: one window after the last
+    /// answer (`Some(now or earlier)` if it was never used); `None` while a request is in
+    /// flight.
+    pub fn settled_at(&self) -> Option<Instant> {
+        let slots = self.slots();
+        if slots.in_flight > 0 {
+            return None;
+        }
+        Some(slots.last_used.map_or_else(Instant::now, |at| at + WINDOW))
     }
 
     fn idle_for(&self, span: Duration) -> bool {
@@ -317,7 +332,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn refuses_to_wait_past_the_deadline_and_honours_throttling() {
-        let limiter = RateLimiter::new(1);
+        let limiter = Arc::new(RateLimiter::new(1));
         let soon = Instant::now() + Duration::from_millis(100);
         drop(limiter.acquire(soon).await.unwrap());
         assert_eq!(
@@ -361,7 +376,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn without_a_window_only_kommos_pause_holds() {
-        let limiter = RateLimiter::new(0);
+        let limiter = Arc::new(RateLimiter::new(0));
         let deadline = Instant::now() + Duration::from_secs(10);
         let mut permits = Vec::new();
         for _ in 0..100 {

@@ -3,6 +3,7 @@
 
 mod account;
 mod error;
+mod gate;
 mod limiter;
 pub mod models;
 mod pipelines;
@@ -34,6 +35,8 @@ pub struct ClientSettings {
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
     pub pipelines_cache: Duration,
+    /// The Redis replicas share, and the per-replica rate while it is down.
+    pub redis: Option<(Arc<crate::shared::RedisLink>, u32)>,
 }
 
 /// The Kommo client. Cheap to share (`Arc`); one per process.
@@ -53,6 +56,11 @@ impl KommoClient {
             transport: Transport::new(settings),
             pipelines: PipelineCache::new(settings.pipelines_cache),
         }
+    }
+
+    /// The shared Redis, when one is configured.
+    pub fn redis(&self) -> Option<&Arc<crate::shared::RedisLink>> {
+        self.transport.redis()
     }
 
     /// The lead, or `None` when Kommo says it does not exist (204 with no body, or 404).

@@ -11,11 +11,7 @@ use http::{Method, header};
 use rand::Rng;
 use tokio::time::Instant;
 
-use super::{
-    Account, ClientSettings, KommoError,
-    limiter::{Limiters, NotBeforeDeadline},
-    problem,
-};
+use super::{Account, ClientSettings, KommoError, gate::Gate, limiter::NotBeforeDeadline, problem};
 
 /// Whether a request may be sent again after a failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,7 +92,7 @@ const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
 
 pub struct Transport {
     client: OnceLock<Result<reqwest::Client, String>>,
-    limiters: Limiters,
+    gate: Gate,
     connect_timeout: Duration,
     request_timeout: Duration,
     /// No request, retries included, runs longer than this.
@@ -116,11 +112,16 @@ impl Transport {
     pub fn new(settings: &ClientSettings) -> Self {
         Self {
             client: OnceLock::new(),
-            limiters: Limiters::new(settings.rate_limit),
+            gate: Gate::new(settings.rate_limit, settings.redis.clone()),
             connect_timeout: settings.connect_timeout,
             request_timeout: settings.request_timeout,
             deadline: settings.request_timeout * 2,
         }
+    }
+
+    /// The shared Redis, when one is configured.
+    pub fn redis(&self) -> Option<&std::sync::Arc<crate::shared::RedisLink>> {
+        self.gate.redis()
     }
 
     /// The pooled client, built on first use so that commands that never call Kommo do
@@ -158,12 +159,12 @@ impl Transport {
         let url = format!("{}{}", account.api_root(), path);
         let started = Instant::now();
         let deadline = started + self.deadline;
-        let limiter = self.limiters.for_account(account.api_root());
+        let api_root = account.api_root();
         let mut throttled = false;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let permit = match limiter.acquire(deadline).await {
+            let permit = match self.gate.acquire(api_root, deadline).await {
                 Ok(permit) => permit,
                 Err(refused) => {
                     tracing::debug!(%method, path, attempt, reason = %refused, "kommo request not sent");
@@ -172,7 +173,7 @@ impl Transport {
                             retry_after: Some(whole_seconds(wait)),
                         },
                         NotBeforeDeadline::Queued => KommoError::Busy {
-                            per_second: self.limiters.per_second(),
+                            per_second: self.gate.per_second(),
                             seconds: whole_seconds(self.deadline),
                         },
                     });
@@ -206,13 +207,13 @@ impl Transport {
                             throttled = true;
                             let wait = retry_after(&headers, &bytes, SystemTime::now())
                                 .unwrap_or(DEFAULT_RETRY_AFTER);
-                            limiter.throttled(wait);
+                            self.gate.throttled(api_root, wait).await;
                             let error = KommoError::RateLimited {
                                 retry_after: Some(whole_seconds(wait)),
                             };
                             self.retry_or(error, attempt, deadline, wait)?
                         }
-                        403 if throttled || limiter.recently_throttled() => {
+                        403 if throttled || self.gate.recently_throttled(api_root).await => {
                             return Err(KommoError::Blocked);
                         }
                         502..=504 if replay == Replay::Safe => self.retry_or(

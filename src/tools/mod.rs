@@ -44,6 +44,15 @@ impl Toolkit {
             connect_timeout: config.connect_timeout.value,
             request_timeout: config.request_timeout.value,
             pipelines_cache: config.pipelines_cache.value,
+            redis: config.redis_url.as_ref().map(|url| {
+                (
+                    crate::shared::RedisLink::new(
+                        url.value.clone(),
+                        config.redis_prefix.value.clone(),
+                    ),
+                    config.redis_fallback_rate.value,
+                )
+            }),
         });
         let own_target = target::resolve(&config, &RequestScope::default());
         Self {

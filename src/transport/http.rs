@@ -17,7 +17,7 @@ use tokio_util::sync::CancellationToken;
 use super::{
     guard::{self, AccessPolicy},
     inbound_limit::{self, InboundLimits},
-    scope_layer,
+    readiness, scope_layer,
     sse::{self, SseSessions, SseState},
     streamable::{self, McpEndpoint},
 };
@@ -56,6 +56,7 @@ async fn healthz(State(health): State<Health>) -> Json<Value> {
         "sse_sessions": health.sse.count(),
         "sse_services": health.sse.services(),
         "calls_in_flight": health.handler.in_flight().count(),
+        "redis": readiness::redis_state(health.handler.redis().as_ref()),
     }))
 }
 
@@ -91,6 +92,10 @@ fn router(
         .layer(from_fn_with_state(policy, guard::check_host_and_origin));
     Router::new()
         .route("/healthz", get(healthz).with_state(health))
+        .route(
+            "/readyz",
+            get(readiness::readyz).with_state(handler.redis()),
+        )
         .merge(protected)
 }
 
@@ -105,6 +110,9 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
         .local_addr()
         .context("cannot read the listen address")?;
 
+    if let Some(redis) = handler.redis() {
+        redis.start_probe();
+    }
     let shutdown = CancellationToken::new();
     let mcp = Arc::new(McpEndpoint::new(
         handler.clone(),
@@ -132,7 +140,7 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
 
     tracing::info!("listening on http://{addr}");
     tracing::info!(
-        "routes: /mcp (streamable HTTP, {}), GET /sse + POST {} (legacy SSE), GET /healthz; {}",
+        "routes: /mcp (streamable HTTP, {}), GET /sse + POST {} (legacy SSE), GET /healthz, GET /readyz; {}",
         if options.stateless {
             "stateless"
         } else {

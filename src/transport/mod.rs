@@ -7,6 +7,7 @@ mod channel;
 pub mod guard;
 pub mod http;
 mod inbound_limit;
+mod readiness;
 mod reply;
 mod scope_layer;
 pub mod sse;

@@ -13,12 +13,16 @@ use axum::{
 };
 use rmcp::transport::streamable_http_server::{
     StreamableHttpServerConfig, StreamableHttpService,
-    session::{local::LocalSessionManager, never::NeverSessionManager},
+    session::{
+        SessionStore,
+        local::{LocalSessionManager, SessionConfig},
+        never::NeverSessionManager,
+    },
 };
 use tokio_util::sync::CancellationToken;
 
 use super::bare;
-use crate::{server::KommoMcp, toolset::ToolSet};
+use crate::{server::KommoMcp, shared::sessions::RedisSessions, toolset::ToolSet};
 
 const SESSION_HEADER: &str = "mcp-session-id";
 const ACCEPT_BOTH: &str = "application/json, text/event-stream";
@@ -29,6 +33,8 @@ pub struct McpEndpoint {
     bare_json: StreamableHttpService<KommoMcp, NeverSessionManager>,
     sessions: Arc<LocalSessionManager>,
     server_tools: ToolSet,
+    /// Sessions shared through Redis (any replica serves any session), when configured.
+    store: Option<Arc<RedisSessions>>,
 }
 
 /// The largest request body `/mcp` reads (rmcp's own limit).
@@ -39,8 +45,20 @@ impl McpEndpoint {
     /// front of every route, so rmcp's own Host check is off here.
     pub fn new(handler: KommoMcp, stateless: bool, shutdown: &CancellationToken) -> Self {
         let sessions = Arc::new(LocalSessionManager::default());
+        let idle = sessions
+            .session_config
+            .keep_alive
+            .unwrap_or(SessionConfig::DEFAULT_KEEP_ALIVE);
+        let store = (!stateless)
+            .then(|| handler.redis())
+            .flatten()
+            .map(|link| Arc::new(RedisSessions::new(link, idle)));
         let config = |sessions_on: bool| {
-            StreamableHttpServerConfig::default()
+            let mut config = StreamableHttpServerConfig::default();
+            if sessions_on && let Some(store) = &store {
+                config.session_store = Some(Arc::clone(store) as Arc<dyn SessionStore>);
+            }
+            config
                 .with_legacy_session_mode(sessions_on)
                 .with_json_response(!sessions_on)
                 .disable_allowed_hosts()
@@ -61,6 +79,7 @@ impl McpEndpoint {
             ),
             sessions,
             server_tools,
+            store,
         }
     }
 
@@ -68,6 +87,15 @@ impl McpEndpoint {
     pub async fn session_count(&self) -> usize {
         self.sessions.sessions.read().await.len()
     }
+}
+
+fn session_id(request: &Request) -> Option<String> {
+    request
+        .headers()
+        .get(SESSION_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .filter(|id| id.len() <= 128)
+        .map(str::to_owned)
 }
 
 /// Whether the request names `text/event-stream` in `Accept` (a streamable HTTP client).
@@ -108,6 +136,13 @@ pub async fn handle(State(endpoint): State<Arc<McpEndpoint>>, request: Request) 
             .handle(Request::from_parts(parts, Body::from(body)))
             .await
     } else {
+        if let (Some(store), Some(id)) = (&endpoint.store, session_id(&request)) {
+            // The session is in use: its shared entry lives another idle period.
+            let store = Arc::clone(store);
+            tokio::spawn(async move {
+                let _ = store.touch(&id).await;
+            });
+        }
         endpoint.main.handle(request).await
     };
     let mut response = response.map(Body::new);

@@ -18,6 +18,7 @@ mod kommo_errors;
 mod kommo_rate;
 mod kommo_retries;
 mod readme_examples;
+mod redis;
 mod sandbox_command;
 mod schemas;
 mod simulator_command;

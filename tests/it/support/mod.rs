@@ -5,6 +5,7 @@
 
 pub mod http;
 pub mod kommo;
+pub mod redis;
 pub mod stdio;
 
 use std::{path::PathBuf, process::Stdio};
