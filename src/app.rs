@@ -46,7 +46,12 @@ async fn run_async(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError>
     } else {
         logging::DEFAULT
     };
-    logging::init(cli.settings.log_level.as_deref(), default_filter).map_err(AppError::Usage)?;
+    logging::init(
+        cli.settings.log_level.as_deref(),
+        default_filter,
+        cli.settings.log_format,
+    )
+    .map_err(AppError::Usage)?;
     if let Some(Command::Simulator(args)) = &cli.command {
         return commands::simulator::run(args).await;
     }
@@ -70,6 +75,9 @@ async fn run_async(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError>
 }
 
 async fn serve(kit: Arc<Toolkit>, args: &crate::cli::ServeArgs) -> Result<ExitCode, AppError> {
+    if let Some(audit) = kit.audit() {
+        audit.reopen_on_sighup();
+    }
     if !args.http {
         transport::stdio::serve(KommoMcp::new(kit)).await?;
         return Ok(ExitCode::SUCCESS);
@@ -98,6 +106,8 @@ async fn serve(kit: Arc<Toolkit>, args: &crate::cli::ServeArgs) -> Result<ExitCo
         listen: args.listen,
         stateless: args.stateless,
         policy,
+        metrics_listen: args.metrics_listen,
+        metrics_account_label: args.metrics_account_label,
     };
     transport::http::serve(KommoMcp::new(kit), options).await?;
     Ok(ExitCode::SUCCESS)

@@ -129,6 +129,10 @@ pub struct SettingsArgs {
     )]
     pub pipelines_cache: Option<String>,
 
+    /// Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it
+    #[arg(long, global = true, env = "KOMMO_MCP_AUDIT_LOG", value_name = "PATH")]
+    pub audit_log: Option<PathBuf>,
+
     /// Config file [default: ~/.config/kommo-mcp/config.toml]
     #[arg(long, global = true, env = "KOMMO_MCP_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
@@ -136,6 +140,16 @@ pub struct SettingsArgs {
     /// Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]
     #[arg(long, global = true, value_name = "LEVEL")]
     pub log_level: Option<String>,
+
+    /// Log line format on stderr: text, or json (one JSON object per line)
+    #[arg(
+        long,
+        global = true,
+        env = "KOMMO_MCP_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text
+    )]
+    pub log_format: LogFormat,
 
     /// Start an in-process Kommo simulator with a demo account and use it
     #[arg(long, global = true)]
@@ -184,6 +198,27 @@ pub struct ServeArgs {
     /// Also accept this Origin (repeatable), e.g. https://app.example.com
     #[arg(long = "allowed-origin", value_name = "ORIGIN", requires = "http")]
     pub allowed_origins: Vec<String>,
+
+    /// Serve GET /metrics (Prometheus) only on this address, without auth, instead of on the main port behind the auth token
+    #[arg(
+        long,
+        env = "KOMMO_MCP_METRICS_LISTEN",
+        value_name = "ADDR",
+        requires = "http"
+    )]
+    pub metrics_listen: Option<SocketAddr>,
+
+    /// Label Kommo metrics with the account subdomain (one series per account)
+    #[arg(long, requires = "http")]
+    pub metrics_account_label: bool,
+}
+
+/// How log lines are written.
+#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -316,6 +351,14 @@ impl SettingsArgs {
                 &self.pipelines_cache,
                 settings::PIPELINES_CACHE.env,
             ),
+            audit_log: sourced(
+                "audit_log",
+                &self
+                    .audit_log
+                    .as_ref()
+                    .map(|p| p.to_string_lossy().into_owned()),
+                settings::AUDIT_LOG.env,
+            ),
             config: sourced(
                 "config",
                 &self
@@ -340,6 +383,8 @@ pub fn misplaced_serve_flag(matches: &ArgMatches) -> Option<String> {
         "allow_unauthenticated",
         "allowed_hosts",
         "allowed_origins",
+        "metrics_listen",
+        "metrics_account_label",
     ];
     let given = ids
         .into_iter()

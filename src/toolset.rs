@@ -34,6 +34,11 @@ impl ToolName {
         }
     }
 
+    /// Whether the tool only reads (it never changes anything in Kommo).
+    pub fn is_read_only(self) -> bool {
+        matches!(self, ToolName::GetLead | ToolName::ListPipelines)
+    }
+
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|tool| tool.as_str() == name)
     }

@@ -84,6 +84,9 @@ pub fn rows(config: &Config) -> Vec<Row> {
             Some(&config.pipelines_cache),
             seconds,
         ),
+        row(settings::AUDIT_LOG.key, config.audit_log.as_ref(), |path| {
+            path.display().to_string()
+        }),
     ];
     rows.push(Row {
         name: "config file".to_owned(),

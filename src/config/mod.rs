@@ -73,6 +73,7 @@ pub struct RawSettings {
     pub connect_timeout: Option<RawValue>,
     pub request_timeout: Option<RawValue>,
     pub pipelines_cache: Option<RawValue>,
+    pub audit_log: Option<RawValue>,
     pub config: Option<RawValue>,
 }
 
@@ -137,10 +138,11 @@ pub mod settings {
         "--pipelines-cache",
         "KOMMO_PIPELINES_CACHE"
     );
+    setting!(AUDIT_LOG, "audit_log", "--audit-log", "KOMMO_MCP_AUDIT_LOG");
     setting!(CONFIG, "-", "--config", "KOMMO_MCP_CONFIG");
 
     /// Every setting, in the order `check` and the man page list them.
-    pub const ALL: [SettingInfo; 11] = [
+    pub const ALL: [SettingInfo; 12] = [
         TOKEN,
         SUBDOMAIN,
         TOOLS,
@@ -151,6 +153,7 @@ pub mod settings {
         CONNECT_TIMEOUT,
         REQUEST_TIMEOUT,
         PIPELINES_CACHE,
+        AUDIT_LOG,
         CONFIG,
     ];
 }
@@ -195,6 +198,8 @@ pub struct Config {
     pub connect_timeout: Sourced<Duration>,
     pub request_timeout: Sourced<Duration>,
     pub pipelines_cache: Sourced<Duration>,
+    /// Where write attempts are recorded (`--audit-log`), if anywhere.
+    pub audit_log: Option<Sourced<PathBuf>>,
     pub accounts: BTreeMap<Subdomain, AccountEntry>,
     /// The config file that was read, if any.
     pub config_file: Option<PathBuf>,
@@ -318,6 +323,14 @@ impl Config {
             DEFAULT_PIPELINES_CACHE,
             "pipelines cache",
         )?;
+        let audit_log = pick(&raw.audit_log, file.audit_log.clone(), &file_source, |s| {
+            if s.trim().is_empty() {
+                Err("the path is empty".to_owned())
+            } else {
+                Ok(PathBuf::from(s))
+            }
+        })
+        .map_err(|e| e.named("audit log"))?;
 
         let mut accounts = BTreeMap::new();
         for (name, entry) in file.accounts {
@@ -351,6 +364,7 @@ impl Config {
             connect_timeout,
             request_timeout,
             pipelines_cache,
+            audit_log,
             accounts,
             config_file: file_path,
         })

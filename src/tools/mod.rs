@@ -11,7 +11,10 @@ mod pause;
 mod target;
 mod when;
 
-use std::sync::{Arc, LazyLock, OnceLock};
+use std::{
+    sync::{Arc, LazyLock, OnceLock},
+    time::Instant,
+};
 
 use serde_json::Value;
 
@@ -22,8 +25,10 @@ use rmcp::{
 };
 
 use crate::{
+    audit::{AuditLog, AuditRecord},
     config::Config,
     kommo::{ClientSettings, KommoClient, models::Lead},
+    observe::call::{self as observed, Summary, Trace},
     scope::RequestScope,
     toolset::{ToolName, ToolSet},
 };
@@ -35,6 +40,8 @@ pub struct Toolkit {
     config: Arc<Config>,
     client: KommoClient,
     own_target: Result<Target, TargetError>,
+    /// The audit trail, when `--audit-log` is set.
+    audit: Option<Arc<AuditLog>>,
 }
 
 impl Toolkit {
@@ -46,11 +53,21 @@ impl Toolkit {
             pipelines_cache: config.pipelines_cache.value,
         });
         let own_target = target::resolve(&config, &RequestScope::default());
+        let audit = config
+            .audit_log
+            .as_ref()
+            .map(|path| AuditLog::open(&path.value));
         Self {
             config,
             client,
             own_target,
+            audit,
         }
+    }
+
+    /// The audit trail, when one is configured.
+    pub fn audit(&self) -> Option<&Arc<AuditLog>> {
+        self.audit.as_ref()
     }
 
     pub fn config(&self) -> &Config {
@@ -80,12 +97,73 @@ impl Toolkit {
     }
 
     /// Runs one tool. The caller has checked that the tool is enabled for this request.
+    /// A write tool is refused when the audit log is unusable, and audited otherwise; every
+    /// call ends with one info log line.
     pub async fn call(
         &self,
         tool: ToolName,
         args: &JsonObject,
         scope: &RequestScope,
     ) -> CallToolResult {
+        let info = observed::current_info();
+        let started = Instant::now();
+        let audit = self.audit.as_deref().filter(|_| !tool.is_read_only());
+        let refused = audit.and_then(|log| log.ready().err());
+        let (mut result, trace) = match &refused {
+            Some(reason) => (audit_refusal(tool, reason), Trace::default()),
+            None => observed::traced(self.run(tool, args, scope)).await,
+        };
+        let account = self
+            .target(scope)
+            .ok()
+            .map(|target| target.account.subdomain().as_str().to_owned());
+        let kind = outcome_kind(&result).to_owned();
+        let lead_id = args.get("lead_id").and_then(Value::as_i64);
+        if let (Some(log), None) = (audit, &refused) {
+            let change = trace.change();
+            let (_, hits) = trace.kommo();
+            let kommo_request_id = hits
+                .iter()
+                .rev()
+                .find(|hit| hit.method != "GET")
+                .or(hits.last())
+                .and_then(|hit| hit.request_id.as_deref());
+            let failed = result.is_error == Some(true);
+            let record = AuditRecord {
+                time: crate::audit::now(),
+                caller: &info.caller,
+                transport: info.transport,
+                request_id: &info.request_id,
+                account: account.as_deref(),
+                tool: tool.as_str(),
+                lead_id: change.lead_id.or(lead_id),
+                before: change.before.as_ref(),
+                after: change.after.as_ref(),
+                note: change.note.as_ref(),
+                dry_run: change.dry_run,
+                outcome: if failed { "failed" } else { "ok" },
+                failure_kind: failed.then_some(kind.as_str()),
+                kommo_request_id,
+            };
+            if let Err(reason) = log.write(&record) {
+                tracing::error!(request_id = %info.request_id, tool = tool.as_str(), "{reason}");
+                result.content.push(rmcp::model::ContentBlock::text(format!(
+                    "Warning: {reason}. This call is missing from the audit trail; further writes are refused until the audit log can be written."
+                )));
+            }
+        }
+        let summary = Summary {
+            tool: tool.as_str(),
+            account: account.as_deref(),
+            lead_id,
+            outcome: &kind,
+            elapsed: started.elapsed(),
+        };
+        observed::log_call(&info, &summary, &trace);
+        result
+    }
+
+    async fn run(&self, tool: ToolName, args: &JsonObject, scope: &RequestScope) -> CallToolResult {
         let call = Call { kit: self, scope };
         match tool {
             ToolName::MoveLead => move_lead::run(call, args).await,
@@ -95,6 +173,45 @@ impl Toolkit {
             ToolName::GetLead => get_lead::run(call, args).await,
             ToolName::ListPipelines => list_pipelines::run(call, args).await,
         }
+    }
+}
+
+/// `ok`, or the kind of a failed result (`structuredContent.error.kind`).
+fn outcome_kind(result: &CallToolResult) -> &str {
+    if result.is_error != Some(true) {
+        return "ok";
+    }
+    result
+        .structured_content
+        .as_ref()
+        .and_then(|structured| structured.get("error"))
+        .and_then(|error| error.get("kind"))
+        .and_then(Value::as_str)
+        .unwrap_or("failed")
+}
+
+/// The answer of a write tool when the audit log cannot be written.
+fn audit_refusal(tool: ToolName, reason: &str) -> CallToolResult {
+    outcome::failure(
+        failed_sentence(tool),
+        format!(
+            "{reason}. The server is configured with an audit trail and sends no write to Kommo \
+             it cannot record; reads still work. Nothing was sent to Kommo."
+        ),
+        serde_json::json!({}),
+        outcome::ErrorInfo::AUDIT_UNAVAILABLE,
+    )
+}
+
+/// The failure sentence of a tool.
+fn failed_sentence(tool: ToolName) -> &'static str {
+    match tool {
+        ToolName::MoveLead => move_lead::SENTENCES.failed,
+        ToolName::PauseAgent => pause::Direction::Pause.sentences().failed,
+        ToolName::ResumeAgent => pause::Direction::Resume.sentences().failed,
+        ToolName::AddNote => note::FAILED,
+        ToolName::GetLead => get_lead::FAILED,
+        ToolName::ListPipelines => list_pipelines::FAILED,
     }
 }
 

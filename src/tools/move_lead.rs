@@ -13,7 +13,10 @@ use super::{
     args::ArgReader,
     outcome::{self, ErrorInfo, Sentences},
 };
-use crate::kommo::{KommoError, models::Pipeline};
+use crate::{
+    kommo::{KommoError, models::Pipeline},
+    observe::call::describe,
+};
 
 pub const SENTENCES: Sentences = Sentences {
     success: "Lead successfully moved to the specified pipeline and status.",
@@ -87,6 +90,10 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
         );
     }
     let ids = || json!({ "lead_id": lead_id, "pipeline_id": pipeline_id, "status_id": status_id });
+    describe(|change| {
+        change.lead_id = Some(lead_id);
+        change.after = Some(json!({ "pipeline_id": pipeline_id, "status_id": status_id }));
+    });
     let target = match call.target_or_answer(SENTENCES.failed, &ids()) {
         Ok(target) => target,
         Err(answer) => return answer,
@@ -104,6 +111,10 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
         Ok(lead) => lead,
         Err(answer) => return answer,
     };
+    describe(|change| {
+        change.before =
+            Some(json!({ "pipeline_id": lead.pipeline_id, "status_id": lead.status_id }));
+    });
     let client = call.client();
     match client.pipelines(&target.account).await {
         Ok(pipelines) => {

@@ -13,6 +13,7 @@ use super::{
     args::ArgReader,
     outcome::{self, ErrorInfo},
 };
+use crate::observe::call::describe;
 
 pub const SUCCESS: &str = "Note added succesfully.";
 pub const FAILED: &str = "Error adding the note.";
@@ -61,6 +62,10 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
         return outcome::failure(FAILED, problem, json!({}), ErrorInfo::INVALID_ARGUMENTS);
     }
     let ids = || json!({ "lead_id": lead_id });
+    describe(|change| {
+        change.lead_id = Some(lead_id);
+        change.note = Some(crate::audit::note_digest(&note));
+    });
     let target = match call.target_or_answer(FAILED, &ids()) {
         Ok(target) => target,
         Err(answer) => return answer,

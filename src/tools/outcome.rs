@@ -103,6 +103,10 @@ impl ErrorInfo {
         kind: "lead_missing",
         status: None,
     };
+    pub const AUDIT_UNAVAILABLE: ErrorInfo = ErrorInfo {
+        kind: "audit_unavailable",
+        status: None,
+    };
     pub const INVALID_MOVE: ErrorInfo = ErrorInfo {
         kind: "invalid_move",
         status: None,

@@ -13,7 +13,7 @@ use super::{
     args::ArgReader,
     outcome::{self, ErrorInfo, Sentences},
 };
-use crate::{config::settings, kommo::KommoError};
+use crate::{config::settings, kommo::KommoError, observe::call::describe};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {
@@ -34,7 +34,7 @@ const RESUME: Sentences = Sentences {
 };
 
 impl Direction {
-    fn sentences(self) -> &'static Sentences {
+    pub fn sentences(self) -> &'static Sentences {
         match self {
             Direction::Pause => &PAUSE,
             Direction::Resume => &RESUME,
@@ -131,7 +131,15 @@ pub async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> Cal
             ErrorInfo::NOT_CONFIGURED,
         );
     };
-    if let Err(answer) = call
+    let value = match direction {
+        Direction::Pause => pause.paused_value,
+        Direction::Resume => !pause.paused_value,
+    };
+    describe(|change| {
+        change.lead_id = Some(lead_id);
+        change.after = Some(json!({ "field_id": pause.field_id, "value": value }));
+    });
+    let lead = match call
         .existing_lead(
             &target,
             lead_id,
@@ -141,13 +149,19 @@ pub async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> Cal
         )
         .await
     {
-        return answer;
-    }
-    let client = call.client();
-    let value = match direction {
-        Direction::Pause => pause.paused_value,
-        Direction::Resume => !pause.paused_value,
+        Ok(lead) => lead,
+        Err(answer) => return answer,
     };
+    let current = lead
+        .custom_fields_values
+        .iter()
+        .flatten()
+        .find(|field| field.field_id == pause.field_id)
+        .and_then(|field| field.values.as_ref()?.first().map(|v| v.value.clone()));
+    describe(|change| {
+        change.before = Some(json!({ "field_id": pause.field_id, "value": current }));
+    });
+    let client = call.client();
     let body = json!({
         "custom_fields_values": [{ "field_id": pause.field_id, "values": [{ "value": value }] }]
     });
