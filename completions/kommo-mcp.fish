@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kommo_mcp_global_optspecs
-    string join \n token= subdomain= tools= pause-field-id= pause-value= base-url= rate-limit= connect-timeout= request-timeout= pipelines-cache= config= log-level= sandbox http listen= stateless auth-token= allow-unauthenticated allowed-host= allowed-origin= h/help V/version
+    string join \n token= subdomain= tools= pause-field-id= pause-value= base-url= rate-limit= connect-timeout= request-timeout= pipelines-cache= audit-log= config= log-level= log-format= sandbox http listen= stateless auth-token= allow-unauthenticated allowed-host= allowed-origin= metrics-listen= metrics-account-label h/help V/version
 end
 
 function __fish_kommo_mcp_needs_command
@@ -34,16 +34,21 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l rate-limit -d 'Komm
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l audit-log -d 'Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l log-format -d 'Log line format on stderr: text, or json (one JSON object per line)' -r -f -a "text\t''
+json\t''"
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l listen -d 'Address to listen on with --http' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l auth-token -d 'Require "Authorization: Bearer <TOKEN>" on every route but /healthz' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l allowed-host -d 'Also accept this Host header (repeatable), e.g. mcp.example.com behind a proxy' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l allowed-origin -d 'Also accept this Origin (repeatable), e.g. https://app.example.com' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l metrics-listen -d 'Serve GET /metrics (Prometheus) only on this address, without auth, instead of on the main port behind the auth token' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l sandbox -d 'Start an in-process Kommo simulator with a demo account and use it'
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l http -d 'Serve over HTTP (streamable HTTP at /mcp, legacy SSE at /sse) instead of stdio'
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l stateless -d 'Serve /mcp without sessions, so any replica can answer any request'
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l allow-unauthenticated -d 'Allow listening on a non-loopback address without --auth-token'
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l metrics-account-label -d 'Label Kommo metrics with the account subdomain (one series per account)'
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -s V -l version -d 'Print version'
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -f -a "serve" -d 'Serve MCP over stdio (default) or HTTP (--http)'
@@ -58,6 +63,7 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l listen -d 
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l auth-token -d 'Require "Authorization: Bearer <TOKEN>" on every route but /healthz' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l allowed-host -d 'Also accept this Host header (repeatable), e.g. mcp.example.com behind a proxy' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l allowed-origin -d 'Also accept this Origin (repeatable), e.g. https://app.example.com' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l metrics-listen -d 'Serve GET /metrics (Prometheus) only on this address, without auth, instead of on the main port behind the auth token' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l token -d 'Kommo long-lived token [config: token]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l subdomain -d 'Kommo account subdomain, e.g. "mycompany" for mycompany.kommo.com [config: subdomain]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l tools -d 'Enabled tools: JSON array or comma-separated names; empty enables none [default: all] [config: tools]' -r
@@ -68,11 +74,15 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l rate-limit
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l audit-log -d 'Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l log-format -d 'Log line format on stderr: text, or json (one JSON object per line)' -r -f -a "text\t''
+json\t''"
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l http -d 'Serve over HTTP (streamable HTTP at /mcp, legacy SSE at /sse) instead of stdio'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l stateless -d 'Serve /mcp without sessions, so any replica can answer any request'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l allow-unauthenticated -d 'Allow listening on a non-loopback address without --auth-token'
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l metrics-account-label -d 'Label Kommo metrics with the account subdomain (one series per account)'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l sandbox -d 'Start an in-process Kommo simulator with a demo account and use it'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l json -d 'Arguments as one JSON object, or - to read it from stdin (instead of KEY=VALUE)' -r
@@ -88,8 +98,11 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l rate-limit 
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l audit-log -d 'Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l log-format -d 'Log line format on stderr: text, or json (one JSON object per line)' -r -f -a "text\t''
+json\t''"
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l sandbox -d 'Start an in-process Kommo simulator with a demo account and use it'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -s h -l help -d 'Print help'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l token -d 'Kommo long-lived token [config: token]' -r
@@ -102,8 +115,11 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l rate-limit
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l audit-log -d 'Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l log-format -d 'Log line format on stderr: text, or json (one JSON object per line)' -r -f -a "text\t''
+json\t''"
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l json -d 'Print the tools/list array as JSON'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l sandbox -d 'Start an in-process Kommo simulator with a demo account and use it'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -s h -l help -d 'Print help'
@@ -117,8 +133,11 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l rate-limit
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l audit-log -d 'Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l log-format -d 'Log line format on stderr: text, or json (one JSON object per line)' -r -f -a "text\t''
+json\t''"
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l sandbox -d 'Start an in-process Kommo simulator with a demo account and use it'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -s h -l help -d 'Print help'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l token -d 'Kommo long-lived token [config: token]' -r
@@ -131,8 +150,11 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l rate
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l audit-log -d 'Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l log-format -d 'Log line format on stderr: text, or json (one JSON object per line)' -r -f -a "text\t''
+json\t''"
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l sandbox -d 'Start an in-process Kommo simulator with a demo account and use it'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l out-dir -d 'Write every page (kommo-mcp.1, kommo-mcp-call.1, …) into this directory instead' -r -f -a "(__fish_complete_directories)"
@@ -146,8 +168,11 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l rate-limit -
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l audit-log -d 'Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l log-format -d 'Log line format on stderr: text, or json (one JSON object per line)' -r -f -a "text\t''
+json\t''"
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l sandbox -d 'Start an in-process Kommo simulator with a demo account and use it'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -s h -l help -d 'Print help'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l listen -d 'Address to listen on' -r
@@ -163,8 +188,11 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l rate-l
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l audit-log -d 'Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l log-format -d 'Log line format on stderr: text, or json (one JSON object per line)' -r -f -a "text\t''
+json\t''"
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l missing-lead-404 -d 'Answer a missing lead with 404 instead of 204'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l sandbox -d 'Start an in-process Kommo simulator with a demo account and use it'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -s h -l help -d 'Print help'

@@ -15,6 +15,7 @@ mod http;
 mod kommo_errors;
 mod kommo_rate;
 mod kommo_retries;
+mod observe;
 mod schemas;
 mod simulator_command;
 mod sse;

@@ -59,7 +59,7 @@ impl HttpServer {
                     && let Some(tx) = listening_tx.take()
                 {
                     let url = line[at + "listening on ".len()..]
-                        .split_whitespace()
+                        .split(|c: char| c.is_whitespace() || c == '"')
                         .next()
                         .unwrap_or_default();
                     let _ = tx.send(url.to_owned());
@@ -154,6 +154,11 @@ impl HttpServer {
         response.json().await.expect("JSON answer")
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("still running")
+    }
+
     /// Sends SIGTERM.
     pub fn terminate(&self) {
         let pid = self.child.id().expect("still running");
@@ -219,13 +224,18 @@ impl<'a> McpClient<'a> {
 
     /// Initializes and keeps the session id.
     pub async fn initialize(server: &'a HttpServer) -> Self {
+        Self::initialize_with(server, &[]).await
+    }
+
+    /// Initializes with `extra` headers on both handshake requests.
+    pub async fn initialize_with(server: &'a HttpServer, extra: &[(&str, &str)]) -> Self {
         let mut client = Self::new(server);
         let response = client
             .post(
                 &json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
                     "protocolVersion": "2025-11-25", "capabilities": {},
                     "clientInfo": {"name": "kommo-mcp-tests", "version": "1"}}}),
-                &[],
+                extra,
             )
             .await;
         assert_eq!(response.status(), 200);
@@ -243,7 +253,7 @@ impl<'a> McpClient<'a> {
         let response = client
             .post(
                 &json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
-                &[],
+                extra,
             )
             .await;
         assert_eq!(response.status(), 202);
