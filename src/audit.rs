@@ -52,19 +52,34 @@ pub fn note_digest(text: &str) -> Value {
     serde_json::json!({ "length": text.chars().count(), "sha256": hex })
 }
 
+/// The state of the file.
+enum Handle {
+    Open(File),
+    /// It could not be opened; tried again before the next write.
+    Unopened(String),
+    /// A write failed; only a reopen (`SIGHUP`) clears it, so no write goes unaudited.
+    Broken(String),
+}
+
+impl Handle {
+    fn opened(path: &Path) -> Self {
+        open_file(path).map_or_else(Handle::Unopened, Handle::Open)
+    }
+}
+
 /// The open audit log, or why it is not usable.
 pub struct AuditLog {
     path: PathBuf,
-    file: Mutex<Result<File, String>>,
+    file: Mutex<Handle>,
 }
 
 impl AuditLog {
     /// Opens (creating, appending) the file. Never fails: an unusable file is remembered
     /// and makes every write tool refuse until it can be opened again.
     pub fn open(path: &Path) -> Arc<Self> {
-        let file = open_file(path);
-        if let Err(reason) = &file {
-            tracing::error!("{reason}; write tools are refused until it can be written");
+        let file = Handle::opened(path);
+        if let Handle::Unopened(reason) = &file {
+            tracing::error!("{reason}; write tools are refused until it can be opened");
         }
         Arc::new(Self {
             path: path.to_owned(),
@@ -76,50 +91,55 @@ impl AuditLog {
         &self.path
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Result<File, String>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Handle> {
         self.file
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Reopens the file (after `SIGHUP`, or when it was unusable).
+    /// Reopens the file (after `SIGHUP`).
     pub fn reopen(&self) {
-        let file = open_file(&self.path);
+        let file = Handle::opened(&self.path);
         match &file {
-            Ok(_) => tracing::info!(path = %self.path.display(), "audit log reopened"),
-            Err(reason) => tracing::error!("{reason}; write tools are refused"),
+            Handle::Unopened(reason) | Handle::Broken(reason) => {
+                tracing::error!("{reason}; write tools are refused");
+            }
+            Handle::Open(_) => tracing::info!(path = %self.path.display(), "audit log reopened"),
         }
         *self.lock() = file;
     }
 
     /// Whether a write may go ahead: `Err` names the audit log and why it is unusable.
-    /// An unusable file is tried again first (it may have been fixed).
+    /// A file that could not be opened is tried again first (it may have been fixed).
     pub fn ready(&self) -> Result<(), String> {
         let mut file = self.lock();
-        if file.is_err() {
-            *file = open_file(&self.path);
+        if matches!(*file, Handle::Unopened(_)) {
+            *file = Handle::opened(&self.path);
         }
-        file.as_ref().map(|_| ()).map_err(Clone::clone)
+        match &*file {
+            Handle::Open(_) => Ok(()),
+            Handle::Unopened(reason) | Handle::Broken(reason) => Err(reason.clone()),
+        }
     }
 
-    /// Appends one line, whole, in a single write. A failure makes later writes refused
-    /// until the file can be opened again.
+    /// Appends one line, whole, in a single write. After a failure every write tool is
+    /// refused until the file is reopened (`SIGHUP`).
     pub fn write(&self, record: &AuditRecord<'_>) -> Result<(), String> {
         let mut line = serde_json::to_vec(record)
             .map_err(|err| format!("cannot encode the audit record: {err}"))?;
         line.push(b'\n');
         let mut file = self.lock();
-        let result = match file.as_mut() {
-            Ok(handle) => handle
+        let result = match &mut *file {
+            Handle::Open(handle) => handle
                 .write_all(&line)
                 .and_then(|()| handle.flush())
                 .map_err(|err| {
                     format!("cannot write the audit log {}: {err}", self.path.display())
                 }),
-            Err(reason) => Err(reason.clone()),
+            Handle::Unopened(reason) | Handle::Broken(reason) => Err(reason.clone()),
         };
         if let Err(reason) = &result {
-            *file = Err(reason.clone());
+            *file = Handle::Broken(format!("{reason} (send SIGHUP to reopen it)"));
         }
         result
     }

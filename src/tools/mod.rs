@@ -148,7 +148,7 @@ impl Toolkit {
             if let Err(reason) = log.write(&record) {
                 tracing::error!(request_id = %info.request_id, tool = tool.as_str(), "{reason}");
                 result.content.push(rmcp::model::ContentBlock::text(format!(
-                    "Warning: {reason}. This call is missing from the audit trail; further writes are refused until the audit log can be written."
+                    "Warning: {reason}. This call is missing from the audit trail; further writes are refused until the audit log is reopened (SIGHUP)."
                 )));
             }
         }

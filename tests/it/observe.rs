@@ -497,3 +497,62 @@ async fn an_unwritable_audit_log_refuses_writes_but_serves_reads() {
     assert_eq!(audit_lines(&path).len(), 1);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_failed_audit_write_after_kommo_answered_is_reported_in_the_answer() {
+    // /dev/full opens, but every write to it fails (ENOSPC).
+    let sim = simulator().await;
+    let env = Isolated::new();
+    let server = server_for(&sim, &env, &["--audit-log", "/dev/full"]).await;
+    let answer = server
+        .bare_call("pause_agent", json!({"lead_id": LEAD}), &[])
+        .await;
+    let result = &answer["result"];
+    assert!(!is_error(result), "Kommo confirmed the write: {answer}");
+    let text = all_text(result);
+    assert!(
+        text.contains("cannot write the audit log /dev/full"),
+        "{text}"
+    );
+    assert_eq!(writes(&sim).len(), 1);
+    let refused = server
+        .bare_call("pause_agent", json!({"lead_id": LEAD}), &[])
+        .await;
+    assert!(is_error(&refused["result"]), "{refused}");
+    assert!(
+        all_text(&refused["result"]).contains("audit log"),
+        "{refused}"
+    );
+    assert_eq!(writes(&sim).len(), 1, "no unaudited write follows");
+    let (_, stderr) = server.stop().await;
+    assert!(
+        stderr.contains("cannot write the audit log /dev/full"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn the_command_line_is_audited_as_cli() {
+    let sim = simulator().await;
+    let env = Isolated::new();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let mut command = env.command();
+    command
+        .args(account_args(&sim))
+        .args(["--audit-log", path.to_str().unwrap()])
+        .args([
+            "call",
+            "add_note",
+            &format!("lead_id={LEAD}"),
+            &format!("note={NOTE}"),
+        ]);
+    let output = command.output().await.unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let lines = audit_lines(&path);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["caller"], "cli");
+    assert_eq!(lines[0]["transport"], "cli");
+    assert_eq!(lines[0]["tool"], "add_note");
+    assert!(!std::fs::read_to_string(&path).unwrap().contains(NOTE));
+}
