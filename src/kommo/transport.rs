@@ -185,6 +185,7 @@ impl Transport {
                     });
                 }
             };
+            tracing::trace!(%method, path, attempt, "kommo request sending");
             let sent = Instant::now();
             let remaining = deadline.saturating_duration_since(sent);
             let outcome = self
