@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kommo_mcp_global_optspecs
-    string join \n token= subdomain= tools= pause-field-id= pause-value= base-url= rate-limit= connect-timeout= request-timeout= pipelines-cache= redis-url= redis-prefix= redis-fallback-rate= config= log-level= sandbox http listen= stateless auth-token= rate-limit-per-ip= allow-unauthenticated allowed-host= allowed-origin= h/help V/version
+    string join \n token= subdomain= tools= pause-field-id= pause-value= base-url= rate-limit= connect-timeout= request-timeout= pipelines-cache= redis-url= redis-prefix= redis-fallback-rate= audit-log= config= log-level= log-format= sandbox http listen= stateless auth-token= rate-limit-per-ip= allow-unauthenticated allowed-host= allowed-origin= metrics-listen= metrics-account-label h/help V/version
 end
 
 function __fish_kommo_mcp_needs_command
@@ -37,17 +37,22 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l pipelines-cache -d 
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l redis-url -d 'Redis shared by every replica (rate limit, 429 pauses, sessions): redis:// or rediss://, with password and database; a secret [config: redis_url]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l redis-prefix -d 'Prefix of every Redis key kommo-mcp writes [default: kommo-mcp:] [config: redis_prefix]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l redis-fallback-rate -d 'Kommo requests per second per account per replica while Redis is unreachable [default: 1] [config: redis_fallback_rate]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l audit-log -d 'Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l log-format -d 'Log line format on stderr: text, or json (one JSON object per line)' -r -f -a "text\t''
+json\t''"
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l listen -d 'Address to listen on with --http' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l auth-token -d 'Require "Authorization: Bearer <TOKEN>" (or "X-API-Key: <TOKEN>") on every route but /healthz; the one-client shorthand of [clients.*]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l rate-limit-per-ip -d 'Inbound requests per minute per remote address, for callers without a rate_limit of their own ([clients.*] keys have theirs); counted per process [default: no limit]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l allowed-host -d 'Also accept this Host header (repeatable), e.g. mcp.example.com behind a proxy' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l allowed-origin -d 'Also accept this Origin (repeatable), e.g. https://app.example.com' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l metrics-listen -d 'Serve GET /metrics (Prometheus) only on this address, without auth, instead of on the main port behind the auth token' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l sandbox -d 'Use a fresh demo Kommo account started inside this command (gone when it exits; see `kommo-mcp sandbox` to keep one running)'
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l http -d 'Serve over HTTP (streamable HTTP at /mcp, legacy SSE at /sse) instead of stdio'
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l stateless -d 'Serve /mcp without sessions, so any replica can answer any request'
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l allow-unauthenticated -d 'Allow listening on a non-loopback address without --auth-token'
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l metrics-account-label -d 'Label Kommo metrics with the account subdomain (one series per account)'
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -s h -l help -d 'Print help'
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -s V -l version -d 'Print version'
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -f -a "serve" -d 'Serve MCP over stdio (default) or HTTP (--http)'
@@ -64,6 +69,7 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l auth-token
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l rate-limit-per-ip -d 'Inbound requests per minute per remote address, for callers without a rate_limit of their own ([clients.*] keys have theirs); counted per process [default: no limit]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l allowed-host -d 'Also accept this Host header (repeatable), e.g. mcp.example.com behind a proxy' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l allowed-origin -d 'Also accept this Origin (repeatable), e.g. https://app.example.com' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l metrics-listen -d 'Serve GET /metrics (Prometheus) only on this address, without auth, instead of on the main port behind the auth token' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l token -d 'Kommo long-lived token [config: token]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l subdomain -d 'Kommo account subdomain, e.g. "mycompany" for mycompany.kommo.com [config: subdomain]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l tools -d 'Enabled tools: JSON array or comma-separated names; empty enables none [default: all] [config: tools]' -r
@@ -77,11 +83,15 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l pipelines-
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l redis-url -d 'Redis shared by every replica (rate limit, 429 pauses, sessions): redis:// or rediss://, with password and database; a secret [config: redis_url]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l redis-prefix -d 'Prefix of every Redis key kommo-mcp writes [default: kommo-mcp:] [config: redis_prefix]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l redis-fallback-rate -d 'Kommo requests per second per account per replica while Redis is unreachable [default: 1] [config: redis_fallback_rate]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l audit-log -d 'Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l log-format -d 'Log line format on stderr: text, or json (one JSON object per line)' -r -f -a "text\t''
+json\t''"
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l http -d 'Serve over HTTP (streamable HTTP at /mcp, legacy SSE at /sse) instead of stdio'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l stateless -d 'Serve /mcp without sessions, so any replica can answer any request'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l allow-unauthenticated -d 'Allow listening on a non-loopback address without --auth-token'
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l metrics-account-label -d 'Label Kommo metrics with the account subdomain (one series per account)'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l sandbox -d 'Use a fresh demo Kommo account started inside this command (gone when it exits; see `kommo-mcp sandbox` to keep one running)'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l json -d 'Arguments as one JSON object, or - to read it from stdin (instead of KEY=VALUE)' -r
@@ -100,8 +110,11 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l pipelines-c
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l redis-url -d 'Redis shared by every replica (rate limit, 429 pauses, sessions): redis:// or rediss://, with password and database; a secret [config: redis_url]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l redis-prefix -d 'Prefix of every Redis key kommo-mcp writes [default: kommo-mcp:] [config: redis_prefix]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l redis-fallback-rate -d 'Kommo requests per second per account per replica while Redis is unreachable [default: 1] [config: redis_fallback_rate]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l audit-log -d 'Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l log-format -d 'Log line format on stderr: text, or json (one JSON object per line)' -r -f -a "text\t''
+json\t''"
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l sandbox -d 'Use a fresh demo Kommo account started inside this command (gone when it exits; see `kommo-mcp sandbox` to keep one running)'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -s h -l help -d 'Print help'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l token -d 'Kommo long-lived token [config: token]' -r
@@ -117,8 +130,11 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l pipelines-
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l redis-url -d 'Redis shared by every replica (rate limit, 429 pauses, sessions): redis:// or rediss://, with password and database; a secret [config: redis_url]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l redis-prefix -d 'Prefix of every Redis key kommo-mcp writes [default: kommo-mcp:] [config: redis_prefix]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l redis-fallback-rate -d 'Kommo requests per second per account per replica while Redis is unreachable [default: 1] [config: redis_fallback_rate]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l audit-log -d 'Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l log-format -d 'Log line format on stderr: text, or json (one JSON object per line)' -r -f -a "text\t''
+json\t''"
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l json -d 'Print the tools/list array as JSON'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l sandbox -d 'Use a fresh demo Kommo account started inside this command (gone when it exits; see `kommo-mcp sandbox` to keep one running)'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -s h -l help -d 'Print help'
@@ -135,8 +151,11 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l pipelines-
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l redis-url -d 'Redis shared by every replica (rate limit, 429 pauses, sessions): redis:// or rediss://, with password and database; a secret [config: redis_url]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l redis-prefix -d 'Prefix of every Redis key kommo-mcp writes [default: kommo-mcp:] [config: redis_prefix]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l redis-fallback-rate -d 'Kommo requests per second per account per replica while Redis is unreachable [default: 1] [config: redis_fallback_rate]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l audit-log -d 'Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l log-format -d 'Log line format on stderr: text, or json (one JSON object per line)' -r -f -a "text\t''
+json\t''"
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l sandbox -d 'Use a fresh demo Kommo account started inside this command (gone when it exits; see `kommo-mcp sandbox` to keep one running)'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -s h -l help -d 'Print help'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l listen -d 'Address to listen on (port 0 picks a free one)' -r
@@ -154,8 +173,11 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l pipeline
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l redis-url -d 'Redis shared by every replica (rate limit, 429 pauses, sessions): redis:// or rediss://, with password and database; a secret [config: redis_url]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l redis-prefix -d 'Prefix of every Redis key kommo-mcp writes [default: kommo-mcp:] [config: redis_prefix]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l redis-fallback-rate -d 'Kommo requests per second per account per replica while Redis is unreachable [default: 1] [config: redis_fallback_rate]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l audit-log -d 'Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l log-format -d 'Log line format on stderr: text, or json (one JSON object per line)' -r -f -a "text\t''
+json\t''"
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l sandbox -d 'Use a fresh demo Kommo account started inside this command (gone when it exits; see `kommo-mcp sandbox` to keep one running)'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l token -d 'Kommo long-lived token [config: token]' -r
@@ -171,8 +193,11 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l pipeline
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l redis-url -d 'Redis shared by every replica (rate limit, 429 pauses, sessions): redis:// or rediss://, with password and database; a secret [config: redis_url]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l redis-prefix -d 'Prefix of every Redis key kommo-mcp writes [default: kommo-mcp:] [config: redis_prefix]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l redis-fallback-rate -d 'Kommo requests per second per account per replica while Redis is unreachable [default: 1] [config: redis_fallback_rate]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l audit-log -d 'Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l log-format -d 'Log line format on stderr: text, or json (one JSON object per line)' -r -f -a "text\t''
+json\t''"
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l sandbox -d 'Use a fresh demo Kommo account started inside this command (gone when it exits; see `kommo-mcp sandbox` to keep one running)'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -s h -l help -d 'Print help'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l token -d 'Kommo long-lived token [config: token]' -r
@@ -188,8 +213,11 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l pipe
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l redis-url -d 'Redis shared by every replica (rate limit, 429 pauses, sessions): redis:// or rediss://, with password and database; a secret [config: redis_url]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l redis-prefix -d 'Prefix of every Redis key kommo-mcp writes [default: kommo-mcp:] [config: redis_prefix]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l redis-fallback-rate -d 'Kommo requests per second per account per replica while Redis is unreachable [default: 1] [config: redis_fallback_rate]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l audit-log -d 'Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l log-format -d 'Log line format on stderr: text, or json (one JSON object per line)' -r -f -a "text\t''
+json\t''"
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l sandbox -d 'Use a fresh demo Kommo account started inside this command (gone when it exits; see `kommo-mcp sandbox` to keep one running)'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l out-dir -d 'Write every page (kommo-mcp.1, kommo-mcp-call.1, …) into this directory instead' -r -f -a "(__fish_complete_directories)"
@@ -206,8 +234,11 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l pipelines-ca
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l redis-url -d 'Redis shared by every replica (rate limit, 429 pauses, sessions): redis:// or rediss://, with password and database; a secret [config: redis_url]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l redis-prefix -d 'Prefix of every Redis key kommo-mcp writes [default: kommo-mcp:] [config: redis_prefix]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l redis-fallback-rate -d 'Kommo requests per second per account per replica while Redis is unreachable [default: 1] [config: redis_fallback_rate]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l audit-log -d 'Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l log-format -d 'Log line format on stderr: text, or json (one JSON object per line)' -r -f -a "text\t''
+json\t''"
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l sandbox -d 'Use a fresh demo Kommo account started inside this command (gone when it exits; see `kommo-mcp sandbox` to keep one running)'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -s h -l help -d 'Print help'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand help; and not __fish_seen_subcommand_from serve call tools check sandbox new-key completions man help" -f -a "serve" -d 'Serve MCP over stdio (default) or HTTP (--http)'

@@ -47,7 +47,12 @@ async fn run_async(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError>
     } else {
         logging::DEFAULT
     };
-    logging::init(cli.settings.log_level.as_deref(), default_filter).map_err(AppError::Usage)?;
+    logging::init(
+        cli.settings.log_level.as_deref(),
+        default_filter,
+        cli.settings.log_format,
+    )
+    .map_err(AppError::Usage)?;
     match &cli.command {
         Some(Command::Simulator(args)) => return commands::simulator::run(args).await,
         Some(Command::Sandbox(args)) => return commands::simulator::run_sandbox(args).await,
@@ -77,6 +82,9 @@ async fn run_async(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError>
 }
 
 async fn serve(kit: Arc<Toolkit>, args: &crate::cli::ServeArgs) -> Result<ExitCode, AppError> {
+    if let Some(audit) = kit.audit() {
+        audit.reopen_on_sighup();
+    }
     if !args.http {
         log_start(kit.config(), "stdio");
         transport::stdio::serve(KommoMcp::new(kit)).await?;
@@ -110,6 +118,8 @@ async fn serve(kit: Arc<Toolkit>, args: &crate::cli::ServeArgs) -> Result<ExitCo
         stateless: args.stateless,
         policy,
         rate_limit_per_ip: args.rate_limit_per_ip,
+        metrics_listen: args.metrics_listen,
+        metrics_account_label: args.metrics_account_label,
     };
     transport::http::serve(KommoMcp::new(kit), options).await?;
     Ok(ExitCode::SUCCESS)

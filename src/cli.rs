@@ -21,6 +21,7 @@ const CONFIGURATION: &str = "Configuration";
 const LOGGING: &str = "Logging";
 const HTTP: &str = "HTTP server (serve --http)";
 const REPLICAS: &str = "Several replicas (Redis)";
+const OPERATING: &str = "Operating (metrics, audit)";
 
 const ABOUT: &str = "Let AI agents act on leads in Kommo CRM through the Model Context Protocol";
 
@@ -187,6 +188,10 @@ pub struct SettingsArgs {
         value_name = "N", help_heading = REPLICAS, hide_env_values = true)]
     pub redis_fallback_rate: Option<String>,
 
+    /// Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it
+    #[arg(long, global = true, env = "KOMMO_MCP_AUDIT_LOG", value_name = "PATH", help_heading = OPERATING, hide_env_values = true)]
+    pub audit_log: Option<PathBuf>,
+
     /// Config file [default: ~/.config/kommo-mcp/config.toml]
     #[arg(long, global = true, env = "KOMMO_MCP_CONFIG", value_name = "PATH", help_heading = CONFIGURATION, hide_env_values = true)]
     pub config: Option<PathBuf>,
@@ -194,6 +199,15 @@ pub struct SettingsArgs {
     /// Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]
     #[arg(long, global = true, value_name = "LEVEL", help_heading = LOGGING)]
     pub log_level: Option<String>,
+
+    /// Log line format on stderr: text, or json (one JSON object per line)
+    #[arg(
+        long,
+        global = true,
+        env = "KOMMO_MCP_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text, help_heading = LOGGING, hide_env_values = true)]
+    pub log_format: LogFormat,
 
     /// Use a fresh demo Kommo account started inside this command (gone when it exits; see `kommo-mcp sandbox` to keep one running)
     #[arg(long, global = true, help_heading = CONFIGURATION)]
@@ -256,6 +270,26 @@ pub struct ServeArgs {
     /// Also accept this Origin (repeatable), e.g. https://app.example.com
     #[arg(long = "allowed-origin", value_name = "ORIGIN", requires = "http", help_heading = HTTP)]
     pub allowed_origins: Vec<String>,
+
+    /// Serve GET /metrics (Prometheus) only on this address, without auth, instead of on the main port behind the auth token
+    #[arg(
+        long,
+        env = "KOMMO_MCP_METRICS_LISTEN",
+        value_name = "ADDR",
+        requires = "http", help_heading = OPERATING, hide_env_values = true)]
+    pub metrics_listen: Option<SocketAddr>,
+
+    /// Label Kommo metrics with the account subdomain (one series per account)
+    #[arg(long, requires = "http", help_heading = OPERATING)]
+    pub metrics_account_label: bool,
+}
+
+/// How log lines are written.
+#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -431,6 +465,14 @@ impl SettingsArgs {
                 &self.redis_fallback_rate,
                 settings::REDIS_FALLBACK_RATE.env,
             ),
+            audit_log: sourced(
+                "audit_log",
+                &self
+                    .audit_log
+                    .as_ref()
+                    .map(|p| p.to_string_lossy().into_owned()),
+                settings::AUDIT_LOG.env,
+            ),
             config: sourced(
                 "config",
                 &self
@@ -456,6 +498,8 @@ pub fn misplaced_serve_flag(matches: &ArgMatches) -> Option<String> {
         "allow_unauthenticated",
         "allowed_hosts",
         "allowed_origins",
+        "metrics_listen",
+        "metrics_account_label",
     ];
     let given = ids
         .into_iter()

@@ -2,6 +2,7 @@
 //! Kommo CRM. The binary is a thin wrapper over `app::run`.
 
 pub mod app;
+pub mod audit;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -9,6 +10,7 @@ pub mod error;
 pub mod inflight;
 pub mod kommo;
 pub mod logging;
+pub mod observe;
 pub mod sandbox;
 pub mod scope;
 pub mod secret;

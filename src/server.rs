@@ -108,7 +108,7 @@ impl ServerHandler for KommoMcp {
             ));
         };
         let args = request.arguments.unwrap_or_default();
-        tracing::debug!(tool = %tool, client = scope.caller.as_deref().unwrap_or("-"), "tool call");
+        tracing::debug!(tool = %tool, client = scope.caller.as_deref().unwrap_or("-"), "tool call started");
         let _in_flight = self.in_flight.start();
         Ok(self.kit.call(tool, &args, scope).await.into())
     }

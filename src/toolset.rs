@@ -34,17 +34,17 @@ impl ToolName {
         }
     }
 
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|tool| tool.as_str() == name)
-    }
-
-    /// Whether the tool only reads from Kommo (what a read-only caller may use).
+    /// Whether the tool only reads (it never changes anything in Kommo).
     pub fn is_read_only(self) -> bool {
         matches!(self, ToolName::GetLead | ToolName::ListPipelines)
     }
 
-    fn bit(self) -> u8 {
-        1 << (self as u8)
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|tool| tool.as_str() == name)
+    }
+
+    fn bit(self) -> u32 {
+        1 << (self as u32)
     }
 }
 
@@ -56,7 +56,7 @@ impl fmt::Display for ToolName {
 
 /// A set of enabled tools (a bit set: copying and intersecting it costs nothing).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ToolSet(u8);
+pub struct ToolSet(u32);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ToolListError {
@@ -73,7 +73,7 @@ impl ToolSet {
         Self::ALL_SET
     }
 
-    const ALL_SET: ToolSet = ToolSet(0b11_1111);
+    const ALL_SET: ToolSet = ToolSet((1 << ToolName::ALL.len()) - 1);
 
     /// Parses `TOOLS_TO_USE`: a JSON array (`["move_lead","add_note"]`) or CSV
     /// (`move_lead, add_note`). An empty string or `[]` is the empty set.
@@ -130,8 +130,8 @@ impl ToolSet {
             .filter(move |tool| self.contains(*tool))
     }
 
-    /// The set as a number from 0 to 63 (one bit per tool).
-    pub fn bits(self) -> u8 {
+    /// The set as a number (one bit per tool, in [`ToolName::ALL`] order).
+    pub fn bits(self) -> u32 {
         self.0
     }
 

@@ -97,6 +97,9 @@ pub fn rows(config: &Config) -> Vec<Row> {
             Some(&config.redis_fallback_rate),
             |n| format!("{n} requests/s per account per replica while Redis is down"),
         ),
+        row(settings::AUDIT_LOG.key, config.audit_log.as_ref(), |path| {
+            path.display().to_string()
+        }),
     ];
     rows.push(Row {
         name: "config file".to_owned(),

@@ -57,6 +57,7 @@ fn render(command: &Command, is_top: bool) -> std::io::Result<(String, Vec<u8>)>
         precedence_section(&mut roff);
         config_file_section(&mut roff);
         limits_section(&mut roff);
+        operating_section(&mut roff);
         examples_section(&mut roff);
     }
     exit_status_section(&mut roff);
@@ -219,6 +220,33 @@ fn limits_section(roff: &mut Roff) {
          (default 20 s) each attempt; no request, retries included, runs longer than twice the \
          request timeout. Requests carry the User-Agent kommo-mcp/VERSION over one pooled \
          keep-alive connection per host.",
+    ] {
+        roff.control("PP", []);
+        roff.text([roman(paragraph)]);
+    }
+}
+
+fn operating_section(roff: &mut Roff) {
+    roff.control("SH", ["OPERATING"]);
+    for paragraph in [
+        "Metrics (serve --http only): GET /metrics in the Prometheus/OpenMetrics text format, \
+         behind the same auth token as /mcp, or with --metrics-listen ADDR only on that address \
+         and without auth. Series: mcp_server_operation_duration_seconds (mcp_method_name, \
+         gen_ai_tool_name, outcome ok|tool_error|protocol_error, network_transport), \
+         kommo_requests_total and kommo_request_duration_seconds (method, endpoint, \
+         status_class), kommo_rate_limit_wait_seconds, kommo_rate_limited_total, \
+         kommo_blocked_total, mcp_sessions (network_transport), mcp_calls_in_flight. The account \
+         subdomain is a label only with --metrics-account-label.",
+        "Logs: --log-format json writes one JSON object per line to stderr. Each tool call logs \
+         one info line with request_id, tool, transport, caller, account, lead_id, outcome, \
+         duration_ms, kommo_requests and kommo_request_ids. The request id is the incoming \
+         X-Request-Id, else the trace id of a W3C traceparent, else generated, and is echoed as \
+         X-Request-Id. Other crates' debug and trace events are never logged.",
+        "Audit trail: --audit-log PATH appends one JSON line per write attempt (time, caller, \
+         transport, request_id, account, tool, lead_id, before, after, note length and SHA-256, \
+         dry_run, outcome, failure_kind, kommo_request_id), whole, with O_APPEND, before the tool \
+         answers. SIGHUP reopens the file. While it cannot be opened or written, write tools are \
+         refused before anything is sent to Kommo and reads go on.",
     ] {
         roff.control("PP", []);
         roff.text([roman(paragraph)]);

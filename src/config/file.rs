@@ -44,6 +44,7 @@ pub struct FileConfig {
     pub redis_url: Option<String>,
     pub redis_prefix: Option<String>,
     pub redis_fallback_rate: Option<u32>,
+    pub audit_log: Option<String>,
     #[serde(default)]
     pub accounts: BTreeMap<String, FileAccount>,
     #[serde(default)]

@@ -80,6 +80,7 @@ pub struct RawSettings {
     pub redis_url: Option<RawValue>,
     pub redis_prefix: Option<RawValue>,
     pub redis_fallback_rate: Option<RawValue>,
+    pub audit_log: Option<RawValue>,
     pub config: Option<RawValue>,
 }
 
@@ -157,10 +158,11 @@ pub mod settings {
         "--redis-fallback-rate",
         "KOMMO_MCP_REDIS_FALLBACK_RATE"
     );
+    setting!(AUDIT_LOG, "audit_log", "--audit-log", "KOMMO_MCP_AUDIT_LOG");
     setting!(CONFIG, "-", "--config", "KOMMO_MCP_CONFIG");
 
     /// Every setting, in the order `check` and the man page list them.
-    pub const ALL: [SettingInfo; 14] = [
+    pub const ALL: [SettingInfo; 15] = [
         TOKEN,
         SUBDOMAIN,
         TOOLS,
@@ -174,6 +176,7 @@ pub mod settings {
         REDIS_URL,
         REDIS_PREFIX,
         REDIS_FALLBACK_RATE,
+        AUDIT_LOG,
         CONFIG,
     ];
 }
@@ -226,6 +229,8 @@ pub struct Config {
     pub redis_prefix: Sourced<String>,
     /// Requests per second per account while Redis is unreachable.
     pub redis_fallback_rate: Sourced<u32>,
+    /// Where write attempts are recorded (`--audit-log`), if anywhere.
+    pub audit_log: Option<Sourced<PathBuf>>,
     pub accounts: BTreeMap<Subdomain, AccountEntry>,
     /// `[clients.<name>]`: the keys HTTP callers present (none: no client keys).
     pub clients: Vec<ClientEntry>,
@@ -378,6 +383,14 @@ impl Config {
         )
         .map_err(|e| e.named("Redis fallback rate"))?
         .unwrap_or(Sourced::new(DEFAULT_REDIS_FALLBACK_RATE, Source::Default));
+        let audit_log = pick(&raw.audit_log, file.audit_log.clone(), &file_source, |s| {
+            if s.trim().is_empty() {
+                Err("the path is empty".to_owned())
+            } else {
+                Ok(PathBuf::from(s))
+            }
+        })
+        .map_err(|e| e.named("audit log"))?;
 
         let mut accounts = BTreeMap::new();
         for (name, entry) in file.accounts {
@@ -432,6 +445,7 @@ impl Config {
             redis_url,
             redis_prefix,
             redis_fallback_rate,
+            audit_log,
             accounts,
             clients,
             config_file: file_path,

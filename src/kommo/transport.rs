@@ -11,6 +11,8 @@ use http::{Method, header};
 use rand::Rng;
 use tokio::time::Instant;
 
+use crate::observe;
+
 use super::{Account, ClientSettings, KommoError, gate::Gate, limiter::NotBeforeDeadline, problem};
 
 /// Whether a request may be sent again after a failure.
@@ -162,10 +164,15 @@ impl Transport {
         let api_root = account.api_root();
         let mut throttled = false;
         let mut attempt = 0;
+        let subdomain = account.subdomain().as_str();
         loop {
             attempt += 1;
+            let queued = Instant::now();
             let permit = match self.gate.acquire(api_root, deadline).await {
-                Ok(permit) => permit,
+                Ok(permit) => {
+                    observe::metrics::record_rate_limit_wait(queued.elapsed());
+                    permit
+                }
                 Err(refused) => {
                     tracing::debug!(%method, path, attempt, reason = %refused, "kommo request not sent");
                     return Err(match refused {
@@ -179,7 +186,9 @@ impl Transport {
                     });
                 }
             };
-            let remaining = deadline.saturating_duration_since(Instant::now());
+            tracing::trace!(%method, path, attempt, "kommo request sending");
+            let sent = Instant::now();
+            let remaining = deadline.saturating_duration_since(sent);
             let outcome = self
                 .attempt(
                     client,
@@ -192,6 +201,7 @@ impl Transport {
                 .await;
             // Answered (or failed): the slot's last window starts now.
             drop(permit);
+            note_attempt(subdomain, &method, path, &outcome, sent.elapsed());
             let retry_wait = match outcome {
                 Attempt::Answer(status, headers, bytes) => {
                     let code = status.as_u16();
@@ -204,6 +214,7 @@ impl Transport {
                     }
                     match code {
                         429 => {
+                            observe::metrics::record_rate_limited(subdomain);
                             throttled = true;
                             let wait = retry_after(&headers, &bytes, SystemTime::now())
                                 .unwrap_or(DEFAULT_RETRY_AFTER);
@@ -214,6 +225,7 @@ impl Transport {
                             self.retry_or(error, attempt, deadline, wait)?
                         }
                         403 if throttled || self.gate.recently_throttled(api_root).await => {
+                            observe::metrics::record_blocked(subdomain);
                             return Err(KommoError::Blocked);
                         }
                         502..=504 if replay == Replay::Safe => self.retry_or(
@@ -303,6 +315,28 @@ impl Transport {
             Err(err) => Attempt::Broken(error_text(&err)),
         }
     }
+}
+
+/// Metrics and the call's trace for one attempt.
+fn note_attempt(
+    subdomain: &str,
+    method: &Method,
+    path: &str,
+    outcome: &Attempt,
+    elapsed: Duration,
+) {
+    let (class, request_id) = match outcome {
+        Attempt::Answer(status, headers, _) => (
+            observe::metrics::status_class(status.as_u16()),
+            headers
+                .get("x-request-id")
+                .and_then(|value| value.to_str().ok()),
+        ),
+        Attempt::NotSent(_) => ("connect_error", None),
+        Attempt::TimedOut => ("timeout", None),
+        Attempt::Broken(_) => ("transport_error", None),
+    };
+    observe::kommo_attempt(subdomain, method, path, class, elapsed, request_id);
 }
 
 fn classify_send_error(err: &reqwest::Error) -> Attempt {

@@ -11,7 +11,11 @@ mod pause;
 mod target;
 mod when;
 
-use std::sync::{Arc, LazyLock, OnceLock};
+use std::{
+    collections::HashMap,
+    sync::{Arc, LazyLock, Mutex, PoisonError},
+    time::Instant,
+};
 
 use serde_json::Value;
 
@@ -22,8 +26,10 @@ use rmcp::{
 };
 
 use crate::{
+    audit::{AuditLog, AuditRecord},
     config::Config,
     kommo::{ClientSettings, KommoClient, models::Lead},
+    observe::call::{self as observed, Summary, Trace},
     scope::RequestScope,
     toolset::{ToolName, ToolSet},
 };
@@ -35,6 +41,8 @@ pub struct Toolkit {
     config: Arc<Config>,
     client: KommoClient,
     own_target: Result<Target, TargetError>,
+    /// The audit trail, when `--audit-log` is set.
+    audit: Option<Arc<AuditLog>>,
 }
 
 impl Toolkit {
@@ -55,11 +63,21 @@ impl Toolkit {
             }),
         });
         let own_target = target::resolve(&config, &RequestScope::default());
+        let audit = config
+            .audit_log
+            .as_ref()
+            .map(|path| AuditLog::open(&path.value));
         Self {
             config,
             client,
             own_target,
+            audit,
         }
+    }
+
+    /// The audit trail, when one is configured.
+    pub fn audit(&self) -> Option<&Arc<AuditLog>> {
+        self.audit.as_ref()
     }
 
     pub fn config(&self) -> &Config {
@@ -89,12 +107,73 @@ impl Toolkit {
     }
 
     /// Runs one tool. The caller has checked that the tool is enabled for this request.
+    /// A write tool is refused when the audit log is unusable, and audited otherwise; every
+    /// call ends with one info log line.
     pub async fn call(
         &self,
         tool: ToolName,
         args: &JsonObject,
         scope: &RequestScope,
     ) -> CallToolResult {
+        let info = observed::current_info();
+        let started = Instant::now();
+        let audit = self.audit.as_deref().filter(|_| !tool.is_read_only());
+        let refused = audit.and_then(|log| log.ready().err());
+        let (mut result, trace) = match &refused {
+            Some(reason) => (audit_refusal(tool, reason), Trace::default()),
+            None => observed::traced(self.run(tool, args, scope)).await,
+        };
+        let account = self
+            .target(scope)
+            .ok()
+            .map(|target| target.account.subdomain().as_str().to_owned());
+        let kind = outcome_kind(&result).to_owned();
+        let lead_id = args.get("lead_id").and_then(Value::as_i64);
+        if let (Some(log), None) = (audit, &refused) {
+            let change = trace.change();
+            let (_, hits) = trace.kommo();
+            let kommo_request_id = hits
+                .iter()
+                .rev()
+                .find(|hit| hit.method != "GET")
+                .or(hits.last())
+                .and_then(|hit| hit.request_id.as_deref());
+            let failed = result.is_error == Some(true);
+            let record = AuditRecord {
+                time: crate::audit::now(),
+                caller: &info.caller,
+                transport: info.transport,
+                request_id: &info.request_id,
+                account: account.as_deref(),
+                tool: tool.as_str(),
+                lead_id: change.lead_id.or(lead_id),
+                before: change.before.as_ref(),
+                after: change.after.as_ref(),
+                note: change.note.as_ref(),
+                dry_run: change.dry_run,
+                outcome: if failed { "failed" } else { "ok" },
+                failure_kind: failed.then_some(kind.as_str()),
+                kommo_request_id,
+            };
+            if let Err(reason) = log.write(&record) {
+                tracing::error!(request_id = %info.request_id, tool = tool.as_str(), "{reason}");
+                result.content.push(rmcp::model::ContentBlock::text(format!(
+                    "Warning: {reason}. This call is missing from the audit trail; further writes are refused until the audit log is reopened (SIGHUP)."
+                )));
+            }
+        }
+        let summary = Summary {
+            tool: tool.as_str(),
+            account: account.as_deref(),
+            lead_id,
+            outcome: &kind,
+            elapsed: started.elapsed(),
+        };
+        observed::log_call(&info, &summary, &trace);
+        result
+    }
+
+    async fn run(&self, tool: ToolName, args: &JsonObject, scope: &RequestScope) -> CallToolResult {
         let call = Call { kit: self, scope };
         match tool {
             ToolName::MoveLead => move_lead::run(call, args).await,
@@ -104,6 +183,45 @@ impl Toolkit {
             ToolName::GetLead => get_lead::run(call, args).await,
             ToolName::ListPipelines => list_pipelines::run(call, args).await,
         }
+    }
+}
+
+/// `ok`, or the kind of a failed result (`structuredContent.error.kind`).
+fn outcome_kind(result: &CallToolResult) -> &str {
+    if result.is_error != Some(true) {
+        return "ok";
+    }
+    result
+        .structured_content
+        .as_ref()
+        .and_then(|structured| structured.get("error"))
+        .and_then(|error| error.get("kind"))
+        .and_then(Value::as_str)
+        .unwrap_or("failed")
+}
+
+/// The answer of a write tool when the audit log cannot be written.
+fn audit_refusal(tool: ToolName, reason: &str) -> CallToolResult {
+    outcome::failure(
+        failed_sentence(tool),
+        format!(
+            "{reason}. The server is configured with an audit trail and sends no write to Kommo \
+             it cannot record; reads still work. Nothing was sent to Kommo."
+        ),
+        serde_json::json!({}),
+        outcome::ErrorInfo::AUDIT_UNAVAILABLE,
+    )
+}
+
+/// The failure sentence of a tool.
+fn failed_sentence(tool: ToolName) -> &'static str {
+    match tool {
+        ToolName::MoveLead => move_lead::SENTENCES.failed,
+        ToolName::PauseAgent => pause::Direction::Pause.sentences().failed,
+        ToolName::ResumeAgent => pause::Direction::Resume.sentences().failed,
+        ToolName::AddNote => note::FAILED,
+        ToolName::GetLead => get_lead::FAILED,
+        ToolName::ListPipelines => list_pipelines::FAILED,
     }
 }
 
@@ -159,24 +277,33 @@ impl Call<'_> {
     }
 }
 
-/// The serialized `tools/list` result (`{"tools":[…]}`) of a tool set, built once per set
-/// and process. The bare-JSON HTTP path answers `tools/list` with it instead of serializing
-/// some 14 KB of schemas on every request.
-pub fn list_result_json(tools: ToolSet) -> Option<&'static [u8]> {
-    static CACHE: LazyLock<Vec<OnceLock<Option<Vec<u8>>>>> = LazyLock::new(|| {
-        (0..=ToolSet::all().bits())
-            .map(|_| OnceLock::new())
-            .collect()
-    });
-    CACHE
-        .get(usize::from(tools.bits()))?
-        .get_or_init(|| {
-            let mut result = ListToolsResult::with_all_items(definitions(tools));
-            // As rmcp answers a handshake-era request: no 2026-07-28 `resultType`.
-            result.result_type = None;
-            serde_json::to_vec(&result).ok()
-        })
-        .as_deref()
+/// How many tool sets' `tools/list` results [`list_result_json`] keeps at most. A server
+/// sees few distinct sets (its own, and those of the `TOOLS_TO_USE` headers its clients
+/// send); beyond this many, further sets are serialized per request and not kept.
+const LIST_CACHE_MAX: usize = 32;
+
+/// The serialized `tools/list` result (`{"tools":[…]}`) of a tool set, built on first use
+/// and kept (for at most [`LIST_CACHE_MAX`] sets). The bare-JSON HTTP path answers
+/// `tools/list` with it instead of serializing some 14 KB of schemas on every request.
+pub fn list_result_json(tools: ToolSet) -> Option<Arc<[u8]>> {
+    static CACHE: LazyLock<Mutex<HashMap<ToolSet, Arc<[u8]>>>> =
+        LazyLock::new(|| Mutex::new(HashMap::new()));
+    if let Some(json) = CACHE
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&tools)
+    {
+        return Some(Arc::clone(json));
+    }
+    let mut result = ListToolsResult::with_all_items(definitions(tools));
+    // As rmcp answers a handshake-era request: no 2026-07-28 `resultType`.
+    result.result_type = None;
+    let json: Arc<[u8]> = serde_json::to_vec(&result).ok()?.into();
+    let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+    if cache.len() < LIST_CACHE_MAX {
+        cache.insert(tools, Arc::clone(&json));
+    }
+    Some(json)
 }
 
 /// The definitions of a set of tools, sorted by name.

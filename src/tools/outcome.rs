@@ -103,6 +103,10 @@ impl ErrorInfo {
         kind: "lead_missing",
         status: None,
     };
+    pub const AUDIT_UNAVAILABLE: ErrorInfo = ErrorInfo {
+        kind: "audit_unavailable",
+        status: None,
+    };
     pub const INVALID_MOVE: ErrorInfo = ErrorInfo {
         kind: "invalid_move",
         status: None,
@@ -116,6 +120,11 @@ impl From<&KommoError> for ErrorInfo {
             status: error.status(),
         }
     }
+}
+
+/// The answer to wrong arguments: the tool's failure sentence, then every problem.
+pub fn invalid_arguments(sentence: &str, problems: String) -> CallToolResult {
+    failure(sentence, problems, json!({}), ErrorInfo::INVALID_ARGUMENTS)
 }
 
 /// Shorthand: a Kommo error after the tool's failure sentence.

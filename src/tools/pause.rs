@@ -10,10 +10,10 @@ use serde_json::json;
 
 use super::{
     Call, Hints,
-    args::ArgReader,
+    args::{Id, ToolArgs, tool_args},
     outcome::{self, ErrorInfo, Sentences},
 };
-use crate::{config::settings, kommo::KommoError};
+use crate::{config::settings, kommo::KommoError, observe::call::describe};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {
@@ -34,7 +34,7 @@ const RESUME: Sentences = Sentences {
 };
 
 impl Direction {
-    fn sentences(self) -> &'static Sentences {
+    pub fn sentences(self) -> &'static Sentences {
         match self {
             Direction::Pause => &PAUSE,
             Direction::Resume => &RESUME,
@@ -42,13 +42,12 @@ impl Direction {
     }
 }
 
-/// Arguments of pause_agent and resume_agent.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
-struct LeadArgs {
-    /// The Kommo lead id (the number in the lead's URL, e.g. 12345 in /leads/detail/12345).
-    #[schemars(range(min = 1, max = 2147483647))]
-    lead_id: i64,
+tool_args! {
+    /// Arguments of pause_agent and resume_agent.
+    struct LeadArgs {
+        /// The Kommo lead id (the number in the lead's URL, e.g. 12345 in /leads/detail/12345).
+        lead_id: Id,
+    }
 }
 
 /// What pause_agent or resume_agent wrote.
@@ -100,16 +99,10 @@ pub fn definition(direction: Direction) -> Tool {
 
 pub async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> CallToolResult {
     let sentences = direction.sentences();
-    let mut reader = ArgReader::new(args);
-    let lead_id = reader.id("lead_id");
-    if let Err(problem) = reader.finish() {
-        return outcome::failure(
-            sentences.failed,
-            problem,
-            json!({}),
-            ErrorInfo::INVALID_ARGUMENTS,
-        );
-    }
+    let lead_id = match LeadArgs::parse(args) {
+        Ok(args) => args.lead_id.0,
+        Err(problem) => return outcome::invalid_arguments(sentences.failed, problem),
+    };
     let ids = || json!({ "lead_id": lead_id });
     let target = match call.target_or_answer(sentences.failed, &ids()) {
         Ok(target) => target,
@@ -131,7 +124,15 @@ pub async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> Cal
             ErrorInfo::NOT_CONFIGURED,
         );
     };
-    if let Err(answer) = call
+    let value = match direction {
+        Direction::Pause => pause.paused_value,
+        Direction::Resume => !pause.paused_value,
+    };
+    describe(|change| {
+        change.lead_id = Some(lead_id);
+        change.after = Some(json!({ "field_id": pause.field_id, "value": value }));
+    });
+    let lead = match call
         .existing_lead(
             &target,
             lead_id,
@@ -141,13 +142,19 @@ pub async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> Cal
         )
         .await
     {
-        return answer;
-    }
-    let client = call.client();
-    let value = match direction {
-        Direction::Pause => pause.paused_value,
-        Direction::Resume => !pause.paused_value,
+        Ok(lead) => lead,
+        Err(answer) => return answer,
     };
+    let current = lead
+        .custom_fields_values
+        .iter()
+        .flatten()
+        .find(|field| field.field_id == pause.field_id)
+        .and_then(|field| field.values.as_ref()?.first().map(|v| v.value.clone()));
+    describe(|change| {
+        change.before = Some(json!({ "field_id": pause.field_id, "value": current }));
+    });
+    let client = call.client();
     let body = json!({
         "custom_fields_values": [{ "field_id": pause.field_id, "values": [{ "value": value }] }]
     });

@@ -8,7 +8,8 @@ use anyhow::Context;
 use axum::{
     Json, Router,
     extract::State,
-    middleware::from_fn_with_state,
+    middleware::{from_fn, from_fn_with_state},
+    response::{IntoResponse, Response},
     routing::{any, get},
 };
 use serde_json::{Value, json};
@@ -21,7 +22,11 @@ use super::{
     sse::{self, SseSessions, SseState},
     streamable::{self, McpEndpoint},
 };
-use crate::{server::KommoMcp, shutdown::Signals};
+use crate::{
+    observe::{metrics, request_id},
+    server::KommoMcp,
+    shutdown::Signals,
+};
 
 /// How long a stopping server waits for tool calls in flight.
 const CALLS_GRACE: Duration = Duration::from_secs(20);
@@ -38,6 +43,10 @@ pub struct HttpOptions {
     pub policy: AccessPolicy,
     /// Inbound requests per minute per remote address, for callers without a limit of their own.
     pub rate_limit_per_ip: Option<u32>,
+    /// Serve `/metrics` only here, without auth (else on the main port behind the policy).
+    pub metrics_listen: Option<SocketAddr>,
+    /// Label Kommo metrics with the account subdomain.
+    pub metrics_account_label: bool,
 }
 
 /// What `/healthz` reports (counts only; no Kommo request).
@@ -60,23 +69,49 @@ async fn healthz(State(health): State<Health>) -> Json<Value> {
     }))
 }
 
-/// The whole application: `/mcp` and `/sse*` behind Host/Origin, auth and header
-/// checks; `/healthz` open.
+/// `/metrics`: the Prometheus text exposition, with the session and in-flight gauges read now.
+async fn metrics_text(State(health): State<Health>) -> Response {
+    let Some(metrics) = metrics::get() else {
+        return axum::http::StatusCode::NOT_FOUND.into_response();
+    };
+    let sessions = [
+        ("streamable_http", health.mcp.session_count().await),
+        ("sse", health.sse.count()),
+    ];
+    let text = metrics.render(&sessions, health.handler.in_flight().count());
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response()
+}
+
+/// The whole application: `/mcp` and `/sse*` (and `/metrics` unless it has its own
+/// address) behind Host/Origin, auth and header checks; `/healthz` open; a request id on
+/// every request and response.
 fn router(
     handler: &KommoMcp,
     policy: Arc<AccessPolicy>,
     limits: Arc<InboundLimits>,
     mcp: Arc<McpEndpoint>,
     sse: SseState,
+    metrics_here: bool,
 ) -> Router {
     let health = Health {
         handler: handler.clone(),
         mcp: Arc::clone(&mcp),
         sse: Arc::clone(&sse.sessions),
     };
-    let protected = Router::new()
+    let mut protected = Router::new()
         .route("/mcp", any(streamable::handle).with_state(mcp))
-        .merge(sse::router(sse))
+        .merge(sse::router(sse));
+    if metrics_here {
+        protected = protected.route("/metrics", get(metrics_text).with_state(health.clone()));
+    }
+    let protected = protected
         .layer(from_fn_with_state(
             scope_layer::ScopeRules {
                 server_tools: handler.server_tools(),
@@ -97,6 +132,7 @@ fn router(
             get(readiness::readyz).with_state(handler.redis()),
         )
         .merge(protected)
+        .layer(from_fn(request_id::attach))
 }
 
 /// Serves until SIGINT or SIGTERM, then stops gracefully.
@@ -126,19 +162,57 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
         shutdown: shutdown.clone(),
     };
     let requires_auth = policy.requires_auth();
+    metrics::install(options.metrics_account_label);
+    let metrics_router = options.metrics_listen.map(|_| {
+        Router::new().route(
+            "/metrics",
+            get(metrics_text).with_state(Health {
+                handler: handler.clone(),
+                mcp: Arc::clone(&mcp),
+                sse: Arc::clone(&sse_sessions),
+            }),
+        )
+    });
     let limits = Arc::new(InboundLimits::new(
         policy.clients(),
         options.rate_limit_per_ip,
     ));
-    let app = router(&handler, policy, limits, mcp, sse)
-        .into_make_service_with_connect_info::<SocketAddr>();
+    let app = router(&handler, policy, limits, mcp, sse, metrics_router.is_none());
 
     let stop_accepting = CancellationToken::new();
-    let server =
-        axum::serve(listener, app).with_graceful_shutdown(stop_accepting.clone().cancelled_owned());
+    let metrics_addr = match (options.metrics_listen, metrics_router) {
+        (Some(at), Some(metrics_app)) => {
+            let metrics_listener = tokio::net::TcpListener::bind(at)
+                .await
+                .with_context(|| format!("cannot listen for metrics on {at}"))?;
+            let bound = metrics_listener
+                .local_addr()
+                .context("cannot read the metrics listen address")?;
+            let stop = stop_accepting.clone().cancelled_owned();
+            tokio::spawn(async move {
+                if let Err(err) = axum::serve(metrics_listener, metrics_app)
+                    .with_graceful_shutdown(stop)
+                    .await
+                {
+                    tracing::error!("the metrics listener stopped: {err}");
+                }
+            });
+            Some(bound)
+        }
+        _ => None,
+    };
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(stop_accepting.clone().cancelled_owned());
     let mut server_task = tokio::spawn(async move { server.await });
 
     tracing::info!("listening on http://{addr}");
+    match metrics_addr {
+        Some(at) => tracing::info!("metrics: GET http://{at}/metrics (no auth)"),
+        None => tracing::info!("metrics: GET /metrics on the main port"),
+    }
     tracing::info!(
         "routes: /mcp (streamable HTTP, {}), GET /sse + POST {} (legacy SSE), GET /healthz, GET /readyz; {}",
         if options.stateless {

@@ -34,7 +34,7 @@ use super::{
     channel::ChannelTransport,
     reply::{code, json_error},
 };
-use crate::{scope::RequestScope, server::KommoMcp};
+use crate::{observe::service::Observed, scope::RequestScope, server::KommoMcp};
 
 /// The path of the message endpoint the `endpoint` event names.
 pub const MESSAGE_PATH: &str = "/sse/message";
@@ -181,7 +181,7 @@ async fn run_service(
 ) {
     // The handshake does not watch the token, so race it.
     let running = tokio::select! {
-        running = handler.serve_with_ct(transport, cancel.clone()) => running,
+        running = Observed::new(handler, "sse").serve_with_ct(transport, cancel.clone()) => running,
         () = cancel.cancelled() => {
             sessions.remove(&id);
             return;

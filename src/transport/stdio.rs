@@ -2,12 +2,12 @@
 
 use rmcp::{ServiceExt, service::ServerInitializeError, transport::stdio_pipes};
 
-use crate::server::KommoMcp;
+use crate::{observe::service::Observed, server::KommoMcp};
 
 /// Serves until stdin closes (after answering the calls in flight) or a signal arrives.
 pub async fn serve(handler: KommoMcp) -> anyhow::Result<()> {
     tracing::debug!("serving MCP over stdio");
-    let running = match handler.serve(stdio_pipes()).await {
+    let running = match Observed::new(handler, "stdio").serve(stdio_pipes()).await {
         Ok(running) => running,
         // stdin closed before `initialize`: a client that went away, not an error.
         Err(ServerInitializeError::ConnectionClosed(_)) => return Ok(()),

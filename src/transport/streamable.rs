@@ -22,15 +22,20 @@ use rmcp::transport::streamable_http_server::{
 use tokio_util::sync::CancellationToken;
 
 use super::bare;
-use crate::{server::KommoMcp, shared::sessions::RedisSessions, toolset::ToolSet};
+use crate::{
+    observe::{metrics, service::Observed},
+    server::KommoMcp,
+    shared::sessions::RedisSessions,
+    toolset::ToolSet,
+};
 
 const SESSION_HEADER: &str = "mcp-session-id";
 const ACCEPT_BOTH: &str = "application/json, text/event-stream";
 
 /// The `/mcp` endpoint.
 pub struct McpEndpoint {
-    main: StreamableHttpService<KommoMcp, LocalSessionManager>,
-    bare_json: StreamableHttpService<KommoMcp, NeverSessionManager>,
+    main: StreamableHttpService<Observed, LocalSessionManager>,
+    bare_json: StreamableHttpService<Observed, NeverSessionManager>,
     sessions: Arc<LocalSessionManager>,
     server_tools: ToolSet,
     /// Sessions shared through Redis (any replica serves any session), when configured.
@@ -64,16 +69,19 @@ impl McpEndpoint {
                 .disable_allowed_hosts()
                 .with_cancellation_token(shutdown.child_token())
         };
-        let factory = |handler: KommoMcp| move || Ok(handler.clone());
+        let factory = |handler: KommoMcp, transport: &'static str| {
+            let service = Observed::new(handler, transport);
+            move || Ok(service.clone())
+        };
         let server_tools = handler.server_tools();
         Self {
             main: StreamableHttpService::new(
-                factory(handler.clone()),
+                factory(handler.clone(), "streamable_http"),
                 Arc::clone(&sessions),
                 config(!stateless),
             ),
             bare_json: StreamableHttpService::new(
-                factory(handler),
+                factory(handler, "bare_json"),
                 Arc::new(NeverSessionManager::default()),
                 config(false),
             ),
@@ -125,7 +133,10 @@ pub async fn handle(State(endpoint): State<Arc<McpEndpoint>>, request: Request) 
         let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
             return StatusCode::PAYLOAD_TOO_LARGE.into_response();
         };
+        let started = std::time::Instant::now();
         if let Some(answer) = bare::tools_list(&parts, &body, endpoint.server_tools) {
+            let outcome = metrics::Outcome::Ok;
+            metrics::record_operation("tools/list", None, outcome, "bare_json", started.elapsed());
             return answer;
         }
         parts

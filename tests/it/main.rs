@@ -17,6 +17,7 @@ mod http;
 mod kommo_errors;
 mod kommo_rate;
 mod kommo_retries;
+mod observe;
 mod readme_examples;
 mod redis;
 mod sandbox_command;

@@ -59,7 +59,7 @@ impl HttpServer {
                     && let Some(tx) = listening_tx.take()
                 {
                     let url = line[at + "listening on ".len()..]
-                        .split_whitespace()
+                        .split(|c: char| c.is_whitespace() || c == '"')
                         .next()
                         .unwrap_or_default();
                     let _ = tx.send(url.to_owned());
@@ -152,6 +152,11 @@ impl HttpServer {
         assert_eq!(response.status(), 200);
         assert_eq!(response.headers()["content-type"], "application/json");
         response.json().await.expect("JSON answer")
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("still running")
     }
 
     /// Sends SIGTERM.

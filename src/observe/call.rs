@@ -1,0 +1,175 @@
+//! What one tool call carries besides its arguments: who asked and over which transport,
+//! its request id, the Kommo requests it made (with Kommo's `X-Request-Id` of each), and the
+//! before → after of a write for the audit trail. Kept in task-local state so the tools and
+//! the Kommo client need no extra parameters; the info line per tool call is written here.
+
+use std::{
+    future::Future,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use serde_json::Value;
+
+/// Who made a call and how it reached the server.
+#[derive(Clone, Debug)]
+pub struct CallInfo {
+    /// `stdio`, `streamable_http`, `sse`, `bare_json` or `cli`.
+    pub transport: &'static str,
+    pub request_id: String,
+    /// The client's name when access control names one, the remote address on HTTP,
+    /// `stdio` or `cli` otherwise.
+    pub caller: String,
+}
+
+impl CallInfo {
+    /// A call from the command line (`call`).
+    pub fn cli() -> Self {
+        Self {
+            transport: "cli",
+            request_id: super::request_id::generate(),
+            caller: "cli".to_owned(),
+        }
+    }
+}
+
+/// The most Kommo request ids kept per call (a call makes a handful).
+const MAX_TRACED: usize = 32;
+
+/// One request sent to Kommo during the call.
+#[derive(Clone, Debug)]
+pub struct KommoHit {
+    pub method: &'static str,
+    /// Kommo's `X-Request-Id`, when it answered with one.
+    pub request_id: Option<String>,
+}
+
+/// A write's change as the tool describes it (no note text and no field values beyond
+/// what the tool chose to put here).
+#[derive(Clone, Debug, Default)]
+pub struct Change {
+    pub lead_id: Option<i64>,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    /// For a note: its length in characters and SHA-256, never its text.
+    pub note: Option<Value>,
+    pub dry_run: bool,
+}
+
+#[derive(Default)]
+struct State {
+    kommo: Vec<KommoHit>,
+    kommo_count: usize,
+    change: Change,
+}
+
+/// The state of one call in progress.
+#[derive(Clone, Default)]
+pub struct Trace(Arc<Mutex<State>>);
+
+impl Trace {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// How many Kommo requests the call made, and Kommo's id of each that had one.
+    pub fn kommo(&self) -> (usize, Vec<KommoHit>) {
+        let state = self.lock();
+        (state.kommo_count, state.kommo.clone())
+    }
+
+    /// The change the tool described.
+    pub fn change(&self) -> Change {
+        self.lock().change.clone()
+    }
+}
+
+tokio::task_local! {
+    static INFO: CallInfo;
+    static TRACE: Trace;
+}
+
+/// Runs `future` as a call made by `info` (set by the MCP service wrapper).
+pub async fn with_info<F: Future>(info: CallInfo, future: F) -> F::Output {
+    INFO.scope(info, future).await
+}
+
+/// The info of the call in progress; a command-line call when none was set.
+pub fn current_info() -> CallInfo {
+    INFO.try_with(Clone::clone)
+        .unwrap_or_else(|_| CallInfo::cli())
+}
+
+/// The request id of the call in progress, if any.
+pub fn current_request_id() -> Option<String> {
+    INFO.try_with(|info| info.request_id.clone()).ok()
+}
+
+/// Runs `future` with a fresh trace and returns it with the output.
+pub async fn traced<F: Future>(future: F) -> (F::Output, Trace) {
+    let trace = Trace::default();
+    let output = TRACE.scope(trace.clone(), future).await;
+    (output, trace)
+}
+
+/// Notes one request sent to Kommo (called by the Kommo client for each attempt).
+pub fn note_kommo_request(method: &'static str, request_id: Option<&str>) {
+    let _ = TRACE.try_with(|trace| {
+        let mut state = trace.lock();
+        state.kommo_count += 1;
+        if state.kommo.len() < MAX_TRACED {
+            state.kommo.push(KommoHit {
+                method,
+                request_id: request_id.filter(|id| plausible_id(id)).map(str::to_owned),
+            });
+        }
+    });
+}
+
+/// Lets the write tools describe their change for the audit trail.
+pub fn describe(update: impl FnOnce(&mut Change)) {
+    let _ = TRACE.try_with(|trace| update(&mut trace.lock().change));
+}
+
+/// Kommo's ids are short and printable; anything else is not copied into logs.
+fn plausible_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+}
+
+/// What the info line of a tool call says.
+pub struct Summary<'a> {
+    pub tool: &'static str,
+    pub account: Option<&'a str>,
+    pub lead_id: Option<i64>,
+    /// `ok`, or the failure's kind (`lead_missing`, `invalid_arguments`, …).
+    pub outcome: &'a str,
+    pub elapsed: Duration,
+}
+
+/// Writes the one info line of a finished tool call.
+pub fn log_call(info: &CallInfo, summary: &Summary<'_>, trace: &Trace) {
+    let (count, hits) = trace.kommo();
+    let ids: Vec<&str> = hits
+        .iter()
+        .map(|hit| hit.request_id.as_deref().unwrap_or("-"))
+        .collect();
+    tracing::info!(
+        request_id = %info.request_id,
+        tool = summary.tool,
+        transport = info.transport,
+        caller = %info.caller,
+        account = summary.account.unwrap_or("-"),
+        lead_id = summary.lead_id,
+        outcome = summary.outcome,
+        duration_ms = u64::try_from(summary.elapsed.as_millis()).unwrap_or(u64::MAX),
+        kommo_requests = count,
+        kommo_request_ids = %ids.join(","),
+        "tool call"
+    );
+}
