@@ -34,6 +34,11 @@ impl ToolName {
         }
     }
 
+    /// Whether the tool only reads (the tools read-only mode keeps).
+    pub fn is_read_only(self) -> bool {
+        matches!(self, ToolName::GetLead | ToolName::ListPipelines)
+    }
+
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|tool| tool.as_str() == name)
     }
@@ -103,6 +108,14 @@ impl ToolSet {
 
     pub fn contains(self, tool: ToolName) -> bool {
         self.0 & tool.bit() != 0
+    }
+
+    /// The read-only tools (see [`ToolName::is_read_only`]).
+    pub fn readers() -> Self {
+        ToolName::ALL
+            .into_iter()
+            .filter(|tool| tool.is_read_only())
+            .fold(Self::EMPTY, Self::with)
     }
 
     /// Tools in both sets: how a per-request header narrows the server's own setting.

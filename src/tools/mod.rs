@@ -2,6 +2,7 @@
 //! command line. Transports only decide which tools a request may use.
 
 mod args;
+pub mod dedupe;
 mod get_lead;
 mod list_pipelines;
 mod move_lead;
@@ -10,6 +11,7 @@ pub mod outcome;
 mod pause;
 mod target;
 mod when;
+mod write;
 
 use std::{
     collections::HashMap,
@@ -38,6 +40,7 @@ pub struct Toolkit {
     config: Arc<Config>,
     client: KommoClient,
     own_target: Result<Target, TargetError>,
+    dedupe: Arc<dedupe::DedupeStore>,
 }
 
 impl Toolkit {
@@ -49,10 +52,12 @@ impl Toolkit {
             pipelines_cache: config.pipelines_cache.value,
         });
         let own_target = target::resolve(&config, &RequestScope::default());
+        let dedupe = dedupe::DedupeStore::new(config.note_dedupe.value, dedupe::DEDUPE_MAX_ENTRIES);
         Self {
             config,
             client,
             own_target,
+            dedupe,
         }
     }
 
@@ -66,7 +71,11 @@ impl Toolkit {
 
     /// The tools enabled by the server's own setting.
     pub fn enabled(&self) -> ToolSet {
-        self.config.tools.value
+        if self.config.read_only.value {
+            self.config.tools.value.intersect(ToolSet::readers())
+        } else {
+            self.config.tools.value
+        }
     }
 
     /// The definitions (`tools/list` entries) of the given tools, sorted by name.
@@ -222,7 +231,7 @@ fn define<Args: JsonSchema + 'static, Output: JsonSchema + 'static>(
 ) -> Tool {
     Tool::new_with_raw(name, Some(description.into()), input_schema::<Args>())
         .with_title(title)
-        .with_raw_output_schema(outcome::output_schema::<Output>())
+        .with_raw_output_schema(outcome::output_schema::<Output>(!hints.read_only))
         .with_annotations(
             ToolAnnotations::with_title(title)
                 .read_only(hints.read_only)
