@@ -161,7 +161,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__subcmd__mcp__subcmd__call)
-            opts="-h --json --output --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --read-only --dry-run --note-dedupe --config --log-level --sandbox --help add_note get_lead list_pipelines move_lead pause_agent resume_agent"
+            opts="-h --json --output --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --read-only --dry-run --note-dedupe --config --log-level --sandbox --help add_budget add_note get_lead list_pipelines move_lead pause_agent resume_agent"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

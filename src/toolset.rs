@@ -5,6 +5,7 @@ use std::fmt;
 /// Every tool kommo-mcp offers, in the order `tools/list` shows them (sorted by name).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ToolName {
+    AddBudget,
     AddNote,
     GetLead,
     ListPipelines,
@@ -14,7 +15,8 @@ pub enum ToolName {
 }
 
 impl ToolName {
-    pub const ALL: [ToolName; 6] = [
+    pub const ALL: [ToolName; 7] = [
+        ToolName::AddBudget,
         ToolName::AddNote,
         ToolName::GetLead,
         ToolName::ListPipelines,
@@ -25,6 +27,7 @@ impl ToolName {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            ToolName::AddBudget => "add_budget",
             ToolName::AddNote => "add_note",
             ToolName::GetLead => "get_lead",
             ToolName::ListPipelines => "list_pipelines",

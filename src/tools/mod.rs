@@ -2,6 +2,7 @@
 //! command line. Transports only decide which tools a request may use.
 
 mod args;
+mod budget;
 pub mod dedupe;
 mod get_lead;
 mod list_pipelines;
@@ -103,6 +104,7 @@ impl Toolkit {
             ToolName::MoveLead => move_lead::run(call, args).await,
             ToolName::PauseAgent => pause::run(call, args, pause::Direction::Pause).await,
             ToolName::ResumeAgent => pause::run(call, args, pause::Direction::Resume).await,
+            ToolName::AddBudget => budget::run(call, args).await,
             ToolName::AddNote => note::run(call, args).await,
             ToolName::GetLead => get_lead::run(call, args).await,
             ToolName::ListPipelines => list_pipelines::run(call, args).await,
@@ -205,6 +207,7 @@ pub fn definition(tool: ToolName) -> &'static Tool {
                 ToolName::MoveLead => move_lead::definition(),
                 ToolName::PauseAgent => pause::definition(pause::Direction::Pause),
                 ToolName::ResumeAgent => pause::definition(pause::Direction::Resume),
+                ToolName::AddBudget => budget::definition(),
                 ToolName::AddNote => note::definition(),
                 ToolName::GetLead => get_lead::definition(),
                 ToolName::ListPipelines => list_pipelines::definition(),

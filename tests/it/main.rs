@@ -7,6 +7,7 @@
 
 mod support;
 
+mod budget;
 mod cli;
 mod config;
 mod discovery;

@@ -26,6 +26,13 @@ async fn stdio_with(sim: &Simulator, env: &Isolated, extra: &[&str]) -> StdioCli
 fn write_calls() -> Vec<(&'static str, Value, &'static str, &'static str, Value)> {
     vec![
         (
+            "add_budget",
+            json!({"lead_id": LEAD, "budget_field_value": 99}),
+            "PATCH",
+            "/api/v4/leads/9001",
+            json!({"price": 99}),
+        ),
+        (
             "move_lead",
             json!({"lead_id": LEAD, "pipeline_id": 1001, "status_id": 2003}),
             "PATCH",
