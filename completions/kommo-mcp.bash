@@ -77,7 +77,7 @@ _kommo__mcp() {
 
     case "${cmd}" in
         kommo__mcp)
-            opts="-h -V --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --config --log-level --log-format --sandbox --http --listen --stateless --auth-token --rate-limit-per-ip --allow-unauthenticated --allowed-host --allowed-origin --metrics-listen --metrics-account-label --help --version serve call tools check sandbox new-key completions man help"
+            opts="-h -V --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --read-only --dry-run --note-dedupe --config --log-level --log-format --sandbox --http --listen --stateless --auth-token --rate-limit-per-ip --allow-unauthenticated --allowed-host --allowed-origin --metrics-listen --metrics-account-label --help --version serve call tools check sandbox new-key completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -139,6 +139,18 @@ _kommo__mcp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-only)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dry-run)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --note-dedupe)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -183,7 +195,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__call)
-            opts="-h --json --output --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --config --log-level --log-format --sandbox --help add_note get_lead list_pipelines move_lead pause_agent resume_agent"
+            opts="-h --json --output --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --read-only --dry-run --note-dedupe --config --log-level --log-format --sandbox --help add_budget add_note get_lead list_pipelines move_lead pause_agent resume_agent"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -253,6 +265,18 @@ _kommo__mcp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-only)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dry-run)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --note-dedupe)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -273,7 +297,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__check)
-            opts="-h --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --config --log-level --log-format --sandbox --help"
+            opts="-h --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --read-only --dry-run --note-dedupe --config --log-level --log-format --sandbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -332,6 +356,18 @@ _kommo__mcp() {
                     return 0
                     ;;
                 --audit-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-only)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dry-run)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --note-dedupe)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -355,7 +391,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__completions)
-            opts="-h --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --config --log-level --log-format --sandbox --help bash elvish fish powershell zsh"
+            opts="-h --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --read-only --dry-run --note-dedupe --config --log-level --log-format --sandbox --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -414,6 +450,18 @@ _kommo__mcp() {
                     return 0
                     ;;
                 --audit-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-only)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dry-run)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --note-dedupe)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -577,7 +625,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__man)
-            opts="-h --out-dir --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --config --log-level --log-format --sandbox --help serve call tools check sandbox new-key completions man"
+            opts="-h --out-dir --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --read-only --dry-run --note-dedupe --config --log-level --log-format --sandbox --help serve call tools check sandbox new-key completions man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -646,6 +694,18 @@ _kommo__mcp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-only)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dry-run)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --note-dedupe)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -666,7 +726,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__new__subcmd__key)
-            opts="-h --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --config --log-level --log-format --sandbox --help"
+            opts="-h --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --read-only --dry-run --note-dedupe --config --log-level --log-format --sandbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -728,6 +788,18 @@ _kommo__mcp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-only)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dry-run)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --note-dedupe)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -748,7 +820,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__sandbox)
-            opts="-h --listen --requests-per-second --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --config --log-level --log-format --sandbox --help"
+            opts="-h --listen --requests-per-second --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --read-only --dry-run --note-dedupe --config --log-level --log-format --sandbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -818,6 +890,18 @@ _kommo__mcp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-only)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dry-run)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --note-dedupe)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -838,7 +922,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__serve)
-            opts="-h --http --listen --stateless --auth-token --rate-limit-per-ip --allow-unauthenticated --allowed-host --allowed-origin --metrics-listen --metrics-account-label --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --config --log-level --log-format --sandbox --help"
+            opts="-h --http --listen --stateless --auth-token --rate-limit-per-ip --allow-unauthenticated --allowed-host --allowed-origin --metrics-listen --metrics-account-label --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --read-only --dry-run --note-dedupe --config --log-level --log-format --sandbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -924,6 +1008,18 @@ _kommo__mcp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-only)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dry-run)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --note-dedupe)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -944,7 +1040,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__tools)
-            opts="-h --json --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --config --log-level --log-format --sandbox --help"
+            opts="-h --json --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --read-only --dry-run --note-dedupe --config --log-level --log-format --sandbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1003,6 +1099,18 @@ _kommo__mcp() {
                     return 0
                     ;;
                 --audit-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-only)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dry-run)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --note-dedupe)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

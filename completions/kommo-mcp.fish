@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kommo_mcp_global_optspecs
-    string join \n token= subdomain= tools= pause-field-id= pause-value= base-url= rate-limit= connect-timeout= request-timeout= pipelines-cache= redis-url= redis-prefix= redis-fallback-rate= audit-log= config= log-level= log-format= sandbox http listen= stateless auth-token= rate-limit-per-ip= allow-unauthenticated allowed-host= allowed-origin= metrics-listen= metrics-account-label h/help V/version
+    string join \n token= subdomain= tools= pause-field-id= pause-value= base-url= rate-limit= connect-timeout= request-timeout= pipelines-cache= redis-url= redis-prefix= redis-fallback-rate= audit-log= read-only= dry-run= note-dedupe= config= log-level= log-format= sandbox http listen= stateless auth-token= rate-limit-per-ip= allow-unauthenticated allowed-host= allowed-origin= metrics-listen= metrics-account-label h/help V/version
 end
 
 function __fish_kommo_mcp_needs_command
@@ -38,6 +38,9 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l redis-url -d 'Redis
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l redis-prefix -d 'Prefix of every Redis key kommo-mcp writes [default: kommo-mcp:] [config: redis_prefix]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l redis-fallback-rate -d 'Kommo requests per second per account per replica while Redis is unreachable [default: 1] [config: redis_fallback_rate]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l audit-log -d 'Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it' -r -F
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l read-only -d 'Offer and allow only the read-only tools (get_lead, list_pipelines, list_custom_fields); TOOLS_TO_USE narrows further [default: false] [config: read_only]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l dry-run -d 'Make every write a dry run: all checks, then nothing sent to Kommo; cannot be turned off per call [default: false] [config: dry_run]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l note-dedupe -d 'Seconds a confirmed add_note is remembered (by a hash of lead, account and text) so a retried call does not add it twice; 0 turns it off [default: 120] [config: note_dedupe]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l log-format -d 'Log line format on stderr: text, or json (one JSON object per line)' -r -f -a "text\t''
@@ -84,6 +87,9 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l redis-url 
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l redis-prefix -d 'Prefix of every Redis key kommo-mcp writes [default: kommo-mcp:] [config: redis_prefix]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l redis-fallback-rate -d 'Kommo requests per second per account per replica while Redis is unreachable [default: 1] [config: redis_fallback_rate]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l audit-log -d 'Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it' -r -F
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l read-only -d 'Offer and allow only the read-only tools (get_lead, list_pipelines, list_custom_fields); TOOLS_TO_USE narrows further [default: false] [config: read_only]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l dry-run -d 'Make every write a dry run: all checks, then nothing sent to Kommo; cannot be turned off per call [default: false] [config: dry_run]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l note-dedupe -d 'Seconds a confirmed add_note is remembered (by a hash of lead, account and text) so a retried call does not add it twice; 0 turns it off [default: 120] [config: note_dedupe]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l log-format -d 'Log line format on stderr: text, or json (one JSON object per line)' -r -f -a "text\t''
@@ -111,6 +117,9 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l redis-url -
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l redis-prefix -d 'Prefix of every Redis key kommo-mcp writes [default: kommo-mcp:] [config: redis_prefix]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l redis-fallback-rate -d 'Kommo requests per second per account per replica while Redis is unreachable [default: 1] [config: redis_fallback_rate]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l audit-log -d 'Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it' -r -F
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l read-only -d 'Offer and allow only the read-only tools (get_lead, list_pipelines, list_custom_fields); TOOLS_TO_USE narrows further [default: false] [config: read_only]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l dry-run -d 'Make every write a dry run: all checks, then nothing sent to Kommo; cannot be turned off per call [default: false] [config: dry_run]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l note-dedupe -d 'Seconds a confirmed add_note is remembered (by a hash of lead, account and text) so a retried call does not add it twice; 0 turns it off [default: 120] [config: note_dedupe]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l log-format -d 'Log line format on stderr: text, or json (one JSON object per line)' -r -f -a "text\t''
@@ -131,6 +140,9 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l redis-url 
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l redis-prefix -d 'Prefix of every Redis key kommo-mcp writes [default: kommo-mcp:] [config: redis_prefix]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l redis-fallback-rate -d 'Kommo requests per second per account per replica while Redis is unreachable [default: 1] [config: redis_fallback_rate]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l audit-log -d 'Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it' -r -F
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l read-only -d 'Offer and allow only the read-only tools (get_lead, list_pipelines, list_custom_fields); TOOLS_TO_USE narrows further [default: false] [config: read_only]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l dry-run -d 'Make every write a dry run: all checks, then nothing sent to Kommo; cannot be turned off per call [default: false] [config: dry_run]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l note-dedupe -d 'Seconds a confirmed add_note is remembered (by a hash of lead, account and text) so a retried call does not add it twice; 0 turns it off [default: 120] [config: note_dedupe]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l log-format -d 'Log line format on stderr: text, or json (one JSON object per line)' -r -f -a "text\t''
@@ -152,6 +164,9 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l redis-url 
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l redis-prefix -d 'Prefix of every Redis key kommo-mcp writes [default: kommo-mcp:] [config: redis_prefix]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l redis-fallback-rate -d 'Kommo requests per second per account per replica while Redis is unreachable [default: 1] [config: redis_fallback_rate]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l audit-log -d 'Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it' -r -F
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l read-only -d 'Offer and allow only the read-only tools (get_lead, list_pipelines, list_custom_fields); TOOLS_TO_USE narrows further [default: false] [config: read_only]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l dry-run -d 'Make every write a dry run: all checks, then nothing sent to Kommo; cannot be turned off per call [default: false] [config: dry_run]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l note-dedupe -d 'Seconds a confirmed add_note is remembered (by a hash of lead, account and text) so a retried call does not add it twice; 0 turns it off [default: 120] [config: note_dedupe]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l log-format -d 'Log line format on stderr: text, or json (one JSON object per line)' -r -f -a "text\t''
@@ -174,6 +189,9 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l redis-ur
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l redis-prefix -d 'Prefix of every Redis key kommo-mcp writes [default: kommo-mcp:] [config: redis_prefix]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l redis-fallback-rate -d 'Kommo requests per second per account per replica while Redis is unreachable [default: 1] [config: redis_fallback_rate]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l audit-log -d 'Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it' -r -F
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l read-only -d 'Offer and allow only the read-only tools (get_lead, list_pipelines, list_custom_fields); TOOLS_TO_USE narrows further [default: false] [config: read_only]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l dry-run -d 'Make every write a dry run: all checks, then nothing sent to Kommo; cannot be turned off per call [default: false] [config: dry_run]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l note-dedupe -d 'Seconds a confirmed add_note is remembered (by a hash of lead, account and text) so a retried call does not add it twice; 0 turns it off [default: 120] [config: note_dedupe]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand sandbox" -l log-format -d 'Log line format on stderr: text, or json (one JSON object per line)' -r -f -a "text\t''
@@ -194,6 +212,9 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l redis-ur
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l redis-prefix -d 'Prefix of every Redis key kommo-mcp writes [default: kommo-mcp:] [config: redis_prefix]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l redis-fallback-rate -d 'Kommo requests per second per account per replica while Redis is unreachable [default: 1] [config: redis_fallback_rate]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l audit-log -d 'Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it' -r -F
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l read-only -d 'Offer and allow only the read-only tools (get_lead, list_pipelines, list_custom_fields); TOOLS_TO_USE narrows further [default: false] [config: read_only]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l dry-run -d 'Make every write a dry run: all checks, then nothing sent to Kommo; cannot be turned off per call [default: false] [config: dry_run]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l note-dedupe -d 'Seconds a confirmed add_note is remembered (by a hash of lead, account and text) so a retried call does not add it twice; 0 turns it off [default: 120] [config: note_dedupe]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand new-key" -l log-format -d 'Log line format on stderr: text, or json (one JSON object per line)' -r -f -a "text\t''
@@ -214,6 +235,9 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l redi
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l redis-prefix -d 'Prefix of every Redis key kommo-mcp writes [default: kommo-mcp:] [config: redis_prefix]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l redis-fallback-rate -d 'Kommo requests per second per account per replica while Redis is unreachable [default: 1] [config: redis_fallback_rate]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l audit-log -d 'Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it' -r -F
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l read-only -d 'Offer and allow only the read-only tools (get_lead, list_pipelines, list_custom_fields); TOOLS_TO_USE narrows further [default: false] [config: read_only]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l dry-run -d 'Make every write a dry run: all checks, then nothing sent to Kommo; cannot be turned off per call [default: false] [config: dry_run]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l note-dedupe -d 'Seconds a confirmed add_note is remembered (by a hash of lead, account and text) so a retried call does not add it twice; 0 turns it off [default: 120] [config: note_dedupe]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l log-format -d 'Log line format on stderr: text, or json (one JSON object per line)' -r -f -a "text\t''
@@ -235,6 +259,9 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l redis-url -d
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l redis-prefix -d 'Prefix of every Redis key kommo-mcp writes [default: kommo-mcp:] [config: redis_prefix]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l redis-fallback-rate -d 'Kommo requests per second per account per replica while Redis is unreachable [default: 1] [config: redis_fallback_rate]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l audit-log -d 'Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it' -r -F
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l read-only -d 'Offer and allow only the read-only tools (get_lead, list_pipelines, list_custom_fields); TOOLS_TO_USE narrows further [default: false] [config: read_only]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l dry-run -d 'Make every write a dry run: all checks, then nothing sent to Kommo; cannot be turned off per call [default: false] [config: dry_run]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l note-dedupe -d 'Seconds a confirmed add_note is remembered (by a hash of lead, account and text) so a retried call does not add it twice; 0 turns it off [default: 120] [config: note_dedupe]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l log-format -d 'Log line format on stderr: text, or json (one JSON object per line)' -r -f -a "text\t''

@@ -21,6 +21,8 @@ pub struct RequestScope {
     pub read_only: bool,
     /// The authenticated caller's name (a `[clients.*]` table or an OAuth subject), for logs.
     pub caller: Option<std::sync::Arc<str>>,
+    /// `X-Kommo-Dry-Run: true`: every write is a dry run (narrowing only).
+    pub dry_run: bool,
 }
 
 /// The header names of each per-request setting: the original server's names first,
@@ -29,6 +31,8 @@ pub const TOKEN_HEADERS: [&str; 2] = ["kommo_long_duration_token", "x-kommo-toke
 pub const SUBDOMAIN_HEADERS: [&str; 2] = ["kommo_account_subdomain", "x-kommo-subdomain"];
 pub const TOOLS_HEADERS: [&str; 2] = ["tools_to_use", "x-kommo-tools"];
 pub const PAUSE_FIELD_HEADERS: [&str; 2] = ["kommo_pause_field_id", "x-kommo-pause-field-id"];
+pub const READ_ONLY_HEADERS: [&str; 1] = ["x-kommo-read-only"];
+pub const DRY_RUN_HEADERS: [&str; 1] = ["x-kommo-dry-run"];
 
 /// A header value the server refuses (answered with HTTP 400, before any Kommo request).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -76,12 +80,23 @@ impl RequestScope {
                 }),
             })
             .transpose()?;
+        let flag = |names: &[&'static str]| -> Result<bool, ScopeError> {
+            header_text(headers, names)?
+                .filter(|text| !text.is_empty())
+                .map_or(Ok(false), |text| {
+                    crate::config::parse_bool(&text).map_err(|reason| ScopeError::Invalid {
+                        header: names[0],
+                        reason,
+                    })
+                })
+        };
         Ok(Self {
             token,
             subdomain,
             tools,
             pause_field_id,
-            read_only: false,
+            read_only: flag(&READ_ONLY_HEADERS)?,
+            dry_run: flag(&DRY_RUN_HEADERS)?,
             caller: None,
         })
     }
@@ -96,6 +111,7 @@ impl RequestScope {
             pause_field_id: over.pause_field_id.or(self.pause_field_id),
             read_only: self.read_only || over.read_only,
             caller: over.caller.clone().or_else(|| self.caller.clone()),
+            dry_run: over.dry_run || self.dry_run,
         }
     }
 
@@ -105,7 +121,7 @@ impl RequestScope {
             .tools
             .map_or(server_tools, |tools| tools.intersect(server_tools));
         if self.read_only {
-            tools.intersect(ToolSet::read_only())
+            tools.intersect(ToolSet::readers())
         } else {
             tools
         }
@@ -155,6 +171,32 @@ mod tests {
         assert_eq!(scope.subdomain.unwrap().as_str(), "acme");
         assert_eq!(scope.token.unwrap().expose(), "t");
         assert_eq!(scope.pause_field_id, Some(12));
+    }
+
+    #[test]
+    fn read_only_and_dry_run_headers_only_narrow() {
+        let scope = RequestScope::from_headers(
+            &headers(&[("x-kommo-read-only", "true"), ("x-kommo-dry-run", "1")]),
+            ToolSet::all(),
+        )
+        .unwrap();
+        assert!(scope.read_only && scope.dry_run);
+        assert_eq!(scope.tools(ToolSet::all()), ToolSet::readers());
+        let off = RequestScope::from_headers(
+            &headers(&[("x-kommo-read-only", "false"), ("x-kommo-dry-run", "false")]),
+            ToolSet::all(),
+        )
+        .unwrap();
+        assert!(
+            off.overlaid_with(&RequestScope::default())
+                .tools(ToolSet::all())
+                == ToolSet::all()
+        );
+        assert!(scope.overlaid_with(&off).read_only && scope.overlaid_with(&off).dry_run);
+        assert!(
+            RequestScope::from_headers(&headers(&[("x-kommo-dry-run", "maybe")]), ToolSet::all())
+                .is_err()
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::fmt;
 /// Every tool kommo-mcp offers, in the order `tools/list` shows them (sorted by name).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ToolName {
+    AddBudget,
     AddNote,
     GetLead,
     ListPipelines,
@@ -14,7 +15,8 @@ pub enum ToolName {
 }
 
 impl ToolName {
-    pub const ALL: [ToolName; 6] = [
+    pub const ALL: [ToolName; 7] = [
+        ToolName::AddBudget,
         ToolName::AddNote,
         ToolName::GetLead,
         ToolName::ListPipelines,
@@ -25,6 +27,7 @@ impl ToolName {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            ToolName::AddBudget => "add_budget",
             ToolName::AddNote => "add_note",
             ToolName::GetLead => "get_lead",
             ToolName::ListPipelines => "list_pipelines",
@@ -34,7 +37,7 @@ impl ToolName {
         }
     }
 
-    /// Whether the tool only reads (it never changes anything in Kommo).
+    /// Whether the tool only reads (the tools read-only mode keeps).
     pub fn is_read_only(self) -> bool {
         matches!(self, ToolName::GetLead | ToolName::ListPipelines)
     }
@@ -102,21 +105,20 @@ impl ToolSet {
         Ok(set)
     }
 
-    /// The tools that only read from Kommo.
-    pub fn read_only() -> Self {
-        Self::from_iter(ToolName::ALL.into_iter().filter(|tool| tool.is_read_only()))
-    }
-
-    fn from_iter(tools: impl IntoIterator<Item = ToolName>) -> Self {
-        tools.into_iter().fold(Self::EMPTY, Self::with)
-    }
-
     pub fn with(self, tool: ToolName) -> Self {
         ToolSet(self.0 | tool.bit())
     }
 
     pub fn contains(self, tool: ToolName) -> bool {
         self.0 & tool.bit() != 0
+    }
+
+    /// The read-only tools (see [`ToolName::is_read_only`]).
+    pub fn readers() -> Self {
+        ToolName::ALL
+            .into_iter()
+            .filter(|tool| tool.is_read_only())
+            .fold(Self::EMPTY, Self::with)
     }
 
     /// Tools in both sets: how a per-request header narrows the server's own setting.

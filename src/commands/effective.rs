@@ -100,6 +100,23 @@ pub fn rows(config: &Config) -> Vec<Row> {
         row(settings::AUDIT_LOG.key, config.audit_log.as_ref(), |path| {
             path.display().to_string()
         }),
+        row(
+            settings::READ_ONLY.key,
+            Some(&config.read_only),
+            ToString::to_string,
+        ),
+        row(
+            settings::DRY_RUN.key,
+            Some(&config.dry_run),
+            ToString::to_string,
+        ),
+        row(settings::NOTE_DEDUPE.key, Some(&config.note_dedupe), |d| {
+            if d.is_zero() {
+                "off".to_owned()
+            } else {
+                seconds(d)
+            }
+        }),
     ];
     rows.push(Row {
         name: "config file".to_owned(),

@@ -45,6 +45,9 @@ pub struct FileConfig {
     pub redis_prefix: Option<String>,
     pub redis_fallback_rate: Option<u32>,
     pub audit_log: Option<String>,
+    pub read_only: Option<bool>,
+    pub dry_run: Option<bool>,
+    pub note_dedupe: Option<f64>,
     #[serde(default)]
     pub accounts: BTreeMap<String, FileAccount>,
     #[serde(default)]

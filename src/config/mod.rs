@@ -81,6 +81,9 @@ pub struct RawSettings {
     pub redis_prefix: Option<RawValue>,
     pub redis_fallback_rate: Option<RawValue>,
     pub audit_log: Option<RawValue>,
+    pub read_only: Option<RawValue>,
+    pub dry_run: Option<RawValue>,
+    pub note_dedupe: Option<RawValue>,
     pub config: Option<RawValue>,
 }
 
@@ -159,10 +162,18 @@ pub mod settings {
         "KOMMO_MCP_REDIS_FALLBACK_RATE"
     );
     setting!(AUDIT_LOG, "audit_log", "--audit-log", "KOMMO_MCP_AUDIT_LOG");
+    setting!(READ_ONLY, "read_only", "--read-only", "KOMMO_READ_ONLY");
+    setting!(DRY_RUN, "dry_run", "--dry-run", "KOMMO_DRY_RUN");
+    setting!(
+        NOTE_DEDUPE,
+        "note_dedupe",
+        "--note-dedupe",
+        "KOMMO_NOTE_DEDUPE"
+    );
     setting!(CONFIG, "-", "--config", "KOMMO_MCP_CONFIG");
 
     /// Every setting, in the order `check` and the man page list them.
-    pub const ALL: [SettingInfo; 15] = [
+    pub const ALL: [SettingInfo; 18] = [
         TOKEN,
         SUBDOMAIN,
         TOOLS,
@@ -177,6 +188,9 @@ pub mod settings {
         REDIS_PREFIX,
         REDIS_FALLBACK_RATE,
         AUDIT_LOG,
+        READ_ONLY,
+        DRY_RUN,
+        NOTE_DEDUPE,
         CONFIG,
     ];
 }
@@ -231,6 +245,12 @@ pub struct Config {
     pub redis_fallback_rate: Sourced<u32>,
     /// Where write attempts are recorded (`--audit-log`), if anywhere.
     pub audit_log: Option<Sourced<PathBuf>>,
+    /// Only the read-only tools are offered and callable.
+    pub read_only: Sourced<bool>,
+    /// Every write is a dry run: checked, then not sent.
+    pub dry_run: Sourced<bool>,
+    /// How long a confirmed note is remembered against retries; zero turns it off.
+    pub note_dedupe: Sourced<Duration>,
     pub accounts: BTreeMap<Subdomain, AccountEntry>,
     /// `[clients.<name>]`: the keys HTTP callers present (none: no client keys).
     pub clients: Vec<ClientEntry>,
@@ -244,6 +264,7 @@ const DEFAULT_REQUEST_TIMEOUT: f64 = 20.0;
 const DEFAULT_PIPELINES_CACHE: f64 = 300.0;
 pub const DEFAULT_REDIS_PREFIX: &str = "kommo-mcp:";
 pub const DEFAULT_REDIS_FALLBACK_RATE: u32 = 1;
+const DEFAULT_NOTE_DEDUPE: f64 = 120.0;
 
 impl Config {
     /// Resolves every setting: flag > environment > config file > default.
@@ -391,6 +412,19 @@ impl Config {
             }
         })
         .map_err(|e| e.named("audit log"))?;
+        let note_dedupe = seconds(
+            &raw.note_dedupe,
+            file.note_dedupe,
+            DEFAULT_NOTE_DEDUPE,
+            "note dedupe",
+        )?;
+        let flag = |raw: &Option<RawValue>, file: Option<bool>, what: &'static str| {
+            pick(raw, file, &file_source, |s| parse_bool(&s))
+                .map_err(|e| e.named(what))
+                .map(|value| value.unwrap_or(Sourced::new(false, Source::Default)))
+        };
+        let read_only = flag(&raw.read_only, file.read_only, "read-only mode")?;
+        let dry_run = flag(&raw.dry_run, file.dry_run, "dry run")?;
 
         let mut accounts = BTreeMap::new();
         for (name, entry) in file.accounts {
@@ -446,6 +480,9 @@ impl Config {
             redis_prefix,
             redis_fallback_rate,
             audit_log,
+            read_only,
+            dry_run,
+            note_dedupe,
             accounts,
             clients,
             config_file: file_path,

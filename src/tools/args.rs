@@ -107,7 +107,6 @@ impl JsonSchema for Id {
 }
 
 /// A whole amount Kommo stores in a 32-bit integer: 0 to 2147483647 (a lead's price).
-#[allow(dead_code)] // the argument type of add_budget (next commit)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Amount(pub i64);
 

@@ -2,6 +2,8 @@
 //! command line. Transports only decide which tools a request may use.
 
 mod args;
+mod budget;
+pub mod dedupe;
 mod get_lead;
 mod list_pipelines;
 mod move_lead;
@@ -10,6 +12,7 @@ pub mod outcome;
 mod pause;
 mod target;
 mod when;
+mod write;
 
 use std::{
     collections::HashMap,
@@ -43,6 +46,7 @@ pub struct Toolkit {
     own_target: Result<Target, TargetError>,
     /// The audit trail, when `--audit-log` is set.
     audit: Option<Arc<AuditLog>>,
+    dedupe: Arc<dedupe::DedupeStore>,
 }
 
 impl Toolkit {
@@ -67,11 +71,13 @@ impl Toolkit {
             .audit_log
             .as_ref()
             .map(|path| AuditLog::open(&path.value));
+        let dedupe = dedupe::DedupeStore::new(config.note_dedupe.value, dedupe::DEDUPE_MAX_ENTRIES);
         Self {
             config,
             client,
             own_target,
             audit,
+            dedupe,
         }
     }
 
@@ -90,7 +96,11 @@ impl Toolkit {
 
     /// The tools enabled by the server's own setting.
     pub fn enabled(&self) -> ToolSet {
-        self.config.tools.value
+        if self.config.read_only.value {
+            self.config.tools.value.intersect(ToolSet::readers())
+        } else {
+            self.config.tools.value
+        }
     }
 
     /// The definitions (`tools/list` entries) of the given tools, sorted by name.
@@ -179,6 +189,7 @@ impl Toolkit {
             ToolName::MoveLead => move_lead::run(call, args).await,
             ToolName::PauseAgent => pause::run(call, args, pause::Direction::Pause).await,
             ToolName::ResumeAgent => pause::run(call, args, pause::Direction::Resume).await,
+            ToolName::AddBudget => budget::run(call, args).await,
             ToolName::AddNote => note::run(call, args).await,
             ToolName::GetLead => get_lead::run(call, args).await,
             ToolName::ListPipelines => list_pipelines::run(call, args).await,
@@ -219,6 +230,7 @@ fn failed_sentence(tool: ToolName) -> &'static str {
         ToolName::MoveLead => move_lead::SENTENCES.failed,
         ToolName::PauseAgent => pause::Direction::Pause.sentences().failed,
         ToolName::ResumeAgent => pause::Direction::Resume.sentences().failed,
+        ToolName::AddBudget => budget::SENTENCES.failed,
         ToolName::AddNote => note::FAILED,
         ToolName::GetLead => get_lead::FAILED,
         ToolName::ListPipelines => list_pipelines::FAILED,
@@ -320,6 +332,7 @@ pub fn definition(tool: ToolName) -> &'static Tool {
                 ToolName::MoveLead => move_lead::definition(),
                 ToolName::PauseAgent => pause::definition(pause::Direction::Pause),
                 ToolName::ResumeAgent => pause::definition(pause::Direction::Resume),
+                ToolName::AddBudget => budget::definition(),
                 ToolName::AddNote => note::definition(),
                 ToolName::GetLead => get_lead::definition(),
                 ToolName::ListPipelines => list_pipelines::definition(),
@@ -346,7 +359,7 @@ fn define<Args: JsonSchema + 'static, Output: JsonSchema + 'static>(
 ) -> Tool {
     Tool::new_with_raw(name, Some(description.into()), input_schema::<Args>())
         .with_title(title)
-        .with_raw_output_schema(outcome::output_schema::<Output>())
+        .with_raw_output_schema(outcome::output_schema::<Output>(!hints.read_only))
         .with_annotations(
             ToolAnnotations::with_title(title)
                 .read_only(hints.read_only)

@@ -49,7 +49,7 @@ SENTENCES = {
     "get_lead": (None, "Failed to get lead: the specified lead does not exist in Kommo."),
 }
 
-ALL_TOOLS = ["add_note", "get_lead", "list_pipelines", "move_lead", "pause_agent", "resume_agent"]
+ALL_TOOLS = ["add_budget", "add_note", "get_lead", "list_pipelines", "move_lead", "pause_agent", "resume_agent"]
 
 
 def binary() -> Path:

@@ -21,7 +21,7 @@ async fn flag_beats_env_beats_file_beats_default() {
     let env = Isolated::new();
     assert_eq!(
         tool_names_with(&env, None, None).await.len(),
-        6,
+        7,
         "default: every tool"
     );
     env.write_default_config("tools = [\"add_note\"]\n");
@@ -184,4 +184,24 @@ async fn a_header_less_request_for_the_own_account_never_leaks_the_token_elsewhe
             .iter()
             .all(|r| r.subdomain == SUBDOMAIN)
     );
+}
+
+#[tokio::test]
+async fn read_only_and_dry_run_come_from_the_file_too() {
+    let env = Isolated::new();
+    env.write_default_config("read_only = true\ndry_run = true\nnote_dedupe = 30\n");
+    assert_eq!(
+        tool_names_with(&env, None, None).await,
+        vec!["get_lead", "list_pipelines"]
+    );
+    let output = env.command().arg("check").output().await.unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("note_dedupe") && text.contains("30 s"),
+        "{text}"
+    );
+    env.write_default_config("note_dedupe = -1\n");
+    let output = env.command().arg("tools").output().await.unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("note dedupe"));
 }

@@ -8,6 +8,7 @@
 mod support;
 
 mod access_keys;
+mod budget;
 mod cli;
 mod completions;
 mod config;
@@ -25,3 +26,4 @@ mod schemas;
 mod simulator_command;
 mod sse;
 mod stdio;
+mod writes;

@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 
 use crate::support::*;
 
-const ALL_TOOLS: [&str; 6] = [
+const ALL_TOOLS: [&str; 7] = [
+    "add_budget",
     "add_note",
     "get_lead",
     "list_pipelines",
@@ -39,6 +40,7 @@ async fn every_tool_has_a_title_and_annotations_that_tell_the_truth() {
     let list = tools_list(&mut client).await;
     // (name, title, reads only, idempotent)
     let expected = [
+        ("add_budget", "Set lead budget", false, true),
         ("add_note", "Add note", false, false),
         ("get_lead", "Get lead", true, true),
         ("list_pipelines", "List pipelines", true, true),
@@ -161,6 +163,14 @@ async fn every_tools_structured_content_validates_against_its_output_schema() {
         ("pause_agent", json!({"lead_id": LEAD})),
         ("resume_agent", json!({"lead_id": LEAD})),
         (
+            "add_budget",
+            json!({"lead_id": LEAD, "budget_field_value": 3000}),
+        ),
+        (
+            "add_budget",
+            json!({"lead_id": LEAD, "budget_field_value": 3000, "dry_run": true}),
+        ),
+        (
             "add_note",
             json!({"lead_id": LEAD, "note": "Asked for a quote"}),
         ),
@@ -188,10 +198,10 @@ async fn every_tools_structured_content_validates_against_its_output_schema() {
 }
 
 #[tokio::test]
-async fn all_six_names_are_valid_in_tools_to_use() {
+async fn all_names_are_valid_in_tools_to_use() {
     for form in [
-        r#"["add_note","get_lead","list_pipelines","move_lead","pause_agent","resume_agent"]"#,
-        "resume_agent, pause_agent,move_lead ,list_pipelines,get_lead,add_note",
+        r#"["add_budget","add_note","get_lead","list_pipelines","move_lead","pause_agent","resume_agent"]"#,
+        "resume_agent, pause_agent,move_lead ,list_pipelines,get_lead,add_note, add_budget",
     ] {
         let env = Isolated::new();
         let mut command = env.command();

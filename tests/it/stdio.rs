@@ -303,6 +303,7 @@ async fn empty_tools_to_use_enables_none_and_unset_enables_all() {
     assert_eq!(
         client.tool_names().await,
         vec![
+            "add_budget",
             "add_note",
             "get_lead",
             "list_pipelines",

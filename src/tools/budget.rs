@@ -1,0 +1,131 @@
+//! `add_budget` (the original server's name): sets a lead's price, which Kommo stores as a
+//! whole number. It replaces the price; it does not add to it.
+
+use rmcp::{
+    model::{CallToolResult, JsonObject, Tool},
+    schemars::{self, JsonSchema},
+};
+use serde::Serialize;
+use serde_json::json;
+
+use super::{
+    Call, Hints,
+    args::{Amount, Id, ToolArgs, tool_args},
+    outcome::{self, ErrorInfo, Sentences},
+    write::{Write, Written},
+};
+use crate::kommo::KommoError;
+
+pub const SENTENCES: Sentences = Sentences {
+    success: "Budget successfully added to the specified lead.",
+    missing: "Failed to add budget: the specified lead does not exist in Kommo.",
+    failed: "Failed to add budget: Kommo did not accept the update request.",
+};
+
+tool_args! {
+    /// Arguments of add_budget.
+    struct AddBudgetArgs {
+        /// The Kommo lead id (the number in the lead's URL, e.g. 12345 in /leads/detail/12345).
+        lead_id: Id,
+        /// The lead's new price (budget), a whole number from 0 to 2147483647 in the account's currency. It replaces the current price.
+        budget_field_value: Amount,
+        /// true: check everything but send nothing; the answer says what would have been sent.
+        dry_run: Option<bool>,
+    }
+}
+
+/// What add_budget did.
+#[derive(Serialize, JsonSchema)]
+pub struct BudgetOutput {
+    /// The lead whose price was set.
+    pub lead_id: i64,
+    /// The lead's price now.
+    pub price: i64,
+    /// The lead's price before (absent when it had none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_price: Option<serde_json::Number>,
+    /// False when the lead already had that price (nothing was sent).
+    pub changed: bool,
+}
+
+pub fn definition() -> Tool {
+    super::define::<AddBudgetArgs, BudgetOutput>(
+        "add_budget",
+        "Set lead budget",
+        "Set the budget (price) of a lead in Kommo CRM, e.g. when the customer states what they \
+         want to spend. It REPLACES the lead's current price with budget_field_value (a whole \
+         number in the account's currency); it does not add to it. Checks that the lead exists \
+         first; if the price is already that value, nothing is changed and the call succeeds.",
+        Hints {
+            read_only: false,
+            idempotent: true,
+        },
+    )
+}
+
+pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
+    let (lead_id, price, dry_run) = match AddBudgetArgs::parse(args) {
+        Ok(args) => (
+            args.lead_id.0,
+            args.budget_field_value.0,
+            call.is_dry_run(args.dry_run),
+        ),
+        Err(problem) => return outcome::invalid_arguments(SENTENCES.failed, problem),
+    };
+    let ids = || json!({ "lead_id": lead_id });
+    let target = match call.target_or_answer(SENTENCES.failed, &ids()) {
+        Ok(target) => target,
+        Err(answer) => return answer,
+    };
+    let lead = match call
+        .existing_lead(
+            &target,
+            lead_id,
+            (SENTENCES.missing, SENTENCES.failed),
+            &ids(),
+            ". Nothing was changed.",
+        )
+        .await
+    {
+        Ok(lead) => lead,
+        Err(answer) => return answer,
+    };
+    let output = BudgetOutput {
+        lead_id,
+        price,
+        changed: true,
+        previous_price: lead.price.clone(),
+    };
+    crate::observe::call::describe(|change| {
+        change.lead_id = Some(lead_id);
+        change.before = Some(serde_json::json!({ "price": lead.price }));
+        change.after = Some(serde_json::json!({ "price": price }));
+    });
+    if lead.price.as_ref().and_then(serde_json::Number::as_i64) == Some(price) {
+        return outcome::success(
+            SENTENCES.success,
+            &BudgetOutput {
+                changed: false,
+                ..output
+            },
+        );
+    }
+    let write = Write::UpdateLead {
+        lead_id,
+        body: json!({ "price": price }),
+    };
+    match call.write(&target, write, dry_run, &ids()).await {
+        Ok(Written::DryRun(answer)) => answer,
+        Ok(_) => outcome::success(SENTENCES.success, &output),
+        Err(KommoError::NotFound { .. }) => outcome::failure(
+            SENTENCES.missing,
+            format!(
+                "Kommo has no lead with id {lead_id} in account {} (it was deleted before the update). Nothing was changed.",
+                target.account.subdomain()
+            ),
+            ids(),
+            ErrorInfo::LEAD_MISSING,
+        ),
+        Err(err) => outcome::kommo_failure(SENTENCES.failed, &err, ids()),
+    }
+}
