@@ -9,6 +9,7 @@ pub mod error;
 pub mod inflight;
 pub mod kommo;
 pub mod logging;
+pub mod resources;
 pub mod sandbox;
 pub mod scope;
 pub mod secret;

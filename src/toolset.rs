@@ -6,26 +6,41 @@ use std::fmt;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ToolName {
     AddNote,
+    CreateTask,
+    FindLeads,
     GetLead,
     ListPipelines,
+    ListSalesbots,
     MoveLead,
     PauseAgent,
     ResumeAgent,
+    RunSalesbot,
+    StopSalesbot,
 }
 
 impl ToolName {
-    pub const ALL: [ToolName; 6] = [
+    pub const ALL: [ToolName; 11] = [
         ToolName::AddNote,
+        ToolName::CreateTask,
+        ToolName::FindLeads,
         ToolName::GetLead,
         ToolName::ListPipelines,
+        ToolName::ListSalesbots,
         ToolName::MoveLead,
         ToolName::PauseAgent,
         ToolName::ResumeAgent,
+        ToolName::RunSalesbot,
+        ToolName::StopSalesbot,
     ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             ToolName::AddNote => "add_note",
+            ToolName::CreateTask => "create_task",
+            ToolName::FindLeads => "find_leads",
+            ToolName::ListSalesbots => "list_salesbots",
+            ToolName::RunSalesbot => "run_salesbot",
+            ToolName::StopSalesbot => "stop_salesbot",
             ToolName::GetLead => "get_lead",
             ToolName::ListPipelines => "list_pipelines",
             ToolName::MoveLead => "move_lead",
@@ -38,8 +53,19 @@ impl ToolName {
         Self::ALL.into_iter().find(|tool| tool.as_str() == name)
     }
 
-    fn bit(self) -> u8 {
-        1 << (self as u8)
+    /// Whether the tool only reads (the tools read-only mode keeps).
+    pub fn is_read_only(self) -> bool {
+        matches!(
+            self,
+            ToolName::GetLead
+                | ToolName::ListPipelines
+                | ToolName::FindLeads
+                | ToolName::ListSalesbots
+        )
+    }
+
+    fn bit(self) -> u32 {
+        1 << (self as u32)
     }
 }
 
@@ -51,7 +77,7 @@ impl fmt::Display for ToolName {
 
 /// A set of enabled tools (a bit set: copying and intersecting it costs nothing).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ToolSet(u8);
+pub struct ToolSet(u32);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ToolListError {
@@ -68,7 +94,7 @@ impl ToolSet {
         Self::ALL_SET
     }
 
-    const ALL_SET: ToolSet = ToolSet(0b11_1111);
+    const ALL_SET: ToolSet = ToolSet((1 << ToolName::ALL.len()) - 1);
 
     /// Parses `TOOLS_TO_USE`: a JSON array (`["move_lead","add_note"]`) or CSV
     /// (`move_lead, add_note`). An empty string or `[]` is the empty set.
@@ -116,8 +142,8 @@ impl ToolSet {
             .filter(move |tool| self.contains(*tool))
     }
 
-    /// The set as a number from 0 to 63 (one bit per tool).
-    pub fn bits(self) -> u8 {
+    /// The set as a number (one bit per tool).
+    pub fn bits(self) -> u32 {
         self.0
     }
 

@@ -2,6 +2,7 @@
 //! tests, the hidden `simulator` subcommand and the benchmark.
 
 mod control;
+mod crm;
 mod faults;
 mod problem;
 mod routes;

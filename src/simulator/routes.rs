@@ -14,8 +14,8 @@ use super::MissingLead;
 use super::faults::Admission;
 use super::problem::{self, FieldError};
 use super::state::{
-    Account, CustomField, FieldType, Lead, LeadView, Note, NoteView, Pipeline, RecordedRequest,
-    SimState, lock, unix_now,
+    Account, CustomField, FieldType, Lead, Note, NoteView, Pipeline, RecordedRequest, SimState,
+    lock, unix_now,
 };
 
 /// Largest request body read (Kommo's own limit is far below this).
@@ -245,7 +245,15 @@ impl Ctx<'_> {
                 Some(id) => self.add_notes(account, Some(id)),
                 None => self.no_route(),
             },
-            _ => self.no_route(),
+            _ => super::crm::route(
+                account,
+                self.method,
+                &segments,
+                self.query,
+                self.payload,
+                &self.base(),
+            )
+            .unwrap_or_else(|| self.no_route()),
         }
     }
 
@@ -268,8 +276,8 @@ impl Ctx<'_> {
     fn get_lead(&self, account: &Account, id: i64) -> Response {
         let base = self.base();
         let data = lock(&account.data);
-        match data.leads.get(&id) {
-            Some(lead) => problem::hal(StatusCode::OK, &LeadView::new(account, lead, &base)),
+        match super::crm::lead_json(account, &data, id, &base, self.query) {
+            Some(lead) => problem::hal(StatusCode::OK, &lead),
             None => match self.sim.missing_lead() {
                 MissingLead::NoContent => problem::no_content(),
                 MissingLead::NotFound => problem::not_found("Lead not found"),

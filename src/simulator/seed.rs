@@ -230,6 +230,7 @@ pub(crate) fn demo_account(subdomain: &str, token: &str, id: i64, now: i64) -> A
             leads: leads(now),
             notes: Vec::new(),
             next_note_id: FIRST_NOTE_ID,
+            crm: super::crm::seed(now, USER_ID),
         }),
         limiter: Mutex::new(Limiter::default()),
     }

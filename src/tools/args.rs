@@ -63,6 +63,57 @@ impl<'a> ArgReader<'a> {
         String::new()
     }
 
+    /// Whether the argument is given (present and not null).
+    pub fn has(&self, name: &str) -> bool {
+        !matches!(self.args.get(name), None | Some(Value::Null))
+    }
+
+    /// An optional Kommo id.
+    pub fn optional_id(&mut self, name: &str) -> Option<i64> {
+        self.has(name).then(|| self.id(name))
+    }
+
+    /// An optional non-empty string of at most `max` characters.
+    pub fn optional_text(&mut self, name: &str, max: usize) -> Option<String> {
+        if !self.has(name) {
+            return None;
+        }
+        let text = self.text(name);
+        if text.chars().count() > max {
+            self.problem(format!("{name} must be at most {max} characters"));
+        }
+        Some(text)
+    }
+
+    /// An optional whole number from `min` to `max`.
+    pub fn optional_int(&mut self, name: &str, min: i64, max: i64) -> Option<i64> {
+        let value = self.args.get(name)?;
+        match value {
+            Value::Null => return None,
+            Value::Number(n) => match n.as_i64() {
+                Some(v) if (min..=max).contains(&v) => return Some(v),
+                _ => self.problem(format!(
+                    "{name} must be a whole number from {min} to {max}, got {n}"
+                )),
+            },
+            other => self.problem(format!(
+                "{name} must be a whole number from {min} to {max}, got {}",
+                describe(other)
+            )),
+        }
+        Some(min)
+    }
+
+    /// The raw value of an argument, for types read elsewhere.
+    pub fn raw(&self, name: &str) -> Option<&'a Value> {
+        self.args.get(name).filter(|v| !v.is_null())
+    }
+
+    /// Records a problem found by the caller.
+    pub fn invalid(&mut self, text: String) {
+        self.problem(text);
+    }
+
     fn problem(&mut self, text: String) {
         self.problems.push(text);
     }
@@ -80,7 +131,7 @@ impl<'a> ArgReader<'a> {
     }
 }
 
-fn describe(value: &Value) -> String {
+pub fn describe(value: &Value) -> String {
     match value {
         Value::String(text) => format!("the text {:?}", truncate(text)),
         Value::Bool(flag) => format!("{flag}"),

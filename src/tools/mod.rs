@@ -2,13 +2,20 @@
 //! command line. Transports only decide which tools a request may use.
 
 mod args;
+mod contacts;
+mod create_task;
+mod due;
+mod find_leads;
 mod get_lead;
 mod list_pipelines;
 mod move_lead;
 mod note;
 pub mod outcome;
 mod pause;
+mod phone;
+mod salesbots;
 mod target;
+mod task_memory;
 mod when;
 
 use std::sync::{Arc, LazyLock, OnceLock};
@@ -23,7 +30,7 @@ use rmcp::{
 
 use crate::{
     config::Config,
-    kommo::{ClientSettings, KommoClient, models::Lead},
+    kommo::{BotAction, ClientSettings, KommoClient, models::Lead},
     scope::RequestScope,
     toolset::{ToolName, ToolSet},
 };
@@ -35,6 +42,15 @@ pub struct Toolkit {
     config: Arc<Config>,
     client: KommoClient,
     own_target: Result<Target, TargetError>,
+    /// Confirmed tasks, so a repeated create_task makes one task.
+    tasks: task_memory::TaskMemory,
+}
+
+/// Unix time now, in seconds.
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 impl Toolkit {
@@ -50,6 +66,7 @@ impl Toolkit {
             config,
             client,
             own_target,
+            tasks: task_memory::TaskMemory::default(),
         }
     }
 
@@ -94,6 +111,11 @@ impl Toolkit {
             ToolName::AddNote => note::run(call, args).await,
             ToolName::GetLead => get_lead::run(call, args).await,
             ToolName::ListPipelines => list_pipelines::run(call, args).await,
+            ToolName::FindLeads => find_leads::run(call, args).await,
+            ToolName::CreateTask => create_task::run(call, args).await,
+            ToolName::ListSalesbots => salesbots::list(call, args).await,
+            ToolName::RunSalesbot => salesbots::run(call, args, BotAction::Run).await,
+            ToolName::StopSalesbot => salesbots::run(call, args, BotAction::Stop).await,
         }
     }
 }
@@ -160,7 +182,7 @@ pub fn list_result_json(tools: ToolSet) -> Option<&'static [u8]> {
             .collect()
     });
     CACHE
-        .get(usize::from(tools.bits()))?
+        .get(usize::try_from(tools.bits()).ok()?)?
         .get_or_init(|| {
             let mut result = ListToolsResult::with_all_items(definitions(tools));
             // As rmcp answers a handshake-era request: no 2026-07-28 `resultType`.
@@ -187,6 +209,11 @@ pub fn definition(tool: ToolName) -> &'static Tool {
                 ToolName::AddNote => note::definition(),
                 ToolName::GetLead => get_lead::definition(),
                 ToolName::ListPipelines => list_pipelines::definition(),
+                ToolName::FindLeads => find_leads::definition(),
+                ToolName::CreateTask => create_task::definition(),
+                ToolName::ListSalesbots => salesbots::list_definition(),
+                ToolName::RunSalesbot => salesbots::definition(BotAction::Run),
+                ToolName::StopSalesbot => salesbots::definition(BotAction::Stop),
             })
             .collect()
     });
