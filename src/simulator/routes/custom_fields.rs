@@ -1,0 +1,65 @@
+//! `GET /api/v4/leads/custom_fields` (paged) and `GET /api/v4/leads/custom_fields/{id}`.
+
+use axum::response::Response;
+use http::StatusCode;
+use serde_json::{Value, json};
+
+use super::{Ctx, DEFAULT_LIMIT, MAX_LIMIT};
+use crate::simulator::problem;
+use crate::simulator::state::{Account, CustomField};
+
+impl Ctx<'_> {
+    pub(super) fn field_json(&self, field: &CustomField) -> Value {
+        let enums = (!field.enums.is_empty()).then(|| {
+            field
+                .enums
+                .iter()
+                .map(|(id, value, sort)| json!({"id": id, "value": value, "sort": sort}))
+                .collect::<Vec<_>>()
+        });
+        json!({
+            "id": field.id,
+            "name": field.name,
+            "type": field.kind.as_str(),
+            "code": null,
+            "sort": field.sort,
+            "entity_type": "leads",
+            "is_api_only": false,
+            "enums": enums,
+            "required_statuses": [],
+            "group_id": null,
+            "_links": {"self": {"href": format!("{}/api/v4/leads/custom_fields/{}", self.base(), field.id)}},
+        })
+    }
+
+    pub(super) fn custom_fields(&self, account: &Account) -> Response {
+        let page = self.query_usize("page").unwrap_or(1).max(1);
+        let limit = match self.query_usize("limit").unwrap_or(DEFAULT_LIMIT) {
+            0 => DEFAULT_LIMIT,
+            n => n.min(MAX_LIMIT),
+        };
+        let total = account.fields.len();
+        let start = (page - 1).saturating_mul(limit);
+        if start >= total {
+            return problem::no_content();
+        }
+        let fields: Vec<Value> = account.fields[start..total.min(start + limit)]
+            .iter()
+            .map(|f| self.field_json(f))
+            .collect();
+        let list = format!("{}/api/v4/leads/custom_fields", self.base());
+        let mut links = json!({"self": {"href": format!("{list}?page={page}&limit={limit}")}});
+        if start + limit < total {
+            links["next"] = json!({"href": format!("{list}?page={}&limit={limit}", page + 1)});
+        }
+        problem::hal(
+            StatusCode::OK,
+            &json!({
+                "_total_items": total,
+                "_page": page,
+                "_links": links,
+                "_embedded": {"custom_fields": fields},
+            }),
+        )
+    }
+}

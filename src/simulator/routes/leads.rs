@@ -1,0 +1,249 @@
+//! `GET` and `PATCH /api/v4/leads/{id}`: the lead view and the validated change of a lead.
+
+use axum::response::Response;
+use http::StatusCode;
+use serde_json::{Map, Value, json};
+
+use super::{Ctx, Payload};
+use crate::simulator::MissingLead;
+use crate::simulator::problem::{self, FieldError};
+use crate::simulator::state::{Account, FieldType, Lead, lock, unix_now};
+
+impl Ctx<'_> {
+    pub(super) fn get_lead(&self, account: &Account, id: i64) -> Response {
+        let base = self.base();
+        let data = lock(&account.data);
+        match super::super::crm::lead_json(account, &data, id, &base, self.query) {
+            Some(lead) => problem::hal(StatusCode::OK, &lead),
+            None => match self.sim.missing_lead() {
+                MissingLead::NoContent => problem::no_content(),
+                MissingLead::NotFound => problem::not_found("Lead not found"),
+            },
+        }
+    }
+
+    pub(super) fn patch_lead(&self, account: &Account, id: i64) -> Response {
+        let body = match self.payload {
+            Payload::Empty => return problem::bad_request("Request data can not be empty"),
+            Payload::Json(Value::Object(map)) if map.is_empty() => {
+                return problem::bad_request("Request data can not be empty");
+            }
+            Payload::Json(Value::Object(map)) => map,
+            Payload::Json(_) | Payload::Invalid => {
+                return problem::bad_request("Invalid request body");
+            }
+        };
+        let mut data = lock(&account.data);
+        let Some(lead) = data.leads.get_mut(&id) else {
+            return problem::not_found("Lead not found");
+        };
+        let change = match LeadChange::plan(account, lead, body) {
+            Ok(change) => change,
+            Err(errors) => return problem::validation(&errors),
+        };
+        let now = unix_now();
+        change.apply(lead, now);
+        drop(data);
+        problem::hal(
+            StatusCode::OK,
+            &json!({
+                "id": id,
+                "updated_at": now,
+                "_links": {"self": {"href": format!("{}/api/v4/leads/{id}", self.base())}},
+            }),
+        )
+    }
+}
+
+/// A validated PATCH of one lead.
+#[derive(Default)]
+struct LeadChange {
+    name: Option<String>,
+    price: Option<i64>,
+    responsible_user_id: Option<i64>,
+    /// (pipeline_id, status_id)
+    stage: Option<(i64, i64)>,
+    /// (field_id, new values; `None` clears)
+    fields: Vec<(i64, Option<Vec<Value>>)>,
+}
+
+/// An integer field of the body: absent, present but invalid (error recorded), or a value.
+fn int_field(
+    body: &Map<String, Value>,
+    key: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<Option<i64>> {
+    let value = body.get(key)?;
+    let n = value.as_i64();
+    if n.is_none() {
+        errors.push(FieldError::invalid_type(key));
+    }
+    Some(n)
+}
+
+fn is_closed(status_id: i64) -> bool {
+    matches!(status_id, 142 | 143)
+}
+
+impl LeadChange {
+    fn plan(
+        account: &Account,
+        lead: &Lead,
+        body: &Map<String, Value>,
+    ) -> Result<LeadChange, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut change = LeadChange::default();
+        let pipelines = account.pipelines();
+        if let Some(name) = body.get("name") {
+            match name.as_str() {
+                Some(s) => change.name = Some(s.to_owned()),
+                None => errors.push(FieldError::invalid_type("name")),
+            }
+        }
+        change.price = int_field(body, "price", &mut errors).flatten();
+        change.responsible_user_id = int_field(body, "responsible_user_id", &mut errors).flatten();
+        let pipeline = match int_field(body, "pipeline_id", &mut errors) {
+            None => Ok(None),
+            Some(None) => Err(()),
+            Some(Some(id)) => match pipelines.iter().find(|p| p.id == id) {
+                Some(p) => Ok(Some(p)),
+                None => {
+                    errors.push(FieldError::not_supported_choice("pipeline_id"));
+                    Err(())
+                }
+            },
+        };
+        let status = int_field(body, "status_id", &mut errors);
+        change.stage = match (pipeline, status) {
+            (Err(()), _) | (_, Some(None)) => None,
+            (Ok(Some(p)), Some(Some(s))) if p.has_status(s) => Some((p.id, s)),
+            (Ok(None), Some(Some(s))) if !is_closed(s) => {
+                match pipelines.iter().find(|p| p.has_status(s)) {
+                    Some(p) => Some((p.id, s)),
+                    None => {
+                        errors.push(FieldError::not_supported_choice("status_id"));
+                        None
+                    }
+                }
+            }
+            (_, Some(Some(_))) => {
+                errors.push(FieldError::not_supported_choice("status_id"));
+                None
+            }
+            (Ok(Some(p)), None) if p.id != lead.pipeline_id => p
+                .statuses
+                .iter()
+                .find(|s| s.kind == 0 && !is_closed(s.id))
+                .or(p.statuses.first())
+                .map(|s| (p.id, s.id)),
+            (Ok(_), None) => None,
+        };
+        match body.get("custom_fields_values") {
+            None => {}
+            Some(Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    match plan_field(account, item, i) {
+                        Ok(field) => change.fields.push(field),
+                        Err(e) => errors.push(e),
+                    }
+                }
+            }
+            Some(_) => errors.push(FieldError::invalid_type("custom_fields_values")),
+        }
+        if errors.is_empty() {
+            Ok(change)
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn apply(self, lead: &mut Lead, now: i64) {
+        if let Some(name) = self.name {
+            lead.name = name;
+        }
+        if let Some(price) = self.price {
+            lead.price = price;
+        }
+        if let Some(user) = self.responsible_user_id {
+            lead.responsible_user_id = user;
+        }
+        if let Some((pipeline_id, status_id)) = self.stage {
+            lead.pipeline_id = pipeline_id;
+            lead.status_id = status_id;
+            lead.closed_at = is_closed(status_id).then_some(now);
+        }
+        for (field_id, values) in self.fields {
+            let slot = lead
+                .custom_fields
+                .iter()
+                .position(|(id, _)| *id == field_id);
+            match (slot, values) {
+                (Some(i), None) => {
+                    lead.custom_fields.remove(i);
+                }
+                (None, None) => {}
+                (Some(i), Some(values)) => lead.custom_fields[i].1 = values,
+                (None, Some(values)) => lead.custom_fields.push((field_id, values)),
+            }
+        }
+        lead.updated_at = now;
+        lead.updated_by = 0;
+    }
+}
+
+/// Validates one `custom_fields_values` item; `values: null` (or `[]`) clears the field.
+fn plan_field(
+    account: &Account,
+    item: &Value,
+    i: usize,
+) -> Result<(i64, Option<Vec<Value>>), FieldError> {
+    let prefix = format!("custom_fields_values.{i}");
+    let field = item
+        .get("field_id")
+        .and_then(Value::as_i64)
+        .and_then(|id| account.field(id))
+        .ok_or_else(|| FieldError::not_supported_choice(format!("{prefix}.field_id")))?;
+    let first = match item.get("values") {
+        Some(Value::Null) => return Ok((field.id, None)),
+        Some(Value::Array(values)) => match values.first() {
+            None => return Ok((field.id, None)),
+            Some(first) => first,
+        },
+        _ => return Err(FieldError::invalid_type(format!("{prefix}.values"))),
+    };
+    let value_path = || format!("{prefix}.values.0.value");
+    let value = first.get("value");
+    let stored = match field.kind {
+        FieldType::Checkbox => match value {
+            Some(Value::Bool(b)) => json!({"value": b}),
+            _ => return Err(FieldError::invalid_type(value_path())),
+        },
+        FieldType::Select => {
+            let by_id = first.get("enum_id").and_then(Value::as_i64);
+            let found = field.enums.iter().find(|(id, text, _)| match by_id {
+                Some(wanted) => *id == wanted,
+                None => value.and_then(Value::as_str) == Some(text.as_str()),
+            });
+            match found {
+                Some((id, text, _)) => json!({"value": text, "enum_id": id, "enum_code": null}),
+                None => {
+                    return Err(FieldError::not_supported_choice(format!(
+                        "{prefix}.values.0.enum_id"
+                    )));
+                }
+            }
+        }
+        FieldType::Text => match value {
+            Some(Value::String(s)) if s.chars().count() > 256 => {
+                return Err(FieldError::too_long(value_path()));
+            }
+            Some(Value::String(s)) => json!({"value": s}),
+            _ => return Err(FieldError::invalid_type(value_path())),
+        },
+        FieldType::Date => match value {
+            Some(v @ (Value::Number(_) | Value::String(_))) => json!({"value": v}),
+            _ => return Err(FieldError::invalid_type(value_path())),
+        },
+    };
+    Ok((field.id, Some(vec![stored])))
+}

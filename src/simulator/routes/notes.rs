@@ -1,0 +1,183 @@
+//! `GET`/`POST /api/v4/leads/{id}/notes` and `POST /api/v4/leads/notes`.
+
+use axum::response::Response;
+use http::StatusCode;
+use serde_json::{Value, json};
+
+use super::{Ctx, MAX_LIMIT, Payload};
+use crate::simulator::problem::{self, FieldError};
+use crate::simulator::state::{Account, Lead, Note, NoteView, lock, unix_now};
+
+/// Note types Kommo knows.
+const NOTE_TYPES: &[&str] = &[
+    "common",
+    "call_in",
+    "call_out",
+    "service_message",
+    "extended_service_message",
+    "message_cashier",
+    "geolocation",
+    "sms_in",
+    "sms_out",
+    "attachment",
+];
+
+impl Ctx<'_> {
+    pub(super) fn list_notes(&self, account: &Account, lead_id: i64) -> Response {
+        let base = self.base();
+        let data = lock(&account.data);
+        let notes: Vec<NoteView<'_>> = data
+            .notes
+            .iter()
+            .filter(|n| n.entity_id == lead_id)
+            .map(|n| NoteView::new(account, n, &base))
+            .collect();
+        if notes.is_empty() {
+            return problem::no_content();
+        }
+        problem::hal(
+            StatusCode::OK,
+            &json!({
+                "_page": 1,
+                "_links": {"self": {"href": format!("{base}/api/v4/leads/{lead_id}/notes?page=1&limit={MAX_LIMIT}")}},
+                "_embedded": {"notes": notes},
+            }),
+        )
+    }
+
+    /// `POST /leads/{id}/notes` (`lead_id` given) or `POST /leads/notes` (`entity_id` per item).
+    pub(super) fn add_notes(&self, account: &Account, lead_id: Option<i64>) -> Response {
+        let mut data = lock(&account.data);
+        if let Some(id) = lead_id
+            && !data.leads.contains_key(&id)
+        {
+            return problem::not_found("Lead not found");
+        }
+        let items = match self.payload {
+            Payload::Json(Value::Array(items)) if !items.is_empty() => items,
+            Payload::Empty | Payload::Json(Value::Array(_)) => {
+                return problem::bad_request("Request data can not be empty");
+            }
+            Payload::Json(_) | Payload::Invalid => {
+                return problem::bad_request("Invalid request body");
+            }
+        };
+        let mut errors = Vec::new();
+        let mut planned = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            match plan_note(item, i, lead_id, |id| data.leads.get(&id)) {
+                Ok(note) => planned.push(note),
+                Err(mut e) => errors.append(&mut e),
+            }
+        }
+        if !errors.is_empty() {
+            return problem::validation(&errors);
+        }
+        let base = self.base();
+        let now = unix_now();
+        let mut created = Vec::with_capacity(planned.len());
+        for note in planned {
+            let id = data.next_note_id;
+            data.next_note_id += 1;
+            created.push(json!({
+                "id": id,
+                "entity_id": note.entity_id,
+                "request_id": note.request_id,
+                "_links": {"self": {"href": format!("{base}/api/v4/leads/{}/notes/{id}", note.entity_id)}},
+            }));
+            data.notes.push(Note {
+                id,
+                entity_id: note.entity_id,
+                note_type: note.note_type,
+                params: note.params,
+                created_at: now,
+                responsible_user_id: note.responsible_user_id,
+                group_id: 0,
+            });
+        }
+        drop(data);
+        let self_href = match lead_id {
+            Some(id) => format!("{base}/api/v4/leads/{id}/notes"),
+            None => format!("{base}/api/v4/leads/notes"),
+        };
+        problem::hal(
+            StatusCode::OK,
+            &json!({"_links": {"self": {"href": self_href}}, "_embedded": {"notes": created}}),
+        )
+    }
+}
+
+/// A validated note waiting to be stored.
+struct PlannedNote {
+    entity_id: i64,
+    note_type: String,
+    params: Value,
+    request_id: String,
+    responsible_user_id: i64,
+}
+
+fn plan_note<'l>(
+    item: &Value,
+    i: usize,
+    lead_id: Option<i64>,
+    find_lead: impl Fn(i64) -> Option<&'l Lead>,
+) -> Result<PlannedNote, Vec<FieldError>> {
+    let Some(item) = item.as_object() else {
+        return Err(vec![FieldError::invalid_type(i.to_string())]);
+    };
+    let mut errors = Vec::new();
+    let entity_id = match lead_id {
+        Some(id) => Some(id),
+        None => match item.get("entity_id").map(Value::as_i64) {
+            Some(Some(id)) if find_lead(id).is_some() => Some(id),
+            Some(Some(_)) => {
+                errors.push(FieldError::not_supported_choice(format!("{i}.entity_id")));
+                None
+            }
+            Some(None) => {
+                errors.push(FieldError::invalid_type(format!("{i}.entity_id")));
+                None
+            }
+            None => {
+                errors.push(FieldError::not_blank(format!("{i}.entity_id")));
+                None
+            }
+        },
+    };
+    let note_type = item.get("note_type").and_then(Value::as_str);
+    match note_type {
+        Some(t) if NOTE_TYPES.contains(&t) => {}
+        _ => errors.push(FieldError::not_supported_choice(format!("{i}.note_type"))),
+    }
+    let params = item.get("params").cloned().unwrap_or_else(|| json!({}));
+    if !params.is_object() {
+        errors.push(FieldError::invalid_type(format!("{i}.params")));
+    } else if matches!(
+        note_type,
+        Some("common" | "service_message" | "extended_service_message")
+    ) {
+        let path = format!("{i}.params.text");
+        match params.get("text") {
+            Some(Value::String(s)) if !s.trim().is_empty() => {}
+            None | Some(Value::Null) | Some(Value::String(_)) => {
+                errors.push(FieldError::not_blank(path))
+            }
+            Some(_) => errors.push(FieldError::invalid_type(path)),
+        }
+    }
+    let (Some(entity_id), Some(note_type), true) = (entity_id, note_type, errors.is_empty()) else {
+        return Err(errors);
+    };
+    let request_id = match item.get("request_id") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => i.to_string(),
+    };
+    Ok(PlannedNote {
+        entity_id,
+        note_type: note_type.to_owned(),
+        params,
+        request_id,
+        responsible_user_id: find_lead(entity_id).map_or(0, |l| l.responsible_user_id),
+    })
+}
