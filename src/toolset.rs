@@ -142,7 +142,7 @@ impl ToolSet {
             .filter(move |tool| self.contains(*tool))
     }
 
-    /// The set as a number (one bit per tool).
+    /// The set as a number (one bit per tool, in [`ToolName::ALL`] order).
     pub fn bits(self) -> u32 {
         self.0
     }

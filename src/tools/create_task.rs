@@ -6,14 +6,15 @@ use rmcp::{
     model::{CallToolResult, JsonObject, Tool},
     schemars::{self, JsonSchema},
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{
     Call, Hints,
-    args::{ArgReader, MAX_ID, describe},
+    args::{Arg, Id, MAX_ID, ToolArgs, describe, tool_args},
     due,
-    outcome::{self, ErrorInfo},
+    find_leads::Bounded,
+    outcome,
     task_memory::Recall,
     when,
 };
@@ -25,53 +26,83 @@ pub const FAILED: &str = "Failed to create task: Kommo did not accept the reques
 /// The longest task text accepted.
 const MAX_TEXT: usize = 10_000;
 
-/// When the task is due.
-#[derive(JsonSchema, Deserialize)]
-#[serde(untagged)]
-#[allow(dead_code)]
-enum DueArg {
-    /// An ISO 8601 date-time with an offset or Z, e.g. 2026-12-02T10:00:00-03:00.
-    Text(String),
-    /// Unix time in seconds.
-    Seconds(i64),
+tool_args! {
+    /// Arguments of create_task.
+    struct CreateTaskArgs {
+        /// The Kommo lead id (the number in the lead's URL, e.g. 12345 in /leads/detail/12345).
+        lead_id: Id,
+        /// What the person should do, e.g. "Call Maria back about the quote".
+        text: Bounded<MAX_TEXT>,
+        /// When it is due, in the future: an ISO 8601 date-time with an offset or Z (2026-12-02T10:00:00-03:00) or Unix seconds.
+        due: Due,
+        /// follow_up (default), meeting, or a task type id of the account.
+        task_type: Option<TaskType>,
+        /// The Kommo user who should do it (default: the lead's responsible user).
+        responsible_user_id: Option<Id>,
+    }
 }
 
-/// The kind of task.
-#[derive(JsonSchema, Deserialize)]
-#[serde(untagged)]
-#[allow(dead_code)]
-enum TaskTypeArg {
-    /// follow_up (Kommo type 1) or meeting (type 2).
-    Named(TaskKind),
-    /// A task type id of the account.
-    Id(#[schemars(range(min = 1, max = 2147483647))] i64),
+/// A due time in Unix seconds (not yet checked to be in the future).
+pub struct Due(pub i64);
+
+impl Arg for Due {
+    fn read(name: &str, value: Option<&Value>) -> Result<Self, String> {
+        match value {
+            None | Some(Value::Null) => Err(format!(
+                "{name} is required (an ISO 8601 date-time with an offset or Unix seconds)"
+            )),
+            Some(value) => due::parse(value).map(Due),
+        }
+    }
 }
 
-#[derive(JsonSchema, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[allow(dead_code)]
-enum TaskKind {
-    FollowUp,
-    Meeting,
+impl JsonSchema for Due {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Due".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"anyOf": [
+            {"type": "string", "format": "date-time", "description": "ISO 8601 with an offset or Z"},
+            {"type": "integer", "minimum": 1, "description": "Unix seconds"}
+        ]})
+    }
 }
 
-/// Arguments of create_task.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
-struct CreateTaskArgs {
-    /// The Kommo lead id (the number in the lead's URL, e.g. 12345 in /leads/detail/12345).
-    #[schemars(range(min = 1, max = 2147483647))]
-    lead_id: i64,
-    /// What the person should do, e.g. "Call Maria back about the quote".
-    #[schemars(length(min = 1, max = 10000))]
-    text: String,
-    /// When it is due, in the future: an ISO 8601 date-time with an offset or Z (2026-12-02T10:00:00-03:00) or Unix seconds.
-    due: DueArg,
-    /// follow_up (default), meeting, or a task type id of the account.
-    task_type: Option<TaskTypeArg>,
-    /// The Kommo user who should do it (default: the lead's responsible user).
-    #[schemars(range(min = 1, max = 2147483647))]
-    responsible_user_id: Option<i64>,
+/// A task type id: `follow_up` (1), `meeting` (2) or an account's type id.
+pub struct TaskType(pub i64);
+
+impl Arg for TaskType {
+    fn read(name: &str, value: Option<&Value>) -> Result<Self, String> {
+        match value {
+            Some(Value::String(t)) if t == "follow_up" => Ok(TaskType(1)),
+            Some(Value::String(t)) if t == "meeting" => Ok(TaskType(2)),
+            Some(Value::Number(n)) if n.as_i64().is_some_and(|id| (1..=MAX_ID).contains(&id)) => {
+                Ok(TaskType(n.as_i64().unwrap_or(1)))
+            }
+            other => Err(format!(
+                "{name} must be \"follow_up\", \"meeting\" or a task type id (a whole number from 1), got {}",
+                other.map_or_else(|| "nothing".to_owned(), describe)
+            )),
+        }
+    }
+}
+
+impl JsonSchema for TaskType {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TaskType".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"anyOf": [
+            {"type": "string", "enum": ["follow_up", "meeting"]},
+            {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+        ]})
+    }
 }
 
 /// The task that was created.
@@ -120,71 +151,34 @@ struct Args {
 }
 
 fn read(args: &JsonObject, now: i64) -> Result<Args, String> {
-    let mut reader = ArgReader::new(args);
-    let lead_id = reader.id("lead_id");
-    let text = reader.text("text");
-    if text.chars().count() > MAX_TEXT {
-        reader.invalid(format!("text must be at most {MAX_TEXT} characters"));
+    let args = CreateTaskArgs::parse(args)?;
+    let due = args.due.0;
+    if due <= now {
+        return Err(super::args::invalid(&[format!(
+            "due must be in the future, got {} (now is {})",
+            when::utc(due),
+            when::utc(now)
+        )]));
     }
-    let due = match reader.raw("due") {
-        None => {
-            reader.invalid(
-                "due is required (an ISO 8601 date-time with an offset or Unix seconds)".into(),
-            );
-            0
-        }
-        Some(value) => match due::parse(value) {
-            Ok(at) if at <= now => {
-                reader.invalid(format!(
-                    "due must be in the future, got {} (now is {})",
-                    when::utc(at),
-                    when::utc(now)
-                ));
-                0
-            }
-            Ok(at) if at > i64::from(i32::MAX) => {
-                reader.invalid(format!("due is too far in the future ({})", when::utc(at)));
-                0
-            }
-            Ok(at) => at,
-            Err(problem) => {
-                reader.invalid(problem);
-                0
-            }
-        },
-    };
-    let task_type_id = match reader.raw("task_type") {
-        None => 1,
-        Some(Value::String(name)) if name == "follow_up" => 1,
-        Some(Value::String(name)) if name == "meeting" => 2,
-        Some(Value::Number(n)) if n.as_i64().is_some_and(|id| (1..=MAX_ID).contains(&id)) => {
-            n.as_i64().unwrap_or(1)
-        }
-        Some(other) => {
-            reader.invalid(format!(
-                "task_type must be \"follow_up\", \"meeting\" or a task type id (a whole number from 1), got {}",
-                describe(other)
-            ));
-            1
-        }
-    };
-    let responsible_user_id = reader.optional_id("responsible_user_id");
-    reader.finish()?;
+    if due > MAX_ID {
+        return Err(super::args::invalid(&[format!(
+            "due is too far in the future ({})",
+            when::utc(due)
+        )]));
+    }
     Ok(Args {
-        lead_id,
-        text,
+        lead_id: args.lead_id.0,
+        text: args.text.0,
         due,
-        task_type_id,
-        responsible_user_id,
+        task_type_id: args.task_type.map_or(1, |t| t.0),
+        responsible_user_id: args.responsible_user_id.map(|id| id.0),
     })
 }
 
 pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     let args = match read(args, crate::tools::now()) {
         Ok(args) => args,
-        Err(problem) => {
-            return outcome::failure(FAILED, problem, json!({}), ErrorInfo::INVALID_ARGUMENTS);
-        }
+        Err(problem) => return outcome::invalid_arguments(FAILED, problem),
     };
     let lead_id = args.lead_id;
     let ids = || json!({ "lead_id": lead_id });

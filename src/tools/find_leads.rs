@@ -9,15 +9,14 @@ use rmcp::{
     schemars::{self, JsonSchema},
 };
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::{
     Call, Hints,
-    args::ArgReader,
+    args::{Arg, Id, ToolArgs, describe, tool_args},
     contacts::{self, ContactOutput},
     get_lead::NamedId,
-    outcome::{self, ErrorInfo},
-    phone, when,
+    outcome, phone, when,
 };
 use crate::kommo::{
     Account, KommoClient, KommoError, LeadQuery,
@@ -35,28 +34,80 @@ const CONTACTS_READ: u32 = 100;
 /// substring one, so a shorter tail finds every formatting; `phone.rs` then decides.
 const PHONE_QUERY_DIGITS: usize = 8;
 
-/// Arguments of find_leads (at least one of query, phone, email).
-#[derive(JsonSchema)]
-#[allow(dead_code)]
-struct FindLeadsArgs {
-    /// Text to search for in the leads' names and field values (Kommo's lead search).
-    #[schemars(length(min = 1, max = 255))]
-    query: Option<String>,
-    /// A contact's phone number in any format (+54 9 11 5555-0101, 5491155550101, (011) 5555-0101): numbers match when their last 10 digits agree (all digits when shorter; at least 6).
-    #[schemars(length(min = 1, max = 64))]
-    phone: Option<String>,
-    /// A contact's e-mail address (matched exactly, ignoring case).
-    #[schemars(length(min = 3, max = 254))]
-    email: Option<String>,
-    /// Only leads in this pipeline.
-    #[schemars(range(min = 1, max = 2147483647))]
-    pipeline_id: Option<i64>,
-    /// Only leads in this status (needs pipeline_id).
-    #[schemars(range(min = 1, max = 2147483647))]
-    status_id: Option<i64>,
-    /// How many leads to return at most (1–50, default 10).
-    #[schemars(range(min = 1, max = 50))]
-    limit: Option<i64>,
+tool_args! {
+    /// Arguments of find_leads (at least one of query, phone, email).
+    struct FindLeadsArgs {
+        /// Text to search for in the leads' names and field values (Kommo's lead search).
+        query: Option<Bounded<255>>,
+        /// A contact's phone number in any format (+54 9 11 5555-0101, 5491155550101, (011) 5555-0101): numbers match when their last 10 digits agree (all digits when shorter; at least 6).
+        phone: Option<Bounded<64>>,
+        /// A contact's e-mail address (matched exactly, ignoring case).
+        email: Option<Bounded<254>>,
+        /// Only leads in this pipeline.
+        pipeline_id: Option<Id>,
+        /// Only leads in this status (needs pipeline_id).
+        status_id: Option<Id>,
+        /// How many leads to return at most (1–50, default 10).
+        limit: Option<Limit>,
+    }
+}
+
+/// A non-empty text of at most `MAX` characters.
+pub struct Bounded<const MAX: usize>(pub String);
+
+impl<const MAX: usize> Arg for Bounded<MAX> {
+    fn read(name: &str, value: Option<&Value>) -> Result<Self, String> {
+        match value {
+            None | Some(Value::Null) => Err(format!("{name} is required (a non-empty text)")),
+            Some(Value::String(text)) if text.trim().is_empty() => {
+                Err(format!("{name} must not be empty"))
+            }
+            Some(Value::String(text)) if text.chars().count() > MAX => {
+                Err(format!("{name} must be at most {MAX} characters"))
+            }
+            Some(Value::String(text)) => Ok(Bounded(text.clone())),
+            Some(other) => Err(format!("{name} must be a text, got {}", describe(other))),
+        }
+    }
+}
+
+impl<const MAX: usize> JsonSchema for Bounded<MAX> {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("Text{MAX}").into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "minLength": 1, "maxLength": MAX})
+    }
+}
+
+/// How many leads: 1 to 50.
+pub struct Limit(pub i64);
+
+impl Arg for Limit {
+    fn read(name: &str, value: Option<&Value>) -> Result<Self, String> {
+        match value.and_then(Value::as_i64) {
+            Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(Limit(n)),
+            _ => Err(format!(
+                "{name} must be a whole number from 1 to {MAX_LIMIT}, got {}",
+                value.map_or_else(|| "nothing".to_owned(), describe)
+            )),
+        }
+    }
+}
+
+impl JsonSchema for Limit {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Limit".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT})
+    }
 }
 
 /// The leads found.
@@ -116,22 +167,21 @@ struct Criteria {
 }
 
 fn read(args: &JsonObject) -> Result<Criteria, String> {
-    let mut reader = ArgReader::new(args);
-    let query = reader.optional_text("query", 255);
-    let phone = reader.optional_text("phone", 64);
-    let email = reader.optional_text("email", 254);
-    let pipeline_id = reader.optional_id("pipeline_id");
-    let status_id = reader.optional_id("status_id");
-    let limit = reader
-        .optional_int("limit", 1, MAX_LIMIT)
-        .unwrap_or(DEFAULT_LIMIT);
+    let args = FindLeadsArgs::parse(args)?;
+    let text = |t: Option<Bounded<255>>| t.map(|t| t.0);
+    let query = text(args.query);
+    let phone = args.phone.map(|t| t.0);
+    let email = args.email.map(|t| t.0);
+    let pipeline_id = args.pipeline_id.map(|id| id.0);
+    let status_id = args.status_id.map(|id| id.0);
+    let mut problems = Vec::new();
     if query.is_none() && phone.is_none() && email.is_none() {
-        reader.invalid("give at least one of query, phone or email".to_owned());
+        problems.push("give at least one of query, phone or email".to_owned());
     }
     if let Some(phone) = &phone
         && phone::digits(phone).len() < phone::MIN_DIGITS
     {
-        reader.invalid(format!(
+        problems.push(format!(
             "phone must have at least {} digits, got {phone:?}",
             phone::MIN_DIGITS
         ));
@@ -139,28 +189,28 @@ fn read(args: &JsonObject) -> Result<Criteria, String> {
     if let Some(email) = &email
         && !email.contains('@')
     {
-        reader.invalid(format!("email must be an e-mail address, got {email:?}"));
+        problems.push(format!("email must be an e-mail address, got {email:?}"));
     }
     if status_id.is_some() && pipeline_id.is_none() {
-        reader.invalid("status_id needs pipeline_id (a status belongs to one pipeline)".to_owned());
+        problems.push("status_id needs pipeline_id (a status belongs to one pipeline)".to_owned());
     }
-    reader.finish()?;
+    if !problems.is_empty() {
+        return Err(super::args::invalid(&problems));
+    }
     Ok(Criteria {
         query,
         phone,
         email,
         pipeline_id,
         status_id,
-        limit: u32::try_from(limit).unwrap_or(10),
+        limit: args.limit.map_or(10, |l| u32::try_from(l.0).unwrap_or(10)),
     })
 }
 
 pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     let criteria = match read(args) {
         Ok(criteria) => criteria,
-        Err(problem) => {
-            return outcome::failure(FAILED, problem, json!({}), ErrorInfo::INVALID_ARGUMENTS);
-        }
+        Err(problem) => return outcome::invalid_arguments(FAILED, problem),
     };
     let target = match call.target_or_answer(FAILED, &json!({})) {
         Ok(target) => target,
@@ -338,7 +388,6 @@ fn listing(output: &FindLeadsOutput) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::Value;
 
     fn args(value: Value) -> JsonObject {
         value.as_object().cloned().unwrap_or_default()

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::{
     Call, Hints, PauseSetting,
-    args::ArgReader,
+    args::{Id, ToolArgs, tool_args},
     contacts::{self, ContactOutput},
     outcome::{self, ErrorInfo},
     when,
@@ -23,13 +23,12 @@ use crate::kommo::models::{Lead, Pipeline};
 pub const MISSING: &str = "Failed to get lead: the specified lead does not exist in Kommo.";
 pub const FAILED: &str = "Failed to get lead: Kommo did not return it.";
 
-/// Arguments of get_lead.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
-struct GetLeadArgs {
-    /// The Kommo lead id (the number in the lead's URL, e.g. 12345 in /leads/detail/12345).
-    #[schemars(range(min = 1, max = 2147483647))]
-    lead_id: i64,
+tool_args! {
+    /// Arguments of get_lead.
+    struct GetLeadArgs {
+        /// The Kommo lead id (the number in the lead's URL, e.g. 12345 in /leads/detail/12345).
+        lead_id: Id,
+    }
 }
 
 /// One lead as get_lead reports it.
@@ -97,11 +96,10 @@ pub fn definition() -> Tool {
 }
 
 pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
-    let mut reader = ArgReader::new(args);
-    let lead_id = reader.id("lead_id");
-    if let Err(problem) = reader.finish() {
-        return outcome::failure(FAILED, problem, json!({}), ErrorInfo::INVALID_ARGUMENTS);
-    }
+    let lead_id = match GetLeadArgs::parse(args) {
+        Ok(args) => args.lead_id.0,
+        Err(problem) => return outcome::invalid_arguments(FAILED, problem),
+    };
     let ids = || json!({ "lead_id": lead_id });
     let target = match call.target_or_answer(FAILED, &ids()) {
         Ok(target) => target,

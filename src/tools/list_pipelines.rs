@@ -10,6 +10,7 @@ use serde_json::json;
 
 use super::{
     Call, Hints,
+    args::{ToolArgs, tool_args},
     outcome::{self, ErrorInfo},
 };
 use crate::kommo::models::{Pipeline, Status};
@@ -67,10 +68,11 @@ pub fn status_kind(status: &Status) -> StatusKind {
     }
 }
 
-/// No arguments.
-#[derive(JsonSchema)]
-#[schemars(extend("additionalProperties" = false))]
-struct NoArgs {}
+tool_args! {
+    /// No arguments.
+    #[schemars(extend("additionalProperties" = false))]
+    struct NoArgs {}
+}
 
 pub fn definition() -> Tool {
     super::define::<NoArgs, PipelinesOutput>(
@@ -88,7 +90,10 @@ pub fn definition() -> Tool {
     )
 }
 
-pub async fn run(call: Call<'_>, _args: &JsonObject) -> CallToolResult {
+pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
+    if let Err(problem) = NoArgs::parse(args) {
+        return outcome::invalid_arguments(FAILED, problem);
+    }
     let target = match call.target() {
         Ok(target) => target,
         Err(err) => return outcome::failure(FAILED, err, json!({}), ErrorInfo::NOT_CONFIGURED),

@@ -18,7 +18,10 @@ mod target;
 mod task_memory;
 mod when;
 
-use std::sync::{Arc, LazyLock, OnceLock};
+use std::{
+    collections::HashMap,
+    sync::{Arc, LazyLock, Mutex, PoisonError},
+};
 
 use serde_json::Value;
 
@@ -172,24 +175,33 @@ impl Call<'_> {
     }
 }
 
-/// The serialized `tools/list` result (`{"tools":[…]}`) of a tool set, built once per set
-/// and process. The bare-JSON HTTP path answers `tools/list` with it instead of serializing
-/// some 14 KB of schemas on every request.
-pub fn list_result_json(tools: ToolSet) -> Option<&'static [u8]> {
-    static CACHE: LazyLock<Vec<OnceLock<Option<Vec<u8>>>>> = LazyLock::new(|| {
-        (0..=ToolSet::all().bits())
-            .map(|_| OnceLock::new())
-            .collect()
-    });
-    CACHE
-        .get(usize::try_from(tools.bits()).ok()?)?
-        .get_or_init(|| {
-            let mut result = ListToolsResult::with_all_items(definitions(tools));
-            // As rmcp answers a handshake-era request: no 2026-07-28 `resultType`.
-            result.result_type = None;
-            serde_json::to_vec(&result).ok()
-        })
-        .as_deref()
+/// How many tool sets' `tools/list` results [`list_result_json`] keeps at most. A server
+/// sees few distinct sets (its own, and those of the `TOOLS_TO_USE` headers its clients
+/// send); beyond this many, further sets are serialized per request and not kept.
+const LIST_CACHE_MAX: usize = 32;
+
+/// The serialized `tools/list` result (`{"tools":[…]}`) of a tool set, built on first use
+/// and kept (for at most [`LIST_CACHE_MAX`] sets). The bare-JSON HTTP path answers
+/// `tools/list` with it instead of serializing some 14 KB of schemas on every request.
+pub fn list_result_json(tools: ToolSet) -> Option<Arc<[u8]>> {
+    static CACHE: LazyLock<Mutex<HashMap<ToolSet, Arc<[u8]>>>> =
+        LazyLock::new(|| Mutex::new(HashMap::new()));
+    if let Some(json) = CACHE
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&tools)
+    {
+        return Some(Arc::clone(json));
+    }
+    let mut result = ListToolsResult::with_all_items(definitions(tools));
+    // As rmcp answers a handshake-era request: no 2026-07-28 `resultType`.
+    result.result_type = None;
+    let json: Arc<[u8]> = serde_json::to_vec(&result).ok()?.into();
+    let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+    if cache.len() < LIST_CACHE_MAX {
+        cache.insert(tools, Arc::clone(&json));
+    }
+    Some(json)
 }
 
 /// The definitions of a set of tools, sorted by name.

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::{
     Call, Hints,
-    args::ArgReader,
+    args::{Id, ToolArgs, tool_args},
     outcome::{self, ErrorInfo, Sentences},
 };
 use crate::kommo::{KommoError, models::Pipeline};
@@ -21,19 +21,16 @@ pub const SENTENCES: Sentences = Sentences {
     failed: "Failed to move lead: Kommo did not accept the update request.",
 };
 
-/// Arguments of move_lead.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
-struct MoveLeadArgs {
-    /// The Kommo lead id (the number in the lead's URL, e.g. 12345 in /leads/detail/12345).
-    #[schemars(range(min = 1, max = 2147483647))]
-    lead_id: i64,
-    /// The id of the pipeline to move the lead into (see list_pipelines).
-    #[schemars(range(min = 1, max = 2147483647))]
-    pipeline_id: i64,
-    /// The id of the status (stage) inside that pipeline (see list_pipelines). 142 is "Closed - won" and 143 "Closed - lost" in every pipeline.
-    #[schemars(range(min = 1, max = 2147483647))]
-    status_id: i64,
+tool_args! {
+    /// Arguments of move_lead.
+    struct MoveLeadArgs {
+        /// The Kommo lead id (the number in the lead's URL, e.g. 12345 in /leads/detail/12345).
+        lead_id: Id,
+        /// The id of the pipeline to move the lead into (see list_pipelines).
+        pipeline_id: Id,
+        /// The id of the status (stage) inside that pipeline (see list_pipelines). 142 is "Closed - won" and 143 "Closed - lost" in every pipeline.
+        status_id: Id,
+    }
 }
 
 /// What move_lead did.
@@ -74,18 +71,10 @@ pub fn definition() -> Tool {
 }
 
 pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
-    let mut reader = ArgReader::new(args);
-    let lead_id = reader.id("lead_id");
-    let pipeline_id = reader.id("pipeline_id");
-    let status_id = reader.id("status_id");
-    if let Err(problem) = reader.finish() {
-        return outcome::failure(
-            SENTENCES.failed,
-            problem,
-            json!({}),
-            ErrorInfo::INVALID_ARGUMENTS,
-        );
-    }
+    let (lead_id, pipeline_id, status_id) = match MoveLeadArgs::parse(args) {
+        Ok(args) => (args.lead_id.0, args.pipeline_id.0, args.status_id.0),
+        Err(problem) => return outcome::invalid_arguments(SENTENCES.failed, problem),
+    };
     let ids = || json!({ "lead_id": lead_id, "pipeline_id": pipeline_id, "status_id": status_id });
     let target = match call.target_or_answer(SENTENCES.failed, &ids()) {
         Ok(target) => target,

@@ -10,23 +10,21 @@ use serde_json::json;
 
 use super::{
     Call, Hints,
-    args::ArgReader,
-    outcome::{self, ErrorInfo},
+    args::{Id, Text, ToolArgs, tool_args},
+    outcome,
 };
 
 pub const SUCCESS: &str = "Note added succesfully.";
 pub const FAILED: &str = "Error adding the note.";
 
-/// Arguments of add_note.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
-struct AddNoteArgs {
-    /// The Kommo lead id (the number in the lead's URL, e.g. 12345 in /leads/detail/12345).
-    #[schemars(range(min = 1, max = 2147483647))]
-    lead_id: i64,
-    /// The note's text, shown in the lead's feed to the sales team. Plain text: line breaks are kept, HTML is shown as-is.
-    #[schemars(length(min = 1))]
-    note: String,
+tool_args! {
+    /// Arguments of add_note.
+    struct AddNoteArgs {
+        /// The Kommo lead id (the number in the lead's URL, e.g. 12345 in /leads/detail/12345).
+        lead_id: Id,
+        /// The note's text, shown in the lead's feed to the sales team. Plain text: line breaks are kept, HTML is shown as-is.
+        note: Text,
+    }
 }
 
 /// The note that was created.
@@ -54,12 +52,10 @@ pub fn definition() -> Tool {
 }
 
 pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
-    let mut reader = ArgReader::new(args);
-    let lead_id = reader.id("lead_id");
-    let note = reader.text("note");
-    if let Err(problem) = reader.finish() {
-        return outcome::failure(FAILED, problem, json!({}), ErrorInfo::INVALID_ARGUMENTS);
-    }
+    let (lead_id, note) = match AddNoteArgs::parse(args) {
+        Ok(args) => (args.lead_id.0, args.note.0),
+        Err(problem) => return outcome::invalid_arguments(FAILED, problem),
+    };
     let ids = || json!({ "lead_id": lead_id });
     let target = match call.target_or_answer(FAILED, &ids()) {
         Ok(target) => target,

@@ -118,6 +118,11 @@ impl From<&KommoError> for ErrorInfo {
     }
 }
 
+/// The answer to wrong arguments: the tool's failure sentence, then every problem.
+pub fn invalid_arguments(sentence: &str, problems: String) -> CallToolResult {
+    failure(sentence, problems, json!({}), ErrorInfo::INVALID_ARGUMENTS)
+}
+
 /// Shorthand: a Kommo error after the tool's failure sentence.
 pub fn kommo_failure(sentence: &str, error: &KommoError, ids: Value) -> CallToolResult {
     failure(sentence, error, ids, ErrorInfo::from(error))

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::{
     Call, Hints,
-    args::ArgReader,
+    args::{Id, ToolArgs, tool_args},
     outcome::{self, ErrorInfo, Sentences},
 };
 use crate::{config::settings, kommo::KommoError};
@@ -42,13 +42,12 @@ impl Direction {
     }
 }
 
-/// Arguments of pause_agent and resume_agent.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
-struct LeadArgs {
-    /// The Kommo lead id (the number in the lead's URL, e.g. 12345 in /leads/detail/12345).
-    #[schemars(range(min = 1, max = 2147483647))]
-    lead_id: i64,
+tool_args! {
+    /// Arguments of pause_agent and resume_agent.
+    struct LeadArgs {
+        /// The Kommo lead id (the number in the lead's URL, e.g. 12345 in /leads/detail/12345).
+        lead_id: Id,
+    }
 }
 
 /// What pause_agent or resume_agent wrote.
@@ -100,16 +99,10 @@ pub fn definition(direction: Direction) -> Tool {
 
 pub async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> CallToolResult {
     let sentences = direction.sentences();
-    let mut reader = ArgReader::new(args);
-    let lead_id = reader.id("lead_id");
-    if let Err(problem) = reader.finish() {
-        return outcome::failure(
-            sentences.failed,
-            problem,
-            json!({}),
-            ErrorInfo::INVALID_ARGUMENTS,
-        );
-    }
+    let lead_id = match LeadArgs::parse(args) {
+        Ok(args) => args.lead_id.0,
+        Err(problem) => return outcome::invalid_arguments(sentences.failed, problem),
+    };
     let ids = || json!({ "lead_id": lead_id });
     let target = match call.target_or_answer(sentences.failed, &ids()) {
         Ok(target) => target,

@@ -11,8 +11,8 @@ use serde_json::json;
 
 use super::{
     Call, Hints,
-    args::ArgReader,
-    outcome::{self, ErrorInfo, Sentences},
+    args::{Id, ToolArgs, tool_args},
+    outcome::{self, Sentences},
 };
 use crate::kommo::BotAction;
 
@@ -30,10 +30,11 @@ pub const STOP: Sentences = Sentences {
     failed: "Failed to stop Salesbot: Kommo did not accept the request.",
 };
 
-/// No arguments.
-#[derive(JsonSchema)]
-#[schemars(extend("additionalProperties" = false))]
-struct NoArgs {}
+tool_args! {
+    /// No arguments.
+    #[schemars(extend("additionalProperties" = false))]
+    struct NoArgs {}
+}
 
 /// The account's Salesbots.
 #[derive(Serialize, JsonSchema)]
@@ -49,16 +50,14 @@ pub struct SalesbotView {
     pub name: String,
 }
 
-/// Arguments of run_salesbot and stop_salesbot.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
-struct BotArgs {
-    /// The Kommo lead id (the number in the lead's URL, e.g. 12345 in /leads/detail/12345).
-    #[schemars(range(min = 1, max = 2147483647))]
-    lead_id: i64,
-    /// The Salesbot's id (see list_salesbots).
-    #[schemars(range(min = 1, max = 2147483647))]
-    bot_id: i64,
+tool_args! {
+    /// Arguments of run_salesbot and stop_salesbot.
+    struct BotArgs {
+        /// The Kommo lead id (the number in the lead's URL, e.g. 12345 in /leads/detail/12345).
+        lead_id: Id,
+        /// The Salesbot's id (see list_salesbots).
+        bot_id: Id,
+    }
 }
 
 /// What was requested.
@@ -113,7 +112,10 @@ pub fn definition(action: BotAction) -> Tool {
     }
 }
 
-pub async fn list(call: Call<'_>, _args: &JsonObject) -> CallToolResult {
+pub async fn list(call: Call<'_>, args: &JsonObject) -> CallToolResult {
+    if let Err(problem) = NoArgs::parse(args) {
+        return outcome::invalid_arguments(LIST_FAILED, problem);
+    }
     let target = match call.target_or_answer(LIST_FAILED, &json!({})) {
         Ok(target) => target,
         Err(answer) => return answer,
@@ -152,17 +154,10 @@ pub async fn run(call: Call<'_>, args: &JsonObject, action: BotAction) -> CallTo
         BotAction::Run => RUN,
         BotAction::Stop => STOP,
     };
-    let mut reader = ArgReader::new(args);
-    let lead_id = reader.id("lead_id");
-    let bot_id = reader.id("bot_id");
-    if let Err(problem) = reader.finish() {
-        return outcome::failure(
-            sentences.failed,
-            problem,
-            json!({}),
-            ErrorInfo::INVALID_ARGUMENTS,
-        );
-    }
+    let (lead_id, bot_id) = match BotArgs::parse(args) {
+        Ok(args) => (args.lead_id.0, args.bot_id.0),
+        Err(problem) => return outcome::invalid_arguments(sentences.failed, problem),
+    };
     let ids = || json!({ "lead_id": lead_id, "bot_id": bot_id });
     let target = match call.target_or_answer(sentences.failed, &ids()) {
         Ok(target) => target,

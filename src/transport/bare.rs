@@ -51,7 +51,7 @@ pub fn tools_list(parts: &Parts, body: &[u8], server_tools: ToolSet) -> Option<R
     answer.extend_from_slice(br#"{"jsonrpc":"2.0","id":"#);
     answer.extend_from_slice(id);
     answer.extend_from_slice(br#","result":"#);
-    answer.extend_from_slice(result);
+    answer.extend_from_slice(&result);
     answer.push(b'}');
     let mut response = Response::new(Body::from(answer));
     *response.status_mut() = StatusCode::OK;
