@@ -149,7 +149,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__subcmd__mcp__subcmd__call)
-            opts="-h --json --output --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --config --log-level --sandbox --help add_note get_lead list_pipelines move_lead pause_agent resume_agent"
+            opts="-h --json --output --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --config --log-level --sandbox --help add_note create_task find_leads get_lead list_pipelines list_salesbots move_lead pause_agent resume_agent run_salesbot stop_salesbot"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
