@@ -10,7 +10,7 @@ import pytest
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
-from support import LEAD, MISSING_LEAD, SENTENCES
+from support import ALL_TOOLS, LEAD, MISSING_LEAD, SENTENCES
 
 
 @pytest.mark.anyio
@@ -38,7 +38,7 @@ async def test_python_client_uses_every_tool_against_the_sandbox(kommo_bin, env,
 def test_inspector_against_the_sandbox(kommo_bin, inspector):
     listed = inspector.run([str(kommo_bin), "--sandbox"], "--method", "tools/list", "--format", "json")
     assert listed.returncode == 0, listed.stderr
-    assert len(listed.json()["result"]["tools"]) == 6
+    assert len(listed.json()["result"]["tools"]) == len(ALL_TOOLS)
     resumed = inspector.run([str(kommo_bin), "--sandbox"], "--method", "tools/call",
                             "--tool-name", "resume_agent", "--tool-arg", "lead_id=9004")
     assert resumed.returncode == 0, resumed.stderr
