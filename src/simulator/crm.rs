@@ -137,6 +137,37 @@ pub(crate) fn seed(now: i64, user_id: i64) -> CrmData {
     }
 }
 
+/// The sandbox's description of the seeded contacts and bots (one line each).
+pub(crate) fn summary(crm: &CrmData) -> String {
+    let mut out = String::new();
+    for c in &crm.contacts {
+        let leads: Vec<String> = crm
+            .links
+            .iter()
+            .filter(|(_, id, _)| *id == c.id)
+            .map(|(lead, _, _)| lead.to_string())
+            .collect();
+        let phones: Vec<&str> = c.phones.iter().map(|(p, _)| p.as_str()).collect();
+        let emails: Vec<&str> = c.emails.iter().map(|(e, _)| e.as_str()).collect();
+        out.push_str(&format!(
+            "  contact {} \"{}\" (lead {}; phones {}; e-mails {})\n",
+            c.id,
+            c.name,
+            leads.join(", "),
+            phones.join(", "),
+            if emails.is_empty() {
+                "none".to_owned()
+            } else {
+                emails.join(", ")
+            }
+        ));
+    }
+    for bot in &crm.bots {
+        out.push_str(&format!("  Salesbot {} \"{}\"\n", bot.id, bot.name));
+    }
+    out
+}
+
 /// The query string's pairs, decoded.
 fn pairs(query: Option<&str>) -> Vec<(String, String)> {
     form_urlencoded::parse(query.unwrap_or("").as_bytes())
@@ -801,6 +832,13 @@ impl super::SimState {
 mod tests {
     use super::super::testkit::*;
     use serde_json::json;
+
+    #[test]
+    fn summary_names_contacts_and_the_salesbot() {
+        let text = super::super::seed::summary();
+        assert!(text.contains("contact 8001 \"Maria Gonzalez\" (lead 9001; phones +54 9 11 5555-0101; e-mails maria@example.com)"), "{text}");
+        assert!(text.contains("Salesbot 401 \"Welcome bot\""), "{text}");
+    }
 
     #[tokio::test]
     async fn lead_search_by_name_and_field_value_and_204() {

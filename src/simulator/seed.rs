@@ -263,6 +263,7 @@ pub fn summary() -> String {
             lead.id, lead.name, lead.pipeline_id, lead.status_id
         ));
     }
+    out.push_str(&super::crm::summary(&data.crm));
     out
 }
 
