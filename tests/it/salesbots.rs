@@ -117,3 +117,30 @@ async fn missing_lead_unknown_bot_and_bad_arguments() {
         request_lines(&sim)
     );
 }
+
+#[tokio::test]
+async fn the_token_never_shows_at_trace_level_in_the_new_tools() {
+    let sim = simulator().await;
+    let env = Isolated::new();
+    let mut client = crate::support::kommo::traced_server(&sim, &env, &[]).await;
+    for (tool, args) in [
+        ("find_leads", json!({"phone": "+54 9 11 5555-0101"})),
+        ("find_leads", json!({"query": "Acme"})),
+        ("get_lead", json!({"lead_id": LEAD})),
+        (
+            "create_task",
+            json!({"lead_id": LEAD, "text": "x", "due": 2_000_000_000}),
+        ),
+        ("list_salesbots", json!({})),
+        ("run_salesbot", json!({"lead_id": LEAD, "bot_id": 401})),
+        ("stop_salesbot", json!({"lead_id": LEAD, "bot_id": 999})),
+    ] {
+        let result = client.call(tool, args).await;
+        assert!(!all_text(&result).contains(TOKEN), "{tool}");
+    }
+    let read = client
+        .request("resources/read", json!({"uri": "kommo://leads/9001"}))
+        .await;
+    assert!(!read.to_string().contains(TOKEN));
+    crate::support::kommo::finish_redacted(client).await;
+}
