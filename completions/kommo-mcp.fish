@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kommo_mcp_global_optspecs
-    string join \n token= subdomain= tools= pause-field-id= pause-value= base-url= rate-limit= connect-timeout= request-timeout= pipelines-cache= config= log-level= sandbox http listen= stateless auth-token= allow-unauthenticated allowed-host= allowed-origin= h/help V/version
+    string join \n token= subdomain= tools= pause-field-id= pause-value= base-url= rate-limit= connect-timeout= request-timeout= pipelines-cache= read-only= dry-run= note-dedupe= config= log-level= sandbox http listen= stateless auth-token= allow-unauthenticated allowed-host= allowed-origin= h/help V/version
 end
 
 function __fish_kommo_mcp_needs_command
@@ -34,6 +34,9 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l rate-limit -d 'Komm
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l read-only -d 'Offer and allow only the read-only tools (get_lead, list_pipelines, list_custom_fields); TOOLS_TO_USE narrows further [default: false] [config: read_only]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l dry-run -d 'Make every write a dry run: all checks, then nothing sent to Kommo; cannot be turned off per call [default: false] [config: dry_run]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l note-dedupe -d 'Seconds a confirmed add_note is remembered (by a hash of lead, account and text) so a retried call does not add it twice; 0 turns it off [default: 120] [config: note_dedupe]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l listen -d 'Address to listen on with --http' -r
@@ -68,6 +71,9 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l rate-limit
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l read-only -d 'Offer and allow only the read-only tools (get_lead, list_pipelines, list_custom_fields); TOOLS_TO_USE narrows further [default: false] [config: read_only]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l dry-run -d 'Make every write a dry run: all checks, then nothing sent to Kommo; cannot be turned off per call [default: false] [config: dry_run]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l note-dedupe -d 'Seconds a confirmed add_note is remembered (by a hash of lead, account and text) so a retried call does not add it twice; 0 turns it off [default: 120] [config: note_dedupe]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l http -d 'Serve over HTTP (streamable HTTP at /mcp, legacy SSE at /sse) instead of stdio'
@@ -88,6 +94,9 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l rate-limit 
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l read-only -d 'Offer and allow only the read-only tools (get_lead, list_pipelines, list_custom_fields); TOOLS_TO_USE narrows further [default: false] [config: read_only]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l dry-run -d 'Make every write a dry run: all checks, then nothing sent to Kommo; cannot be turned off per call [default: false] [config: dry_run]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l note-dedupe -d 'Seconds a confirmed add_note is remembered (by a hash of lead, account and text) so a retried call does not add it twice; 0 turns it off [default: 120] [config: note_dedupe]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l sandbox -d 'Start an in-process Kommo simulator with a demo account and use it'
@@ -102,6 +111,9 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l rate-limit
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l read-only -d 'Offer and allow only the read-only tools (get_lead, list_pipelines, list_custom_fields); TOOLS_TO_USE narrows further [default: false] [config: read_only]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l dry-run -d 'Make every write a dry run: all checks, then nothing sent to Kommo; cannot be turned off per call [default: false] [config: dry_run]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l note-dedupe -d 'Seconds a confirmed add_note is remembered (by a hash of lead, account and text) so a retried call does not add it twice; 0 turns it off [default: 120] [config: note_dedupe]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l json -d 'Print the tools/list array as JSON'
@@ -117,6 +129,9 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l rate-limit
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l read-only -d 'Offer and allow only the read-only tools (get_lead, list_pipelines, list_custom_fields); TOOLS_TO_USE narrows further [default: false] [config: read_only]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l dry-run -d 'Make every write a dry run: all checks, then nothing sent to Kommo; cannot be turned off per call [default: false] [config: dry_run]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l note-dedupe -d 'Seconds a confirmed add_note is remembered (by a hash of lead, account and text) so a retried call does not add it twice; 0 turns it off [default: 120] [config: note_dedupe]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l sandbox -d 'Start an in-process Kommo simulator with a demo account and use it'
@@ -131,6 +146,9 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l rate
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l read-only -d 'Offer and allow only the read-only tools (get_lead, list_pipelines, list_custom_fields); TOOLS_TO_USE narrows further [default: false] [config: read_only]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l dry-run -d 'Make every write a dry run: all checks, then nothing sent to Kommo; cannot be turned off per call [default: false] [config: dry_run]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l note-dedupe -d 'Seconds a confirmed add_note is remembered (by a hash of lead, account and text) so a retried call does not add it twice; 0 turns it off [default: 120] [config: note_dedupe]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l sandbox -d 'Start an in-process Kommo simulator with a demo account and use it'
@@ -146,6 +164,9 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l rate-limit -
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l read-only -d 'Offer and allow only the read-only tools (get_lead, list_pipelines, list_custom_fields); TOOLS_TO_USE narrows further [default: false] [config: read_only]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l dry-run -d 'Make every write a dry run: all checks, then nothing sent to Kommo; cannot be turned off per call [default: false] [config: dry_run]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l note-dedupe -d 'Seconds a confirmed add_note is remembered (by a hash of lead, account and text) so a retried call does not add it twice; 0 turns it off [default: 120] [config: note_dedupe]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l sandbox -d 'Start an in-process Kommo simulator with a demo account and use it'
@@ -163,6 +184,9 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l rate-l
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l read-only -d 'Offer and allow only the read-only tools (get_lead, list_pipelines, list_custom_fields); TOOLS_TO_USE narrows further [default: false] [config: read_only]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l dry-run -d 'Make every write a dry run: all checks, then nothing sent to Kommo; cannot be turned off per call [default: false] [config: dry_run]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l note-dedupe -d 'Seconds a confirmed add_note is remembered (by a hash of lead, account and text) so a retried call does not add it twice; 0 turns it off [default: 120] [config: note_dedupe]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l missing-lead-404 -d 'Answer a missing lead with 404 instead of 204'

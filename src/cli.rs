@@ -129,6 +129,34 @@ pub struct SettingsArgs {
     )]
     pub pipelines_cache: Option<String>,
 
+    /// Offer and allow only the read-only tools (get_lead, list_pipelines, list_custom_fields); TOOLS_TO_USE narrows further [default: false] [config: read_only]
+    #[arg(
+        long,
+        global = true,
+        env = "KOMMO_READ_ONLY",
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true"
+    )]
+    pub read_only: Option<String>,
+
+    /// Make every write a dry run: all checks, then nothing sent to Kommo; cannot be turned off per call [default: false] [config: dry_run]
+    #[arg(
+        long,
+        global = true,
+        env = "KOMMO_DRY_RUN",
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true"
+    )]
+    pub dry_run: Option<String>,
+
+    /// Seconds a confirmed add_note is remembered (by a hash of lead, account and text) so a retried call does not add it twice; 0 turns it off [default: 120] [config: note_dedupe]
+    #[arg(long, global = true, env = "KOMMO_NOTE_DEDUPE", value_name = "SECONDS")]
+    pub note_dedupe: Option<String>,
+
     /// Config file [default: ~/.config/kommo-mcp/config.toml]
     #[arg(long, global = true, env = "KOMMO_MCP_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
@@ -316,6 +344,9 @@ impl SettingsArgs {
                 &self.pipelines_cache,
                 settings::PIPELINES_CACHE.env,
             ),
+            read_only: sourced("read_only", &self.read_only, settings::READ_ONLY.env),
+            dry_run: sourced("dry_run", &self.dry_run, settings::DRY_RUN.env),
+            note_dedupe: sourced("note_dedupe", &self.note_dedupe, settings::NOTE_DEDUPE.env),
             config: sourced(
                 "config",
                 &self

@@ -17,6 +17,10 @@ pub struct RequestScope {
     /// Already narrowed to the server's own tool set.
     pub tools: Option<ToolSet>,
     pub pause_field_id: Option<i64>,
+    /// `X-Kommo-Read-Only: true`: only the read-only tools (narrowing only).
+    pub read_only: bool,
+    /// `X-Kommo-Dry-Run: true`: every write is a dry run (narrowing only).
+    pub dry_run: bool,
 }
 
 /// The header names of each per-request setting: the original server's names first,
@@ -25,6 +29,8 @@ pub const TOKEN_HEADERS: [&str; 2] = ["kommo_long_duration_token", "x-kommo-toke
 pub const SUBDOMAIN_HEADERS: [&str; 2] = ["kommo_account_subdomain", "x-kommo-subdomain"];
 pub const TOOLS_HEADERS: [&str; 2] = ["tools_to_use", "x-kommo-tools"];
 pub const PAUSE_FIELD_HEADERS: [&str; 2] = ["kommo_pause_field_id", "x-kommo-pause-field-id"];
+pub const READ_ONLY_HEADERS: [&str; 1] = ["x-kommo-read-only"];
+pub const DRY_RUN_HEADERS: [&str; 1] = ["x-kommo-dry-run"];
 
 /// A header value the server refuses (answered with HTTP 400, before any Kommo request).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -72,11 +78,23 @@ impl RequestScope {
                 }),
             })
             .transpose()?;
+        let flag = |names: &[&'static str]| -> Result<bool, ScopeError> {
+            header_text(headers, names)?
+                .filter(|text| !text.is_empty())
+                .map_or(Ok(false), |text| {
+                    crate::config::parse_bool(&text).map_err(|reason| ScopeError::Invalid {
+                        header: names[0],
+                        reason,
+                    })
+                })
+        };
         Ok(Self {
             token,
             subdomain,
             tools,
             pause_field_id,
+            read_only: flag(&READ_ONLY_HEADERS)?,
+            dry_run: flag(&DRY_RUN_HEADERS)?,
         })
     }
 
@@ -88,13 +106,21 @@ impl RequestScope {
             subdomain: over.subdomain.clone().or_else(|| self.subdomain.clone()),
             tools: over.tools.or(self.tools),
             pause_field_id: over.pause_field_id.or(self.pause_field_id),
+            read_only: over.read_only || self.read_only,
+            dry_run: over.dry_run || self.dry_run,
         }
     }
 
     /// The tools this request may see and call.
     pub fn tools(&self, server_tools: ToolSet) -> ToolSet {
-        self.tools
-            .map_or(server_tools, |tools| tools.intersect(server_tools))
+        let tools = self
+            .tools
+            .map_or(server_tools, |tools| tools.intersect(server_tools));
+        if self.read_only {
+            tools.intersect(ToolSet::readers())
+        } else {
+            tools
+        }
     }
 }
 
@@ -141,6 +167,32 @@ mod tests {
         assert_eq!(scope.subdomain.unwrap().as_str(), "acme");
         assert_eq!(scope.token.unwrap().expose(), "t");
         assert_eq!(scope.pause_field_id, Some(12));
+    }
+
+    #[test]
+    fn read_only_and_dry_run_headers_only_narrow() {
+        let scope = RequestScope::from_headers(
+            &headers(&[("x-kommo-read-only", "true"), ("x-kommo-dry-run", "1")]),
+            ToolSet::all(),
+        )
+        .unwrap();
+        assert!(scope.read_only && scope.dry_run);
+        assert_eq!(scope.tools(ToolSet::all()), ToolSet::readers());
+        let off = RequestScope::from_headers(
+            &headers(&[("x-kommo-read-only", "false"), ("x-kommo-dry-run", "false")]),
+            ToolSet::all(),
+        )
+        .unwrap();
+        assert!(
+            off.overlaid_with(&RequestScope::default())
+                .tools(ToolSet::all())
+                == ToolSet::all()
+        );
+        assert!(scope.overlaid_with(&off).read_only && scope.overlaid_with(&off).dry_run);
+        assert!(
+            RequestScope::from_headers(&headers(&[("x-kommo-dry-run", "maybe")]), ToolSet::all())
+                .is_err()
+        );
     }
 
     #[test]

@@ -131,6 +131,14 @@ impl ToolSet {
         self.0 & tool.bit() != 0
     }
 
+    /// The read-only tools (see [`ToolName::is_read_only`]).
+    pub fn readers() -> Self {
+        ToolName::ALL
+            .into_iter()
+            .filter(|tool| tool.is_read_only())
+            .fold(Self::EMPTY, Self::with)
+    }
+
     /// Tools in both sets: how a per-request header narrows the server's own setting.
     pub fn intersect(self, other: ToolSet) -> Self {
         ToolSet(self.0 & other.0)

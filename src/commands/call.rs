@@ -12,7 +12,7 @@ use crate::{
     error::{AppError, exit},
     scope::RequestScope,
     tools::Toolkit,
-    toolset::ToolName,
+    toolset::{ToolName, ToolSet},
 };
 
 pub async fn run(kit: &Toolkit, args: &CallArgs) -> Result<ExitCode, AppError> {
@@ -53,6 +53,15 @@ pub async fn run(kit: &Toolkit, args: &CallArgs) -> Result<ExitCode, AppError> {
 }
 
 fn not_enabled(kit: &Toolkit, tool: ToolName) -> String {
+    let read_only = &kit.config().read_only;
+    if read_only.value && !tool.is_read_only() {
+        return format!(
+            "tool {tool} is not available in read-only mode ({} from {}); the read-only tools are {}",
+            settings::READ_ONLY.flag,
+            read_only.source,
+            ToolSet::readers()
+        );
+    }
     let tools = &kit.config().tools;
     let enabled: Vec<&str> = tools.value.iter().map(ToolName::as_str).collect();
     let from = match &tools.source {

@@ -84,6 +84,23 @@ pub fn rows(config: &Config) -> Vec<Row> {
             Some(&config.pipelines_cache),
             seconds,
         ),
+        row(
+            settings::READ_ONLY.key,
+            Some(&config.read_only),
+            ToString::to_string,
+        ),
+        row(
+            settings::DRY_RUN.key,
+            Some(&config.dry_run),
+            ToString::to_string,
+        ),
+        row(settings::NOTE_DEDUPE.key, Some(&config.note_dedupe), |d| {
+            if d.is_zero() {
+                "off".to_owned()
+            } else {
+                seconds(d)
+            }
+        }),
     ];
     rows.push(Row {
         name: "config file".to_owned(),

@@ -41,6 +41,9 @@ pub struct FileConfig {
     pub connect_timeout: Option<f64>,
     pub request_timeout: Option<f64>,
     pub pipelines_cache: Option<f64>,
+    pub read_only: Option<bool>,
+    pub dry_run: Option<bool>,
+    pub note_dedupe: Option<f64>,
     #[serde(default)]
     pub accounts: BTreeMap<String, FileAccount>,
 }

@@ -73,6 +73,9 @@ pub struct RawSettings {
     pub connect_timeout: Option<RawValue>,
     pub request_timeout: Option<RawValue>,
     pub pipelines_cache: Option<RawValue>,
+    pub read_only: Option<RawValue>,
+    pub dry_run: Option<RawValue>,
+    pub note_dedupe: Option<RawValue>,
     pub config: Option<RawValue>,
 }
 
@@ -137,10 +140,18 @@ pub mod settings {
         "--pipelines-cache",
         "KOMMO_PIPELINES_CACHE"
     );
+    setting!(READ_ONLY, "read_only", "--read-only", "KOMMO_READ_ONLY");
+    setting!(DRY_RUN, "dry_run", "--dry-run", "KOMMO_DRY_RUN");
+    setting!(
+        NOTE_DEDUPE,
+        "note_dedupe",
+        "--note-dedupe",
+        "KOMMO_NOTE_DEDUPE"
+    );
     setting!(CONFIG, "-", "--config", "KOMMO_MCP_CONFIG");
 
     /// Every setting, in the order `check` and the man page list them.
-    pub const ALL: [SettingInfo; 11] = [
+    pub const ALL: [SettingInfo; 14] = [
         TOKEN,
         SUBDOMAIN,
         TOOLS,
@@ -151,6 +162,9 @@ pub mod settings {
         CONNECT_TIMEOUT,
         REQUEST_TIMEOUT,
         PIPELINES_CACHE,
+        READ_ONLY,
+        DRY_RUN,
+        NOTE_DEDUPE,
         CONFIG,
     ];
 }
@@ -195,6 +209,12 @@ pub struct Config {
     pub connect_timeout: Sourced<Duration>,
     pub request_timeout: Sourced<Duration>,
     pub pipelines_cache: Sourced<Duration>,
+    /// Only the read-only tools are offered and callable.
+    pub read_only: Sourced<bool>,
+    /// Every write is a dry run: checked, then not sent.
+    pub dry_run: Sourced<bool>,
+    /// How long a confirmed note is remembered against retries; zero turns it off.
+    pub note_dedupe: Sourced<Duration>,
     pub accounts: BTreeMap<Subdomain, AccountEntry>,
     /// The config file that was read, if any.
     pub config_file: Option<PathBuf>,
@@ -204,6 +224,7 @@ pub const DEFAULT_RATE_LIMIT: u32 = 7;
 const DEFAULT_CONNECT_TIMEOUT: f64 = 5.0;
 const DEFAULT_REQUEST_TIMEOUT: f64 = 20.0;
 const DEFAULT_PIPELINES_CACHE: f64 = 300.0;
+const DEFAULT_NOTE_DEDUPE: f64 = 120.0;
 
 impl Config {
     /// Resolves every setting: flag > environment > config file > default.
@@ -318,6 +339,19 @@ impl Config {
             DEFAULT_PIPELINES_CACHE,
             "pipelines cache",
         )?;
+        let note_dedupe = seconds(
+            &raw.note_dedupe,
+            file.note_dedupe,
+            DEFAULT_NOTE_DEDUPE,
+            "note dedupe",
+        )?;
+        let flag = |raw: &Option<RawValue>, file: Option<bool>, what: &'static str| {
+            pick(raw, file, &file_source, |s| parse_bool(&s))
+                .map_err(|e| e.named(what))
+                .map(|value| value.unwrap_or(Sourced::new(false, Source::Default)))
+        };
+        let read_only = flag(&raw.read_only, file.read_only, "read-only mode")?;
+        let dry_run = flag(&raw.dry_run, file.dry_run, "dry run")?;
 
         let mut accounts = BTreeMap::new();
         for (name, entry) in file.accounts {
@@ -351,6 +385,9 @@ impl Config {
             connect_timeout,
             request_timeout,
             pipelines_cache,
+            read_only,
+            dry_run,
+            note_dedupe,
             accounts,
             config_file: file_path,
         })

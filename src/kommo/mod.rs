@@ -41,7 +41,8 @@ pub struct ClientSettings {
 /// The Kommo client. Cheap to share (`Arc`); one per process.
 pub struct KommoClient {
     transport: Transport,
-    pipelines: PipelineCache,
+    pipelines: PipelineCache<Pipeline>,
+    fields: PipelineCache<CustomField>,
 }
 
 /// How many custom fields one page asks for (Kommo's maximum).
@@ -54,6 +55,7 @@ impl KommoClient {
         Self {
             transport: Transport::new(settings),
             pipelines: PipelineCache::new(settings.pipelines_cache),
+            fields: PipelineCache::new(settings.pipelines_cache),
         }
     }
 
@@ -117,7 +119,7 @@ impl KommoClient {
         text: &str,
     ) -> Result<i64, KommoError> {
         let path = format!("/api/v4/leads/{lead_id}/notes");
-        let body = serde_json::json!([{ "note_type": "common", "params": { "text": text } }]);
+        let body = note_body(text);
         let payload = serde_json::to_vec(&body).map_err(|err| KommoError::Decode {
             detail: err.to_string(),
         })?;
@@ -167,6 +169,17 @@ impl KommoClient {
         Ok(page.embedded.pipelines)
     }
 
+    /// The lead custom fields, from the per-account cache when it is fresh (same time to
+    /// live as the pipelines).
+    pub async fn lead_fields(
+        &self,
+        account: &Account,
+    ) -> Result<Arc<Vec<CustomField>>, KommoError> {
+        self.fields
+            .get(account, || self.lead_custom_fields(account))
+            .await
+    }
+
     /// Every lead custom field, following the pages until Kommo has no `next` link.
     pub async fn lead_custom_fields(
         &self,
@@ -207,6 +220,11 @@ impl KommoClient {
             .await?;
         decode(&reply.body, "the account")
     }
+}
+
+/// The body of `POST /api/v4/leads/{id}/notes` that adds one common note.
+pub fn note_body(text: &str) -> Value {
+    serde_json::json!([{ "note_type": "common", "params": { "text": text } }])
 }
 
 fn decode<T: serde::de::DeserializeOwned>(body: &Bytes, what: &str) -> Result<T, KommoError> {

@@ -1,5 +1,6 @@
 //! The per-account cache of pipelines and statuses, so a conversation does not re-read
-//! them on every call (`list_pipelines`, `get_lead`, and `move_lead`'s check).
+//! them on every call (`list_pipelines`, `get_lead`, and `move_lead`'s check); the same
+//! cache keeps the lead custom fields (the pause arguments' check).
 
 use std::{
     collections::HashMap,
@@ -10,19 +11,20 @@ use std::{
 
 use tokio::time::Instant;
 
-use super::{Account, KommoError, models::Pipeline};
+use super::{Account, KommoError};
 
-type Slot = Arc<tokio::sync::Mutex<Option<(Instant, Arc<Vec<Pipeline>>)>>>;
+type Slot<T> = Arc<tokio::sync::Mutex<Option<(Instant, Arc<Vec<T>>)>>>;
 
-pub struct PipelineCache {
+/// A list per account (pipelines, custom fields), kept for a time to live.
+pub struct PipelineCache<T> {
     ttl: Duration,
-    slots: Mutex<HashMap<String, Slot>>,
+    slots: Mutex<HashMap<String, Slot<T>>>,
 }
 
 /// Beyond this many accounts, the cache starts over (a bound, not an expected size).
 const MAX_ACCOUNTS: usize = 1_024;
 
-impl PipelineCache {
+impl<T> PipelineCache<T> {
     pub fn new(ttl: Duration) -> Self {
         Self {
             ttl,
@@ -30,7 +32,7 @@ impl PipelineCache {
         }
     }
 
-    fn slot(&self, account: &Account) -> Slot {
+    fn slot(&self, account: &Account) -> Slot<T> {
         let mut slots = self
             .slots
             .lock()
@@ -43,14 +45,10 @@ impl PipelineCache {
 
     /// The cached pipelines, or fetches them. Concurrent callers for one account wait for
     /// a single fetch.
-    pub async fn get<F, Fut>(
-        &self,
-        account: &Account,
-        fetch: F,
-    ) -> Result<Arc<Vec<Pipeline>>, KommoError>
+    pub async fn get<F, Fut>(&self, account: &Account, fetch: F) -> Result<Arc<Vec<T>>, KommoError>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<Vec<Pipeline>, KommoError>>,
+        Fut: Future<Output = Result<Vec<T>, KommoError>>,
     {
         let slot = self.slot(account);
         let mut entry = slot.lock().await;

@@ -214,6 +214,9 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
         responsible_user_id: task.responsible_user_id,
         deduplicated,
     };
+    if call.is_dry_run(None) {
+        return outcome::dry_run("POST", "/api/v4/tasks", &task.body(), &ids());
+    }
     let account = target.account.api_root();
     let claim = match call
         .kit

@@ -4,6 +4,7 @@
 mod args;
 mod contacts;
 mod create_task;
+pub mod dedupe;
 mod due;
 mod find_leads;
 mod get_lead;
@@ -17,6 +18,7 @@ mod salesbots;
 mod target;
 mod task_memory;
 mod when;
+mod write;
 
 use std::{
     collections::HashMap,
@@ -47,6 +49,7 @@ pub struct Toolkit {
     own_target: Result<Target, TargetError>,
     /// Confirmed tasks, so a repeated create_task makes one task.
     tasks: task_memory::TaskMemory,
+    dedupe: Arc<dedupe::DedupeStore>,
 }
 
 /// Unix time now, in seconds.
@@ -65,11 +68,13 @@ impl Toolkit {
             pipelines_cache: config.pipelines_cache.value,
         });
         let own_target = target::resolve(&config, &RequestScope::default());
+        let dedupe = dedupe::DedupeStore::new(config.note_dedupe.value, dedupe::DEDUPE_MAX_ENTRIES);
         Self {
             config,
             client,
             own_target,
             tasks: task_memory::TaskMemory::default(),
+            dedupe,
         }
     }
 
@@ -83,7 +88,11 @@ impl Toolkit {
 
     /// The tools enabled by the server's own setting.
     pub fn enabled(&self) -> ToolSet {
-        self.config.tools.value
+        if self.config.read_only.value {
+            self.config.tools.value.intersect(ToolSet::readers())
+        } else {
+            self.config.tools.value
+        }
     }
 
     /// The definitions (`tools/list` entries) of the given tools, sorted by name.
@@ -249,7 +258,7 @@ fn define<Args: JsonSchema + 'static, Output: JsonSchema + 'static>(
 ) -> Tool {
     Tool::new_with_raw(name, Some(description.into()), input_schema::<Args>())
         .with_title(title)
-        .with_raw_output_schema(outcome::output_schema::<Output>())
+        .with_raw_output_schema(outcome::output_schema::<Output>(!hints.read_only))
         .with_annotations(
             ToolAnnotations::with_title(title)
                 .read_only(hints.read_only)

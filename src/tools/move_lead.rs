@@ -12,6 +12,7 @@ use super::{
     Call, Hints,
     args::{Id, ToolArgs, tool_args},
     outcome::{self, ErrorInfo, Sentences},
+    write::{Write, Written},
 };
 use crate::kommo::{KommoError, models::Pipeline};
 
@@ -30,6 +31,8 @@ tool_args! {
         pipeline_id: Id,
         /// The id of the status (stage) inside that pipeline (see list_pipelines). 142 is "Closed - won" and 143 "Closed - lost" in every pipeline.
         status_id: Id,
+        /// true: check everything (lead, pipeline, status) but send nothing; the answer says what would have been sent.
+        dry_run: Option<bool>,
     }
 }
 
@@ -71,8 +74,13 @@ pub fn definition() -> Tool {
 }
 
 pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
-    let (lead_id, pipeline_id, status_id) = match MoveLeadArgs::parse(args) {
-        Ok(args) => (args.lead_id.0, args.pipeline_id.0, args.status_id.0),
+    let (lead_id, pipeline_id, status_id, dry_run) = match MoveLeadArgs::parse(args) {
+        Ok(args) => (
+            args.lead_id.0,
+            args.pipeline_id.0,
+            args.status_id.0,
+            call.is_dry_run(args.dry_run),
+        ),
         Err(problem) => return outcome::invalid_arguments(SENTENCES.failed, problem),
     };
     let ids = || json!({ "lead_id": lead_id, "pipeline_id": pipeline_id, "status_id": status_id });
@@ -122,8 +130,10 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
         );
     }
     let body = json!({ "pipeline_id": pipeline_id, "status_id": status_id });
-    match client.update_lead(&target.account, lead_id, &body).await {
-        Ok(()) => outcome::success(SENTENCES.success, &output),
+    let write = Write::UpdateLead { lead_id, body };
+    match call.write(&target, write, dry_run, &ids()).await {
+        Ok(Written::DryRun(answer)) => answer,
+        Ok(_) => outcome::success(SENTENCES.success, &output),
         Err(KommoError::NotFound { .. }) => outcome::failure(
             SENTENCES.missing,
             format!(

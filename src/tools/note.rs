@@ -12,6 +12,7 @@ use super::{
     Call, Hints,
     args::{Id, Text, ToolArgs, tool_args},
     outcome,
+    write::{Write, Written},
 };
 
 pub const SUCCESS: &str = "Note added succesfully.";
@@ -24,6 +25,8 @@ tool_args! {
         lead_id: Id,
         /// The note's text, shown in the lead's feed to the sales team. Plain text: line breaks are kept, HTML is shown as-is.
         note: Text,
+        /// true: check everything but send nothing; the answer says what would have been sent.
+        dry_run: Option<bool>,
     }
 }
 
@@ -34,6 +37,10 @@ pub struct NoteOutput {
     pub lead_id: i64,
     /// The id Kommo gave the new note.
     pub note_id: i64,
+    /// True when the same note for the same lead was added moments ago (a retried call):
+    /// this is that note's id and nothing was sent.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deduplicated: bool,
 }
 
 pub fn definition() -> Tool {
@@ -52,8 +59,8 @@ pub fn definition() -> Tool {
 }
 
 pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
-    let (lead_id, note) = match AddNoteArgs::parse(args) {
-        Ok(args) => (args.lead_id.0, args.note.0),
+    let (lead_id, note, dry_run) = match AddNoteArgs::parse(args) {
+        Ok(args) => (args.lead_id.0, args.note.0, call.is_dry_run(args.dry_run)),
         Err(problem) => return outcome::invalid_arguments(FAILED, problem),
     };
     let ids = || json!({ "lead_id": lead_id });
@@ -68,9 +75,36 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     {
         return answer;
     }
-    let client = call.client();
-    match client.add_note(&target.account, lead_id, &note).await {
-        Ok(note_id) => outcome::success(SUCCESS, &NoteOutput { lead_id, note_id }),
+    let write = Write::AddNote {
+        lead_id,
+        text: &note,
+    };
+    match call.write(&target, write, dry_run, &ids()).await {
+        Ok(Written::DryRun(answer)) => answer,
+        Ok(Written::Duplicate(note_id)) => outcome::success(
+            SUCCESS,
+            &NoteOutput {
+                lead_id,
+                note_id,
+                deduplicated: true,
+            },
+        ),
+        Ok(Written::Sent(Some(note_id))) => outcome::success(
+            SUCCESS,
+            &NoteOutput {
+                lead_id,
+                note_id,
+                deduplicated: false,
+            },
+        ),
+        Ok(Written::Sent(None)) => outcome::failure(
+            FAILED,
+            "Kommo's confirmation named no note",
+            ids(),
+            outcome::ErrorInfo::from(&crate::kommo::KommoError::Decode {
+                detail: String::new(),
+            }),
+        ),
         Err(err) => outcome::kommo_failure(FAILED, &err, ids()),
     }
 }

@@ -57,17 +57,69 @@ pub fn failure(
 /// `structuredContent` against the schema even when `isError` is set (the TypeScript SDK,
 /// so the MCP Inspector and many desktop clients) would otherwise reject every failure and
 /// never show its sentence.
-pub fn output_schema<T: JsonSchema + Any>() -> Arc<JsonObject> {
+///
+/// A write tool's schema also admits a dry run's answer (`dry_run` and `request`).
+pub fn output_schema<T: JsonSchema + Any>(writes: bool) -> Arc<JsonObject> {
     let mut schema = (*schema_for_output::<T>()).clone();
     let required = schema.remove("required").unwrap_or_else(|| json!([]));
     if let Some(Value::Object(properties)) = schema.get_mut("properties") {
         properties.insert("error".to_owned(), error_schema());
+        if writes {
+            properties.insert(
+                "dry_run".to_owned(),
+                json!({ "type": "boolean", "description": "Present (true) only in a dry run's answer: nothing was sent to Kommo." }),
+            );
+            properties.insert("request".to_owned(), request_schema());
+        }
     }
-    schema.insert(
-        "anyOf".to_owned(),
-        json!([{ "required": required }, { "required": ["error"] }]),
-    );
+    let mut branches = vec![
+        json!({ "required": required }),
+        json!({ "required": ["error"] }),
+    ];
+    if writes {
+        branches.push(json!({ "required": ["dry_run", "request"] }));
+    }
+    schema.insert("anyOf".to_owned(), Value::Array(branches));
     Arc::new(schema)
+}
+
+/// The `request` object of a dry run's `structuredContent`.
+fn request_schema() -> Value {
+    json!({
+        "description": "Present only in a dry run: the write that would have been sent.",
+        "type": "object",
+        "properties": {
+            "method": { "type": "string" },
+            "path": { "type": "string" },
+            "body": {}
+        },
+        "required": ["method", "path", "body"]
+    })
+}
+
+/// The first text block of a dry run's answer.
+pub const DRY_RUN: &str = "Dry run: nothing was sent to Kommo.";
+
+/// A dry run's answer: not the success sentence, then what would have been sent;
+/// `structuredContent` has the ids, `dry_run: true` and the request.
+pub fn dry_run(method: &str, path: &str, body: &Value, ids: &Value) -> CallToolResult {
+    let mut structured = match ids {
+        Value::Object(map) => map.clone(),
+        _ => serde_json::Map::new(),
+    };
+    structured.insert("dry_run".to_owned(), Value::Bool(true));
+    structured.insert(
+        "request".to_owned(),
+        super::write::request_json(method, path, body),
+    );
+    let mut result = CallToolResult::success(vec![
+        ContentBlock::text(DRY_RUN),
+        ContentBlock::text(format!(
+            "It would have sent {method} {path} with the JSON body {body}"
+        )),
+    ]);
+    result.structured_content = Some(Value::Object(structured));
+    result
 }
 
 /// The `error` object of a failure's `structuredContent`.

@@ -8,12 +8,17 @@ use rmcp::{
 use serde::Serialize;
 use serde_json::json;
 
+use super::PauseSetting;
 use super::{
     Call, Hints,
     args::{Id, ToolArgs, tool_args},
     outcome::{self, ErrorInfo, Sentences},
+    write::{Write, Written},
 };
-use crate::{config::settings, kommo::KommoError};
+use crate::{
+    config::settings,
+    kommo::{KommoError, models::CustomField},
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {
@@ -47,6 +52,12 @@ tool_args! {
     struct LeadArgs {
         /// The Kommo lead id (the number in the lead's URL, e.g. 12345 in /leads/detail/12345).
         lead_id: Id,
+        /// The id of the checkbox lead custom field to set, instead of the configured pause field (the original server's argument).
+        switch_field_id: Option<Id>,
+        /// The value of that field that means "paused" (the original server's argument): pause_agent writes it, resume_agent its opposite. Default: the configured pause value.
+        switch_field_value: Option<bool>,
+        /// true: check everything but send nothing; the answer says what would have been sent.
+        dry_run: Option<bool>,
     }
 }
 
@@ -99,16 +110,33 @@ pub fn definition(direction: Direction) -> Tool {
 
 pub async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> CallToolResult {
     let sentences = direction.sentences();
-    let lead_id = match LeadArgs::parse(args) {
-        Ok(args) => args.lead_id.0,
+    let args = match LeadArgs::parse(args) {
+        Ok(args) => args,
         Err(problem) => return outcome::invalid_arguments(sentences.failed, problem),
     };
+    let lead_id = args.lead_id.0;
+    let dry_run = call.is_dry_run(args.dry_run);
     let ids = || json!({ "lead_id": lead_id });
     let target = match call.target_or_answer(sentences.failed, &ids()) {
         Ok(target) => target,
         Err(answer) => return answer,
     };
-    let Some(pause) = target.pause else {
+    let switch_field = args.switch_field_id.map(|id| id.0);
+    let pause = match (switch_field, target.pause) {
+        (Some(field_id), configured) => Some(PauseSetting {
+            field_id,
+            paused_value: args
+                .switch_field_value
+                .or(configured.map(|p| p.paused_value))
+                .unwrap_or(true),
+        }),
+        (None, Some(configured)) => Some(PauseSetting {
+            paused_value: args.switch_field_value.unwrap_or(configured.paused_value),
+            ..configured
+        }),
+        (None, None) => None,
+    };
+    let Some(pause) = pause else {
         let subdomain = target.account.subdomain();
         return outcome::failure(
             sentences.failed,
@@ -136,7 +164,23 @@ pub async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> Cal
     {
         return answer;
     }
-    let client = call.client();
+    if let Some(field_id) = switch_field {
+        match call.client().lead_fields(&target.account).await {
+            Ok(fields) => {
+                if let Err(reason) =
+                    check_checkbox(&fields, field_id, target.account.subdomain().as_str())
+                {
+                    return outcome::failure(
+                        sentences.failed,
+                        reason,
+                        ids(),
+                        ErrorInfo::INVALID_ARGUMENTS,
+                    );
+                }
+            }
+            Err(err) => return outcome::kommo_failure(sentences.failed, &err, ids()),
+        }
+    }
     let value = match direction {
         Direction::Pause => pause.paused_value,
         Direction::Resume => !pause.paused_value,
@@ -144,8 +188,10 @@ pub async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> Cal
     let body = json!({
         "custom_fields_values": [{ "field_id": pause.field_id, "values": [{ "value": value }] }]
     });
-    match client.update_lead(&target.account, lead_id, &body).await {
-        Ok(()) => outcome::success(
+    let write = Write::UpdateLead { lead_id, body };
+    match call.write(&target, write, dry_run, &ids()).await {
+        Ok(Written::DryRun(answer)) => answer,
+        Ok(_) => outcome::success(
             sentences.success,
             &PauseOutput {
                 lead_id,
@@ -165,4 +211,33 @@ pub async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> Cal
         ),
         Err(err) => outcome::kommo_failure(sentences.failed, &err, ids()),
     }
+}
+
+/// Whether `field_id` is a checkbox lead custom field of the account; the reason names the
+/// field and lists the account's checkbox fields when it is not.
+fn check_checkbox(fields: &[CustomField], field_id: i64, subdomain: &str) -> Result<(), String> {
+    let found = fields.iter().find(|field| field.id == field_id);
+    if found.is_some_and(|field| field.kind == "checkbox") {
+        return Ok(());
+    }
+    let what = match found {
+        Some(field) => format!(
+            "switch_field_id {field_id} is the {} field {:?}, not a checkbox",
+            field.kind, field.name
+        ),
+        None => format!(
+            "switch_field_id {field_id} is not a lead custom field of account {subdomain:?}"
+        ),
+    };
+    let checkboxes: Vec<String> = fields
+        .iter()
+        .filter(|field| field.kind == "checkbox")
+        .map(|field| format!("{:?} ({})", field.name, field.id))
+        .collect();
+    let listing = if checkboxes.is_empty() {
+        "the account has no checkbox lead fields".to_owned()
+    } else {
+        format!("its checkbox lead fields are: {}", checkboxes.join(", "))
+    };
+    Err(format!("{what}; {listing}. Nothing was sent to Kommo."))
 }

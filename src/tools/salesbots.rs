@@ -175,6 +175,10 @@ pub async fn run(call: Call<'_>, args: &JsonObject, action: BotAction) -> CallTo
     {
         return answer;
     }
+    if call.is_dry_run(None) {
+        let body = BotAction::body(lead_id);
+        return outcome::dry_run("POST", &action.path(bot_id), &body, &ids());
+    }
     match call
         .client()
         .bot_action(&target.account, action, bot_id, lead_id)

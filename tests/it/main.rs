@@ -23,3 +23,4 @@ mod simulator_command;
 mod sse;
 mod stdio;
 mod tasks;
+mod writes;

@@ -239,3 +239,35 @@ async fn a_failed_post_is_not_remembered_and_not_replayed() {
     assert_eq!(again["structuredContent"]["deduplicated"], false);
     assert_eq!(requests_to(&sim, "POST", "/api/v4/tasks").len(), 2);
 }
+
+#[tokio::test]
+async fn dry_runs_of_the_new_writes_send_nothing() {
+    let sim = simulator().await;
+    let env = Isolated::new();
+    let mut command = env.command();
+    command.args(account_args(&sim)).arg("--dry-run");
+    let mut client = StdioClient::start(command).await;
+    for (tool, args) in [
+        (
+            "create_task",
+            json!({"lead_id": LEAD, "text": "x", "due": 2_000_000_000}),
+        ),
+        ("run_salesbot", json!({"lead_id": LEAD, "bot_id": 401})),
+        ("stop_salesbot", json!({"lead_id": LEAD, "bot_id": 401})),
+    ] {
+        let result = client.call(tool, args).await;
+        assert!(!is_error(&result), "{tool}: {result}");
+        assert_eq!(
+            first_text(&result),
+            "Dry run: nothing was sent to Kommo.",
+            "{tool}"
+        );
+        assert_eq!(result["structuredContent"]["dry_run"], true, "{tool}");
+    }
+    assert!(writes(&sim).is_empty(), "{:?}", request_lines(&sim));
+    assert_eq!(
+        request_lines(&sim),
+        vec![format!("GET /api/v4/leads/{LEAD}"); 3],
+        "the checks still read the lead"
+    );
+}

@@ -1,0 +1,250 @@
+//! Remembers confirmed writes for a while (a note's text for a lead, later a task's), so a
+//! client that repeats a call whose answer it lost does not write twice. Two identical calls
+//! at the same moment make one write: the second waits for the first's outcome. Only a hash
+//! of what was written is kept, entries expire, and their number is bounded.
+//!
+//! The interface is [`DedupeStore::claim`] → [`Claimed`]; a [`Claim`] is confirmed with the
+//! id Kommo gave, or forgotten (dropped) when the write failed. A shared store (Redis) can
+//! stand behind the same interface.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, PoisonError},
+    time::{Duration, Instant},
+};
+
+use sha2::{Digest, Sha256};
+use tokio::sync::watch;
+
+/// What a write is remembered by: the account, the kind of write, the entity and a SHA-256
+/// of its content.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DedupeKey {
+    account: String,
+    kind: &'static str,
+    entity: i64,
+    digest: [u8; 32],
+}
+
+impl DedupeKey {
+    pub fn new(account: &str, kind: &'static str, entity: i64, content: &str) -> Self {
+        let digest = Sha256::digest(content.as_bytes()).into();
+        Self {
+            account: account.to_owned(),
+            kind,
+            entity,
+            digest,
+        }
+    }
+}
+
+/// The most writes remembered at once; the oldest confirmed one makes room for a new one.
+pub const DEDUPE_MAX_ENTRIES: usize = 10_000;
+
+enum Entry {
+    /// A write in progress; its sender says when it ended (`Some(id)` confirmed).
+    Pending(watch::Sender<Option<i64>>),
+    Done {
+        id: i64,
+        at: Instant,
+    },
+}
+
+/// In-process memory of recent writes.
+pub struct DedupeStore {
+    window: Duration,
+    max: usize,
+    entries: Mutex<HashMap<DedupeKey, Entry>>,
+}
+
+/// The outcome of [`DedupeStore::claim`].
+pub enum Claimed {
+    /// Nobody wrote this recently: write it, then confirm or drop the claim.
+    New(Claim),
+    /// The same write was confirmed within the window, with this id.
+    Duplicate(i64),
+}
+
+/// The right to make one write; dropping it without [`Claim::confirm`] forgets it, so a
+/// failed write is not remembered and a waiting twin proceeds to write itself.
+pub struct Claim {
+    store: Option<Arc<DedupeStore>>,
+    key: Option<DedupeKey>,
+}
+
+impl DedupeStore {
+    /// A store that remembers writes for `window` (zero turns it off), at most `max` at once.
+    pub fn new(window: Duration, max: usize) -> Arc<Self> {
+        Arc::new(Self {
+            window,
+            max,
+            entries: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<DedupeKey, Entry>> {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// How many writes are remembered or in progress now.
+    pub fn len(&self) -> usize {
+        self.entries().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Claims a write, waiting while an identical one is in progress.
+    pub async fn claim(self: &Arc<Self>, key: DedupeKey) -> Claimed {
+        if self.window.is_zero() {
+            return Claimed::New(Claim {
+                store: None,
+                key: None,
+            });
+        }
+        loop {
+            let mut waiting = {
+                let mut entries = self.entries();
+                let now = Instant::now();
+                match entries.get(&key) {
+                    Some(Entry::Done { id, at }) if now.duration_since(*at) < self.window => {
+                        return Claimed::Duplicate(*id);
+                    }
+                    Some(Entry::Pending(sender)) => sender.subscribe(),
+                    _ => {
+                        self.make_room(&mut entries, now);
+                        let (sender, _) = watch::channel(None);
+                        let stored = entries.len() < self.max;
+                        if stored {
+                            entries.insert(key.clone(), Entry::Pending(sender));
+                        }
+                        return Claimed::New(Claim {
+                            store: stored.then(|| Arc::clone(self)),
+                            key: stored.then_some(key),
+                        });
+                    }
+                }
+            };
+            // Wakes when the twin confirms (then it is a duplicate) or gives up (sender
+            // dropped: then this call claims it).
+            let _ = waiting.changed().await;
+        }
+    }
+
+    /// Drops expired entries, then the oldest confirmed one if the store is still full.
+    fn make_room(&self, entries: &mut HashMap<DedupeKey, Entry>, now: Instant) {
+        if entries.len() < self.max {
+            return;
+        }
+        entries.retain(|_, entry| match entry {
+            Entry::Done { at, .. } => now.duration_since(*at) < self.window,
+            Entry::Pending(_) => true,
+        });
+        if entries.len() < self.max {
+            return;
+        }
+        let oldest = entries
+            .iter()
+            .filter_map(|(key, entry)| match entry {
+                Entry::Done { at, .. } => Some((*at, key.clone())),
+                Entry::Pending(_) => None,
+            })
+            .min_by_key(|(at, _)| *at)
+            .map(|(_, key)| key);
+        if let Some(key) = oldest {
+            entries.remove(&key);
+        }
+    }
+}
+
+impl Claim {
+    /// The write was confirmed by Kommo with `id`: remember it for the window.
+    pub fn confirm(mut self, id: i64) {
+        if let (Some(store), Some(key)) = (self.store.take(), self.key.take()) {
+            let previous = store.entries().insert(
+                key,
+                Entry::Done {
+                    id,
+                    at: Instant::now(),
+                },
+            );
+            if let Some(Entry::Pending(sender)) = previous {
+                let _ = sender.send(Some(id));
+            }
+        }
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        if let (Some(store), Some(key)) = (self.store.take(), self.key.take()) {
+            // Removing the pending entry drops its sender, which wakes any waiting twin.
+            store.entries().remove(&key);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(text: &str) -> DedupeKey {
+        DedupeKey::new("demo", "note", 9001, text)
+    }
+
+    #[tokio::test]
+    async fn a_confirmed_write_is_a_duplicate_within_the_window() {
+        let store = DedupeStore::new(Duration::from_secs(60), 10);
+        let Claimed::New(claim) = store.claim(key("a")).await else {
+            panic!("first claim")
+        };
+        claim.confirm(7);
+        assert!(matches!(store.claim(key("a")).await, Claimed::Duplicate(7)));
+        assert!(matches!(store.claim(key("b")).await, Claimed::New(_)));
+    }
+
+    #[tokio::test]
+    async fn a_failed_write_is_forgotten() {
+        let store = DedupeStore::new(Duration::from_secs(60), 10);
+        let Claimed::New(claim) = store.claim(key("a")).await else {
+            panic!("first claim")
+        };
+        drop(claim);
+        assert_eq!(store.len(), 0);
+        assert!(matches!(store.claim(key("a")).await, Claimed::New(_)));
+    }
+
+    #[tokio::test]
+    async fn a_twin_waits_for_the_outcome() {
+        let store = DedupeStore::new(Duration::from_secs(60), 10);
+        let Claimed::New(claim) = store.claim(key("a")).await else {
+            panic!("first claim")
+        };
+        let twin = tokio::spawn({
+            let store = Arc::clone(&store);
+            async move { matches!(store.claim(key("a")).await, Claimed::Duplicate(3)) }
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(!twin.is_finished());
+        claim.confirm(3);
+        assert!(twin.await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn memory_is_bounded_and_zero_turns_it_off() {
+        let store = DedupeStore::new(Duration::from_secs(60), 3);
+        for (i, text) in ["a", "b", "c", "d", "e"].iter().enumerate() {
+            if let Claimed::New(claim) = store.claim(key(text)).await {
+                claim.confirm(i as i64);
+            }
+        }
+        assert_eq!(store.len(), 3);
+        let off = DedupeStore::new(Duration::ZERO, 3);
+        if let Claimed::New(claim) = off.claim(key("a")).await {
+            claim.confirm(1);
+        }
+        assert!(matches!(off.claim(key("a")).await, Claimed::New(_)));
+        assert_eq!(off.len(), 0);
+    }
+}
