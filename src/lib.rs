@@ -11,6 +11,7 @@ pub mod inflight;
 pub mod kommo;
 pub mod logging;
 pub mod observe;
+pub mod resources;
 pub mod sandbox;
 pub mod scope;
 pub mod secret;

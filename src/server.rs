@@ -7,8 +7,9 @@ use std::sync::Arc;
 use rmcp::{
     ErrorData as McpError, RoleServer, ServerHandler,
     model::{
-        CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult,
-        PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+        CallToolRequestParams, CallToolResponse, Implementation, ListResourceTemplatesResult,
+        ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
+        ReadResourceResponse, ServerCapabilities, ServerConfig, Tool,
     },
     service::RequestContext,
 };
@@ -17,7 +18,9 @@ use crate::{inflight::InFlight, scope::RequestScope, tools::Toolkit, toolset::To
 
 const INSTRUCTIONS: &str = "Tools to act on leads in Kommo CRM (formerly amoCRM): move a lead to \
 another pipeline status, pause or resume the AI agent on a lead, add a note, read a lead, and list \
-pipelines with their statuses. Every tool answers with one fixed first sentence; on failure a \
+pipelines with their statuses; find leads by text, phone or e-mail, create tasks, and run or stop \
+Salesbots. Resources kommo://pipelines and kommo://leads/{lead_id} carry the same data as JSON. \
+Every tool answers with one fixed first sentence; on failure a \
 second text block says why and what to fix.";
 
 /// The MCP server handler. Cloning it is cheap (one `Arc`), as rmcp makes one per session
@@ -55,6 +58,12 @@ impl KommoMcp {
         self.kit.client().redis().cloned()
     }
 
+    /// The tools enabled for this request: the server's, narrowed by the request's headers.
+    fn enabled_for(&self, context: &RequestContext<RoleServer>) -> crate::toolset::ToolSet {
+        let server_tools = self.kit.enabled();
+        scope_of(context).map_or(server_tools, |scope| scope.tools(server_tools))
+    }
+
     /// The tools the server itself enables (request headers can only narrow them).
     pub fn server_tools(&self) -> crate::toolset::ToolSet {
         self.kit.enabled()
@@ -72,11 +81,16 @@ fn scope_of(context: &RequestContext<RoleServer>) -> Option<&RequestScope> {
 
 impl ServerHandler for KommoMcp {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-            .with_server_info(
-                Implementation::new("kommo-mcp", env!("CARGO_PKG_VERSION")).with_title("Kommo CRM"),
-            )
-            .with_instructions(INSTRUCTIONS)
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_resources()
+                .build(),
+        )
+        .with_server_info(
+            Implementation::new("kommo-mcp", env!("CARGO_PKG_VERSION")).with_title("Kommo CRM"),
+        )
+        .with_instructions(INSTRUCTIONS)
     }
 
     async fn list_tools(
@@ -111,6 +125,42 @@ impl ServerHandler for KommoMcp {
         tracing::debug!(tool = %tool, client = scope.caller.as_deref().unwrap_or("-"), "tool call started");
         let _in_flight = self.in_flight.start();
         Ok(self.kit.call(tool, &args, scope).await.into())
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, McpError> {
+        let enabled = self.enabled_for(&context);
+        Ok(ListResourcesResult::with_all_items(crate::resources::list(
+            enabled,
+        )))
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, McpError> {
+        let enabled = self.enabled_for(&context);
+        Ok(ListResourceTemplatesResult::with_all_items(
+            crate::resources::templates(enabled),
+        ))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, McpError> {
+        let default_scope = RequestScope::default();
+        let scope = scope_of(&context).unwrap_or(&default_scope);
+        let enabled = scope.tools(self.kit.enabled());
+        let _in_flight = self.in_flight.start();
+        crate::resources::read(&self.kit, &request.uri, scope, enabled)
+            .await
+            .map(Into::into)
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {

@@ -7,28 +7,43 @@ use std::fmt;
 pub enum ToolName {
     AddBudget,
     AddNote,
+    CreateTask,
+    FindLeads,
     GetLead,
     ListPipelines,
+    ListSalesbots,
     MoveLead,
     PauseAgent,
     ResumeAgent,
+    RunSalesbot,
+    StopSalesbot,
 }
 
 impl ToolName {
-    pub const ALL: [ToolName; 7] = [
+    pub const ALL: [ToolName; 12] = [
         ToolName::AddBudget,
         ToolName::AddNote,
+        ToolName::CreateTask,
+        ToolName::FindLeads,
         ToolName::GetLead,
         ToolName::ListPipelines,
+        ToolName::ListSalesbots,
         ToolName::MoveLead,
         ToolName::PauseAgent,
         ToolName::ResumeAgent,
+        ToolName::RunSalesbot,
+        ToolName::StopSalesbot,
     ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             ToolName::AddBudget => "add_budget",
             ToolName::AddNote => "add_note",
+            ToolName::CreateTask => "create_task",
+            ToolName::FindLeads => "find_leads",
+            ToolName::ListSalesbots => "list_salesbots",
+            ToolName::RunSalesbot => "run_salesbot",
+            ToolName::StopSalesbot => "stop_salesbot",
             ToolName::GetLead => "get_lead",
             ToolName::ListPipelines => "list_pipelines",
             ToolName::MoveLead => "move_lead",
@@ -37,13 +52,19 @@ impl ToolName {
         }
     }
 
-    /// Whether the tool only reads (the tools read-only mode keeps).
-    pub fn is_read_only(self) -> bool {
-        matches!(self, ToolName::GetLead | ToolName::ListPipelines)
-    }
-
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|tool| tool.as_str() == name)
+    }
+
+    /// Whether the tool only reads (the tools read-only mode keeps).
+    pub fn is_read_only(self) -> bool {
+        matches!(
+            self,
+            ToolName::GetLead
+                | ToolName::ListPipelines
+                | ToolName::FindLeads
+                | ToolName::ListSalesbots
+        )
     }
 
     fn bit(self) -> u32 {

@@ -2,6 +2,7 @@
 //! limit, safe retries and timeouts, and typed calls for what the tools need.
 
 mod account;
+mod crm;
 mod error;
 mod gate;
 mod limiter;
@@ -16,6 +17,7 @@ use bytes::Bytes;
 use serde_json::Value;
 
 pub use account::Account;
+pub use crm::{BotAction, LeadQuery, NewTask};
 pub use error::{FieldProblem, KommoError};
 pub use transport::Replay;
 use transport::Request;

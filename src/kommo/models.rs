@@ -33,6 +33,9 @@ pub struct Lead {
 pub struct LeadEmbedded {
     #[serde(default)]
     pub tags: Vec<Tag>,
+    /// Only with `with=contacts`: references to the lead's contacts.
+    #[serde(default)]
+    pub contacts: Vec<ContactRef>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -189,4 +192,95 @@ impl UpdatedLead {
             UpdatedLead::Wrapped { _embedded } => _embedded.leads.first().map(|lead| lead.id),
         }
     }
+}
+
+/// A lead's contact as `with=contacts` embeds it: a reference only.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ContactRef {
+    pub id: i64,
+    #[serde(default)]
+    pub is_main: bool,
+}
+
+/// A contact: phones and e-mails are the values of its `PHONE` / `EMAIL` multitext fields.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Contact {
+    pub id: i64,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub custom_fields_values: Option<Vec<CustomFieldValue>>,
+    #[serde(default, rename = "_embedded")]
+    pub embedded: Option<ContactEmbedded>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ContactEmbedded {
+    /// Only with `with=leads`.
+    #[serde(default)]
+    pub leads: Vec<LeadRef>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct LeadRef {
+    pub id: i64,
+}
+
+impl Contact {
+    /// The text values of the multitext field with this `field_code` (`PHONE`, `EMAIL`).
+    pub fn values(&self, code: &str) -> Vec<String> {
+        self.custom_fields_values
+            .iter()
+            .flatten()
+            .filter(|field| field.field_code.as_deref() == Some(code))
+            .flat_map(|field| field.values.iter().flatten())
+            .filter_map(|v| v.value.as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// The ids of the leads `with=leads` listed.
+    pub fn lead_ids(&self) -> Vec<i64> {
+        self.embedded
+            .iter()
+            .flat_map(|e| &e.leads)
+            .map(|lead| lead.id)
+            .collect()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LeadsEmbedded {
+    #[serde(default)]
+    pub leads: Vec<Lead>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ContactsEmbedded {
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TasksEmbedded {
+    #[serde(default)]
+    pub tasks: Vec<CreatedTask>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CreatedTask {
+    pub id: i64,
+}
+
+/// A Salesbot of the account.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Bot {
+    pub id: i64,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BotsEmbedded {
+    #[serde(default, alias = "bots")]
+    pub items: Vec<Bot>,
 }

@@ -26,6 +26,7 @@ pub(crate) fn router() -> Router<Arc<SimState>> {
         .route("/__sim/unblock", post(unblock))
         .route("/__sim/leads/{subdomain}/{id}", get(lead))
         .route("/__sim/notes/{subdomain}/{lead_id}", get(notes))
+        .route("/__sim/tasks/{subdomain}", get(tasks))
         .route("/__sim/stats/{subdomain}", get(stats))
         .route(
             "/__sim/pipelines/{subdomain}/{pipeline_id}/statuses/{status_id}",
@@ -109,6 +110,10 @@ async fn lead(State(sim): Sim, Path((subdomain, id)): Path<(String, i64)>) -> Re
         Some(lead) => Json(lead).into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+async fn tasks(State(sim): Sim, Path(subdomain): Path<String>) -> Response {
+    Json(sim.tasks(&subdomain)).into_response()
 }
 
 async fn notes(State(sim): Sim, Path((subdomain, lead_id)): Path<(String, i64)>) -> Response {

@@ -3,6 +3,7 @@
 //! `shared/kommo-api.md` (beside the project root).
 
 mod control;
+mod crm;
 mod faults;
 mod problem;
 mod routes;

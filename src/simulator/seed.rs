@@ -230,6 +230,7 @@ pub(crate) fn demo_account(subdomain: &str, token: &str, id: i64, now: i64) -> A
             leads: leads(now),
             notes: Vec::new(),
             next_note_id: FIRST_NOTE_ID,
+            crm: super::crm::seed(now, USER_ID),
         }),
         limiter: Mutex::new(Limiter::default()),
     }
@@ -262,6 +263,7 @@ pub fn summary() -> String {
             lead.id, lead.name, lead.pipeline_id, lead.status_id
         ));
     }
+    out.push_str(&super::crm::summary(&data.crm));
     out
 }
 

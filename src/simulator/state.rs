@@ -132,6 +132,8 @@ pub(crate) struct AccountData {
     pub leads: BTreeMap<i64, Lead>,
     pub notes: Vec<Note>,
     pub next_note_id: i64,
+    /// Contacts, tasks and Salesbots (`crm.rs`).
+    pub crm: super::crm::CrmData,
 }
 
 /// One Kommo account (subdomain).

@@ -1,7 +1,8 @@
 //! `get_lead`: reads one lead — name, price, pipeline and status by id and name, tags,
-//! custom fields by name, and whether the agent is paused on it.
+//! custom fields by name, whether the agent is paused on it, and its contacts (at most two
+//! Kommo requests: the lead with contact references, then those contacts by id).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rmcp::{
     model::{CallToolResult, JsonObject, Tool},
@@ -13,7 +14,9 @@ use serde_json::{Value, json};
 use super::{
     Call, Hints, PauseSetting,
     args::{Id, ToolArgs, tool_args},
-    outcome, when,
+    contacts::{self, ContactOutput},
+    outcome::{self, ErrorInfo},
+    when,
 };
 use crate::kommo::models::{Lead, Pipeline};
 
@@ -63,6 +66,8 @@ pub struct LeadOutput {
     /// When the lead was closed as won or lost (Unix time, seconds); absent while open.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<i64>,
+    /// The lead's contacts (people), main contact first, with their phones and e-mails.
+    pub contacts: Vec<ContactOutput>,
 }
 
 /// An id with its name (the name is absent when it could not be resolved).
@@ -79,7 +84,8 @@ pub fn definition() -> Tool {
         "Get lead",
         "Read one lead from Kommo CRM: its name, price, pipeline and status (ids and names), \
              responsible user, tags, custom field values by field name, whether the AI agent is \
-             paused on it, and when it was created, updated and closed. Read-only: changes \
+             paused on it, when it was created, updated and closed, and its contacts (name, \
+             phones, e-mails, which one is the main contact). Read-only: changes \
              nothing. Use it to see where a lead stands before moving it, or to answer questions \
              about it. Fails with a reason if the lead does not exist.",
         Hints {
@@ -99,14 +105,33 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
         Ok(target) => target,
         Err(answer) => return answer,
     };
-    let lead = match call
-        .existing_lead(&target, lead_id, (MISSING, FAILED), &ids(), ".")
+    let client = call.client();
+    let lead = match client
+        .get_lead_with_contacts(&target.account, lead_id)
         .await
     {
-        Ok(lead) => lead,
-        Err(answer) => return answer,
+        Ok(Some(lead)) => lead,
+        Ok(None) => {
+            return outcome::failure(
+                MISSING,
+                format!(
+                    "Kommo has no lead with id {lead_id} in account {}.",
+                    target.account.subdomain()
+                ),
+                ids(),
+                ErrorInfo::LEAD_MISSING,
+            );
+        }
+        Err(err) => return outcome::kommo_failure(FAILED, &err, ids()),
     };
-    let client = call.client();
+    let wanted = contacts::referenced(&[&lead]);
+    let known: HashMap<_, _> = match client.contacts_by_id(&target.account, &wanted).await {
+        Ok(found) => found.into_iter().map(|c| (c.id, c)).collect(),
+        Err(err) => {
+            tracing::warn!(error = %err, "could not read a lead's contacts; listing their ids only");
+            HashMap::new()
+        }
+    };
     let pipelines = match client.pipelines(&target.account).await {
         Ok(pipelines) => Some(pipelines),
         Err(err) => {
@@ -114,7 +139,8 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
             None
         }
     };
-    let output = view(&lead, pipelines.as_deref().map(Vec::as_slice), target.pause);
+    let mut output = view(&lead, pipelines.as_deref().map(Vec::as_slice), target.pause);
+    output.contacts = contacts::of_lead(&lead, &known);
     outcome::success(describe(&output), &output)
 }
 
@@ -178,6 +204,7 @@ pub fn view(
         created_at: lead.created_at,
         updated_at: lead.updated_at,
         closed_at: lead.closed_at,
+        contacts: Vec::new(),
     }
 }
 
@@ -231,6 +258,10 @@ fn describe(lead: &LeadOutput) -> String {
             .map(|(name, value)| format!("{name} = {value}"))
             .collect();
         text.push_str(&format!("\nCustom fields: {}.", fields.join("; ")));
+    }
+    if !lead.contacts.is_empty() {
+        let people: Vec<String> = lead.contacts.iter().map(contacts::describe).collect();
+        text.push_str(&format!("\nContacts: {}.", people.join(", ")));
     }
     text
 }

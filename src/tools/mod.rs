@@ -3,14 +3,21 @@
 
 mod args;
 mod budget;
+mod contacts;
+mod create_task;
 pub mod dedupe;
+mod due;
+mod find_leads;
 mod get_lead;
 mod list_pipelines;
 mod move_lead;
 mod note;
 pub mod outcome;
 mod pause;
+mod phone;
+mod salesbots;
 mod target;
+mod task_memory;
 mod when;
 mod write;
 
@@ -31,7 +38,7 @@ use rmcp::{
 use crate::{
     audit::{AuditLog, AuditRecord},
     config::Config,
-    kommo::{ClientSettings, KommoClient, models::Lead},
+    kommo::{BotAction, ClientSettings, KommoClient, models::Lead},
     observe::call::{self as observed, Summary, Trace},
     scope::RequestScope,
     toolset::{ToolName, ToolSet},
@@ -46,7 +53,16 @@ pub struct Toolkit {
     own_target: Result<Target, TargetError>,
     /// The audit trail, when `--audit-log` is set.
     audit: Option<Arc<AuditLog>>,
+    /// Confirmed tasks, so a repeated create_task makes one task.
+    tasks: task_memory::TaskMemory,
     dedupe: Arc<dedupe::DedupeStore>,
+}
+
+/// Unix time now, in seconds.
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 impl Toolkit {
@@ -77,6 +93,7 @@ impl Toolkit {
             client,
             own_target,
             audit,
+            tasks: task_memory::TaskMemory::default(),
             dedupe,
         }
     }
@@ -193,6 +210,11 @@ impl Toolkit {
             ToolName::AddNote => note::run(call, args).await,
             ToolName::GetLead => get_lead::run(call, args).await,
             ToolName::ListPipelines => list_pipelines::run(call, args).await,
+            ToolName::FindLeads => find_leads::run(call, args).await,
+            ToolName::CreateTask => create_task::run(call, args).await,
+            ToolName::ListSalesbots => salesbots::list(call, args).await,
+            ToolName::RunSalesbot => salesbots::run(call, args, BotAction::Run).await,
+            ToolName::StopSalesbot => salesbots::run(call, args, BotAction::Stop).await,
         }
     }
 }
@@ -234,6 +256,11 @@ fn failed_sentence(tool: ToolName) -> &'static str {
         ToolName::AddNote => note::FAILED,
         ToolName::GetLead => get_lead::FAILED,
         ToolName::ListPipelines => list_pipelines::FAILED,
+        ToolName::FindLeads => find_leads::FAILED,
+        ToolName::CreateTask => create_task::FAILED,
+        ToolName::ListSalesbots => salesbots::LIST_FAILED,
+        ToolName::RunSalesbot => salesbots::RUN.failed,
+        ToolName::StopSalesbot => salesbots::STOP.failed,
     }
 }
 
@@ -336,6 +363,11 @@ pub fn definition(tool: ToolName) -> &'static Tool {
                 ToolName::AddNote => note::definition(),
                 ToolName::GetLead => get_lead::definition(),
                 ToolName::ListPipelines => list_pipelines::definition(),
+                ToolName::FindLeads => find_leads::definition(),
+                ToolName::CreateTask => create_task::definition(),
+                ToolName::ListSalesbots => salesbots::list_definition(),
+                ToolName::RunSalesbot => salesbots::definition(BotAction::Run),
+                ToolName::StopSalesbot => salesbots::definition(BotAction::Stop),
             })
             .collect()
     });

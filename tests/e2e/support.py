@@ -49,7 +49,9 @@ SENTENCES = {
     "get_lead": (None, "Failed to get lead: the specified lead does not exist in Kommo."),
 }
 
-ALL_TOOLS = ["add_budget", "add_note", "get_lead", "list_pipelines", "move_lead", "pause_agent", "resume_agent"]
+ALL_TOOLS = ["add_budget", "add_note", "create_task", "find_leads", "get_lead", "list_pipelines",
+             "list_salesbots", "move_lead", "pause_agent", "resume_agent", "run_salesbot",
+             "stop_salesbot"]
 
 
 def binary() -> Path:
@@ -140,6 +142,9 @@ class SimulatorProcess:
 
     def notes(self, lead_id: int, subdomain: str = SUBDOMAIN) -> list[dict[str, Any]]:
         return self.control("GET", f"notes/{subdomain}/{lead_id}")
+
+    def tasks(self, subdomain: str = SUBDOMAIN) -> list[dict[str, Any]]:
+        return self.control("GET", f"tasks/{subdomain}")
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -49,7 +49,7 @@ def server_log(tmp_path: Path) -> Path:
     return tmp_path / "server.log"
 
 
-async def test_initialize_lists_six_tools_with_schemas_and_touches_no_kommo(
+async def test_initialize_lists_every_tool_with_schemas_and_touches_no_kommo(
         kommo_bin, env, simulator: SimulatorProcess, server_log):
     async with connect(kommo_bin, account_args(simulator), env, server_log) as session:
         with anyio.fail_after(CALL_TIMEOUT):

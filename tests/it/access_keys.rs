@@ -209,7 +209,7 @@ async fn a_client_sees_and_calls_only_its_tools() {
     let mut session = McpClient::initialize_with(&server, &[("authorization", &reader)]).await;
     assert_eq!(
         session.tool_names(&[]).await,
-        ["get_lead", "list_pipelines"],
+        ["find_leads", "get_lead", "list_pipelines", "list_salesbots"],
         "a read-only client sees only readers"
     );
     let listed: Value = server
@@ -218,7 +218,7 @@ async fn a_client_sees_and_calls_only_its_tools() {
         .json()
         .await
         .unwrap();
-    assert_eq!(tool_names(&listed), ["get_lead", "list_pipelines"]);
+    assert_eq!(tool_names(&listed), ["find_leads", "get_lead", "list_pipelines", "list_salesbots"]);
     for (tool, args) in [
         (
             "move_lead",

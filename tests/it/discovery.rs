@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use crate::support::{self, *};
 
 const PIPELINES: &str = "GET /api/v4/leads/pipelines";
+const CONTACTS: &str = "GET /api/v4/contacts";
 
 fn pipeline_reads(simulator: &kommo_mcp::simulator::Simulator) -> usize {
     request_lines(simulator)
@@ -81,6 +82,7 @@ async fn pipelines_are_read_once_per_account_while_the_cache_is_fresh() {
         vec![
             PIPELINES.to_owned(),
             lead_read(LEAD),
+            CONTACTS.to_owned(),
             lead_read(LEAD),
             format!("PATCH /api/v4/leads/{LEAD}")
         ]
@@ -149,6 +151,10 @@ async fn get_lead_reports_names_tags_fields_pause_and_timestamps() {
             "agent_paused": false,
             "created_at": stored["created_at"],
             "updated_at": stored["updated_at"],
+            "contacts": [
+                {"id": 8001, "name": "Maria Gonzalez", "is_main": true, "phones": ["+54 9 11 5555-0101"], "emails": ["maria@example.com"]},
+                {"id": 8002, "name": "Pedro Gonzalez", "is_main": false, "phones": ["5491155550102"], "emails": []},
+            ],
         })
     );
     let text = first_text(&result);
@@ -162,13 +168,13 @@ async fn get_lead_reports_names_tags_fields_pause_and_timestamps() {
     assert!(text.contains(" UTC, updated 20"), "{text}");
     assert!(
         text.ends_with(
-            "\nTags: whatsapp.\nCustom fields: AI agent paused = false; Source = \"WhatsApp\"."
+            "\nTags: whatsapp.\nCustom fields: AI agent paused = false; Source = \"WhatsApp\".\nContacts: Maria Gonzalez (main; +54 9 11 5555-0101; maria@example.com), Pedro Gonzalez (5491155550102)."
         ),
         "{text}"
     );
     assert_eq!(
         request_lines(&sim),
-        vec![lead_read(LEAD), PIPELINES.to_owned()]
+        vec![lead_read(LEAD), CONTACTS.to_owned(), PIPELINES.to_owned()]
     );
 
     let paused = client.call("get_lead", json!({"lead_id": 9004})).await;

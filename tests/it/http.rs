@@ -46,7 +46,7 @@ async fn session_flow_initialize_list_call_delete() {
     let mut client = McpClient::initialize(&server).await;
     let session = client.session.clone().expect("a session id");
     assert_eq!(server.health().await["mcp_sessions"], 1);
-    assert_eq!(client.tool_names(&[]).await.len(), 7);
+    assert_eq!(client.tool_names(&[]).await.len(), 12);
     let answer = client
         .call(
             "move_lead",
@@ -105,7 +105,7 @@ async fn stateless_mode_answers_without_a_session() {
         response.headers().get("mcp-session-id").is_none(),
         "stateless mode must not hand out sessions"
     );
-    assert_eq!(client.tool_names(&[]).await.len(), 7);
+    assert_eq!(client.tool_names(&[]).await.len(), 12);
     let answer = client.call("get_lead", json!({"lead_id": LEAD}), &[]).await;
     assert!(!is_error(&answer["result"]), "{answer}");
     let get = server
@@ -140,11 +140,16 @@ async fn bare_json_post_gets_a_plain_json_answer() {
         vec![
             "add_budget",
             "add_note",
+            "create_task",
+            "find_leads",
             "get_lead",
             "list_pipelines",
+            "list_salesbots",
             "move_lead",
             "pause_agent",
-            "resume_agent"
+            "resume_agent",
+            "run_salesbot",
+            "stop_salesbot",
         ]
     );
     let answer = server
@@ -179,7 +184,7 @@ async fn bare_json_post_gets_a_plain_json_answer() {
         "{reply}"
     );
     let json_body: Value = serde_json::from_str(reply.split("\r\n\r\n").nth(1).unwrap()).unwrap();
-    assert_eq!(tool_names(&json_body).len(), 7);
+    assert_eq!(tool_names(&json_body).len(), 12);
     assert_eq!(
         server.health().await["mcp_sessions"],
         0,
@@ -388,8 +393,8 @@ async fn two_accounts_at_once_each_with_its_own_token() {
     let other_tokens = tokens_seen(&sim, OTHER);
     assert_eq!(
         own_tokens.len(),
-        4,
-        "pause (GET + PATCH) and get_lead (lead + pipelines) on acme"
+        5,
+        "pause (GET + PATCH) and get_lead (lead + contacts + pipelines) on acme"
     );
     assert!(
         own_tokens.iter().all(|t| t == &format!("Bearer {TOKEN}")),
@@ -666,6 +671,6 @@ async fn cached_bare_tools_list_is_exactly_the_mcp_services_answer() {
         .json()
         .await
         .unwrap();
-    assert_eq!(tool_names(&answer).len(), 7);
+    assert_eq!(tool_names(&answer).len(), 12);
     assert!(sim.state().requests().is_empty());
 }

@@ -9,14 +9,19 @@ use serde_json::{Value, json};
 
 use crate::support::*;
 
-const ALL_TOOLS: [&str; 7] = [
+const ALL_TOOLS: [&str; 12] = [
     "add_budget",
     "add_note",
+    "create_task",
+    "find_leads",
     "get_lead",
     "list_pipelines",
+    "list_salesbots",
     "move_lead",
     "pause_agent",
     "resume_agent",
+    "run_salesbot",
+    "stop_salesbot",
 ];
 const UPDATE_SNAPSHOTS: &str = "KOMMO_MCP_UPDATE_SNAPSHOTS";
 
@@ -42,11 +47,16 @@ async fn every_tool_has_a_title_and_annotations_that_tell_the_truth() {
     let expected = [
         ("add_budget", "Set lead budget", false, true),
         ("add_note", "Add note", false, false),
+        ("create_task", "Create task", false, false),
+        ("find_leads", "Find leads", true, true),
         ("get_lead", "Get lead", true, true),
         ("list_pipelines", "List pipelines", true, true),
+        ("list_salesbots", "List Salesbots", true, true),
         ("move_lead", "Move lead", false, true),
         ("pause_agent", "Pause AI agent", false, true),
         ("resume_agent", "Resume AI agent", false, true),
+        ("run_salesbot", "Run Salesbot", false, false),
+        ("stop_salesbot", "Stop Salesbot", false, true),
     ];
     assert_eq!(list["tools"].as_array().map(Vec::len), Some(expected.len()));
     for (name, title, read_only, idempotent) in expected {
@@ -174,6 +184,15 @@ async fn every_tools_structured_content_validates_against_its_output_schema() {
             "add_note",
             json!({"lead_id": LEAD, "note": "Asked for a quote"}),
         ),
+        ("find_leads", json!({"phone": "5491155550101"})),
+        ("find_leads", json!({"query": "nobody"})),
+        (
+            "create_task",
+            json!({"lead_id": LEAD, "text": "Call back", "due": 2_000_000_000}),
+        ),
+        ("list_salesbots", json!({})),
+        ("run_salesbot", json!({"lead_id": LEAD, "bot_id": 401})),
+        ("stop_salesbot", json!({"lead_id": LEAD, "bot_id": 401})),
     ];
     let mut covered = std::collections::BTreeSet::new();
     for (name, args) in calls {
@@ -198,10 +217,10 @@ async fn every_tools_structured_content_validates_against_its_output_schema() {
 }
 
 #[tokio::test]
-async fn all_names_are_valid_in_tools_to_use() {
+async fn every_name_is_valid_in_tools_to_use() {
     for form in [
-        r#"["add_budget","add_note","get_lead","list_pipelines","move_lead","pause_agent","resume_agent"]"#,
-        "resume_agent, pause_agent,move_lead ,list_pipelines,get_lead,add_note, add_budget",
+        r#"["add_budget","add_note","create_task","find_leads","get_lead","list_pipelines","list_salesbots","move_lead","pause_agent","resume_agent","run_salesbot","stop_salesbot"]"#,
+        "stop_salesbot,run_salesbot, resume_agent, pause_agent,move_lead ,list_salesbots,list_pipelines,get_lead,find_leads,create_task,add_note, add_budget",
     ] {
         let env = Isolated::new();
         let mut command = env.command();

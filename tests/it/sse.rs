@@ -29,7 +29,7 @@ async fn endpoint_event_then_answers_on_the_stream() {
     );
     client.initialize().await;
     let list = client.request("tools/list", json!({}), &[]).await;
-    assert_eq!(tool_names(&list).len(), 7);
+    assert_eq!(tool_names(&list).len(), 12);
     let answer = client
         .call("resume_agent", json!({"lead_id": LEAD}), &[])
         .await;
@@ -143,8 +143,10 @@ async fn get_headers_apply_to_the_session_and_post_headers_override_them() {
         vec![
             (OTHER.to_owned(), format!("Bearer {OTHER_TOKEN}")),
             (OTHER.to_owned(), format!("Bearer {OTHER_TOKEN}")),
+            (OTHER.to_owned(), format!("Bearer {OTHER_TOKEN}")),
             (THIRD.to_owned(), format!("Bearer {THIRD_TOKEN}")),
             (THIRD.to_owned(), format!("Bearer {THIRD_TOKEN}")),
+            (OTHER.to_owned(), format!("Bearer {OTHER_TOKEN}")),
             (OTHER.to_owned(), format!("Bearer {OTHER_TOKEN}")),
         ]
     );

@@ -305,11 +305,16 @@ async fn empty_tools_to_use_enables_none_and_unset_enables_all() {
         vec![
             "add_budget",
             "add_note",
+            "create_task",
+            "find_leads",
             "get_lead",
             "list_pipelines",
+            "list_salesbots",
             "move_lead",
             "pause_agent",
-            "resume_agent"
+            "resume_agent",
+            "run_salesbot",
+            "stop_salesbot",
         ]
     );
 }

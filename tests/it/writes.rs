@@ -147,7 +147,7 @@ async fn read_only_mode_lists_and_allows_only_readers() {
     let mut client = stdio_with(&sim, &env, &["--read-only"]).await;
     assert_eq!(
         client.tool_names().await,
-        vec!["get_lead", "list_pipelines"]
+        vec!["find_leads", "get_lead", "list_pipelines", "list_salesbots"]
     );
     let refused = client
         .call_raw("add_note", json!({"lead_id": LEAD, "note": "x"}))

@@ -7,14 +7,14 @@ use serde_json::{Map, Value, json};
 use super::{Ctx, Payload};
 use crate::simulator::MissingLead;
 use crate::simulator::problem::{self, FieldError};
-use crate::simulator::state::{Account, FieldType, Lead, LeadView, lock, unix_now};
+use crate::simulator::state::{Account, FieldType, Lead, lock, unix_now};
 
 impl Ctx<'_> {
     pub(super) fn get_lead(&self, account: &Account, id: i64) -> Response {
         let base = self.base();
         let data = lock(&account.data);
-        match data.leads.get(&id) {
-            Some(lead) => problem::hal(StatusCode::OK, &LeadView::new(account, lead, &base)),
+        match super::super::crm::lead_json(account, &data, id, &base, self.query) {
+            Some(lead) => problem::hal(StatusCode::OK, &lead),
             None => match self.sim.missing_lead() {
                 MissingLead::NoContent => problem::no_content(),
                 MissingLead::NotFound => problem::not_found("Lead not found"),

@@ -236,7 +236,15 @@ impl Ctx<'_> {
                 Some(id) => self.add_notes(account, Some(id)),
                 None => self.no_route(),
             },
-            _ => self.no_route(),
+            _ => super::crm::route(
+                account,
+                self.method,
+                &segments,
+                self.query,
+                self.payload,
+                &self.base(),
+            )
+            .unwrap_or_else(|| self.no_route()),
         }
     }
 

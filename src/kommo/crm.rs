@@ -1,0 +1,252 @@
+//! Kommo calls for finding and following up on leads (kommo-api.md §13.4–13.6): lead search,
+//! a lead with its contact references, contacts by id or by search, tasks and Salesbots.
+//! Everything goes through the one transport (rate limit, retries, timeouts).
+
+use bytes::Bytes;
+use http::Method;
+use serde_json::{Value, json};
+
+use super::models::{
+    Bot, BotsEmbedded, Contact, ContactsEmbedded, Lead, LeadsEmbedded, Page, TasksEmbedded,
+};
+use super::transport::{Replay, Request};
+use super::{Account, KommoClient, KommoError, decode};
+
+/// What a lead search asks Kommo for.
+#[derive(Clone, Debug, Default)]
+pub struct LeadQuery<'a> {
+    /// Kommo's full-text `query`.
+    pub text: Option<&'a str>,
+    /// Only these leads (`filter[id][]`).
+    pub ids: &'a [i64],
+    pub pipeline_id: Option<i64>,
+    /// With `pipeline_id`: only this status (`filter[statuses][0][…]`).
+    pub status_id: Option<i64>,
+    pub limit: u32,
+}
+
+/// One task to create (`POST /api/v4/tasks`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewTask {
+    pub lead_id: i64,
+    pub text: String,
+    pub complete_till: i64,
+    pub task_type_id: i64,
+    pub responsible_user_id: Option<i64>,
+}
+
+impl NewTask {
+    /// The one-element array Kommo wants.
+    pub fn body(&self) -> Value {
+        let mut item = json!({
+            "entity_type": "leads",
+            "entity_id": self.lead_id,
+            "text": self.text,
+            "complete_till": self.complete_till,
+            "task_type_id": self.task_type_id,
+        });
+        if let Some(user) = self.responsible_user_id {
+            item["responsible_user_id"] = json!(user);
+        }
+        Value::Array(vec![item])
+    }
+}
+
+/// Run or stop a Salesbot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BotAction {
+    Run,
+    Stop,
+}
+
+impl BotAction {
+    pub fn path(self, bot_id: i64) -> String {
+        match self {
+            BotAction::Run => format!("/api/v4/bots/{bot_id}/run"),
+            BotAction::Stop => format!("/api/v4/bots/{bot_id}/stop"),
+        }
+    }
+
+    pub fn body(lead_id: i64) -> Value {
+        json!({"entity_id": lead_id, "entity_type": "leads"})
+    }
+}
+
+fn to_bytes(body: &Value) -> Result<Bytes, KommoError> {
+    serde_json::to_vec(body)
+        .map(Bytes::from)
+        .map_err(|err| KommoError::Decode {
+            detail: err.to_string(),
+        })
+}
+
+fn encode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+impl KommoClient {
+    /// `GET /api/v4/leads/{id}?with=contacts`: the lead with `_embedded.contacts` references,
+    /// or `None` when it does not exist.
+    pub async fn get_lead_with_contacts(
+        &self,
+        account: &Account,
+        lead_id: i64,
+    ) -> Result<Option<Lead>, KommoError> {
+        let path = format!("/api/v4/leads/{lead_id}?with=contacts");
+        let reply = self
+            .transport
+            .send(
+                account,
+                Request::get(&path, &|| format!("lead {lead_id}")).accepting(&[404]),
+            )
+            .await?;
+        if reply.status == 204 || reply.status == 404 {
+            return Ok(None);
+        }
+        decode(&reply.body, "the lead").map(Some)
+    }
+
+    /// `GET /api/v4/leads` with `with=contacts`, most recently updated first; no match
+    /// (204) is an empty list.
+    pub async fn search_leads(
+        &self,
+        account: &Account,
+        query: &LeadQuery<'_>,
+    ) -> Result<Vec<Lead>, KommoError> {
+        let mut path = format!(
+            "/api/v4/leads?with=contacts&limit={}&order%5Bupdated_at%5D=desc",
+            query.limit
+        );
+        if let Some(text) = query.text {
+            path.push_str(&format!("&query={}", encode(text)));
+        }
+        for id in query.ids {
+            path.push_str(&format!("&filter%5Bid%5D%5B%5D={id}"));
+        }
+        match (query.pipeline_id, query.status_id) {
+            (Some(p), Some(s)) => path.push_str(&format!(
+                "&filter%5Bstatuses%5D%5B0%5D%5Bpipeline_id%5D={p}&filter%5Bstatuses%5D%5B0%5D%5Bstatus_id%5D={s}"
+            )),
+            (Some(p), None) => path.push_str(&format!("&filter%5Bpipeline_id%5D={p}")),
+            _ => {}
+        }
+        let reply = self
+            .transport
+            .send(account, Request::get(&path, &|| "the leads".to_owned()))
+            .await?;
+        if reply.status == 204 || reply.body.is_empty() {
+            return Ok(Vec::new());
+        }
+        let page: Page<LeadsEmbedded> = decode(&reply.body, "the leads")?;
+        Ok(page.embedded.leads)
+    }
+
+    /// `GET /api/v4/contacts?query=…&with=leads`; no match (204) is an empty list.
+    pub async fn search_contacts(
+        &self,
+        account: &Account,
+        text: &str,
+        limit: u32,
+    ) -> Result<Vec<Contact>, KommoError> {
+        let path = format!(
+            "/api/v4/contacts?with=leads&limit={limit}&query={}",
+            encode(text)
+        );
+        self.contacts(account, &path).await
+    }
+
+    /// `GET /api/v4/contacts?filter[id][]=…` (one request for up to 250 ids).
+    pub async fn contacts_by_id(
+        &self,
+        account: &Account,
+        ids: &[i64],
+    ) -> Result<Vec<Contact>, KommoError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut path = format!("/api/v4/contacts?limit={}", ids.len().clamp(1, 250));
+        for id in ids.iter().take(250) {
+            path.push_str(&format!("&filter%5Bid%5D%5B%5D={id}"));
+        }
+        self.contacts(account, &path).await
+    }
+
+    async fn contacts(&self, account: &Account, path: &str) -> Result<Vec<Contact>, KommoError> {
+        let reply = self
+            .transport
+            .send(account, Request::get(path, &|| "the contacts".to_owned()))
+            .await?;
+        if reply.status == 204 || reply.body.is_empty() {
+            return Ok(Vec::new());
+        }
+        let page: Page<ContactsEmbedded> = decode(&reply.body, "the contacts")?;
+        Ok(page.embedded.contacts)
+    }
+
+    /// `POST /api/v4/tasks` with one task; returns the new task's id. Never replayed once
+    /// Kommo may have received it (like notes), so a task is never created twice.
+    pub async fn create_task(&self, account: &Account, task: &NewTask) -> Result<i64, KommoError> {
+        let payload = to_bytes(&task.body())?;
+        let lead_id = task.lead_id;
+        let reply = self
+            .transport
+            .send(
+                account,
+                Request::post_once("/api/v4/tasks", payload, &|| {
+                    format!("the tasks of lead {lead_id}")
+                }),
+            )
+            .await?;
+        let page: Page<TasksEmbedded> = decode(&reply.body, "the task confirmation")?;
+        page.embedded
+            .tasks
+            .first()
+            .map(|task| task.id)
+            .ok_or_else(|| KommoError::Decode {
+                detail: "the task confirmation lists no task".to_owned(),
+            })
+    }
+
+    /// `GET /api/v4/bots`; none (204) is an empty list.
+    pub async fn list_bots(&self, account: &Account) -> Result<Vec<Bot>, KommoError> {
+        let reply = self
+            .transport
+            .send(
+                account,
+                Request::get("/api/v4/bots", &|| "the Salesbots".to_owned()),
+            )
+            .await?;
+        if reply.status == 204 || reply.body.is_empty() {
+            return Ok(Vec::new());
+        }
+        let page: Page<BotsEmbedded> = decode(&reply.body, "the Salesbots")?;
+        Ok(page.embedded.items)
+    }
+
+    /// Asks Kommo to run or stop a Salesbot on a lead; Kommo accepts it (202) and acts later.
+    /// A run is never replayed once Kommo may have received it (a second run would start
+    /// the bot twice); a stop is safe to repeat.
+    pub async fn bot_action(
+        &self,
+        account: &Account,
+        action: BotAction,
+        bot_id: i64,
+        lead_id: i64,
+    ) -> Result<(), KommoError> {
+        let path = action.path(bot_id);
+        let body = to_bytes(&BotAction::body(lead_id))?;
+        let what = || format!("Salesbot {bot_id}");
+        let request = Request {
+            method: Method::POST,
+            path: &path,
+            body: Some(body),
+            replay: match action {
+                BotAction::Run => Replay::OnlyIfUnsent,
+                BotAction::Stop => Replay::Safe,
+            },
+            accept: &[],
+            what: &what,
+        };
+        self.transport.send(account, request).await.map(|_| ())
+    }
+}

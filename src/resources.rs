@@ -1,0 +1,162 @@
+//! MCP resources for clients that attach context (Claude Desktop, VS Code): the same data
+//! as the reader tools, as JSON. `kommo://pipelines` is list_pipelines, `kommo://leads/{id}`
+//! get_lead; a resource exists only while its reader tool is enabled for the request, and
+//! reading one runs that tool (same account, headers, narrowing).
+//! `kommo://custom-fields` is served once a `list_custom_fields` tool exists (issue 13).
+
+use rmcp::{
+    ErrorData as McpError,
+    model::{
+        CallToolResult, JsonObject, ReadResourceResult, Resource, ResourceContents,
+        ResourceTemplate,
+    },
+};
+use serde_json::{Value, json};
+
+use crate::{
+    scope::RequestScope,
+    tools::Toolkit,
+    toolset::{ToolName, ToolSet},
+};
+
+const JSON: &str = "application/json";
+const PIPELINES: &str = "kommo://pipelines";
+const LEAD_PREFIX: &str = "kommo://leads/";
+const LEAD_TEMPLATE: &str = "kommo://leads/{lead_id}";
+
+/// The fixed resources the enabled tools make available.
+pub fn list(enabled: ToolSet) -> Vec<Resource> {
+    let mut out = Vec::new();
+    if enabled.contains(ToolName::ListPipelines) {
+        out.push(
+            Resource::new(PIPELINES, "pipelines")
+                .with_title("Kommo pipelines")
+                .with_description(
+                    "Every pipeline of the Kommo account with its statuses (ids, names, kinds), as list_pipelines returns them.",
+                )
+                .with_mime_type(JSON),
+        );
+    }
+    out
+}
+
+/// The resource templates the enabled tools make available.
+pub fn templates(enabled: ToolSet) -> Vec<ResourceTemplate> {
+    let mut out = Vec::new();
+    if enabled.contains(ToolName::GetLead) {
+        out.push(
+            ResourceTemplate::new(LEAD_TEMPLATE, "lead")
+                .with_title("Kommo lead")
+                .with_description(
+                    "One lead with its pipeline, status, tags, custom fields and contacts, as get_lead returns it.",
+                )
+                .with_mime_type(JSON),
+        );
+    }
+    out
+}
+
+/// The tool (and its arguments) that reads `uri`, or why there is none.
+fn reader(uri: &str) -> Result<(ToolName, JsonObject), String> {
+    if uri == PIPELINES {
+        return Ok((ToolName::ListPipelines, JsonObject::new()));
+    }
+    if let Some(id) = uri.strip_prefix(LEAD_PREFIX) {
+        let lead_id = (!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| id.parse::<i64>().ok())
+            .flatten()
+            .filter(|id| (1..=i64::from(i32::MAX)).contains(id))
+            .ok_or_else(|| {
+                format!("resource URI {uri:?} names no lead: {LEAD_TEMPLATE} takes a lead id from 1 to 2147483647")
+            })?;
+        let mut args = JsonObject::new();
+        args.insert("lead_id".to_owned(), json!(lead_id));
+        return Ok((ToolName::GetLead, args));
+    }
+    Err(format!(
+        "unknown resource URI {uri:?}: kommo-mcp serves {PIPELINES} and {LEAD_TEMPLATE}"
+    ))
+}
+
+/// Reads one resource by running its reader tool.
+pub async fn read(
+    kit: &Toolkit,
+    uri: &str,
+    scope: &RequestScope,
+    enabled: ToolSet,
+) -> Result<ReadResourceResult, McpError> {
+    let not_found =
+        |message: String| McpError::resource_not_found(message, Some(json!({ "uri": uri })));
+    let (tool, args) = reader(uri).map_err(not_found)?;
+    if !enabled.contains(tool) {
+        return Err(not_found(format!(
+            "resource {uri:?} is not available: its tool {tool} is not enabled for this request (enabled tools: {enabled})"
+        )));
+    }
+    let result = kit.call(tool, &args, scope).await;
+    let structured = result.structured_content.clone().unwrap_or(Value::Null);
+    if result.is_error == Some(true) {
+        let message = texts(&result).join(" ");
+        let missing = structured["error"]["kind"] == "lead_missing";
+        return Err(if missing {
+            not_found(format!("resource {uri:?}: {message}"))
+        } else {
+            McpError::internal_error(
+                format!("resource {uri:?}: {message}"),
+                Some(json!({ "uri": uri })),
+            )
+        });
+    }
+    let text = serde_json::to_string_pretty(&structured)
+        .map_err(|err| McpError::internal_error(err.to_string(), None))?;
+    Ok(ReadResourceResult::new(vec![
+        ResourceContents::text(text, uri).with_mime_type(JSON),
+    ]))
+}
+
+/// The text blocks of a tool result.
+fn texts(result: &CallToolResult) -> Vec<String> {
+    let value = serde_json::to_value(result).unwrap_or(Value::Null);
+    value["content"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|block| block["text"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_map_to_their_tools() {
+        assert_eq!(reader(PIPELINES).map(|r| r.0), Ok(ToolName::ListPipelines));
+        let (tool, args) = reader("kommo://leads/9001").unwrap();
+        assert_eq!(
+            (tool, args["lead_id"].clone()),
+            (ToolName::GetLead, json!(9001))
+        );
+        for bad in [
+            "kommo://leads/",
+            "kommo://leads/abc",
+            "kommo://leads/0",
+            "kommo://leads/99999999999",
+            "kommo://nope",
+            "http://x",
+        ] {
+            let err = reader(bad).unwrap_err();
+            assert!(err.contains(bad), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn narrowing_removes_resources() {
+        let only_lead = ToolSet::parse("get_lead").unwrap();
+        assert!(list(only_lead).is_empty());
+        assert_eq!(templates(only_lead).len(), 1);
+        let only_pipelines = ToolSet::parse("list_pipelines").unwrap();
+        assert_eq!(list(only_pipelines).len(), 1);
+        assert!(templates(only_pipelines).is_empty());
+    }
+}
