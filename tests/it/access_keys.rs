@@ -218,7 +218,10 @@ async fn a_client_sees_and_calls_only_its_tools() {
         .json()
         .await
         .unwrap();
-    assert_eq!(tool_names(&listed), ["find_leads", "get_lead", "list_pipelines", "list_salesbots"]);
+    assert_eq!(
+        tool_names(&listed),
+        ["find_leads", "get_lead", "list_pipelines", "list_salesbots"]
+    );
     for (tool, args) in [
         (
             "move_lead",
