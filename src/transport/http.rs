@@ -19,6 +19,7 @@ use super::{
     scope_layer,
     sse::{self, SseSessions, SseState},
     streamable::{self, McpEndpoint},
+    tcp,
 };
 use crate::{server::KommoMcp, shutdown::Signals};
 
@@ -113,8 +114,8 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
     let app = router(&handler, policy, mcp, sse);
 
     let stop_accepting = CancellationToken::new();
-    let server =
-        axum::serve(listener, app).with_graceful_shutdown(stop_accepting.clone().cancelled_owned());
+    let server = axum::serve(tcp::tuned(listener), app)
+        .with_graceful_shutdown(stop_accepting.clone().cancelled_owned());
     let mut server_task = tokio::spawn(async move { server.await });
 
     tracing::info!("listening on http://{addr}");

@@ -10,3 +10,4 @@ mod scope_layer;
 pub mod sse;
 pub mod stdio;
 mod streamable;
+pub mod tcp;
