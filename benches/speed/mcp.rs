@@ -181,8 +181,7 @@ fn last_json(body: &str) -> Option<Value> {
     body.lines()
         .filter_map(|line| line.strip_prefix("data:"))
         .map(str::trim)
-        .filter(|data| data.starts_with('{'))
-        .next_back()
+        .rfind(|data| data.starts_with('{'))
         .or(Some(body.trim()))
         .and_then(|text| serde_json::from_str(text).ok())
 }
