@@ -282,3 +282,58 @@ impl SseReader {
         }
     }
 }
+
+/// Like [`throughput`], but each loop owns its client (`make(client, iteration)`).
+pub async fn throughput_owned<C, F>(clients: Vec<C>, duration: Duration, make: F) -> Throughput
+where
+    C: Send + 'static,
+    F: for<'a> Fn(
+            &'a mut C,
+            u64,
+        )
+            -> std::pin::Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>
+        + Clone
+        + Send
+        + 'static,
+{
+    let ok = Arc::new(AtomicU64::new(0));
+    let errors = Arc::new(AtomicU64::new(0));
+    let first_error = Arc::new(std::sync::Mutex::new(None));
+    let started = Instant::now();
+    let deadline = started + duration;
+    let mut tasks = Vec::new();
+    for mut client in clients {
+        let (ok, errors, first_error, make) = (
+            ok.clone(),
+            errors.clone(),
+            first_error.clone(),
+            make.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut i = 0;
+            while Instant::now() < deadline {
+                match make(&mut client, i).await {
+                    Ok(()) => ok.fetch_add(1, Ordering::Relaxed),
+                    Err(error) => {
+                        first_error
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .get_or_insert(error);
+                        errors.fetch_add(1, Ordering::Relaxed)
+                    }
+                };
+                i += 1;
+            }
+        }));
+    }
+    for task in tasks {
+        let _ = task.await;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let first_error = first_error.lock().unwrap_or_else(|e| e.into_inner()).take();
+    Throughput {
+        per_second: ok.load(Ordering::Relaxed) as f64 / elapsed,
+        errors: errors.load(Ordering::Relaxed),
+        first_error,
+    }
+}

@@ -9,6 +9,8 @@
 
 mod direct;
 mod http;
+mod mcp;
+mod paths;
 mod redis;
 mod report;
 mod stdio;
@@ -296,11 +298,71 @@ async fn run(plan: &Plan) -> Result<(Vec<Row>, Vec<String>), String> {
     ));
     clear_log().await;
 
+    let base = format!("http://{addr}");
+    for path in [mcp::Path::Streamable, mcp::Path::Sse, mcp::Path::Bare] {
+        eprintln!("bench: {}…", path.label());
+        let slack = if path == mcp::Path::Sse { 1.5 } else { 1.0 };
+        let figures = paths::measure(path, &base, &direct, plan.overhead_calls, duration).await?;
+        rows.push(Row::new(
+            format!("`tools/list` latency ({}, 1 connection)", path.label()),
+            format!(
+                "median {} · p90 {} · p99 {}",
+                ms(figures.list.median()),
+                ms(figures.list.percentile(90.0)),
+                ms(figures.list.percentile(99.0))
+            ),
+            format!("median ≤ {:.1} ms, p99 ≤ {:.0} ms", slack, 10.0 * slack),
+            Some(figures.list.median() <= slack && figures.list.percentile(99.0) <= 10.0 * slack),
+        ));
+        rows.push(Row::new(
+            format!(
+                "`move_lead` overhead over direct GET+PATCH ({}, 1 connection)",
+                path.label()
+            ),
+            format!(
+                "median {} · p90 {} · p99 {}",
+                ms(figures.overhead.median()),
+                ms(figures.overhead.percentile(90.0)),
+                ms(figures.overhead.percentile(99.0))
+            ),
+            format!("median ≤ {:.2} ms", 0.5 * slack),
+            Some(figures.overhead.median() <= 0.5 * slack),
+        ));
+        let list_target = 5_000.0 / slack;
+        rows.push(Row::new(
+            format!("`tools/list` ({}, 16 connections)", path.label()),
+            format!("{:.0} req/s", figures.list_rate.per_second),
+            format!("≥ {list_target:.0} req/s"),
+            Some(figures.list_rate.per_second >= list_target),
+        ));
+        let move_target = (0.6 * ceiling.per_second).min(2_500.0) / slack;
+        rows.push(Row::new(
+            format!("`move_lead` ({}, 16 connections)", path.label()),
+            format!("{:.0} req/s", figures.move_rate.per_second),
+            format!(
+                "≥ {move_target:.0} req/s (2,500 or 60 % of the simulator's ceiling{})",
+                if slack > 1.0 { ", ÷ 1.5" } else { "" }
+            ),
+            Some(figures.move_rate.per_second >= move_target),
+        ));
+        clear_log().await;
+    }
+    let pid = server.id().ok_or("server pid")?;
+    for path in [mcp::Path::Streamable, mcp::Path::Sse] {
+        let count = if plan.quick { 50 } else { 1_000 };
+        let per = paths::idle_memory(path, &base, pid, count).await?;
+        rows.push(Row::new(
+            format!("RSS per idle open session ({}, {count} open)", path.label()),
+            format!("{per:.1} kB"),
+            "≤ 30 kB",
+            Some(per <= 30.0),
+        ));
+    }
+
     eprintln!(
         "bench: {} streamable HTTP + {} SSE sessions…",
         plan.streamable_sessions, plan.sse_sessions
     );
-    let pid = server.id().ok_or("server pid")?;
     sessions(addr, 50, 10).await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let before = rss_kib(pid).unwrap_or(0);

@@ -89,7 +89,7 @@ impl Simulator {
         let counted = Arc::clone(&state);
         let listener = listener.tap_io(move |tcp| {
             counted.connection_accepted();
-            let _ = tcp.set_nodelay(true);
+            crate::transport::tcp::tune_accepted(tcp);
         });
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {

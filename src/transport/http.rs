@@ -21,6 +21,7 @@ use super::{
     readiness, scope_layer,
     sse::{self, SseSessions, SseState},
     streamable::{self, McpEndpoint},
+    tcp,
 };
 use crate::{
     observe::{metrics, request_id},
@@ -190,7 +191,7 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
                 .context("cannot read the metrics listen address")?;
             let stop = stop_accepting.clone().cancelled_owned();
             tokio::spawn(async move {
-                if let Err(err) = axum::serve(metrics_listener, metrics_app)
+                if let Err(err) = axum::serve(tcp::tuned(metrics_listener), metrics_app)
                     .with_graceful_shutdown(stop)
                     .await
                 {
@@ -202,7 +203,7 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
         _ => None,
     };
     let server = axum::serve(
-        listener,
+        tcp::tuned(listener),
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(stop_accepting.clone().cancelled_owned());

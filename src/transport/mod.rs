@@ -13,3 +13,4 @@ mod scope_layer;
 pub mod sse;
 pub mod stdio;
 mod streamable;
+pub mod tcp;
