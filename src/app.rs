@@ -50,7 +50,12 @@ async fn run_async(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError>
     if let Some(Command::Simulator(args)) = &cli.command {
         return commands::simulator::run(args).await;
     }
-    let mut config = Config::resolve(&cli.settings.raw(matches))?;
+    let mut raw = cli.settings.raw(matches);
+    raw.http = match &cli.command {
+        Some(Command::Serve(args)) => args.limits.raw(matches),
+        _ => cli.serve.limits.raw(matches),
+    };
+    let mut config = Config::resolve(&raw)?;
     let _sandbox = if cli.settings.sandbox {
         Some(crate::sandbox::start(&mut config).await?)
     } else {
@@ -98,6 +103,7 @@ async fn serve(kit: Arc<Toolkit>, args: &crate::cli::ServeArgs) -> Result<ExitCo
         listen: args.listen,
         stateless: args.stateless,
         policy,
+        limits: kit.config().http.clone(),
     };
     transport::http::serve(KommoMcp::new(kit), options).await?;
     Ok(ExitCode::SUCCESS)

@@ -43,6 +43,8 @@ pub struct FileConfig {
     pub pipelines_cache: Option<f64>,
     #[serde(default)]
     pub accounts: BTreeMap<String, FileAccount>,
+    /// `[http]`: the HTTP server's limits.
+    pub http: Option<super::http_limits::FileHttpLimits>,
 }
 
 /// The default config path: `config.toml` in the platform config directory

@@ -3,12 +3,14 @@
 
 mod base_url;
 mod file;
+mod http_limits;
 mod subdomain;
 
 use std::{collections::BTreeMap, fmt, path::PathBuf, time::Duration};
 
 pub use base_url::{BaseUrl, InvalidBaseUrl};
 pub use file::default_path as default_config_path;
+pub use http_limits::{HttpLimits, LimitInfo, RawHttpLimits, limits};
 pub use subdomain::{InvalidSubdomain, Subdomain};
 
 use crate::{
@@ -74,6 +76,8 @@ pub struct RawSettings {
     pub request_timeout: Option<RawValue>,
     pub pipelines_cache: Option<RawValue>,
     pub config: Option<RawValue>,
+    /// The HTTP server's limits (`serve --http`).
+    pub http: RawHttpLimits,
 }
 
 /// Names of one setting in every place it can be given; the single table behind `check`,
@@ -198,6 +202,8 @@ pub struct Config {
     pub accounts: BTreeMap<Subdomain, AccountEntry>,
     /// The config file that was read, if any.
     pub config_file: Option<PathBuf>,
+    /// The HTTP server's limits.
+    pub http: HttpLimits,
 }
 
 pub const DEFAULT_RATE_LIMIT: u32 = 7;
@@ -340,6 +346,8 @@ impl Config {
             );
         }
 
+        let http = HttpLimits::resolve(&raw.http, file.http.as_ref(), &file_source)?;
+
         Ok(Config {
             token,
             subdomain,
@@ -353,6 +361,7 @@ impl Config {
             pipelines_cache,
             accounts,
             config_file: file_path,
+            http,
         })
     }
 

@@ -11,21 +11,27 @@ use axum::{
     middleware::from_fn_with_state,
     routing::{any, get},
 };
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use super::{
+    body_guard::{self, BodyLimits},
     guard::{self, AccessPolicy},
+    json_shape::ShapeLimits,
+    listener::{self, ConnectionLimits},
     scope_layer,
+    session_cap::SessionCap,
     sse::{self, SseSessions, SseState},
     streamable::{self, McpEndpoint},
 };
-use crate::{server::KommoMcp, shutdown::Signals};
+use crate::{config::HttpLimits, server::KommoMcp, shutdown::Signals};
 
 /// How long a stopping server waits for tool calls in flight.
 const CALLS_GRACE: Duration = Duration::from_secs(20);
-/// Time for the last answers to reach their streams once the calls have returned.
-const ANSWER_FLUSH: Duration = Duration::from_millis(250);
+/// Time for the last answers to reach their clients once the calls have returned, and for
+/// the clients' follow-up requests (e.g. a `tools/list`) to be served.
+const ANSWER_FLUSH: Duration = Duration::from_millis(750);
 /// How long a stopping server waits for connections to close after that.
 const CONNECTIONS_GRACE: Duration = Duration::from_secs(5);
 
@@ -35,6 +41,8 @@ pub struct HttpOptions {
     pub stateless: bool,
     /// Auth token and Host/Origin allowlists.
     pub policy: AccessPolicy,
+    /// Body, session, connection and timeout limits.
+    pub limits: HttpLimits,
 }
 
 /// What `/healthz` reports (counts only; no Kommo request).
@@ -63,6 +71,7 @@ fn router(
     policy: Arc<AccessPolicy>,
     mcp: Arc<McpEndpoint>,
     sse: SseState,
+    body_limits: Arc<BodyLimits>,
 ) -> Router {
     let health = Health {
         handler: handler.clone(),
@@ -72,6 +81,7 @@ fn router(
     let protected = Router::new()
         .route("/mcp", any(streamable::handle).with_state(mcp))
         .merge(sse::router(sse))
+        .layer(from_fn_with_state(body_limits, body_guard::read_body))
         .layer(from_fn_with_state(
             handler.server_tools(),
             scope_layer::attach_scope,
@@ -97,25 +107,57 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
         .local_addr()
         .context("cannot read the listen address")?;
 
+    let limits = &options.limits;
     let shutdown = CancellationToken::new();
+    let draining = CancellationToken::new();
+    let sse_sessions = Arc::new(SseSessions::default());
+    let mut session_manager = LocalSessionManager::default();
+    session_manager.session_config.keep_alive = Some(limits.session_idle_timeout.value);
+    let cap = Arc::new(SessionCap::new(
+        limits.max_sessions.value,
+        Arc::new(session_manager),
+        Arc::clone(&sse_sessions),
+        draining.clone(),
+    ));
+    let max_body = limits.max_body_bytes.value;
     let mcp = Arc::new(McpEndpoint::new(
         handler.clone(),
         options.stateless,
+        Arc::clone(&cap),
+        max_body,
         &shutdown,
     ));
-    let sse_sessions = Arc::new(SseSessions::default());
     let sse = SseState {
         handler: handler.clone(),
         sessions: Arc::clone(&sse_sessions),
         shutdown: shutdown.clone(),
+        cap,
+        max_body,
     };
+    let body_limits = Arc::new(BodyLimits {
+        max_bytes: max_body,
+        read_timeout: limits.body_read_timeout.value,
+        shape: ShapeLimits {
+            max_depth: limits.max_json_depth.value,
+            max_values: limits.max_json_values.value,
+        },
+    });
     let requires_auth = policy.requires_auth();
-    let app = router(&handler, policy, mcp, sse);
+    let app = router(&handler, policy, mcp, sse, body_limits);
 
-    let stop_accepting = CancellationToken::new();
-    let server =
-        axum::serve(listener, app).with_graceful_shutdown(stop_accepting.clone().cancelled_owned());
-    let mut server_task = tokio::spawn(async move { server.await });
+    // Two steps: on a signal, no new sessions; once the calls in flight have answered,
+    // no new connections, and every session and connection closes (streams included).
+    let close_connections = CancellationToken::new();
+    let connection_limits = ConnectionLimits {
+        max_connections: limits.max_connections.value,
+        header_read_timeout: limits.header_read_timeout.value,
+    };
+    let mut server_task = tokio::spawn(listener::serve(
+        listener,
+        app,
+        connection_limits,
+        close_connections.clone(),
+    ));
 
     tracing::info!("listening on http://{addr}");
     tracing::info!(
@@ -137,16 +179,17 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
         () = signals.recv() => {}
         ended = &mut server_task => {
             return match ended {
-                Ok(Ok(())) => Ok(()),
-                Ok(Err(err)) => Err(anyhow::anyhow!("the HTTP server stopped: {err}")),
+                Ok(()) => Ok(()),
                 Err(err) => Err(anyhow::anyhow!("the HTTP server stopped: {err}")),
             };
         }
     }
 
     let calls = handler.in_flight().count();
-    tracing::info!("signal received: accepting no new connections; {calls} tool call(s) in flight");
-    stop_accepting.cancel();
+    tracing::info!("signal received: no new sessions; {calls} tool call(s) in flight");
+    // Connections are still accepted while calls finish: a client may need one to read
+    // its answer or to follow it up (the Python client lists the tools after a call).
+    draining.cancel();
     if tokio::time::timeout(CALLS_GRACE, handler.in_flight().idle())
         .await
         .is_err()
@@ -158,6 +201,8 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
         );
     }
     tokio::time::sleep(ANSWER_FLUSH).await;
+    tracing::info!("closing sessions and connections");
+    close_connections.cancel();
     shutdown.cancel();
     sse_sessions.close_all();
     match tokio::time::timeout(CONNECTIONS_GRACE, &mut server_task).await {
