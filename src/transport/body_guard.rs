@@ -19,6 +19,9 @@ use super::{
     reply::{code, json_error},
 };
 
+/// Bodies larger than this are measured off the async workers.
+const BLOCKING_SCAN_FROM: usize = 64 * 1024;
+
 /// The limits on a request body.
 #[derive(Clone, Copy, Debug)]
 pub struct BodyLimits {
@@ -79,7 +82,18 @@ pub async fn read_body(
             );
         }
     };
-    if let Err(err) = json_shape::check(&bytes, limits.shape) {
+    // A large body is measured on a blocking thread, so the runtime's workers stay free
+    // for other requests (and /healthz) meanwhile.
+    let shape = limits.shape;
+    let checked = if bytes.len() > BLOCKING_SCAN_FROM {
+        let body = bytes.clone();
+        tokio::task::spawn_blocking(move || json_shape::check(&body, shape))
+            .await
+            .unwrap_or(Ok(()))
+    } else {
+        json_shape::check(&bytes, shape)
+    };
+    if let Err(err) = checked {
         tracing::debug!(path = %parts.uri.path(), "refused: {err}");
         return json_error(
             StatusCode::BAD_REQUEST,

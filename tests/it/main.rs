@@ -12,6 +12,7 @@ mod config;
 mod discovery;
 mod generated;
 mod http;
+mod http_hostile;
 mod kommo_errors;
 mod kommo_rate;
 mod kommo_retries;
