@@ -205,6 +205,29 @@ async fn body_limits_are_settings() {
     assert!(text.contains("more than 50 JSON values"), "{text}");
     let (status, _) = post_raw(&server, zeros_call(10), &[]).await;
     assert_eq!(status, 200);
+
+    // The same from the config file's [http] table and the environment.
+    let env = Isolated::new();
+    env.write_default_config("[http]\nmax-body-bytes = 3000\n");
+    let mut command = http_command(env.command(), &[]);
+    command
+        .args(account_args(&sim))
+        .env("KOMMO_MCP_MAX_JSON_VALUES", "40");
+    let server = HttpServer::start(command).await;
+    let (status, text) = post_raw(&server, zeros_call(2000), &[]).await;
+    assert_eq!(status, 413, "{text}");
+    assert!(text.contains("larger than 3000 bytes"), "{text}");
+    let (status, text) = post_raw(&server, zeros_call(45), &[]).await;
+    assert_eq!(status, 400, "{text}");
+    assert!(text.contains("more than 40 JSON values"), "{text}");
+
+    // A limit that is not a whole number stops start-up with a sentence naming it.
+    let mut command = http_command(Isolated::new().command(), &["--max-sessions", "1.5"]);
+    command.args(account_args(&sim));
+    let Err((_, stderr)) = HttpServer::try_start(command).await else {
+        panic!("started with --max-sessions 1.5");
+    };
+    assert!(stderr.contains("max-sessions"), "{stderr}");
 }
 
 #[tokio::test]
