@@ -213,7 +213,7 @@ fn limits_section(roff: &mut Roff) {
 
 /// The HTTP server's limits, from the one table in `config::limits`.
 fn http_limits_section(roff: &mut Roff) {
-    roff.control("SH", ["HTTP LIMITS"]);
+    roff.control("SH", ["LIMITS OF THE HTTP SERVER"]);
     roff.text([roman(
         "serve --http bounds what one client can cost. Each limit is a flag, an environment \
          variable, or a key of the config file's [http] table; every refusal is a JSON-RPC error \
