@@ -77,7 +77,7 @@ _kommo__mcp() {
 
     case "${cmd}" in
         kommo__mcp)
-            opts="-h -V --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --read-only --dry-run --note-dedupe --config --log-level --log-format --sandbox --http --listen --stateless --auth-token --rate-limit-per-ip --allow-unauthenticated --allowed-host --allowed-origin --metrics-listen --metrics-account-label --help --version serve call tools check sandbox new-key completions man help"
+            opts="-h -V --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --read-only --dry-run --note-dedupe --config --log-level --log-format --sandbox --http --listen --stateless --auth-token --rate-limit-per-ip --allow-unauthenticated --allowed-host --allowed-origin --metrics-listen --metrics-account-label --max-body-bytes --max-json-depth --max-json-values --max-sessions --session-idle-timeout --header-read-timeout --body-read-timeout --max-connections --help --version serve call tools check sandbox new-key completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -184,6 +184,38 @@ _kommo__mcp() {
                     return 0
                     ;;
                 --metrics-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-body-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-json-depth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-json-values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-sessions)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session-idle-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-read-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --body-read-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -922,7 +954,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__serve)
-            opts="-h --http --listen --stateless --auth-token --rate-limit-per-ip --allow-unauthenticated --allowed-host --allowed-origin --metrics-listen --metrics-account-label --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --read-only --dry-run --note-dedupe --config --log-level --log-format --sandbox --help"
+            opts="-h --http --listen --stateless --auth-token --rate-limit-per-ip --allow-unauthenticated --allowed-host --allowed-origin --metrics-listen --metrics-account-label --max-body-bytes --max-json-depth --max-json-values --max-sessions --session-idle-timeout --header-read-timeout --body-read-timeout --max-connections --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --read-only --dry-run --note-dedupe --config --log-level --log-format --sandbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -949,6 +981,38 @@ _kommo__mcp() {
                     return 0
                     ;;
                 --metrics-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-body-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-json-depth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-json-values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-sessions)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session-idle-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-read-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --body-read-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kommo_mcp_global_optspecs
-    string join \n token= subdomain= tools= pause-field-id= pause-value= base-url= rate-limit= connect-timeout= request-timeout= pipelines-cache= redis-url= redis-prefix= redis-fallback-rate= audit-log= read-only= dry-run= note-dedupe= config= log-level= log-format= sandbox http listen= stateless auth-token= rate-limit-per-ip= allow-unauthenticated allowed-host= allowed-origin= metrics-listen= metrics-account-label h/help V/version
+    string join \n token= subdomain= tools= pause-field-id= pause-value= base-url= rate-limit= connect-timeout= request-timeout= pipelines-cache= redis-url= redis-prefix= redis-fallback-rate= audit-log= read-only= dry-run= note-dedupe= config= log-level= log-format= sandbox http listen= stateless auth-token= rate-limit-per-ip= allow-unauthenticated allowed-host= allowed-origin= metrics-listen= metrics-account-label max-body-bytes= max-json-depth= max-json-values= max-sessions= session-idle-timeout= header-read-timeout= body-read-timeout= max-connections= h/help V/version
 end
 
 function __fish_kommo_mcp_needs_command
@@ -51,6 +51,14 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l rate-limit-per-ip -
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l allowed-host -d 'Also accept this Host header (repeatable), e.g. mcp.example.com behind a proxy' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l allowed-origin -d 'Also accept this Origin (repeatable), e.g. https://app.example.com' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l metrics-listen -d 'Serve GET /metrics (Prometheus) only on this address, without auth, instead of on the main port behind the auth token' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l max-body-bytes -d 'Largest request body on /mcp and /sse/message; larger is answered 413 [default: 1048576] [config: http.max-body-bytes]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l max-json-depth -d 'Deepest nesting of arrays and objects in a message [default: 32] [config: http.max-json-depth]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l max-json-values -d 'Most JSON values in a message, checked before it is parsed [default: 4096] [config: http.max-json-values]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l max-sessions -d 'Most open sessions (streamable HTTP and SSE together); a new one beyond it gets 503 and Retry-After [default: 1000] [config: http.max-sessions]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l session-idle-timeout -d 'Seconds an unused streamable HTTP session stays open [default: 300] [config: http.session-idle-timeout]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l header-read-timeout -d 'Seconds a connection may take to send a request\'s head, and may stay idle between requests [default: 10] [config: http.header-read-timeout]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l body-read-timeout -d 'Seconds a request body may take to arrive in full; slower is answered 408 [default: 30] [config: http.body-read-timeout]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l max-connections -d 'Most open client connections; one more is answered 503 and closed [default: 512] [config: http.max-connections]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l sandbox -d 'Use a fresh demo Kommo account started inside this command (gone when it exits; see `kommo-mcp sandbox` to keep one running)'
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l http -d 'Serve over HTTP (streamable HTTP at /mcp, legacy SSE at /sse) instead of stdio'
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l stateless -d 'Serve /mcp without sessions, so any replica can answer any request'
@@ -73,6 +81,14 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l rate-limit
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l allowed-host -d 'Also accept this Host header (repeatable), e.g. mcp.example.com behind a proxy' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l allowed-origin -d 'Also accept this Origin (repeatable), e.g. https://app.example.com' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l metrics-listen -d 'Serve GET /metrics (Prometheus) only on this address, without auth, instead of on the main port behind the auth token' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l max-body-bytes -d 'Largest request body on /mcp and /sse/message; larger is answered 413 [default: 1048576] [config: http.max-body-bytes]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l max-json-depth -d 'Deepest nesting of arrays and objects in a message [default: 32] [config: http.max-json-depth]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l max-json-values -d 'Most JSON values in a message, checked before it is parsed [default: 4096] [config: http.max-json-values]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l max-sessions -d 'Most open sessions (streamable HTTP and SSE together); a new one beyond it gets 503 and Retry-After [default: 1000] [config: http.max-sessions]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l session-idle-timeout -d 'Seconds an unused streamable HTTP session stays open [default: 300] [config: http.session-idle-timeout]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l header-read-timeout -d 'Seconds a connection may take to send a request\'s head, and may stay idle between requests [default: 10] [config: http.header-read-timeout]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l body-read-timeout -d 'Seconds a request body may take to arrive in full; slower is answered 408 [default: 30] [config: http.body-read-timeout]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l max-connections -d 'Most open client connections; one more is answered 503 and closed [default: 512] [config: http.max-connections]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l token -d 'Kommo long-lived token [config: token]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l subdomain -d 'Kommo account subdomain, e.g. "mycompany" for mycompany.kommo.com [config: subdomain]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l tools -d 'Enabled tools: JSON array or comma-separated names; empty enables none [default: all] [config: tools]' -r

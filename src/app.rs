@@ -58,7 +58,12 @@ async fn run_async(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError>
         Some(Command::Sandbox(args)) => return commands::simulator::run_sandbox(args).await,
         _ => {}
     }
-    let mut config = Config::resolve(&cli.settings.raw(matches))?;
+    let mut raw = cli.settings.raw(matches);
+    raw.http = match &cli.command {
+        Some(Command::Serve(args)) => args.limits.raw(matches),
+        _ => cli.serve.limits.raw(matches),
+    };
+    let mut config = Config::resolve(&raw)?;
     let _sandbox = if cli.settings.sandbox {
         Some(crate::sandbox::start(&mut config).await?)
     } else {
@@ -120,6 +125,7 @@ async fn serve(kit: Arc<Toolkit>, args: &crate::cli::ServeArgs) -> Result<ExitCo
         rate_limit_per_ip: args.rate_limit_per_ip,
         metrics_listen: args.metrics_listen,
         metrics_account_label: args.metrics_account_label,
+        limits: kit.config().http.clone(),
     };
     transport::http::serve(KommoMcp::new(kit), options).await?;
     Ok(ExitCode::SUCCESS)

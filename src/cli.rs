@@ -9,7 +9,7 @@ use clap::{
 };
 
 use crate::{
-    config::{RawSettings, RawValue, Source, settings},
+    config::{RawHttpLimits, RawSettings, RawValue, Source, limits, settings},
     toolset::ToolName,
 };
 
@@ -48,7 +48,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve MCP over stdio (default) or HTTP (--http)
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Run one tool once and print its result
     #[command(
         after_help = "Examples (against the demo account; drop --sandbox for your own):\n  kommo-mcp --sandbox call move_lead lead_id=9001 pipeline_id=1001 status_id=2003\n  kommo-mcp --sandbox call add_note lead_id=9001 note=\"Called back, wants a quote\"\n  echo '{\"lead_id\":9001}' | kommo-mcp --sandbox call pause_agent --json -\n  kommo-mcp --sandbox call get_lead lead_id=9001 --output json\n\nKEY=VALUE and --json cannot be mixed. A key the tool does not take, a missing required argument, a repeated key, or a value that is not a whole number for an integer argument (lead_id=abc) is a usage error; the tool itself checks the rest (lead_id=0) and fails with its sentence.\n\nExit status: 0 success, 1 the tool failed (its sentence and the reason on stderr), 2 usage or configuration error (also: the tool is not enabled by TOOLS_TO_USE)."
@@ -307,6 +307,112 @@ pub struct ServeArgs {
     /// Label Kommo metrics with the account subdomain (one series per account)
     #[arg(long, requires = "http", help_heading = OPERATING)]
     pub metrics_account_label: bool,
+    #[command(flatten)]
+    pub limits: HttpLimitArgs,
+}
+
+/// The HTTP server's limits (see `config::limits` for the defaults and why).
+#[derive(Args, Debug, Clone, Default)]
+#[command(next_help_heading = "HTTP limits")]
+pub struct HttpLimitArgs {
+    /// Largest request body on /mcp and /sse/message; larger is answered 413 [default: 1048576] [config: http.max-body-bytes]
+    #[arg(
+        long,
+        env = "KOMMO_MCP_MAX_BODY_BYTES",
+        value_name = "BYTES",
+        hide_env_values = true
+    )]
+    pub max_body_bytes: Option<String>,
+
+    /// Deepest nesting of arrays and objects in a message [default: 32] [config: http.max-json-depth]
+    #[arg(
+        long,
+        env = "KOMMO_MCP_MAX_JSON_DEPTH",
+        value_name = "LEVELS",
+        hide_env_values = true
+    )]
+    pub max_json_depth: Option<String>,
+
+    /// Most JSON values in a message, checked before it is parsed [default: 4096] [config: http.max-json-values]
+    #[arg(
+        long,
+        env = "KOMMO_MCP_MAX_JSON_VALUES",
+        value_name = "N",
+        hide_env_values = true
+    )]
+    pub max_json_values: Option<String>,
+
+    /// Most open sessions (streamable HTTP and SSE together); a new one beyond it gets 503 and Retry-After [default: 1000] [config: http.max-sessions]
+    #[arg(
+        long,
+        env = "KOMMO_MCP_MAX_SESSIONS",
+        value_name = "N",
+        hide_env_values = true
+    )]
+    pub max_sessions: Option<String>,
+
+    /// Seconds an unused streamable HTTP session stays open [default: 300] [config: http.session-idle-timeout]
+    #[arg(
+        long,
+        env = "KOMMO_MCP_SESSION_IDLE_TIMEOUT",
+        value_name = "SECONDS",
+        hide_env_values = true
+    )]
+    pub session_idle_timeout: Option<String>,
+
+    /// Seconds a connection may take to send a request's head, and may stay idle between requests [default: 10] [config: http.header-read-timeout]
+    #[arg(
+        long,
+        env = "KOMMO_MCP_HEADER_READ_TIMEOUT",
+        value_name = "SECONDS",
+        hide_env_values = true
+    )]
+    pub header_read_timeout: Option<String>,
+
+    /// Seconds a request body may take to arrive in full; slower is answered 408 [default: 30] [config: http.body-read-timeout]
+    #[arg(
+        long,
+        env = "KOMMO_MCP_BODY_READ_TIMEOUT",
+        value_name = "SECONDS",
+        hide_env_values = true
+    )]
+    pub body_read_timeout: Option<String>,
+
+    /// Most open client connections; one more is answered 503 and closed [default: 512] [config: http.max-connections]
+    #[arg(
+        long,
+        env = "KOMMO_MCP_MAX_CONNECTIONS",
+        value_name = "N",
+        hide_env_values = true
+    )]
+    pub max_connections: Option<String>,
+}
+
+impl HttpLimitArgs {
+    /// The limits with where each came from, in `config::limits::ALL` order.
+    pub fn raw(&self, matches: &ArgMatches) -> RawHttpLimits {
+        let values = [
+            ("max_body_bytes", &self.max_body_bytes),
+            ("max_json_depth", &self.max_json_depth),
+            ("max_json_values", &self.max_json_values),
+            ("max_sessions", &self.max_sessions),
+            ("session_idle_timeout", &self.session_idle_timeout),
+            ("header_read_timeout", &self.header_read_timeout),
+            ("body_read_timeout", &self.body_read_timeout),
+            ("max_connections", &self.max_connections),
+        ];
+        let mut raw = RawHttpLimits::default();
+        for (index, (id, value)) in values.into_iter().enumerate() {
+            raw.0[index] = value.clone().map(|value| RawValue {
+                value,
+                source: match find_source(matches, id) {
+                    Some(ValueSource::EnvVariable) => Source::Env(limits::ALL[index].env),
+                    _ => Source::Flag,
+                },
+            });
+        }
+        raw
+    }
 }
 
 /// How log lines are written.
@@ -509,6 +615,7 @@ impl SettingsArgs {
                     .map(|p| p.to_string_lossy().into_owned()),
                 settings::CONFIG.env,
             ),
+            http: RawHttpLimits::default(),
         }
     }
 }
@@ -528,6 +635,14 @@ pub fn misplaced_serve_flag(matches: &ArgMatches) -> Option<String> {
         "allowed_origins",
         "metrics_listen",
         "metrics_account_label",
+        "max_body_bytes",
+        "max_json_depth",
+        "max_json_values",
+        "max_sessions",
+        "session_idle_timeout",
+        "header_read_timeout",
+        "body_read_timeout",
+        "max_connections",
     ];
     let given = ids
         .into_iter()

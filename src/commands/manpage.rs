@@ -8,7 +8,10 @@ use clap_mangen::{
     roff::{Roff, bold, italic, roman},
 };
 
-use crate::{cli::MAN_PAGE_COMMANDS, config::settings};
+use crate::{
+    cli::MAN_PAGE_COMMANDS,
+    config::{limits, settings},
+};
 
 /// Every page as (file name, roff text): `kommo-mcp.1` first, then one per subcommand.
 pub fn pages(top: Command) -> std::io::Result<Vec<(String, Vec<u8>)>> {
@@ -58,6 +61,11 @@ fn render(command: &Command, is_top: bool) -> std::io::Result<(String, Vec<u8>)>
         config_file_section(&mut roff);
         limits_section(&mut roff);
         operating_section(&mut roff);
+    }
+    if is_top || command.get_name() == "serve" {
+        http_limits_section(&mut roff);
+    }
+    if is_top {
         examples_section(&mut roff);
     }
     exit_status_section(&mut roff);
@@ -251,6 +259,41 @@ fn operating_section(roff: &mut Roff) {
         roff.control("PP", []);
         roff.text([roman(paragraph)]);
     }
+}
+
+/// The HTTP server's limits, from the one table in `config::limits`.
+fn http_limits_section(roff: &mut Roff) {
+    roff.control("SH", ["LIMITS OF THE HTTP SERVER"]);
+    roff.text([roman(
+        "serve --http bounds what one client can cost. Each limit is a flag, an environment \
+         variable, or a key of the config file's [http] table; every refusal is a JSON-RPC error \
+         with \"id\": null naming the setting, and nothing reaches Kommo.",
+    )]);
+    for info in limits::ALL {
+        roff.control("TP", []);
+        roff.text([
+            bold(info.flag),
+            roman(format!(
+                " (env {}, [http] {}; default {} {})",
+                info.env, info.key, info.default, info.unit
+            )),
+        ]);
+        roff.text([roman(format!("{}.", capitalized(info.what)))]);
+    }
+    roff.control("PP", []);
+    roff.text([roman(
+        "On SIGINT or SIGTERM new sessions are refused (503) while tool calls in flight answer \
+         (up to 20 s); connections are still accepted meanwhile, so a client can read its answer \
+         and follow it up. Then sessions, streams and connections close and the process exits 0.",
+    )]);
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn exit_status_section(roff: &mut Roff) {

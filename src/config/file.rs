@@ -52,6 +52,8 @@ pub struct FileConfig {
     pub accounts: BTreeMap<String, FileAccount>,
     #[serde(default)]
     pub clients: BTreeMap<String, super::clients::FileClient>,
+    /// `[http]`: the HTTP server's limits.
+    pub http: Option<super::http_limits::FileHttpLimits>,
 }
 
 /// The default config path: `config.toml` in the platform config directory

@@ -4,6 +4,7 @@
 mod base_url;
 mod clients;
 mod file;
+mod http_limits;
 mod redis_url;
 mod subdomain;
 
@@ -12,6 +13,7 @@ use std::{collections::BTreeMap, fmt, path::PathBuf, time::Duration};
 pub use base_url::{BaseUrl, InvalidBaseUrl};
 pub use clients::{Accounts, ClientEntry, ClientError};
 pub use file::default_path as default_config_path;
+pub use http_limits::{HttpLimits, LimitInfo, RawHttpLimits, limits};
 pub use redis_url::{InvalidRedisUrl, RedisUrl};
 pub use subdomain::{InvalidSubdomain, Subdomain};
 
@@ -85,6 +87,8 @@ pub struct RawSettings {
     pub dry_run: Option<RawValue>,
     pub note_dedupe: Option<RawValue>,
     pub config: Option<RawValue>,
+    /// The HTTP server's limits (`serve --http`).
+    pub http: RawHttpLimits,
 }
 
 /// Names of one setting in every place it can be given; the single table behind `check`,
@@ -256,6 +260,8 @@ pub struct Config {
     pub clients: Vec<ClientEntry>,
     /// The config file that was read, if any.
     pub config_file: Option<PathBuf>,
+    /// The HTTP server's limits.
+    pub http: HttpLimits,
 }
 
 pub const DEFAULT_RATE_LIMIT: u32 = 7;
@@ -464,6 +470,7 @@ impl Config {
             }
             clients.push(client);
         }
+        let http = HttpLimits::resolve(&raw.http, file.http.as_ref(), &file_source)?;
 
         Ok(Config {
             token,
@@ -486,6 +493,7 @@ impl Config {
             accounts,
             clients,
             config_file: file_path,
+            http,
         })
     }
 

@@ -8,6 +8,7 @@ use axum::{
     http::{HeaderValue, StatusCode, header, request::Parts},
     response::Response,
 };
+use rmcp::model::RequestId;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -24,21 +25,27 @@ struct Probe<'a> {
     params: Option<&'a RawValue>,
 }
 
-/// The answer to `body` if it is a plain `tools/list` of the handshake-era protocol
-/// (no `MCP-Protocol-Version` header, no `_meta`); `None` sends it to rmcp.
+/// The answer to `body` if it is a plain `tools/list` of the handshake-era protocol (no
+/// `MCP-Protocol-Version` header, no params or `{}`, an id rmcp accepts); `None` sends it
+/// to rmcp. Anything less plain goes to rmcp too, so both paths answer alike: a request
+/// the shortcut takes is one rmcp answers with the full list and the same id.
 pub fn tools_list(parts: &Parts, body: &[u8], server_tools: ToolSet) -> Option<Response> {
     if parts.headers.contains_key("mcp-protocol-version") {
         return None;
     }
     let probe: Probe = serde_json::from_slice(body).ok()?;
-    let plain_id = matches!(
-        probe.id.get().as_bytes().first(),
-        Some(b'"' | b'-' | b'0'..=b'9')
-    );
-    let plain_params = probe
-        .params
-        .is_none_or(|params| !params.get().contains("_meta"));
-    if probe.jsonrpc != "2.0" || probe.method != "tools/list" || !plain_id || !plain_params {
+    if probe.jsonrpc != "2.0" || probe.method != "tools/list" {
+        return None;
+    }
+    // The id as rmcp reads it (a string or an i64; not 0.5, 1e400 or 2^64), written back
+    // the way rmcp writes it.
+    let id: RequestId = serde_json::from_str(probe.id.get()).ok()?;
+    let id = serde_json::to_vec(&id).ok()?;
+    let empty_params = probe.params.is_none_or(|params| {
+        serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(params.get())
+            .is_ok_and(|members| members.is_empty())
+    });
+    if !empty_params {
         return None;
     }
     let tools = parts
@@ -46,10 +53,9 @@ pub fn tools_list(parts: &Parts, body: &[u8], server_tools: ToolSet) -> Option<R
         .get::<RequestScope>()
         .map_or(server_tools, |scope| scope.tools(server_tools));
     let result = crate::tools::list_result_json(tools)?;
-    let id = probe.id.get().as_bytes();
     let mut answer = Vec::with_capacity(result.len() + id.len() + 40);
     answer.extend_from_slice(br#"{"jsonrpc":"2.0","id":"#);
-    answer.extend_from_slice(id);
+    answer.extend_from_slice(&id);
     answer.extend_from_slice(br#","result":"#);
     answer.extend_from_slice(&result);
     answer.push(b'}');

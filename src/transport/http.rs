@@ -12,18 +12,24 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{any, get},
 };
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use super::{
+    body_guard::{self, BodyLimits},
     guard::{self, AccessPolicy},
     inbound_limit::{self, InboundLimits},
+    json_shape::ShapeLimits,
+    listener::{self, ConnectionLimits},
     readiness, scope_layer,
+    session_cap::SessionCap,
     sse::{self, SseSessions, SseState},
     streamable::{self, McpEndpoint},
     tcp,
 };
 use crate::{
+    config::HttpLimits,
     observe::{metrics, request_id},
     server::KommoMcp,
     shutdown::Signals,
@@ -31,8 +37,9 @@ use crate::{
 
 /// How long a stopping server waits for tool calls in flight.
 const CALLS_GRACE: Duration = Duration::from_secs(20);
-/// Time for the last answers to reach their streams once the calls have returned.
-const ANSWER_FLUSH: Duration = Duration::from_millis(250);
+/// Time for the last answers to reach their clients once the calls have returned, and for
+/// the clients' follow-up requests (e.g. a `tools/list`) to be served.
+const ANSWER_FLUSH: Duration = Duration::from_millis(750);
 /// How long a stopping server waits for connections to close after that.
 const CONNECTIONS_GRACE: Duration = Duration::from_secs(5);
 
@@ -48,6 +55,8 @@ pub struct HttpOptions {
     pub metrics_listen: Option<SocketAddr>,
     /// Label Kommo metrics with the account subdomain.
     pub metrics_account_label: bool,
+    /// Body, session, connection and timeout limits.
+    pub limits: HttpLimits,
 }
 
 /// What `/healthz` reports (counts only; no Kommo request).
@@ -100,6 +109,7 @@ fn router(
     mcp: Arc<McpEndpoint>,
     sse: SseState,
     metrics_here: bool,
+    body_limits: Arc<BodyLimits>,
 ) -> Router {
     let health = Health {
         handler: handler.clone(),
@@ -113,6 +123,7 @@ fn router(
         protected = protected.route("/metrics", get(metrics_text).with_state(health.clone()));
     }
     let protected = protected
+        .layer(from_fn_with_state(body_limits, body_guard::read_body))
         .layer(from_fn_with_state(
             scope_layer::ScopeRules {
                 server_tools: handler.server_tools(),
@@ -150,18 +161,41 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
     if let Some(redis) = handler.redis() {
         redis.start_probe();
     }
+    let limits = &options.limits;
     let shutdown = CancellationToken::new();
+    let draining = CancellationToken::new();
+    let sse_sessions = Arc::new(SseSessions::default());
+    let mut session_manager = LocalSessionManager::default();
+    session_manager.session_config.keep_alive = Some(limits.session_idle_timeout.value);
+    let cap = Arc::new(SessionCap::new(
+        limits.max_sessions.value,
+        Arc::new(session_manager),
+        Arc::clone(&sse_sessions),
+        draining.clone(),
+    ));
+    let max_body = limits.max_body_bytes.value;
     let mcp = Arc::new(McpEndpoint::new(
         handler.clone(),
         options.stateless,
+        Arc::clone(&cap),
+        max_body,
         &shutdown,
     ));
-    let sse_sessions = Arc::new(SseSessions::default());
     let sse = SseState {
         handler: handler.clone(),
         sessions: Arc::clone(&sse_sessions),
         shutdown: shutdown.clone(),
+        cap,
+        max_body,
     };
+    let body_limits = Arc::new(BodyLimits {
+        max_bytes: max_body,
+        read_timeout: limits.body_read_timeout.value,
+        shape: ShapeLimits {
+            max_depth: limits.max_json_depth.value,
+            max_values: limits.max_json_values.value,
+        },
+    });
     let requires_auth = policy.requires_auth();
     metrics::install(options.metrics_account_label);
     let metrics_router = options.metrics_listen.map(|_| {
@@ -174,13 +208,24 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
             }),
         )
     });
-    let limits = Arc::new(InboundLimits::new(
+    let inbound = Arc::new(InboundLimits::new(
         policy.clients(),
         options.rate_limit_per_ip,
     ));
-    let app = router(&handler, policy, limits, mcp, sse, metrics_router.is_none());
+    let app = router(
+        &handler,
+        policy,
+        inbound,
+        mcp,
+        sse,
+        metrics_router.is_none(),
+        body_limits,
+    );
 
-    let stop_accepting = CancellationToken::new();
+    // Two steps: on a signal, no new sessions; once the calls in flight have answered,
+    // no new connections, and every session and connection closes (streams included).
+    let close_connections = CancellationToken::new();
+    let stop_accepting = close_connections.clone();
     let metrics_addr = match (options.metrics_listen, metrics_router) {
         (Some(at), Some(metrics_app)) => {
             let metrics_listener = tokio::net::TcpListener::bind(at)
@@ -202,12 +247,16 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
         }
         _ => None,
     };
-    let server = axum::serve(
-        tcp::tuned(listener),
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(stop_accepting.clone().cancelled_owned());
-    let mut server_task = tokio::spawn(async move { server.await });
+    let connection_limits = ConnectionLimits {
+        max_connections: limits.max_connections.value,
+        header_read_timeout: limits.header_read_timeout.value,
+    };
+    let mut server_task = tokio::spawn(listener::serve(
+        listener,
+        app,
+        connection_limits,
+        close_connections.clone(),
+    ));
 
     tracing::info!("listening on http://{addr}");
     match metrics_addr {
@@ -233,16 +282,17 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
         () = signals.recv() => {}
         ended = &mut server_task => {
             return match ended {
-                Ok(Ok(())) => Ok(()),
-                Ok(Err(err)) => Err(anyhow::anyhow!("the HTTP server stopped: {err}")),
+                Ok(()) => Ok(()),
                 Err(err) => Err(anyhow::anyhow!("the HTTP server stopped: {err}")),
             };
         }
     }
 
     let calls = handler.in_flight().count();
-    tracing::info!("signal received: accepting no new connections; {calls} tool call(s) in flight");
-    stop_accepting.cancel();
+    tracing::info!("signal received: no new sessions; {calls} tool call(s) in flight");
+    // Connections are still accepted while calls finish: a client may need one to read
+    // its answer or to follow it up (the Python client lists the tools after a call).
+    draining.cancel();
     if tokio::time::timeout(CALLS_GRACE, handler.in_flight().idle())
         .await
         .is_err()
@@ -254,6 +304,8 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
         );
     }
     tokio::time::sleep(ANSWER_FLUSH).await;
+    tracing::info!("closing sessions and connections");
+    close_connections.cancel();
     shutdown.cancel();
     sse_sessions.close_all();
     match tokio::time::timeout(CONNECTIONS_GRACE, &mut server_task).await {

@@ -2,14 +2,18 @@
 
 mod allowlist;
 mod bare;
+mod body_guard;
 mod caller;
 mod channel;
 pub mod guard;
 pub mod http;
 mod inbound_limit;
+mod json_shape;
+mod listener;
 mod readiness;
 mod reply;
 mod scope_layer;
+mod session_cap;
 pub mod sse;
 pub mod stdio;
 mod streamable;

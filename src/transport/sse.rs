@@ -33,6 +33,7 @@ use tokio_util::sync::CancellationToken;
 use super::{
     channel::ChannelTransport,
     reply::{code, json_error},
+    session_cap::SessionCap,
 };
 use crate::{observe::service::Observed, scope::RequestScope, server::KommoMcp};
 
@@ -40,7 +41,6 @@ use crate::{observe::service::Observed, scope::RequestScope, server::KommoMcp};
 pub const MESSAGE_PATH: &str = "/sse/message";
 const CHANNEL_CAPACITY: usize = 64;
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
-const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 /// One open session: where its messages go, and the headers of the `GET /sse` that
 /// opened it (they apply to every message unless the `POST` overrides them).
@@ -88,6 +88,10 @@ pub struct SseState {
     pub sessions: Arc<SseSessions>,
     /// Cancelled when the server stops; ends every session.
     pub shutdown: CancellationToken,
+    /// The cap on open sessions (both kinds).
+    pub cap: Arc<SessionCap>,
+    /// `--max-body-bytes` (the body guard has already enforced it).
+    pub max_body: usize,
 }
 
 pub fn router(state: SseState) -> Router {
@@ -124,6 +128,16 @@ impl Drop for ServiceCount {
 
 async fn open_stream(
     State(state): State<SseState>,
+    scope: Option<Extension<RequestScope>>,
+) -> Response {
+    if let Some(refusal) = state.cap.refusal().await {
+        return refusal;
+    }
+    session_stream(state, scope).into_response()
+}
+
+fn session_stream(
+    state: SseState,
     scope: Option<Extension<RequestScope>>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let id = uuid::Uuid::new_v4().simple().to_string();
@@ -228,13 +242,16 @@ async fn receive_message(
         );
     };
     let (mut parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+    let bytes = match axum::body::to_bytes(body, state.max_body).await {
         Ok(bytes) => bytes,
         Err(_) => {
             return json_error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 code::INVALID_REQUEST,
-                "the message is larger than 4 MiB",
+                format!(
+                    "the message is larger than {} bytes (see --max-body-bytes)",
+                    state.max_body
+                ),
             );
         }
     };

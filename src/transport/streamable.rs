@@ -21,7 +21,7 @@ use rmcp::transport::streamable_http_server::{
 };
 use tokio_util::sync::CancellationToken;
 
-use super::bare;
+use super::{bare, session_cap::SessionCap};
 use crate::{
     observe::{metrics, service::Observed},
     server::KommoMcp,
@@ -36,20 +36,26 @@ const ACCEPT_BOTH: &str = "application/json, text/event-stream";
 pub struct McpEndpoint {
     main: StreamableHttpService<Observed, LocalSessionManager>,
     bare_json: StreamableHttpService<Observed, NeverSessionManager>,
-    sessions: Arc<LocalSessionManager>,
+    cap: Arc<SessionCap>,
+    stateless: bool,
+    max_body: usize,
     server_tools: ToolSet,
     /// Sessions shared through Redis (any replica serves any session), when configured.
     store: Option<Arc<RedisSessions>>,
 }
 
-/// The largest request body `/mcp` reads (rmcp's own limit).
-const MAX_BODY: usize = 4 * 1024 * 1024;
-
 impl McpEndpoint {
     /// `stateless` turns sessions off. Host and Origin are checked by our own guard in
-    /// front of every route, so rmcp's own Host check is off here.
-    pub fn new(handler: KommoMcp, stateless: bool, shutdown: &CancellationToken) -> Self {
-        let sessions = Arc::new(LocalSessionManager::default());
+    /// front of every route, so rmcp's own Host check is off here. `cap` holds the session
+    /// manager (and the cap on sessions); bodies are already bounded to `max_body`.
+    pub fn new(
+        handler: KommoMcp,
+        stateless: bool,
+        cap: Arc<SessionCap>,
+        max_body: usize,
+        shutdown: &CancellationToken,
+    ) -> Self {
+        let sessions = Arc::clone(&cap.streamable);
         let idle = sessions
             .session_config
             .keep_alive
@@ -66,6 +72,7 @@ impl McpEndpoint {
             config
                 .with_legacy_session_mode(sessions_on)
                 .with_json_response(!sessions_on)
+                .with_max_request_body_bytes(max_body)
                 .disable_allowed_hosts()
                 .with_cancellation_token(shutdown.child_token())
         };
@@ -85,7 +92,9 @@ impl McpEndpoint {
                 Arc::new(NeverSessionManager::default()),
                 config(false),
             ),
-            sessions,
+            cap,
+            stateless,
+            max_body,
             server_tools,
             store,
         }
@@ -93,7 +102,7 @@ impl McpEndpoint {
 
     /// Streamable HTTP sessions currently open.
     pub async fn session_count(&self) -> usize {
-        self.sessions.sessions.read().await.len()
+        self.cap.streamable_count().await
     }
 }
 
@@ -130,7 +139,7 @@ pub async fn handle(State(endpoint): State<Arc<McpEndpoint>>, request: Request) 
         && !accepts_event_stream(&request);
     let response = if bare {
         let (mut parts, body) = request.into_parts();
-        let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
+        let Ok(body) = axum::body::to_bytes(body, endpoint.max_body).await else {
             return StatusCode::PAYLOAD_TOO_LARGE.into_response();
         };
         let started = std::time::Instant::now();
@@ -147,6 +156,12 @@ pub async fn handle(State(endpoint): State<Arc<McpEndpoint>>, request: Request) 
             .handle(Request::from_parts(parts, Body::from(body)))
             .await
     } else {
+        let opens_session = method == Method::POST
+            && !endpoint.stateless
+            && !request.headers().contains_key(SESSION_HEADER);
+        if opens_session && let Some(refusal) = endpoint.cap.refusal().await {
+            return refusal;
+        }
         if let (Some(store), Some(id)) = (&endpoint.store, session_id(&request)) {
             // The session is in use: its shared entry lives another idle period.
             let store = Arc::clone(store);

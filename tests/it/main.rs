@@ -16,6 +16,7 @@ mod discovery;
 mod find_leads;
 mod generated;
 mod http;
+mod http_hostile;
 mod kommo_errors;
 mod kommo_rate;
 mod kommo_retries;

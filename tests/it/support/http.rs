@@ -89,6 +89,11 @@ impl HttpServer {
         })
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("still running")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -152,11 +157,6 @@ impl HttpServer {
         assert_eq!(response.status(), 200);
         assert_eq!(response.headers()["content-type"], "application/json");
         response.json().await.expect("JSON answer")
-    }
-
-    /// The server's process id.
-    pub fn pid(&self) -> u32 {
-        self.child.id().expect("still running")
     }
 
     /// Sends SIGTERM.
