@@ -71,7 +71,8 @@ async fn run_async(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError>
 
 async fn serve(kit: Arc<Toolkit>, args: &crate::cli::ServeArgs) -> Result<ExitCode, AppError> {
     if !args.http {
-        transport::stdio::serve(KommoMcp::new(kit)).await?;
+        let max_line_bytes = kit.config().max_line_bytes.value;
+        transport::stdio::serve(KommoMcp::new(kit), max_line_bytes).await?;
         return Ok(ExitCode::SUCCESS);
     }
     let auth_token = args

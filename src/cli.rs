@@ -129,6 +129,15 @@ pub struct SettingsArgs {
     )]
     pub pipelines_cache: Option<String>,
 
+    /// Longest stdin line (one JSON-RPC message) in bytes in stdio mode; a longer line is answered with a parse error and discarded [default: 4194304 (4 MiB)] [config: max_line_bytes]
+    #[arg(
+        long,
+        global = true,
+        env = "KOMMO_MCP_MAX_LINE_BYTES",
+        value_name = "BYTES"
+    )]
+    pub max_line_bytes: Option<String>,
+
     /// Config file [default: ~/.config/kommo-mcp/config.toml]
     #[arg(long, global = true, env = "KOMMO_MCP_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
@@ -315,6 +324,11 @@ impl SettingsArgs {
                 "pipelines_cache",
                 &self.pipelines_cache,
                 settings::PIPELINES_CACHE.env,
+            ),
+            max_line_bytes: sourced(
+                "max_line_bytes",
+                &self.max_line_bytes,
+                settings::MAX_LINE_BYTES.env,
             ),
             config: sourced(
                 "config",

@@ -41,6 +41,7 @@ pub struct FileConfig {
     pub connect_timeout: Option<f64>,
     pub request_timeout: Option<f64>,
     pub pipelines_cache: Option<f64>,
+    pub max_line_bytes: Option<usize>,
     #[serde(default)]
     pub accounts: BTreeMap<String, FileAccount>,
 }

@@ -73,6 +73,7 @@ pub struct RawSettings {
     pub connect_timeout: Option<RawValue>,
     pub request_timeout: Option<RawValue>,
     pub pipelines_cache: Option<RawValue>,
+    pub max_line_bytes: Option<RawValue>,
     pub config: Option<RawValue>,
 }
 
@@ -119,6 +120,12 @@ pub mod settings {
     );
     setting!(BASE_URL, "base_url", "--base-url", "KOMMO_BASE_URL");
     setting!(RATE_LIMIT, "rate_limit", "--rate-limit", "KOMMO_RATE_LIMIT");
+    setting!(
+        MAX_LINE_BYTES,
+        "max_line_bytes",
+        "--max-line-bytes",
+        "KOMMO_MCP_MAX_LINE_BYTES"
+    );
     setting!(
         CONNECT_TIMEOUT,
         "connect_timeout",
@@ -195,6 +202,8 @@ pub struct Config {
     pub connect_timeout: Sourced<Duration>,
     pub request_timeout: Sourced<Duration>,
     pub pipelines_cache: Sourced<Duration>,
+    /// Longest stdin line in stdio mode, in bytes.
+    pub max_line_bytes: Sourced<usize>,
     pub accounts: BTreeMap<Subdomain, AccountEntry>,
     /// The config file that was read, if any.
     pub config_file: Option<PathBuf>,
@@ -204,6 +213,9 @@ pub const DEFAULT_RATE_LIMIT: u32 = 7;
 const DEFAULT_CONNECT_TIMEOUT: f64 = 5.0;
 const DEFAULT_REQUEST_TIMEOUT: f64 = 20.0;
 const DEFAULT_PIPELINES_CACHE: f64 = 300.0;
+/// Bounds of `max_line_bytes`: room for an `initialize`, and at most 1 GiB.
+const MIN_LINE_BYTES: usize = 1024;
+const MAX_LINE_BYTES: usize = 1024 * 1024 * 1024;
 
 impl Config {
     /// Resolves every setting: flag > environment > config file > default.
@@ -318,6 +330,28 @@ impl Config {
             DEFAULT_PIPELINES_CACHE,
             "pipelines cache",
         )?;
+        let max_line_bytes = pick(
+            &raw.max_line_bytes,
+            file.max_line_bytes,
+            &file_source,
+            |s| {
+                s.trim()
+                    .parse::<usize>()
+                    .map_err(|_| format!("{s:?} is not a whole number of bytes"))
+            },
+        )
+        .map_err(|e| e.named("max line bytes"))?
+        .unwrap_or(Sourced::new(
+            crate::transport::stdio::DEFAULT_MAX_LINE_BYTES,
+            Source::Default,
+        ));
+        if !(MIN_LINE_BYTES..=MAX_LINE_BYTES).contains(&max_line_bytes.value) {
+            return Err(invalid(
+                "max line bytes",
+                &max_line_bytes.source,
+                format!("must be between {MIN_LINE_BYTES} and {MAX_LINE_BYTES} bytes"),
+            ));
+        }
 
         let mut accounts = BTreeMap::new();
         for (name, entry) in file.accounts {
@@ -351,6 +385,7 @@ impl Config {
             connect_timeout,
             request_timeout,
             pipelines_cache,
+            max_line_bytes,
             accounts,
             config_file: file_path,
         })

@@ -19,3 +19,4 @@ mod schemas;
 mod simulator_command;
 mod sse;
 mod stdio;
+mod stdio_hostile;
