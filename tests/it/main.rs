@@ -10,6 +10,7 @@ mod support;
 mod cli;
 mod config;
 mod discovery;
+mod fuzz;
 mod generated;
 mod http;
 mod kommo_errors;

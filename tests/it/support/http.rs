@@ -154,6 +154,11 @@ impl HttpServer {
         response.json().await.expect("JSON answer")
     }
 
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("still running")
+    }
+
     /// Sends SIGTERM.
     pub fn terminate(&self) {
         let pid = self.child.id().expect("still running");
