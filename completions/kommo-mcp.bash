@@ -71,7 +71,7 @@ _kommo__mcp() {
 
     case "${cmd}" in
         kommo__mcp)
-            opts="-h -V --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --config --log-level --sandbox --http --listen --stateless --auth-token --allow-unauthenticated --allowed-host --allowed-origin --help --version serve call tools check completions man simulator help"
+            opts="-h -V --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --max-line-bytes --config --log-level --sandbox --http --listen --stateless --auth-token --allow-unauthenticated --allowed-host --allowed-origin --help --version serve call tools check completions man simulator help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -117,6 +117,10 @@ _kommo__mcp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-line-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -149,7 +153,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__subcmd__mcp__subcmd__call)
-            opts="-h --json --output --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --config --log-level --sandbox --help add_note get_lead list_pipelines move_lead pause_agent resume_agent"
+            opts="-h --json --output --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --max-line-bytes --config --log-level --sandbox --help add_note get_lead list_pipelines move_lead pause_agent resume_agent"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -203,6 +207,10 @@ _kommo__mcp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-line-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -219,7 +227,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__subcmd__mcp__subcmd__check)
-            opts="-h --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --config --log-level --sandbox --help"
+            opts="-h --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --max-line-bytes --config --log-level --sandbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -262,6 +270,10 @@ _kommo__mcp() {
                     return 0
                     ;;
                 --pipelines-cache)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-line-bytes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -281,7 +293,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__subcmd__mcp__subcmd__completions)
-            opts="-h --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --config --log-level --sandbox --help bash elvish fish powershell zsh"
+            opts="-h --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --max-line-bytes --config --log-level --sandbox --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -324,6 +336,10 @@ _kommo__mcp() {
                     return 0
                     ;;
                 --pipelines-cache)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-line-bytes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -469,7 +485,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__subcmd__mcp__subcmd__man)
-            opts="-h --out-dir --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --config --log-level --sandbox --help serve call tools check completions man"
+            opts="-h --out-dir --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --max-line-bytes --config --log-level --sandbox --help serve call tools check completions man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -522,6 +538,10 @@ _kommo__mcp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-line-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -538,7 +558,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__subcmd__mcp__subcmd__serve)
-            opts="-h --http --listen --stateless --auth-token --allow-unauthenticated --allowed-host --allowed-origin --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --config --log-level --sandbox --help"
+            opts="-h --http --listen --stateless --auth-token --allow-unauthenticated --allowed-host --allowed-origin --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --max-line-bytes --config --log-level --sandbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -600,6 +620,10 @@ _kommo__mcp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-line-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -616,7 +640,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__subcmd__mcp__subcmd__simulator)
-            opts="-h --listen --account --missing-lead-404 --requests-per-second --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --config --log-level --sandbox --help"
+            opts="-h --listen --account --missing-lead-404 --requests-per-second --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --max-line-bytes --config --log-level --sandbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -674,6 +698,10 @@ _kommo__mcp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-line-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -690,7 +718,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__subcmd__mcp__subcmd__tools)
-            opts="-h --json --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --config --log-level --sandbox --help"
+            opts="-h --json --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --max-line-bytes --config --log-level --sandbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -733,6 +761,10 @@ _kommo__mcp() {
                     return 0
                     ;;
                 --pipelines-cache)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-line-bytes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kommo_mcp_global_optspecs
-    string join \n token= subdomain= tools= pause-field-id= pause-value= base-url= rate-limit= connect-timeout= request-timeout= pipelines-cache= config= log-level= sandbox http listen= stateless auth-token= allow-unauthenticated allowed-host= allowed-origin= h/help V/version
+    string join \n token= subdomain= tools= pause-field-id= pause-value= base-url= rate-limit= connect-timeout= request-timeout= pipelines-cache= max-line-bytes= config= log-level= sandbox http listen= stateless auth-token= allow-unauthenticated allowed-host= allowed-origin= h/help V/version
 end
 
 function __fish_kommo_mcp_needs_command
@@ -34,6 +34,7 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l rate-limit -d 'Komm
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l max-line-bytes -d 'Longest stdin line (one JSON-RPC message) in bytes in stdio mode; a longer line is answered with a parse error and discarded [default: 4194304 (4 MiB)] [config: max_line_bytes]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l listen -d 'Address to listen on with --http' -r
@@ -68,6 +69,7 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l rate-limit
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l max-line-bytes -d 'Longest stdin line (one JSON-RPC message) in bytes in stdio mode; a longer line is answered with a parse error and discarded [default: 4194304 (4 MiB)] [config: max_line_bytes]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l http -d 'Serve over HTTP (streamable HTTP at /mcp, legacy SSE at /sse) instead of stdio'
@@ -88,6 +90,7 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l rate-limit 
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l max-line-bytes -d 'Longest stdin line (one JSON-RPC message) in bytes in stdio mode; a longer line is answered with a parse error and discarded [default: 4194304 (4 MiB)] [config: max_line_bytes]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l sandbox -d 'Start an in-process Kommo simulator with a demo account and use it'
@@ -102,6 +105,7 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l rate-limit
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l max-line-bytes -d 'Longest stdin line (one JSON-RPC message) in bytes in stdio mode; a longer line is answered with a parse error and discarded [default: 4194304 (4 MiB)] [config: max_line_bytes]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l json -d 'Print the tools/list array as JSON'
@@ -117,6 +121,7 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l rate-limit
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l max-line-bytes -d 'Longest stdin line (one JSON-RPC message) in bytes in stdio mode; a longer line is answered with a parse error and discarded [default: 4194304 (4 MiB)] [config: max_line_bytes]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l sandbox -d 'Start an in-process Kommo simulator with a demo account and use it'
@@ -131,6 +136,7 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l rate
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l max-line-bytes -d 'Longest stdin line (one JSON-RPC message) in bytes in stdio mode; a longer line is answered with a parse error and discarded [default: 4194304 (4 MiB)] [config: max_line_bytes]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand completions" -l sandbox -d 'Start an in-process Kommo simulator with a demo account and use it'
@@ -146,6 +152,7 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l rate-limit -
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l max-line-bytes -d 'Longest stdin line (one JSON-RPC message) in bytes in stdio mode; a longer line is answered with a parse error and discarded [default: 4194304 (4 MiB)] [config: max_line_bytes]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand man" -l sandbox -d 'Start an in-process Kommo simulator with a demo account and use it'
@@ -163,6 +170,7 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l rate-l
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l request-timeout -d 'Seconds to wait for one Kommo answer [default: 20] [config: request_timeout]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l pipelines-cache -d 'Seconds pipelines stay cached per account [default: 300] [config: pipelines_cache]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l max-line-bytes -d 'Longest stdin line (one JSON-RPC message) in bytes in stdio mode; a longer line is answered with a parse error and discarded [default: 4194304 (4 MiB)] [config: max_line_bytes]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l config -d 'Config file [default: ~/.config/kommo-mcp/config.toml]' -r -F
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l log-level -d 'Log level or filter for stderr, e.g. debug or kommo_mcp=trace [default: RUST_LOG, else info; warn for call, tools and check]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand simulator" -l missing-lead-404 -d 'Answer a missing lead with 404 instead of 204'
