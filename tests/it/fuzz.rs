@@ -346,6 +346,15 @@ async fn stdio_round(budget: &Budget) {
             client.send_bytes(&bytes).await;
             expected.extend(expect);
             sent += 1;
+            if k % 20 == 19 {
+                // Read the answers so far (the server blocks once stdout is full).
+                let sync = json!(format!("sync-{sent}"));
+                client
+                    .send_line(&json!({"jsonrpc": "2.0", "id": sync, "method": "ping"}).to_string())
+                    .await;
+                expected.push(Expect::Id(sync.clone()));
+                while client.read_message().await["id"] != sync {}
+            }
             if k % 50 == 0 {
                 let pid = client.pid();
                 max_rss = max_rss.max(rss_mib(pid));
