@@ -13,7 +13,7 @@ use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::support::{http::messages, *};
+use crate::support::*;
 
 /// RSS bound for the stdio process (MiB): it starts near 10; the fuzz sends lines up to
 /// its 256 KiB line limit.
@@ -413,6 +413,19 @@ async fn stdio_round(budget: &Budget) {
         budget.seed,
         request_lines(&sim)
     );
+}
+
+/// The JSON-RPC messages of an HTTP answer (a JSON body or SSE `data:` lines); a body
+/// that is not JSON (a plain-text 4xx) has none.
+async fn messages(response: reqwest::Response) -> Vec<Value> {
+    let text = response.text().await.unwrap_or_default();
+    if let Ok(value) = serde_json::from_str::<Value>(&text) {
+        return vec![value];
+    }
+    text.lines()
+        .filter_map(|line| line.strip_prefix("data:"))
+        .filter_map(|data| serde_json::from_str(data.trim()).ok())
+        .collect()
 }
 
 /// One raw HTTP exchange (for broken requests reqwest will not send); `None` on a reset.
