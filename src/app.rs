@@ -92,7 +92,8 @@ async fn serve(kit: Arc<Toolkit>, args: &crate::cli::ServeArgs) -> Result<ExitCo
     }
     if !args.http {
         log_start(kit.config(), "stdio");
-        transport::stdio::serve(KommoMcp::new(kit)).await?;
+        let max_line_bytes = kit.config().max_line_bytes.value;
+        transport::stdio::serve(KommoMcp::new(kit), max_line_bytes).await?;
         return Ok(ExitCode::SUCCESS);
     }
     let auth_token = args

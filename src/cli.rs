@@ -216,6 +216,13 @@ pub struct SettingsArgs {
     /// Seconds a confirmed add_note is remembered (by a hash of lead, account and text) so a retried call does not add it twice; 0 turns it off [default: 120] [config: note_dedupe]
     #[arg(long, global = true, env = "KOMMO_NOTE_DEDUPE", value_name = "SECONDS", help_heading = TOOLS, hide_env_values = true)]
     pub note_dedupe: Option<String>,
+    /// Longest stdin line (one JSON-RPC message) in bytes in stdio mode; a longer line is answered with a parse error and discarded [default: 4194304 (4 MiB)] [config: max_line_bytes]
+    #[arg(
+        long,
+        global = true,
+        env = "KOMMO_MCP_MAX_LINE_BYTES",
+        value_name = "BYTES", help_heading = LIMITS, hide_env_values = true)]
+    pub max_line_bytes: Option<String>,
 
     /// Config file [default: ~/.config/kommo-mcp/config.toml]
     #[arg(long, global = true, env = "KOMMO_MCP_CONFIG", value_name = "PATH", help_heading = CONFIGURATION, hide_env_values = true)]
@@ -607,6 +614,11 @@ impl SettingsArgs {
             read_only: sourced("read_only", &self.read_only, settings::READ_ONLY.env),
             dry_run: sourced("dry_run", &self.dry_run, settings::DRY_RUN.env),
             note_dedupe: sourced("note_dedupe", &self.note_dedupe, settings::NOTE_DEDUPE.env),
+            max_line_bytes: sourced(
+                "max_line_bytes",
+                &self.max_line_bytes,
+                settings::MAX_LINE_BYTES.env,
+            ),
             config: sourced(
                 "config",
                 &self

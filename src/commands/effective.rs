@@ -117,6 +117,11 @@ pub fn rows(config: &Config) -> Vec<Row> {
                 seconds(d)
             }
         }),
+        row(
+            settings::MAX_LINE_BYTES.key,
+            Some(&config.max_line_bytes),
+            |n| format!("{n} bytes"),
+        ),
     ];
     rows.push(Row {
         name: "config file".to_owned(),

@@ -48,6 +48,7 @@ pub struct FileConfig {
     pub read_only: Option<bool>,
     pub dry_run: Option<bool>,
     pub note_dedupe: Option<f64>,
+    pub max_line_bytes: Option<usize>,
     #[serde(default)]
     pub accounts: BTreeMap<String, FileAccount>,
     #[serde(default)]

@@ -86,6 +86,7 @@ pub struct RawSettings {
     pub read_only: Option<RawValue>,
     pub dry_run: Option<RawValue>,
     pub note_dedupe: Option<RawValue>,
+    pub max_line_bytes: Option<RawValue>,
     pub config: Option<RawValue>,
     /// The HTTP server's limits (`serve --http`).
     pub http: RawHttpLimits,
@@ -135,6 +136,12 @@ pub mod settings {
     setting!(BASE_URL, "base_url", "--base-url", "KOMMO_BASE_URL");
     setting!(RATE_LIMIT, "rate_limit", "--rate-limit", "KOMMO_RATE_LIMIT");
     setting!(
+        MAX_LINE_BYTES,
+        "max_line_bytes",
+        "--max-line-bytes",
+        "KOMMO_MCP_MAX_LINE_BYTES"
+    );
+    setting!(
         CONNECT_TIMEOUT,
         "connect_timeout",
         "--connect-timeout",
@@ -177,7 +184,7 @@ pub mod settings {
     setting!(CONFIG, "-", "--config", "KOMMO_MCP_CONFIG");
 
     /// Every setting, in the order `check` and the man page list them.
-    pub const ALL: [SettingInfo; 18] = [
+    pub const ALL: [SettingInfo; 19] = [
         TOKEN,
         SUBDOMAIN,
         TOOLS,
@@ -195,6 +202,7 @@ pub mod settings {
         READ_ONLY,
         DRY_RUN,
         NOTE_DEDUPE,
+        MAX_LINE_BYTES,
         CONFIG,
     ];
 }
@@ -255,6 +263,8 @@ pub struct Config {
     pub dry_run: Sourced<bool>,
     /// How long a confirmed note is remembered against retries; zero turns it off.
     pub note_dedupe: Sourced<Duration>,
+    /// Longest stdin line in stdio mode, in bytes.
+    pub max_line_bytes: Sourced<usize>,
     pub accounts: BTreeMap<Subdomain, AccountEntry>,
     /// `[clients.<name>]`: the keys HTTP callers present (none: no client keys).
     pub clients: Vec<ClientEntry>,
@@ -271,6 +281,9 @@ const DEFAULT_PIPELINES_CACHE: f64 = 300.0;
 pub const DEFAULT_REDIS_PREFIX: &str = "kommo-mcp:";
 pub const DEFAULT_REDIS_FALLBACK_RATE: u32 = 1;
 const DEFAULT_NOTE_DEDUPE: f64 = 120.0;
+/// Bounds of `max_line_bytes`: room for an `initialize`, and at most 1 GiB.
+const MIN_LINE_BYTES: usize = 1024;
+const MAX_LINE_BYTES: usize = 1024 * 1024 * 1024;
 
 impl Config {
     /// Resolves every setting: flag > environment > config file > default.
@@ -431,6 +444,28 @@ impl Config {
         };
         let read_only = flag(&raw.read_only, file.read_only, "read-only mode")?;
         let dry_run = flag(&raw.dry_run, file.dry_run, "dry run")?;
+        let max_line_bytes = pick(
+            &raw.max_line_bytes,
+            file.max_line_bytes,
+            &file_source,
+            |s| {
+                s.trim()
+                    .parse::<usize>()
+                    .map_err(|_| format!("{s:?} is not a whole number of bytes"))
+            },
+        )
+        .map_err(|e| e.named("max line bytes"))?
+        .unwrap_or(Sourced::new(
+            crate::transport::stdio::DEFAULT_MAX_LINE_BYTES,
+            Source::Default,
+        ));
+        if !(MIN_LINE_BYTES..=MAX_LINE_BYTES).contains(&max_line_bytes.value) {
+            return Err(invalid(
+                "max line bytes",
+                &max_line_bytes.source,
+                format!("must be between {MIN_LINE_BYTES} and {MAX_LINE_BYTES} bytes"),
+            ));
+        }
 
         let mut accounts = BTreeMap::new();
         for (name, entry) in file.accounts {
@@ -490,6 +525,7 @@ impl Config {
             read_only,
             dry_run,
             note_dedupe,
+            max_line_bytes,
             accounts,
             clients,
             config_file: file_path,

@@ -96,6 +96,46 @@ impl StdioClient {
         stdin.flush().await.expect("flush");
     }
 
+    /// Writes raw bytes and a newline (for lines that are not valid UTF-8).
+    pub async fn send_bytes(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        stdin.write_all(bytes).await.expect("write");
+        stdin.write_all(b"\n").await.expect("write");
+        stdin.flush().await.expect("flush");
+    }
+
+    /// The next stdout line as JSON, whatever its id.
+    pub async fn read_message(&mut self) -> Value {
+        let line = tokio::time::timeout(TIMEOUT, self.stdout.next_line())
+            .await
+            .expect("a message in time")
+            .expect("read stdout")
+            .expect("stdout still open");
+        self.stdout_lines.push(line.clone());
+        serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"))
+    }
+
+    /// Sends a signal (`TERM`, `INT`) to the process.
+    pub fn signal(&self, name: &str) {
+        let pid = self.child.id().expect("still running");
+        let status = std::process::Command::new("kill")
+            .args([format!("-{name}"), pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("still running")
+    }
+
+    /// Whether the process has exited already.
+    pub fn has_exited(&mut self) -> bool {
+        self.child.try_wait().expect("try_wait").is_some()
+    }
+
     pub async fn notify(&mut self, method: &str, params: Value) {
         let line = json!({ "jsonrpc": "2.0", "method": method, "params": params }).to_string();
         self.send_line(&line).await;
@@ -205,6 +245,11 @@ impl StdioClient {
     /// Closes stdin and waits for the process to exit, collecting what is left.
     pub async fn finish(mut self) -> Finished {
         drop(self.stdin.take());
+        self.wait_exit().await
+    }
+
+    /// Waits for the process to exit (stdin stays open), collecting what is left.
+    pub async fn wait_exit(mut self) -> Finished {
         let mut lines = std::mem::take(&mut self.stdout_lines);
         while let Ok(Ok(Some(line))) = tokio::time::timeout(TIMEOUT, self.stdout.next_line()).await
         {
