@@ -254,7 +254,7 @@ pub fn summary() -> String {
         ));
     }
     out.push_str(&format!(
-        "  pause field: {PAUSE_FIELD_ID} \"AI agent paused\" (checkbox); select 5002 \"Source\"; text 5003; date 5004\n"
+        "  pause field: {PAUSE_FIELD_ID} \"AI agent paused\" (checkbox); select 5002 \"Source\"; text 5003 \"Budget note\"; date 5004 \"Follow-up date\"\n"
     ));
     let data = super::state::lock(&account.data);
     for lead in data.leads.values() {

@@ -89,6 +89,15 @@ async fn the_sandbox_explains_itself_on_stderr_and_stops_on_sigterm() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("until you stop it"), "{stderr}");
     assert!(stderr.contains("lead 9001"), "{stderr}");
+    // Every seeded field is named in the summary.
+    for field in [
+        "\"AI agent paused\"",
+        "\"Source\"",
+        "\"Budget note\"",
+        "\"Follow-up date\"",
+    ] {
+        assert!(stderr.contains(field), "{field} missing: {stderr}");
+    }
 }
 
 #[tokio::test]
