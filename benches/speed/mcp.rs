@@ -320,3 +320,45 @@ impl SseReader {
         }
     }
 }
+
+const LIST_PIPELINES: &[u8] = br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_pipelines","arguments":{}}}"#;
+
+/// One short session, as an agent's conversation makes one: open (streamable: initialize +
+/// initialized over the shared `client`; SSE: a stream of its own), one `list_pipelines`
+/// call, then close (DELETE, or drop the stream).
+pub async fn short_session(path: Path, client: &reqwest::Client, base: &str) -> Result<(), String> {
+    match path {
+        Path::Streamable => {
+            let (session, protocol) = open_streamable(client, base).await?;
+            let response = client
+                .post(format!("{base}/mcp"))
+                .header("content-type", "application/json")
+                .header("accept", ACCEPT_BOTH)
+                .header("mcp-session-id", session.as_str())
+                .header("mcp-protocol-version", protocol.as_str())
+                .body(LIST_PIPELINES)
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+            let answered = answer(response).await;
+            close_streamable(client, base, &session).await;
+            answered
+        }
+        Path::Sse => {
+            let stream_client = one_connection();
+            let (mut stream, mut events, message_url) =
+                open_sse(&stream_client, client, base).await?;
+            let sent = client
+                .post(message_url.as_str())
+                .header("content-type", "application/json")
+                .body(LIST_PIPELINES)
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+            let _ = sent.bytes().await;
+            let data = events.next(&mut stream, "message").await?;
+            check(data.as_bytes())
+        }
+        Path::Bare => Err("the bare path has no sessions".to_owned()),
+    }
+}

@@ -8,7 +8,7 @@ use tokio::task::JoinSet;
 
 use crate::{
     direct::Direct,
-    http::{self, TOOLS_LIST, Throughput, move_body},
+    load::{self, TOOLS_LIST, Throughput, move_body},
     mcp::{self, McpClient, Path},
     util::{Samples, rss_kib},
 };
@@ -75,7 +75,7 @@ async fn load(
     for _ in 0..16 {
         clients.push(McpClient::open(path, base).await?);
     }
-    let result = http::throughput_owned(clients, duration, move |client, i| {
+    let result = load::throughput_owned(clients, duration, move |client, i| {
         Box::pin(async move {
             let body = if moves.is_some() {
                 move_body(i)

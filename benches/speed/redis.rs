@@ -2,7 +2,7 @@
 //! (one `EVALSHA` round trip on loopback, measured through the library), and `move_lead`
 //! throughput across three replicas sharing one Redis, next to the same three without it.
 
-use std::{process::Stdio, sync::Arc, time::Duration};
+use std::{process::Stdio, time::Duration};
 
 use kommo_mcp::{
     config::RedisUrl,
@@ -11,7 +11,8 @@ use kommo_mcp::{
 use tokio::time::Instant;
 
 use crate::{
-    http,
+    load,
+    mcp::{McpClient, Path},
     report::Row,
     util::{Samples, free_addr, start_http_server},
 };
@@ -85,14 +86,13 @@ pub async fn section(
         for _ in 0..3 {
             servers.push(start_http_server(&args).await);
         }
-        let clients: Arc<Vec<http::BareClient>> = Arc::new(
-            (0..15)
-                .map(|i| http::BareClient::new(servers[i % 3].1))
-                .collect(),
-        );
-        let moves = http::throughput(15, duration, move |connection, i| {
-            let clients = clients.clone();
-            async move { clients[connection].post(http::move_body(i)).await }
+        let mut clients = Vec::new();
+        for i in 0..15 {
+            let base = format!("http://{}", servers[i % 3].1);
+            clients.push(McpClient::open(Path::Bare, &base).await?);
+        }
+        let moves = load::throughput_owned(clients, duration, |client, i| {
+            Box::pin(async move { client.call(load::move_body(i)).await })
         })
         .await;
         if moves.errors > 0 {

@@ -3,10 +3,12 @@
 
 use std::fmt::Write as _;
 
-/// One row: what was measured, the value, the target, and whether it is met.
+/// One row: what was measured, kommo-mcp's value, the TypeScript SDK peer's where the peer
+/// was measured on the same path in the same run, the target, and whether it is met.
 pub struct Row {
     pub figure: String,
     pub value: String,
+    pub peer: Option<String>,
     pub target: String,
     pub met: Option<bool>,
 }
@@ -21,14 +23,23 @@ impl Row {
         Self {
             figure: figure.into(),
             value: value.into(),
+            peer: None,
             target: target.into(),
             met,
         }
     }
+
+    /// The same figure for the peer.
+    pub fn with_peer(mut self, peer: impl Into<String>) -> Self {
+        self.peer = Some(peer.into());
+        self
+    }
 }
 
 pub fn table(rows: &[Row]) -> String {
-    let mut text = String::from("| figure | measured | target | met |\n|---|---|---|---|\n");
+    let mut text = String::from(
+        "| figure | kommo-mcp | TypeScript SDK peer | target | met |\n|---|---|---|---|---|\n",
+    );
     for row in rows {
         let met = match row.met {
             Some(true) => "yes",
@@ -37,8 +48,11 @@ pub fn table(rows: &[Row]) -> String {
         };
         let _ = writeln!(
             text,
-            "| {} | {} | {} | {met} |",
-            row.figure, row.value, row.target
+            "| {} | {} | {} | {} | {met} |",
+            row.figure,
+            row.value,
+            row.peer.as_deref().unwrap_or("—"),
+            row.target
         );
     }
     text

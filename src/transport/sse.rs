@@ -31,7 +31,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 
 use super::{
-    channel::ChannelTransport,
+    channel::{self, ChannelTransport},
     reply::{code, json_error},
     session_cap::SessionCap,
 };
@@ -45,7 +45,7 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// One open session: where its messages go, and the headers of the `GET /sse` that
 /// opened it (they apply to every message unless the `POST` overrides them).
 struct Session {
-    inbound: mpsc::Sender<ClientJsonRpcMessage>,
+    inbound: mpsc::Sender<channel::Inbound>,
     connect_scope: RequestScope,
 }
 
@@ -274,7 +274,7 @@ async fn receive_message(
         .extensions
         .insert(connect_scope.overlaid_with(&post_scope));
     message.insert_extension(parts);
-    if inbound.send(message).await.is_err() {
+    if inbound.send(Box::new(message)).await.is_err() {
         return json_error(
             StatusCode::GONE,
             code::SESSION_NOT_FOUND,
