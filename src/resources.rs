@@ -1,8 +1,8 @@
 //! MCP resources for clients that attach context (Claude Desktop, VS Code): the same data
-//! as the reader tools, as JSON. `kommo://pipelines` is list_pipelines, `kommo://leads/{id}`
-//! get_lead; a resource exists only while its reader tool is enabled for the request, and
-//! reading one runs that tool (same account, headers, narrowing).
-//! `kommo://custom-fields` is served once a `list_custom_fields` tool exists (issue 13).
+//! as the reader tools, as JSON. `kommo://pipelines` is list_pipelines, `kommo://custom-fields`
+//! list_custom_fields, `kommo://leads/{id}` get_lead; a resource exists only while its reader
+//! tool is enabled for the request, and reading one runs that tool (same account, headers,
+//! narrowing).
 
 use rmcp::{
     ErrorData as McpError,
@@ -21,6 +21,7 @@ use crate::{
 
 const JSON: &str = "application/json";
 const PIPELINES: &str = "kommo://pipelines";
+const CUSTOM_FIELDS: &str = "kommo://custom-fields";
 const LEAD_PREFIX: &str = "kommo://leads/";
 const LEAD_TEMPLATE: &str = "kommo://leads/{lead_id}";
 
@@ -33,6 +34,16 @@ pub fn list(enabled: ToolSet) -> Vec<Resource> {
                 .with_title("Kommo pipelines")
                 .with_description(
                     "Every pipeline of the Kommo account with its statuses (ids, names, kinds), as list_pipelines returns them.",
+                )
+                .with_mime_type(JSON),
+        );
+    }
+    if enabled.contains(ToolName::ListCustomFields) {
+        out.push(
+            Resource::new(CUSTOM_FIELDS, "custom-fields")
+                .with_title("Kommo lead custom fields")
+                .with_description(
+                    "Every lead custom field of the Kommo account (id, name, code, type, and the options of select, multiselect and radiobutton fields), as list_custom_fields returns them.",
                 )
                 .with_mime_type(JSON),
         );
@@ -61,6 +72,9 @@ fn reader(uri: &str) -> Result<(ToolName, JsonObject), String> {
     if uri == PIPELINES {
         return Ok((ToolName::ListPipelines, JsonObject::new()));
     }
+    if uri == CUSTOM_FIELDS {
+        return Ok((ToolName::ListCustomFields, JsonObject::new()));
+    }
     if let Some(id) = uri.strip_prefix(LEAD_PREFIX) {
         let lead_id = (!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
             .then(|| id.parse::<i64>().ok())
@@ -74,7 +88,7 @@ fn reader(uri: &str) -> Result<(ToolName, JsonObject), String> {
         return Ok((ToolName::GetLead, args));
     }
     Err(format!(
-        "unknown resource URI {uri:?}: kommo-mcp serves {PIPELINES} and {LEAD_TEMPLATE}"
+        "unknown resource URI {uri:?}: kommo-mcp serves {PIPELINES}, {CUSTOM_FIELDS} and {LEAD_TEMPLATE}"
     ))
 }
 
@@ -132,6 +146,10 @@ mod tests {
     #[test]
     fn uris_map_to_their_tools() {
         assert_eq!(reader(PIPELINES).map(|r| r.0), Ok(ToolName::ListPipelines));
+        assert_eq!(
+            reader(CUSTOM_FIELDS).map(|r| r.0),
+            Ok(ToolName::ListCustomFields)
+        );
         let (tool, args) = reader("kommo://leads/9001").unwrap();
         assert_eq!(
             (tool, args["lead_id"].clone()),
@@ -158,5 +176,8 @@ mod tests {
         let only_pipelines = ToolSet::parse("list_pipelines").unwrap();
         assert_eq!(list(only_pipelines).len(), 1);
         assert!(templates(only_pipelines).is_empty());
+        let only_fields = ToolSet::parse("list_custom_fields").unwrap();
+        assert_eq!(list(only_fields)[0].uri, CUSTOM_FIELDS);
+        assert_eq!(list(ToolSet::all()).len(), 2);
     }
 }

@@ -7,38 +7,50 @@ use std::fmt;
 pub enum ToolName {
     AddBudget,
     AddNote,
+    AddTag,
     CreateTask,
     FindLeads,
     GetLead,
+    ListCustomFields,
     ListPipelines,
     ListSalesbots,
     MoveLead,
     PauseAgent,
+    RemoveTag,
     ResumeAgent,
     RunSalesbot,
     StopSalesbot,
+    UpdateLeadFields,
 }
 
 impl ToolName {
-    pub const ALL: [ToolName; 12] = [
+    pub const ALL: [ToolName; 16] = [
         ToolName::AddBudget,
         ToolName::AddNote,
+        ToolName::AddTag,
         ToolName::CreateTask,
         ToolName::FindLeads,
         ToolName::GetLead,
+        ToolName::ListCustomFields,
         ToolName::ListPipelines,
         ToolName::ListSalesbots,
         ToolName::MoveLead,
         ToolName::PauseAgent,
+        ToolName::RemoveTag,
         ToolName::ResumeAgent,
         ToolName::RunSalesbot,
         ToolName::StopSalesbot,
+        ToolName::UpdateLeadFields,
     ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             ToolName::AddBudget => "add_budget",
             ToolName::AddNote => "add_note",
+            ToolName::AddTag => "add_tag",
+            ToolName::RemoveTag => "remove_tag",
+            ToolName::ListCustomFields => "list_custom_fields",
+            ToolName::UpdateLeadFields => "update_lead_fields",
             ToolName::CreateTask => "create_task",
             ToolName::FindLeads => "find_leads",
             ToolName::ListSalesbots => "list_salesbots",
@@ -62,6 +74,7 @@ impl ToolName {
             self,
             ToolName::GetLead
                 | ToolName::ListPipelines
+                | ToolName::ListCustomFields
                 | ToolName::FindLeads
                 | ToolName::ListSalesbots
         )
@@ -216,5 +229,16 @@ mod tests {
             ToolSet::parse("add_note").unwrap()
         );
         assert_eq!(ToolSet::all().iter().count(), ToolName::ALL.len());
+    }
+
+    #[test]
+    fn all_is_sorted_and_in_declaration_order() {
+        let names: Vec<&str> = ToolName::ALL.iter().map(|t| t.as_str()).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        assert_eq!(names, sorted);
+        for (i, tool) in ToolName::ALL.iter().enumerate() {
+            assert_eq!(*tool as usize, i);
+        }
     }
 }

@@ -172,8 +172,8 @@ fn shown(value: &Value) -> String {
     }
 }
 
-/// Converts one value by its property schema: integers, numbers and booleans are parsed;
-/// everything else stays the text it was.
+/// Converts one value by its property schema: integers, numbers, booleans and JSON objects
+/// are parsed; everything else stays the text it was.
 fn convert(key: &str, text: &str, schema: &Value) -> Result<Value, ArgsError> {
     let not = |expected| ArgsError::NotConvertible {
         key: key.to_owned(),
@@ -203,6 +203,12 @@ fn convert(key: &str, text: &str, schema: &Value) -> Result<Value, ArgsError> {
         return crate::config::parse_bool(text)
             .map(Value::Bool)
             .map_err(|_| not("true or false"));
+    }
+    if has_type(schema, "object") {
+        return match serde_json::from_str(text) {
+            Ok(object @ Value::Object(_)) => Ok(object),
+            _ => Err(not("a JSON object")),
+        };
     }
     Ok(Value::String(text.to_owned()))
 }
@@ -247,6 +253,32 @@ mod tests {
         )
         .unwrap();
         assert_eq!(Value::Object(args), json!({"lead_id": 7, "note": "a = b"}));
+    }
+
+    #[test]
+    fn an_object_argument_is_json() {
+        let args = build(
+            ToolName::UpdateLeadFields,
+            &pairs(&["lead_id=9001", r#"fields={"Source": "Instagram"}"#]),
+            None,
+            no_stdin,
+        )
+        .unwrap();
+        assert_eq!(
+            Value::Object(args),
+            json!({"lead_id": 9001, "fields": {"Source": "Instagram"}})
+        );
+        let err = build(
+            ToolName::UpdateLeadFields,
+            &pairs(&["lead_id=9001", "fields=Source"]),
+            None,
+            no_stdin,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "argument fields must be a JSON object, got \"Source\" (fields=Source)"
+        );
     }
 
     #[test]

@@ -118,6 +118,26 @@ pub struct CustomField {
     pub kind: String,
     #[serde(default)]
     pub code: Option<String>,
+    /// The options of a select, multiselect or radiobutton field (`null` for other types).
+    #[serde(default)]
+    pub enums: Option<Vec<FieldEnum>>,
+}
+
+/// One option of a select, multiselect or radiobutton field.
+#[derive(Clone, Debug, Deserialize)]
+pub struct FieldEnum {
+    pub id: i64,
+    #[serde(default)]
+    pub value: String,
+    #[serde(default)]
+    pub sort: Option<i64>,
+}
+
+impl CustomField {
+    /// The field's options (none for a field without any).
+    pub fn options(&self) -> &[FieldEnum] {
+        self.enums.as_deref().unwrap_or_default()
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -1,6 +1,7 @@
 //! The per-account cache of pipelines and statuses, so a conversation does not re-read
 //! them on every call (`list_pipelines`, `get_lead`, and `move_lead`'s check); the same
-//! cache keeps the lead custom fields (the pause arguments' check).
+//! cache keeps the lead custom fields (`list_custom_fields`, `update_lead_fields` and the
+//! pause arguments' check).
 
 use std::{
     collections::HashMap,

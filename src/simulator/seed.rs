@@ -58,50 +58,94 @@ fn pipeline(id: i64, name: &'static str, sort: i64, stages: &[(i64, &'static str
     }
 }
 
+/// The last of the seeded fields with a purpose; text fields follow up to 5060.
+const LAST_NAMED_FIELD: i64 = 5012;
+
+fn field(id: i64, name: &str, code: Option<&'static str>, kind: FieldType) -> CustomField {
+    CustomField {
+        id,
+        name: name.into(),
+        code,
+        kind,
+        sort: 500 + id - PAUSE_FIELD_ID,
+        enums: Vec::new(),
+    }
+}
+
+/// `field` with its options `(enum id, value, sort)`.
+fn options(mut field: CustomField, options: &[(i64, &str, i64)]) -> CustomField {
+    field.enums = options
+        .iter()
+        .map(|(id, value, sort)| (*id, (*value).to_owned(), *sort))
+        .collect();
+    field
+}
+
+/// The seeded lead custom fields: one of each type update_lead_fields handles, then plain
+/// text fields up to 60 in all (more than one page at Kommo's default page size of 50).
 fn fields() -> Vec<CustomField> {
     let mut fields = vec![
-        CustomField {
-            id: PAUSE_FIELD_ID,
-            name: "AI agent paused".into(),
-            kind: FieldType::Checkbox,
-            sort: 500,
-            enums: Vec::new(),
-        },
-        CustomField {
-            id: 5002,
-            name: "Source".into(),
-            kind: FieldType::Select,
-            sort: 501,
-            enums: vec![
-                (6001, "WhatsApp".into(), 500),
-                (6002, "Instagram".into(), 1),
-                (6003, "Website".into(), 2),
+        field(PAUSE_FIELD_ID, "AI agent paused", None, FieldType::Checkbox),
+        options(
+            field(5002, "Source", None, FieldType::Select),
+            &[
+                (6001, "WhatsApp", 500),
+                (6002, "Instagram", 1),
+                (6003, "Website", 2),
             ],
-        },
-        CustomField {
-            id: 5003,
-            name: "Budget note".into(),
-            kind: FieldType::Text,
-            sort: 502,
-            enums: Vec::new(),
-        },
-        CustomField {
-            id: 5004,
-            name: "Follow-up date".into(),
-            kind: FieldType::Date,
-            sort: 503,
-            enums: Vec::new(),
-        },
+        ),
+        field(5003, "Budget note", None, FieldType::Text),
+        field(5004, "Follow-up date", None, FieldType::Date),
+        options(
+            field(5005, "Interests", Some("INTERESTS"), FieldType::Multiselect),
+            &[
+                (6011, "Pricing", 1),
+                (6012, "Demo", 2),
+                (6013, "Support", 3),
+                (6014, "Integrations", 4),
+            ],
+        ),
+        options(
+            field(5006, "Priority", None, FieldType::Radiobutton),
+            &[(6021, "Low", 1), (6022, "Medium", 2), (6023, "High", 3)],
+        ),
+        field(5007, "Employees", Some("EMPLOYEES"), FieldType::Numeric),
+        field(5008, "Company website", None, FieldType::Url),
+        field(5009, "Summary", None, FieldType::Textarea),
+        field(5010, "Meeting time", None, FieldType::DateTime),
+        field(5011, "Birthday", None, FieldType::Birthday),
+        field(
+            LAST_NAMED_FIELD,
+            "Callback requested",
+            None,
+            FieldType::Checkbox,
+        ),
     ];
-    fields.extend((5005..=5060).map(|id| CustomField {
-        id,
-        name: format!("Extra field {}", id - 5004),
-        kind: FieldType::Text,
-        sort: 500 + id - 5001,
-        enums: Vec::new(),
+    fields.extend((LAST_NAMED_FIELD + 1..=5060).map(|id| {
+        field(
+            id,
+            &format!("Extra field {}", id - LAST_NAMED_FIELD),
+            None,
+            FieldType::Text,
+        )
     }));
     fields
 }
+
+/// The account's lead tags (the registry tags_to_add by name adds to).
+fn tags() -> Vec<(i64, String)> {
+    [
+        (1, "whatsapp"),
+        (2, "vip"),
+        (3, "hot lead"),
+        (4, "follow-up"),
+    ]
+    .into_iter()
+    .map(|(id, name)| (id, name.to_owned()))
+    .collect()
+}
+/// The next tag id handed out.
+const FIRST_NEW_TAG_ID: i64 = 101;
 
 struct LeadSeed {
     id: i64,
@@ -158,7 +202,7 @@ fn leads(now: i64) -> BTreeMap<i64, Lead> {
             pipeline_id: 1001,
             status_id: 2003,
             custom_fields: Vec::new(),
-            tags: Vec::new(),
+            tags: vec![(2, "vip".into()), (3, "hot lead".into())],
         },
         LeadSeed {
             id: 9003,
@@ -184,7 +228,16 @@ fn leads(now: i64) -> BTreeMap<i64, Lead> {
             price: 800,
             pipeline_id: 1001,
             status_id: 142,
-            custom_fields: Vec::new(),
+            custom_fields: vec![
+                (
+                    5005,
+                    vec![
+                        json!({"value": "Pricing", "enum_id": 6011, "enum_code": null}),
+                        json!({"value": "Integrations", "enum_id": 6014, "enum_code": null}),
+                    ],
+                ),
+                (5007, vec![json!({"value": "250"})]),
+            ],
             tags: Vec::new(),
         },
     ];
@@ -230,6 +283,8 @@ pub(crate) fn demo_account(subdomain: &str, token: &str, id: i64, now: i64) -> A
             leads: leads(now),
             notes: Vec::new(),
             next_note_id: FIRST_NOTE_ID,
+            tags: tags(),
+            next_tag_id: FIRST_NEW_TAG_ID,
             crm: super::crm::seed(now, USER_ID),
         }),
         limiter: Mutex::new(Limiter::default()),
@@ -254,13 +309,59 @@ pub fn summary() -> String {
         ));
     }
     out.push_str(&format!(
-        "  pause field: {PAUSE_FIELD_ID} \"AI agent paused\" (checkbox); select 5002 \"Source\"; text 5003 \"Budget note\"; date 5004 \"Follow-up date\"\n"
+        "  pause field: {PAUSE_FIELD_ID} \"AI agent paused\" (checkbox)\n"
+    ));
+    for field in account
+        .fields
+        .iter()
+        .filter(|f| f.id != PAUSE_FIELD_ID && f.id <= LAST_NAMED_FIELD)
+    {
+        let options: Vec<String> = field
+            .enums
+            .iter()
+            .map(|(id, value, _)| format!("{value} {id}"))
+            .collect();
+        out.push_str(&format!(
+            "  field {} \"{}\" ({}{}){}\n",
+            field.id,
+            field.name,
+            field.kind.as_str(),
+            field
+                .code
+                .map(|code| format!(", code {code}"))
+                .unwrap_or_default(),
+            if options.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", options.join(", "))
+            }
+        ));
+    }
+    out.push_str(&format!(
+        "  fields {}-5060: text \"Extra field N\"\n",
+        LAST_NAMED_FIELD + 1
     ));
     let data = super::state::lock(&account.data);
+    let tags: Vec<String> = data
+        .tags
+        .iter()
+        .map(|(id, name)| format!("{id} \"{name}\""))
+        .collect();
+    out.push_str(&format!("  lead tags: {}\n", tags.join(", ")));
     for lead in data.leads.values() {
+        let tags: Vec<&str> = lead.tags.iter().map(|(_, name)| name.as_str()).collect();
         out.push_str(&format!(
-            "  lead {} \"{}\" (pipeline {}, status {})\n",
-            lead.id, lead.name, lead.pipeline_id, lead.status_id
+            "  lead {} \"{}\" (pipeline {}, status {}, price {}{})\n",
+            lead.id,
+            lead.name,
+            lead.pipeline_id,
+            lead.status_id,
+            lead.price,
+            if tags.is_empty() {
+                String::new()
+            } else {
+                format!(", tags {}", tags.join(", "))
+            }
         ));
     }
     out.push_str(&super::crm::summary(&data.crm));
@@ -286,7 +387,14 @@ mod tests {
         assert!(data.leads[&9005].closed_at.is_some());
         assert!(data.leads[&9001].closed_at.is_none());
         assert!(
-            summary().contains("lead 9004 \"Support ticket #42\" (pipeline 1002, status 3002)")
+            summary()
+                .contains("lead 9004 \"Support ticket #42\" (pipeline 1002, status 3002, price 0)")
+        );
+        assert!(summary().contains("lead 9002 \"Acme Corp renewal\" (pipeline 1001, status 2003, price 12000, tags vip, hot lead)"));
+        assert!(summary().contains("field 5005 \"Interests\" (multiselect, code INTERESTS): Pricing 6011, Demo 6012, Support 6013, Integrations 6014"));
+        assert!(
+            summary()
+                .contains("lead tags: 1 \"whatsapp\", 2 \"vip\", 3 \"hot lead\", 4 \"follow-up\"")
         );
     }
 }

@@ -46,13 +46,20 @@ struct RequestLog {
     entries: Vec<RecordedRequest>,
 }
 
-/// Custom field kinds the seed uses.
+/// Custom field kinds the seed uses (kommo-api.md §4.1, §13.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum FieldType {
     Checkbox,
     Select,
+    Multiselect,
+    Radiobutton,
     Text,
+    Textarea,
+    Url,
+    Numeric,
     Date,
+    DateTime,
+    Birthday,
 }
 
 impl FieldType {
@@ -60,8 +67,15 @@ impl FieldType {
         match self {
             FieldType::Checkbox => "checkbox",
             FieldType::Select => "select",
+            FieldType::Multiselect => "multiselect",
+            FieldType::Radiobutton => "radiobutton",
             FieldType::Text => "text",
+            FieldType::Textarea => "textarea",
+            FieldType::Url => "url",
+            FieldType::Numeric => "numeric",
             FieldType::Date => "date",
+            FieldType::DateTime => "date_time",
+            FieldType::Birthday => "birthday",
         }
     }
 }
@@ -69,6 +83,8 @@ impl FieldType {
 pub(crate) struct CustomField {
     pub id: i64,
     pub name: String,
+    /// The field's code, for fields that have one (writes may name it as `field_code`).
+    pub code: Option<&'static str>,
     pub kind: FieldType,
     pub sort: i64,
     /// `(id, value, sort)`
@@ -132,6 +148,9 @@ pub(crate) struct AccountData {
     pub leads: BTreeMap<i64, Lead>,
     pub notes: Vec<Note>,
     pub next_note_id: i64,
+    /// The account's lead tags `(id, name)` (§13.1): tags are per entity type.
+    pub tags: Vec<(i64, String)>,
+    pub next_tag_id: i64,
     /// Contacts, tasks and Salesbots (`crm.rs`).
     pub crm: super::crm::CrmData,
 }
@@ -496,7 +515,7 @@ impl<'a> LeadView<'a> {
                 Some(ValueView {
                     field_id: *field_id,
                     field_name: &field.name,
-                    field_code: None,
+                    field_code: field.code,
                     field_type: field.kind.as_str(),
                     values,
                 })

@@ -19,8 +19,40 @@ pub trait Arg: Sized {
 
 /// A tool's whole argument struct (implemented by [`tool_args!`]).
 pub trait ToolArgs: Sized {
+    /// Reads every field, or every problem (one per wrong argument).
+    fn read_all(args: &rmcp::model::JsonObject) -> Result<Self, Vec<String>>;
+
     /// Reads every field, or one sentence naming every wrong argument.
-    fn parse(args: &rmcp::model::JsonObject) -> Result<Self, String>;
+    fn parse(args: &rmcp::model::JsonObject) -> Result<Self, String> {
+        Self::read_all(args).map_err(|problems| invalid(&problems))
+    }
+
+    /// As [`ToolArgs::parse`], with `more` problems found across arguments (e.g. "exactly
+    /// one of …") listed after the fields' own.
+    fn parse_with(args: &rmcp::model::JsonObject, more: Vec<String>) -> Result<Self, String> {
+        match Self::read_all(args) {
+            Ok(parsed) if more.is_empty() => Ok(parsed),
+            Ok(_) => Err(invalid(&more)),
+            Err(mut problems) => {
+                problems.extend(more);
+                Err(invalid(&problems))
+            }
+        }
+    }
+}
+
+/// The problem when not exactly one of `names` is given (absent and `null` count as not given).
+pub fn exactly_one(args: &rmcp::model::JsonObject, names: &[&str]) -> Option<String> {
+    let given: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|name| args.get(*name).is_some_and(|value| !value.is_null()))
+        .collect();
+    match given.len() {
+        1 => None,
+        0 => Some(format!("give one of {}", names.join(" or "))),
+        _ => Some(format!("give only one of {}, not both", names.join(" or "))),
+    }
 }
 
 /// The answer's reason when arguments are wrong: every problem, then that nothing was sent.
@@ -50,7 +82,7 @@ macro_rules! tool_args {
 
         impl $crate::tools::args::ToolArgs for $name {
             #[allow(unused_variables, unused_mut)]
-            fn parse(args: &rmcp::model::JsonObject) -> Result<Self, String> {
+            fn read_all(args: &rmcp::model::JsonObject) -> Result<Self, Vec<String>> {
                 let mut problems: Vec<String> = Vec::new();
                 $(
                     let $field = match <$ty as $crate::tools::args::Arg>::read(
@@ -66,7 +98,7 @@ macro_rules! tool_args {
                 )*
                 match ($($field,)*) {
                     ($(Some($field),)*) if problems.is_empty() => Ok(Self { $($field),* }),
-                    _ => Err($crate::tools::args::invalid(&problems)),
+                    _ => Err(problems),
                 }
             }
         }
@@ -182,12 +214,10 @@ impl JsonSchema for Text {
 }
 
 /// A tag's name: not empty, at most 255 characters.
-#[allow(dead_code)] // the argument type of add_tag and remove_tag (next commit)
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TagName(pub String);
 
 /// The longest tag name Kommo keeps.
-#[allow(dead_code)]
 pub const MAX_TAG_NAME: usize = 255;
 
 impl Arg for TagName {
@@ -240,7 +270,6 @@ impl Arg for bool {
 }
 
 /// A JSON object of values by key (checked further by the tool that takes it).
-#[allow(dead_code)] // the argument type of update_lead_fields (next commit)
 #[derive(Clone, Debug, PartialEq)]
 pub struct Object(pub serde_json::Map<String, Value>);
 

@@ -27,6 +27,29 @@ pub fn parse(value: &Value) -> Result<i64, String> {
     }
 }
 
+/// Unix seconds of an ISO 8601 date (`2026-12-24`, taken as midnight UTC) or of a date-time
+/// with an offset or `Z` (a date-time without one is refused: its instant is unknown).
+pub fn date_or_date_time(text: &str) -> Option<i64> {
+    let text = text.trim();
+    match civil_days(text) {
+        Some(days) => Some(days * 86_400),
+        None => iso(text),
+    }
+}
+
+/// Days since 1970-01-01 of `YYYY-MM-DD`.
+fn civil_days(date: &str) -> Option<i64> {
+    let mut parts = date.split('-');
+    let year = number(parts.next()?, 4)?;
+    let month = number(parts.next()?, 2)?;
+    let day = number(parts.next()?, 2)?;
+    if parts.next().is_some() || !(1..=12).contains(&month) || day < 1 || day > days_in(year, month)
+    {
+        return None;
+    }
+    Some(days_from_civil(year, month, day))
+}
+
 fn number(text: &str, len: usize) -> Option<i64> {
     (text.len() == len && text.bytes().all(|b| b.is_ascii_digit()))
         .then(|| text.parse().ok())
@@ -36,14 +59,7 @@ fn number(text: &str, len: usize) -> Option<i64> {
 /// `YYYY-MM-DDTHH:MM[:SS[.fff]](Z|±HH:MM|±HHMM)`; a space may stand for `T`.
 fn iso(text: &str) -> Option<i64> {
     let (date, rest) = text.split_once(['T', 't', ' '])?;
-    let mut parts = date.split('-');
-    let year = number(parts.next()?, 4)?;
-    let month = number(parts.next()?, 2)?;
-    let day = number(parts.next()?, 2)?;
-    if parts.next().is_some() || !(1..=12).contains(&month) || day < 1 || day > days_in(year, month)
-    {
-        return None;
-    }
+    let days = civil_days(date)?;
     let (time, offset) = if let Some(time) = rest.strip_suffix(['Z', 'z']) {
         (time, 0)
     } else {
@@ -69,7 +85,7 @@ fn iso(text: &str) -> Option<i64> {
     if fields.next().is_some() || hour > 23 || minute > 59 || second > 60 {
         return None;
     }
-    Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset)
+    Some(days * 86_400 + hour * 3600 + minute * 60 + second - offset)
 }
 
 fn is_leap(year: i64) -> bool {
@@ -112,6 +128,18 @@ mod tests {
         assert_eq!(parse(&json!("2023-11-15T01:43:20+0330")), Ok(1_700_000_000));
         assert_eq!(parse(&json!("2023-11-14 22:13:20.123Z")), Ok(1_700_000_000));
         assert_eq!(parse(&json!("2024-02-29T12:00Z")), Ok(1_709_208_000));
+    }
+
+    #[test]
+    fn dates_and_date_times() {
+        assert_eq!(date_or_date_time("2023-11-14"), Some(1_699_920_000));
+        assert_eq!(
+            date_or_date_time(" 2023-11-14T19:13:20-03:00 "),
+            Some(1_700_000_000)
+        );
+        for bad in ["2023-11-14T19:13:20", "2023-13-01", "14/11/2023", ""] {
+            assert_eq!(date_or_date_time(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -7,8 +7,10 @@ mod contacts;
 mod create_task;
 pub mod dedupe;
 mod due;
+mod field_values;
 mod find_leads;
 mod get_lead;
+mod list_custom_fields;
 mod list_pipelines;
 mod move_lead;
 mod note;
@@ -16,8 +18,10 @@ pub mod outcome;
 mod pause;
 mod phone;
 mod salesbots;
+mod tag;
 mod target;
 mod task_memory;
+mod update_fields;
 mod when;
 mod write;
 
@@ -208,6 +212,10 @@ impl Toolkit {
             ToolName::ResumeAgent => pause::run(call, args, pause::Direction::Resume).await,
             ToolName::AddBudget => budget::run(call, args).await,
             ToolName::AddNote => note::run(call, args).await,
+            ToolName::AddTag => tag::run(call, args, tag::Direction::Add).await,
+            ToolName::RemoveTag => tag::run(call, args, tag::Direction::Remove).await,
+            ToolName::ListCustomFields => list_custom_fields::run(call, args).await,
+            ToolName::UpdateLeadFields => update_fields::run(call, args).await,
             ToolName::GetLead => get_lead::run(call, args).await,
             ToolName::ListPipelines => list_pipelines::run(call, args).await,
             ToolName::FindLeads => find_leads::run(call, args).await,
@@ -254,6 +262,10 @@ fn failed_sentence(tool: ToolName) -> &'static str {
         ToolName::ResumeAgent => pause::Direction::Resume.sentences().failed,
         ToolName::AddBudget => budget::SENTENCES.failed,
         ToolName::AddNote => note::FAILED,
+        ToolName::AddTag => tag::ADD.failed,
+        ToolName::RemoveTag => tag::REMOVE.failed,
+        ToolName::ListCustomFields => list_custom_fields::FAILED,
+        ToolName::UpdateLeadFields => update_fields::SENTENCES.failed,
         ToolName::GetLead => get_lead::FAILED,
         ToolName::ListPipelines => list_pipelines::FAILED,
         ToolName::FindLeads => find_leads::FAILED,
@@ -361,6 +373,10 @@ pub fn definition(tool: ToolName) -> &'static Tool {
                 ToolName::ResumeAgent => pause::definition(pause::Direction::Resume),
                 ToolName::AddBudget => budget::definition(),
                 ToolName::AddNote => note::definition(),
+                ToolName::AddTag => tag::definition(tag::Direction::Add),
+                ToolName::RemoveTag => tag::definition(tag::Direction::Remove),
+                ToolName::ListCustomFields => list_custom_fields::definition(),
+                ToolName::UpdateLeadFields => update_fields::definition(),
                 ToolName::GetLead => get_lead::definition(),
                 ToolName::ListPipelines => list_pipelines::definition(),
                 ToolName::FindLeads => find_leads::definition(),

@@ -49,9 +49,9 @@ SENTENCES = {
     "get_lead": (None, "Failed to get lead: the specified lead does not exist in Kommo."),
 }
 
-ALL_TOOLS = ["add_budget", "add_note", "create_task", "find_leads", "get_lead", "list_pipelines",
-             "list_salesbots", "move_lead", "pause_agent", "resume_agent", "run_salesbot",
-             "stop_salesbot"]
+ALL_TOOLS = ["add_budget", "add_note", "add_tag", "create_task", "find_leads", "get_lead",
+             "list_custom_fields", "list_pipelines", "list_salesbots", "move_lead", "pause_agent",
+             "remove_tag", "resume_agent", "run_salesbot", "stop_salesbot", "update_lead_fields"]
 
 
 def binary() -> Path:

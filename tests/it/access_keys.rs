@@ -209,7 +209,13 @@ async fn a_client_sees_and_calls_only_its_tools() {
     let mut session = McpClient::initialize_with(&server, &[("authorization", &reader)]).await;
     assert_eq!(
         session.tool_names(&[]).await,
-        ["find_leads", "get_lead", "list_pipelines", "list_salesbots"],
+        [
+            "find_leads",
+            "get_lead",
+            "list_custom_fields",
+            "list_pipelines",
+            "list_salesbots"
+        ],
         "a read-only client sees only readers"
     );
     let listed: Value = server
@@ -220,7 +226,13 @@ async fn a_client_sees_and_calls_only_its_tools() {
         .unwrap();
     assert_eq!(
         tool_names(&listed),
-        ["find_leads", "get_lead", "list_pipelines", "list_salesbots"]
+        [
+            "find_leads",
+            "get_lead",
+            "list_custom_fields",
+            "list_pipelines",
+            "list_salesbots"
+        ]
     );
     for (tool, args) in [
         (

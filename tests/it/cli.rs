@@ -635,7 +635,7 @@ async fn check_reports_a_pause_field_that_is_missing_or_not_a_checkbox() {
         stderr(&output),
         "kommo-mcp: error: pause field 5003 \"Budget note\" is a text field, not a checkbox: set KOMMO_PAUSE_FIELD_ID \
          (flag --pause-field-id, config key pause_field_id) to the id of a checkbox lead field (checkbox lead fields: \
-         5001 \"AI agent paused\").\n"
+         5001 \"AI agent paused\", 5012 \"Callback requested\").\n"
     );
     args[at] = "7777".into();
     let output = check(&env, &args).await;

@@ -21,7 +21,7 @@ async fn flag_beats_env_beats_file_beats_default() {
     let env = Isolated::new();
     assert_eq!(
         tool_names_with(&env, None, None).await.len(),
-        12,
+        16,
         "default: every tool"
     );
     env.write_default_config("tools = [\"add_note\"]\n");
@@ -192,7 +192,13 @@ async fn read_only_and_dry_run_come_from_the_file_too() {
     env.write_default_config("read_only = true\ndry_run = true\nnote_dedupe = 30\n");
     assert_eq!(
         tool_names_with(&env, None, None).await,
-        vec!["find_leads", "get_lead", "list_pipelines", "list_salesbots"]
+        vec![
+            "find_leads",
+            "get_lead",
+            "list_custom_fields",
+            "list_pipelines",
+            "list_salesbots"
+        ]
     );
     let output = env.command().arg("check").output().await.unwrap();
     let text = String::from_utf8_lossy(&output.stdout);

@@ -202,7 +202,10 @@ async fn get_lead_reports_names_tags_fields_pause_and_timestamps() {
         closed["structuredContent"]["status"],
         json!({"id": 142, "name": "Closed - won"})
     );
-    assert_eq!(closed["structuredContent"]["custom_fields"], json!({}));
+    assert_eq!(
+        closed["structuredContent"]["custom_fields"],
+        json!({"Employees": "250", "Interests": ["Pricing", "Integrations"]})
+    );
     assert!(first_text(&closed).contains(" UTC, closed 20"), "{closed}");
     assert!(writes(&sim).is_empty());
 }

@@ -46,7 +46,7 @@ async fn session_flow_initialize_list_call_delete() {
     let mut client = McpClient::initialize(&server).await;
     let session = client.session.clone().expect("a session id");
     assert_eq!(server.health().await["mcp_sessions"], 1);
-    assert_eq!(client.tool_names(&[]).await.len(), 12);
+    assert_eq!(client.tool_names(&[]).await.len(), 16);
     let answer = client
         .call(
             "move_lead",
@@ -105,7 +105,7 @@ async fn stateless_mode_answers_without_a_session() {
         response.headers().get("mcp-session-id").is_none(),
         "stateless mode must not hand out sessions"
     );
-    assert_eq!(client.tool_names(&[]).await.len(), 12);
+    assert_eq!(client.tool_names(&[]).await.len(), 16);
     let answer = client.call("get_lead", json!({"lead_id": LEAD}), &[]).await;
     assert!(!is_error(&answer["result"]), "{answer}");
     let get = server
@@ -140,16 +140,20 @@ async fn bare_json_post_gets_a_plain_json_answer() {
         vec![
             "add_budget",
             "add_note",
+            "add_tag",
             "create_task",
             "find_leads",
             "get_lead",
+            "list_custom_fields",
             "list_pipelines",
             "list_salesbots",
             "move_lead",
             "pause_agent",
+            "remove_tag",
             "resume_agent",
             "run_salesbot",
             "stop_salesbot",
+            "update_lead_fields",
         ]
     );
     let answer = server
@@ -184,7 +188,7 @@ async fn bare_json_post_gets_a_plain_json_answer() {
         "{reply}"
     );
     let json_body: Value = serde_json::from_str(reply.split("\r\n\r\n").nth(1).unwrap()).unwrap();
-    assert_eq!(tool_names(&json_body).len(), 12);
+    assert_eq!(tool_names(&json_body).len(), 16);
     assert_eq!(
         server.health().await["mcp_sessions"],
         0,
@@ -671,6 +675,6 @@ async fn cached_bare_tools_list_is_exactly_the_mcp_services_answer() {
         .json()
         .await
         .unwrap();
-    assert_eq!(tool_names(&answer).len(), 12);
+    assert_eq!(tool_names(&answer).len(), 16);
     assert!(sim.state().requests().is_empty());
 }

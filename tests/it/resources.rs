@@ -31,11 +31,15 @@ async fn listed_read_and_bad_uri_over_stdio() {
     let list = client.request("resources/list", json!({})).await;
     assert_eq!(
         uris(&list, "resources", "uri"),
-        ["kommo://pipelines"],
+        ["kommo://pipelines", "kommo://custom-fields"],
         "{list}"
     );
     assert_eq!(
         list["result"]["resources"][0]["mimeType"],
+        "application/json"
+    );
+    assert_eq!(
+        list["result"]["resources"][1]["mimeType"],
         "application/json"
     );
     let templates = client.request("resources/templates/list", json!({})).await;
@@ -62,6 +66,20 @@ async fn listed_read_and_bad_uri_over_stdio() {
     let pipelines: Value =
         serde_json::from_str(read["result"]["contents"][0]["text"].as_str().unwrap()).unwrap();
     assert_eq!(pipelines["pipelines"][0]["name"], "Sales");
+
+    let read = client
+        .request("resources/read", json!({"uri": "kommo://custom-fields"}))
+        .await;
+    let contents = &read["result"]["contents"][0];
+    assert_eq!(contents["uri"], "kommo://custom-fields", "{read}");
+    assert_eq!(contents["mimeType"], "application/json");
+    let fields: Value = serde_json::from_str(contents["text"].as_str().unwrap()).unwrap();
+    let tool = client.call("list_custom_fields", json!({})).await;
+    assert_eq!(
+        fields, tool["structuredContent"],
+        "the same data as list_custom_fields"
+    );
+    assert_eq!(fields["fields"][4]["options"][1]["value"], "Demo");
 
     for bad in ["kommo://nothing", "kommo://leads/abc", "kommo://leads/0"] {
         sim.state().clear_requests();
@@ -147,6 +165,41 @@ async fn the_tools_header_narrows_resources() {
         answer["result"]["contents"][0]["text"].as_str().is_some(),
         "{answer}"
     );
+    let answer = client
+        .request(
+            "resources/read",
+            json!({"uri": "kommo://custom-fields"}),
+            &only_pipelines,
+        )
+        .await;
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("list_custom_fields"),
+        "{answer}"
+    );
+    let only_fields = [("x-kommo-tools", "list_custom_fields")];
+    let list = client
+        .request("resources/list", json!({}), &only_fields)
+        .await;
+    assert_eq!(uris(&list, "resources", "uri"), ["kommo://custom-fields"]);
+    let answer = client
+        .request(
+            "resources/read",
+            json!({"uri": "kommo://custom-fields"}),
+            &only_fields,
+        )
+        .await;
+    assert!(
+        answer["result"]["contents"][0]["text"]
+            .as_str()
+            .is_some_and(|text| text.contains("\"Interests\"")),
+        "{answer}"
+    );
     let all = client.request("resources/list", json!({}), &[]).await;
-    assert_eq!(uris(&all, "resources", "uri"), ["kommo://pipelines"]);
+    assert_eq!(
+        uris(&all, "resources", "uri"),
+        ["kommo://pipelines", "kommo://custom-fields"]
+    );
 }

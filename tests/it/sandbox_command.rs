@@ -95,6 +95,9 @@ async fn the_sandbox_explains_itself_on_stderr_and_stops_on_sigterm() {
         "\"Source\"",
         "\"Budget note\"",
         "\"Follow-up date\"",
+        "\"Interests\" (multiselect, code INTERESTS): Pricing 6011",
+        "\"Priority\" (radiobutton): Low 6021",
+        "lead tags: 1 \"whatsapp\", 2 \"vip\"",
     ] {
         assert!(stderr.contains(field), "{field} missing: {stderr}");
     }

@@ -1,6 +1,6 @@
 //! What `tools/list` promises, checked over stdio: titles and truthful annotations, input
 //! schemas that are valid JSON Schema 2020-12 objects, output schemas that every tool's
-//! successful `structuredContent` validates against, the six names in TOOLS_TO_USE, and a
+//! successful `structuredContent` validates against, every name in TOOLS_TO_USE, and a
 //! reviewed snapshot of the whole answer.
 
 use std::path::PathBuf;
@@ -9,19 +9,23 @@ use serde_json::{Value, json};
 
 use crate::support::*;
 
-const ALL_TOOLS: [&str; 12] = [
+const ALL_TOOLS: [&str; 16] = [
     "add_budget",
     "add_note",
+    "add_tag",
     "create_task",
     "find_leads",
     "get_lead",
+    "list_custom_fields",
     "list_pipelines",
     "list_salesbots",
     "move_lead",
     "pause_agent",
+    "remove_tag",
     "resume_agent",
     "run_salesbot",
     "stop_salesbot",
+    "update_lead_fields",
 ];
 const UPDATE_SNAPSHOTS: &str = "KOMMO_MCP_UPDATE_SNAPSHOTS";
 
@@ -47,16 +51,25 @@ async fn every_tool_has_a_title_and_annotations_that_tell_the_truth() {
     let expected = [
         ("add_budget", "Set lead budget", false, true),
         ("add_note", "Add note", false, false),
+        ("add_tag", "Add tag to lead", false, true),
         ("create_task", "Create task", false, false),
         ("find_leads", "Find leads", true, true),
         ("get_lead", "Get lead", true, true),
+        ("list_custom_fields", "List lead custom fields", true, true),
         ("list_pipelines", "List pipelines", true, true),
         ("list_salesbots", "List Salesbots", true, true),
         ("move_lead", "Move lead", false, true),
         ("pause_agent", "Pause AI agent", false, true),
+        ("remove_tag", "Remove tag from lead", false, true),
         ("resume_agent", "Resume AI agent", false, true),
         ("run_salesbot", "Run Salesbot", false, false),
         ("stop_salesbot", "Stop Salesbot", false, true),
+        (
+            "update_lead_fields",
+            "Update lead custom fields",
+            false,
+            true,
+        ),
     ];
     assert_eq!(list["tools"].as_array().map(Vec::len), Some(expected.len()));
     for (name, title, read_only, idempotent) in expected {
@@ -193,6 +206,23 @@ async fn every_tools_structured_content_validates_against_its_output_schema() {
         ("list_salesbots", json!({})),
         ("run_salesbot", json!({"lead_id": LEAD, "bot_id": 401})),
         ("stop_salesbot", json!({"lead_id": LEAD, "bot_id": 401})),
+        ("list_custom_fields", json!({})),
+        ("add_tag", json!({"lead_id": LEAD, "tag_id": 2})),
+        ("add_tag", json!({"lead_id": LEAD, "tag_name": "vip"})),
+        (
+            "add_tag",
+            json!({"lead_id": LEAD, "tag_name": "brand new", "dry_run": true}),
+        ),
+        ("remove_tag", json!({"lead_id": LEAD, "tag_name": "VIP"})),
+        ("remove_tag", json!({"lead_id": LEAD, "tag_id": 4})),
+        (
+            "update_lead_fields",
+            json!({"lead_id": LEAD, "fields": {"Source": "Instagram", "Interests": ["Demo"], "Employees": 12}}),
+        ),
+        (
+            "update_lead_fields",
+            json!({"lead_id": LEAD, "fields": {"Source": "Instagram"}}),
+        ),
     ];
     let mut covered = std::collections::BTreeSet::new();
     for (name, args) in calls {
@@ -219,8 +249,8 @@ async fn every_tools_structured_content_validates_against_its_output_schema() {
 #[tokio::test]
 async fn every_name_is_valid_in_tools_to_use() {
     for form in [
-        r#"["add_budget","add_note","create_task","find_leads","get_lead","list_pipelines","list_salesbots","move_lead","pause_agent","resume_agent","run_salesbot","stop_salesbot"]"#,
-        "stop_salesbot,run_salesbot, resume_agent, pause_agent,move_lead ,list_salesbots,list_pipelines,get_lead,find_leads,create_task,add_note, add_budget",
+        r#"["add_budget","add_note","add_tag","create_task","find_leads","get_lead","list_custom_fields","list_pipelines","list_salesbots","move_lead","pause_agent","remove_tag","resume_agent","run_salesbot","stop_salesbot","update_lead_fields"]"#,
+        "update_lead_fields, stop_salesbot,run_salesbot, resume_agent, remove_tag, pause_agent,move_lead ,list_salesbots,list_pipelines,list_custom_fields,get_lead,find_leads,create_task,add_tag,add_note, add_budget",
     ] {
         let env = Isolated::new();
         let mut command = env.command();

@@ -29,7 +29,7 @@ async fn endpoint_event_then_answers_on_the_stream() {
     );
     client.initialize().await;
     let list = client.request("tools/list", json!({}), &[]).await;
-    assert_eq!(tool_names(&list).len(), 12);
+    assert_eq!(tool_names(&list).len(), 16);
     let answer = client
         .call("resume_agent", json!({"lead_id": LEAD}), &[])
         .await;

@@ -60,6 +60,30 @@ fn write_calls() -> Vec<(&'static str, Value, &'static str, &'static str, Value)
             "/api/v4/leads/9001/notes",
             json!([{"note_type": "common", "params": {"text": "Customer asked for a call"}}]),
         ),
+        (
+            "add_tag",
+            json!({"lead_id": LEAD, "tag_id": 2}),
+            "PATCH",
+            "/api/v4/leads/9001",
+            json!({"tags_to_add": [{"id": 2}]}),
+        ),
+        (
+            "remove_tag",
+            json!({"lead_id": LEAD, "tag_name": "WhatsApp"}),
+            "PATCH",
+            "/api/v4/leads/9001",
+            json!({"tags_to_delete": [{"id": 1}]}),
+        ),
+        (
+            "update_lead_fields",
+            json!({"lead_id": LEAD, "fields": {"Source": "Website", "INTERESTS": ["Demo"]}}),
+            "PATCH",
+            "/api/v4/leads/9001",
+            json!({"custom_fields_values": [
+                {"field_id": 5002, "values": [{"enum_id": 6003}]},
+                {"field_id": 5005, "values": [{"enum_id": 6012}]}
+            ]}),
+        ),
     ]
 }
 
@@ -147,12 +171,28 @@ async fn read_only_mode_lists_and_allows_only_readers() {
     let mut client = stdio_with(&sim, &env, &["--read-only"]).await;
     assert_eq!(
         client.tool_names().await,
-        vec!["find_leads", "get_lead", "list_pipelines", "list_salesbots"]
+        vec![
+            "find_leads",
+            "get_lead",
+            "list_custom_fields",
+            "list_pipelines",
+            "list_salesbots"
+        ]
     );
-    let refused = client
-        .call_raw("add_note", json!({"lead_id": LEAD, "note": "x"}))
-        .await;
-    assert!(refused.get("error").is_some(), "{refused}");
+    for (tool, args) in [
+        ("add_note", json!({"lead_id": LEAD, "note": "x"})),
+        ("add_tag", json!({"lead_id": LEAD, "tag_id": 2})),
+        ("remove_tag", json!({"lead_id": LEAD, "tag_id": 1})),
+        (
+            "update_lead_fields",
+            json!({"lead_id": LEAD, "fields": {"Source": "Website"}}),
+        ),
+    ] {
+        let refused = client.call_raw(tool, args).await;
+        assert!(refused.get("error").is_some(), "{tool}: {refused}");
+    }
+    let fields = client.call("list_custom_fields", json!({})).await;
+    assert!(!is_error(&fields), "{fields}");
     let read = client.call("get_lead", json!({"lead_id": LEAD})).await;
     assert!(!is_error(&read), "{read}");
     // TOOLS_TO_USE naming a writer intersects, no error

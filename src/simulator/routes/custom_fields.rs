@@ -21,7 +21,7 @@ impl Ctx<'_> {
             "id": field.id,
             "name": field.name,
             "type": field.kind.as_str(),
-            "code": null,
+            "code": field.code,
             "sort": field.sort,
             "entity_type": "leads",
             "is_api_only": false,

@@ -4,10 +4,12 @@ use axum::response::Response;
 use http::StatusCode;
 use serde_json::{Map, Value, json};
 
+use super::field_values::plan_field;
+use super::tags::TagChange;
 use super::{Ctx, Payload};
 use crate::simulator::MissingLead;
 use crate::simulator::problem::{self, FieldError};
-use crate::simulator::state::{Account, FieldType, Lead, lock, unix_now};
+use crate::simulator::state::{Account, AccountData, Lead, lock, unix_now};
 
 impl Ctx<'_> {
     pub(super) fn get_lead(&self, account: &Account, id: i64) -> Response {
@@ -33,17 +35,23 @@ impl Ctx<'_> {
                 return problem::bad_request("Invalid request body");
             }
         };
-        let mut data = lock(&account.data);
-        let Some(lead) = data.leads.get_mut(&id) else {
+        let mut guard = lock(&account.data);
+        let data = &mut *guard;
+        let Some(lead) = data.leads.get(&id) else {
             return problem::not_found("Lead not found");
         };
-        let change = match LeadChange::plan(account, lead, body) {
+        let change = match LeadChange::plan(account, data, lead, body) {
             Ok(change) => change,
             Err(errors) => return problem::validation(&errors),
         };
         let now = unix_now();
-        change.apply(lead, now);
-        drop(data);
+        if let Some(lead) = data.leads.get_mut(&id) {
+            change
+                .tags
+                .apply(lead, &mut data.tags, &mut data.next_tag_id);
+            change.apply(lead, now);
+        }
+        drop(guard);
         problem::hal(
             StatusCode::OK,
             &json!({
@@ -65,6 +73,7 @@ struct LeadChange {
     stage: Option<(i64, i64)>,
     /// (field_id, new values; `None` clears)
     fields: Vec<(i64, Option<Vec<Value>>)>,
+    tags: TagChange,
 }
 
 /// An integer field of the body: absent, present but invalid (error recorded), or a value.
@@ -88,6 +97,7 @@ fn is_closed(status_id: i64) -> bool {
 impl LeadChange {
     fn plan(
         account: &Account,
+        data: &AccountData,
         lead: &Lead,
         body: &Map<String, Value>,
     ) -> Result<LeadChange, Vec<FieldError>> {
@@ -101,6 +111,19 @@ impl LeadChange {
             }
         }
         change.price = int_field(body, "price", &mut errors).flatten();
+        match change.price {
+            // Kommo stores the price in 32 bits and refuses a negative one.
+            Some(price) if price < 0 => errors.push(FieldError {
+                code: "TooLow",
+                path: "price".to_owned(),
+                detail: "This value should be greater than or equal to 0.",
+            }),
+            Some(price) if price > i64::from(i32::MAX) => {
+                errors.push(FieldError::invalid_type("price"));
+            }
+            _ => {}
+        }
+        change.tags = TagChange::plan(data, body, &mut errors);
         change.responsible_user_id = int_field(body, "responsible_user_id", &mut errors).flatten();
         let pipeline = match int_field(body, "pipeline_id", &mut errors) {
             None => Ok(None),
@@ -158,21 +181,29 @@ impl LeadChange {
     }
 
     fn apply(self, lead: &mut Lead, now: i64) {
-        if let Some(name) = self.name {
+        let LeadChange {
+            name,
+            price,
+            responsible_user_id,
+            stage,
+            fields,
+            tags: _,
+        } = self;
+        if let Some(name) = name {
             lead.name = name;
         }
-        if let Some(price) = self.price {
+        if let Some(price) = price {
             lead.price = price;
         }
-        if let Some(user) = self.responsible_user_id {
+        if let Some(user) = responsible_user_id {
             lead.responsible_user_id = user;
         }
-        if let Some((pipeline_id, status_id)) = self.stage {
+        if let Some((pipeline_id, status_id)) = stage {
             lead.pipeline_id = pipeline_id;
             lead.status_id = status_id;
             lead.closed_at = is_closed(status_id).then_some(now);
         }
-        for (field_id, values) in self.fields {
+        for (field_id, values) in fields {
             let slot = lead
                 .custom_fields
                 .iter()
@@ -189,61 +220,4 @@ impl LeadChange {
         lead.updated_at = now;
         lead.updated_by = 0;
     }
-}
-
-/// Validates one `custom_fields_values` item; `values: null` (or `[]`) clears the field.
-fn plan_field(
-    account: &Account,
-    item: &Value,
-    i: usize,
-) -> Result<(i64, Option<Vec<Value>>), FieldError> {
-    let prefix = format!("custom_fields_values.{i}");
-    let field = item
-        .get("field_id")
-        .and_then(Value::as_i64)
-        .and_then(|id| account.field(id))
-        .ok_or_else(|| FieldError::not_supported_choice(format!("{prefix}.field_id")))?;
-    let first = match item.get("values") {
-        Some(Value::Null) => return Ok((field.id, None)),
-        Some(Value::Array(values)) => match values.first() {
-            None => return Ok((field.id, None)),
-            Some(first) => first,
-        },
-        _ => return Err(FieldError::invalid_type(format!("{prefix}.values"))),
-    };
-    let value_path = || format!("{prefix}.values.0.value");
-    let value = first.get("value");
-    let stored = match field.kind {
-        FieldType::Checkbox => match value {
-            Some(Value::Bool(b)) => json!({"value": b}),
-            _ => return Err(FieldError::invalid_type(value_path())),
-        },
-        FieldType::Select => {
-            let by_id = first.get("enum_id").and_then(Value::as_i64);
-            let found = field.enums.iter().find(|(id, text, _)| match by_id {
-                Some(wanted) => *id == wanted,
-                None => value.and_then(Value::as_str) == Some(text.as_str()),
-            });
-            match found {
-                Some((id, text, _)) => json!({"value": text, "enum_id": id, "enum_code": null}),
-                None => {
-                    return Err(FieldError::not_supported_choice(format!(
-                        "{prefix}.values.0.enum_id"
-                    )));
-                }
-            }
-        }
-        FieldType::Text => match value {
-            Some(Value::String(s)) if s.chars().count() > 256 => {
-                return Err(FieldError::too_long(value_path()));
-            }
-            Some(Value::String(s)) => json!({"value": s}),
-            _ => return Err(FieldError::invalid_type(value_path())),
-        },
-        FieldType::Date => match value {
-            Some(v @ (Value::Number(_) | Value::String(_))) => json!({"value": v}),
-            _ => return Err(FieldError::invalid_type(value_path())),
-        },
-    };
-    Ok((field.id, Some(vec![stored])))
 }

@@ -3,11 +3,15 @@
 
 mod account;
 mod custom_fields;
+mod field_values;
 mod leads;
 mod notes;
 mod pipelines;
+mod tags;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_values;
 
 use std::sync::Arc;
 use std::time::Duration;

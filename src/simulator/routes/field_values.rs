@@ -1,0 +1,100 @@
+//! The validation of one `custom_fields_values` item of a lead PATCH, by the field's type
+//! (kommo-api.md §4.2, §13.3): what Kommo stores, or the `validation-errors` entry it answers.
+
+use serde_json::{Value, json};
+
+use crate::simulator::problem::FieldError;
+use crate::simulator::state::{Account, CustomField, FieldType};
+
+/// Validates one `custom_fields_values` item (the field named by `field_id` or
+/// `field_code`); `values: null` (or `[]`) clears the field.
+pub(super) fn plan_field(
+    account: &Account,
+    item: &Value,
+    i: usize,
+) -> Result<(i64, Option<Vec<Value>>), FieldError> {
+    let prefix = format!("custom_fields_values.{i}");
+    let field = match (item.get("field_id"), item.get("field_code")) {
+        (Some(id), _) => id.as_i64().and_then(|id| account.field(id)),
+        (None, Some(code)) => code
+            .as_str()
+            .and_then(|code| account.fields.iter().find(|f| f.code == Some(code))),
+        (None, None) => None,
+    }
+    .ok_or_else(|| FieldError::not_supported_choice(format!("{prefix}.field_id")))?;
+    let values = match item.get("values") {
+        Some(Value::Null) => return Ok((field.id, None)),
+        Some(Value::Array(values)) if values.is_empty() => return Ok((field.id, None)),
+        Some(Value::Array(values)) => values,
+        _ => return Err(FieldError::invalid_type(format!("{prefix}.values"))),
+    };
+    let stored = if field.kind == FieldType::Multiselect {
+        values
+            .iter()
+            .enumerate()
+            .map(|(j, v)| option(field, v, &format!("{prefix}.values.{j}")))
+            .collect::<Result<Vec<Value>, FieldError>>()?
+    } else {
+        vec![one_value(field, &values[0], &format!("{prefix}.values.0"))?]
+    };
+    Ok((field.id, Some(stored)))
+}
+
+/// The stored form of a single-valued field's value.
+fn one_value(field: &CustomField, item: &Value, path: &str) -> Result<Value, FieldError> {
+    let value = item.get("value");
+    let invalid = || FieldError::invalid_type(format!("{path}.value"));
+    Ok(match field.kind {
+        FieldType::Checkbox => match value {
+            Some(Value::Bool(b)) => json!({"value": b}),
+            _ => return Err(invalid()),
+        },
+        FieldType::Select | FieldType::Radiobutton | FieldType::Multiselect => {
+            option(field, item, path)?
+        }
+        FieldType::Text => match value {
+            Some(Value::String(s)) if s.chars().count() > 256 => {
+                return Err(FieldError::too_long(format!("{path}.value")));
+            }
+            Some(Value::String(s)) => json!({"value": s}),
+            _ => return Err(invalid()),
+        },
+        FieldType::Textarea | FieldType::Url => match value {
+            Some(Value::String(s)) => json!({"value": s}),
+            _ => return Err(invalid()),
+        },
+        // Kommo renders numeric values as strings.
+        FieldType::Numeric => match value {
+            Some(Value::Number(n)) => json!({"value": n.to_string()}),
+            Some(Value::String(s)) if s.trim().parse::<f64>().is_ok_and(f64::is_finite) => {
+                json!({"value": s.trim()})
+            }
+            _ => return Err(invalid()),
+        },
+        FieldType::Date | FieldType::DateTime | FieldType::Birthday => match value {
+            Some(Value::Number(n)) if n.as_i64().is_some() => json!({"value": n}),
+            Some(Value::String(s)) if s.parse::<i64>().is_ok() => {
+                json!({"value": s.parse::<i64>().unwrap_or_default()})
+            }
+            _ => return Err(invalid()),
+        },
+    })
+}
+
+/// One option of a select, radiobutton or multiselect field, by `enum_id` or by its text.
+fn option(field: &CustomField, item: &Value, path: &str) -> Result<Value, FieldError> {
+    let by_id = item.get("enum_id").and_then(Value::as_i64);
+    let by_text = item.get("value").and_then(Value::as_str);
+    let found = field
+        .enums
+        .iter()
+        .find(|(id, text, _)| match (by_id, by_text) {
+            (Some(wanted), _) => *id == wanted,
+            (None, Some(wanted)) => wanted == text,
+            (None, None) => false,
+        });
+    match found {
+        Some((id, text, _)) => Ok(json!({"value": text, "enum_id": id, "enum_code": null})),
+        None => Err(FieldError::not_supported_choice(format!("{path}.enum_id"))),
+    }
+}

@@ -1,0 +1,465 @@
+//! What `update_lead_fields` sends for each `fields` entry: the field a key names (its
+//! name, code or id), the value checked against the field's type, and whether the lead
+//! already has it. Every problem is collected, so one answer lists them all.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Number, Value, json};
+
+use super::{args::describe, due};
+use crate::kommo::models::{CustomField, CustomFieldValue, FieldEnum};
+
+/// The longest value Kommo accepts in a `text` field.
+const MAX_TEXT: usize = 256;
+
+/// One field to set, as it will be sent.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Planned {
+    pub field_id: i64,
+    pub name: String,
+    pub kind: String,
+    /// The new value in a form to show (the option texts of select-like fields; Unix
+    /// seconds of dates); `null` clears the field.
+    pub shown: Value,
+    new: New,
+}
+
+/// The checked new value.
+#[derive(Clone, Debug, PartialEq)]
+enum New {
+    Clear,
+    Text(String),
+    Number(Number),
+    Flag(bool),
+    Seconds(i64),
+    /// Enum ids, in the order given.
+    Options(Vec<i64>),
+}
+
+impl Planned {
+    /// The `custom_fields_values` item that sets it (`enum_id` for select-like fields).
+    pub fn item(&self) -> Value {
+        let values = match &self.new {
+            New::Clear => Value::Null,
+            New::Text(text) => json!([{ "value": text }]),
+            New::Number(n) => json!([{ "value": n }]),
+            New::Flag(flag) => json!([{ "value": flag }]),
+            New::Seconds(s) => json!([{ "value": s }]),
+            New::Options(ids) => ids.iter().map(|id| json!({ "enum_id": id })).collect(),
+        };
+        json!({ "field_id": self.field_id, "values": values })
+    }
+
+    /// Whether the lead's current value is already this one.
+    pub fn is_set(&self, current: Option<&CustomFieldValue>) -> bool {
+        let values = current
+            .and_then(|c| c.values.as_deref())
+            .unwrap_or_default();
+        let first = values.first().map(|v| &v.value);
+        match &self.new {
+            New::Clear => values.is_empty(),
+            New::Text(text) => first.and_then(Value::as_str) == Some(text.as_str()),
+            New::Number(n) => {
+                first.and_then(as_f64).is_some() && first.and_then(as_f64) == n.as_f64()
+            }
+            New::Flag(flag) => first.and_then(Value::as_bool) == Some(*flag),
+            New::Seconds(s) => first.and_then(as_i64) == Some(*s),
+            New::Options(ids) => {
+                let have: BTreeSet<i64> = values.iter().filter_map(|v| v.enum_id).collect();
+                let want: BTreeSet<i64> = ids.iter().copied().collect();
+                !values.is_empty() && have == want && have.len() == values.len()
+            }
+        }
+    }
+}
+
+/// The lead's current value of a field in the form [`Planned::shown`] uses.
+pub fn shown_current(current: Option<&CustomFieldValue>) -> Value {
+    let values = current
+        .and_then(|c| c.values.as_deref())
+        .unwrap_or_default();
+    match values {
+        [] => Value::Null,
+        [one] => one.value.clone(),
+        many => many.iter().map(|v| v.value.clone()).collect(),
+    }
+}
+
+fn as_f64(value: &Value) -> Option<f64> {
+    match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn as_i64(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Resolves every key and checks every value; all problems at once.
+pub fn plan(
+    fields: &[CustomField],
+    wanted: &Map<String, Value>,
+    subdomain: &str,
+) -> Result<Vec<Planned>, Vec<String>> {
+    let mut problems = Vec::new();
+    let mut planned: Vec<(String, Planned)> = Vec::new();
+    for (key, value) in wanted {
+        let field = match find(fields, key, subdomain) {
+            Ok(field) => field,
+            Err(problem) => {
+                problems.push(problem);
+                continue;
+            }
+        };
+        if let Some((other, _)) = planned.iter().find(|(_, p)| p.field_id == field.id) {
+            problems.push(format!(
+                "fields keys {other:?} and {key:?} both name the field {:?} ({})",
+                field.name, field.id
+            ));
+            continue;
+        }
+        match check(field, key, value) {
+            Ok(plan) => planned.push((key.clone(), plan)),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    if problems.is_empty() {
+        let mut planned: Vec<Planned> = planned.into_iter().map(|(_, p)| p).collect();
+        planned.sort_by_key(|p| p.field_id);
+        Ok(planned)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The field a key names: an id, else a code, else a name (case and surrounding spaces
+/// ignored).
+fn find<'a>(
+    fields: &'a [CustomField],
+    key: &str,
+    subdomain: &str,
+) -> Result<&'a CustomField, String> {
+    let wanted = key.trim();
+    if let Ok(id) = wanted.parse::<i64>()
+        && let Some(field) = fields.iter().find(|f| f.id == id)
+    {
+        return Ok(field);
+    }
+    let by_code: Vec<&CustomField> = fields
+        .iter()
+        .filter(|f| {
+            f.code
+                .as_deref()
+                .is_some_and(|c| c.eq_ignore_ascii_case(wanted))
+        })
+        .collect();
+    if let [field] = by_code.as_slice() {
+        return Ok(field);
+    }
+    let by_name: Vec<&CustomField> = fields
+        .iter()
+        .filter(|f| f.name.trim().eq_ignore_ascii_case(wanted))
+        .collect();
+    match by_name.as_slice() {
+        [field] => Ok(field),
+        [] => Err(format!(
+            "fields key {key:?} names no lead custom field of account {subdomain:?} (keys are a field's name, code or id; list_custom_fields lists them)"
+        )),
+        many => Err(format!(
+            "fields key {key:?} is ambiguous: {} fields have that name ({}); use the id instead",
+            many.len(),
+            many.iter()
+                .map(|f| format!("{} {}", f.kind, f.id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// Checks one value against its field's type.
+fn check(field: &CustomField, key: &str, value: &Value) -> Result<Planned, String> {
+    let what = format!("{key:?} ({} field {})", field.kind, field.id);
+    let wrong = |expected: &str| format!("{what} takes {expected}, got {}", describe(value));
+    let (new, shown) = match (field.kind.as_str(), value) {
+        (_, Value::Null) => (New::Clear, Value::Null),
+        ("text" | "textarea" | "url", Value::String(text)) if text.trim().is_empty() => {
+            return Err(format!("{what} must not be empty (null clears the field)"));
+        }
+        ("text", Value::String(text)) if text.chars().count() > MAX_TEXT => {
+            return Err(format!(
+                "{what} takes at most {MAX_TEXT} characters (Kommo's limit for text fields), got {}",
+                text.chars().count()
+            ));
+        }
+        ("text" | "textarea" | "url", Value::String(text)) => {
+            (New::Text(text.clone()), Value::String(text.clone()))
+        }
+        ("text" | "textarea" | "url", _) => return Err(wrong("a text")),
+        ("numeric", Value::Number(n)) => (New::Number(n.clone()), Value::Number(n.clone())),
+        ("numeric", _) => return Err(wrong("a number")),
+        ("checkbox", Value::Bool(flag)) => (New::Flag(*flag), Value::Bool(*flag)),
+        ("checkbox", _) => return Err(wrong("true or false")),
+        ("date" | "date_time" | "birthday", _) => {
+            let seconds = match value {
+                Value::Number(n) => n.as_i64(),
+                Value::String(text) if text.trim().bytes().all(|b| b.is_ascii_digit()) => {
+                    text.trim().parse().ok()
+                }
+                Value::String(text) => due::date_or_date_time(text),
+                _ => None,
+            };
+            match seconds {
+                Some(s) => (New::Seconds(s), json!(s)),
+                None => {
+                    return Err(wrong(
+                        "an ISO 8601 date (2026-12-24), a date-time with an offset or Z (2026-12-24T10:00:00-03:00), or Unix seconds",
+                    ));
+                }
+            }
+        }
+        ("select" | "radiobutton", Value::Array(_)) => {
+            return Err(wrong(&format!(
+                "one option ({})",
+                options_list(field.options())
+            )));
+        }
+        ("select" | "radiobutton", _) => {
+            let option = option(field, &what, value)?;
+            (New::Options(vec![option.id]), json!(option.value))
+        }
+        ("multiselect", _) => {
+            let items: Vec<&Value> = match value {
+                Value::Array(items) => items.iter().collect(),
+                one => vec![one],
+            };
+            if items.is_empty() {
+                return Err(format!(
+                    "{what} takes a list of options (null clears the field), got an empty list"
+                ));
+            }
+            let mut ids = Vec::new();
+            let mut texts = Vec::new();
+            let mut problems = Vec::new();
+            for item in items {
+                match option(field, &what, item) {
+                    Ok(option) if !ids.contains(&option.id) => {
+                        ids.push(option.id);
+                        texts.push(json!(option.value));
+                    }
+                    Ok(_) => {}
+                    Err(problem) => problems.push(problem),
+                }
+            }
+            if !problems.is_empty() {
+                return Err(problems.join("; "));
+            }
+            (New::Options(ids), Value::Array(texts))
+        }
+        (kind, _) => {
+            return Err(format!(
+                "{what}: update_lead_fields cannot set {kind} fields (it sets text, textarea, url, numeric, checkbox, date, date_time, birthday, select, radiobutton and multiselect fields)"
+            ));
+        }
+    };
+    Ok(Planned {
+        field_id: field.id,
+        name: field.name.clone(),
+        kind: field.kind.clone(),
+        shown,
+        new,
+    })
+}
+
+/// The option `value` names: its text (case ignored) or its enum id.
+fn option<'a>(field: &'a CustomField, what: &str, value: &Value) -> Result<&'a FieldEnum, String> {
+    let options = field.options();
+    let found = match value {
+        Value::Number(n) => n
+            .as_i64()
+            .and_then(|id| options.iter().find(|o| o.id == id)),
+        Value::String(text) => options
+            .iter()
+            .find(|o| o.value.trim().eq_ignore_ascii_case(text.trim()))
+            .or_else(|| {
+                let id: i64 = text.trim().parse().ok()?;
+                options.iter().find(|o| o.id == id)
+            }),
+        _ => None,
+    };
+    found.ok_or_else(|| {
+        format!(
+            "{what}: {} is not one of its options; they are {}",
+            describe(value),
+            options_list(options)
+        )
+    })
+}
+
+fn options_list(options: &[FieldEnum]) -> String {
+    if options.is_empty() {
+        return "none".to_owned();
+    }
+    options
+        .iter()
+        .map(|o| format!("{:?} ({})", o.value, o.id))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(
+        id: i64,
+        name: &str,
+        code: Option<&str>,
+        kind: &str,
+        enums: &[(i64, &str)],
+    ) -> CustomField {
+        CustomField {
+            id,
+            name: name.to_owned(),
+            kind: kind.to_owned(),
+            code: code.map(str::to_owned),
+            enums: (!enums.is_empty()).then(|| {
+                enums
+                    .iter()
+                    .map(|(id, value)| FieldEnum {
+                        id: *id,
+                        value: (*value).to_owned(),
+                        sort: None,
+                    })
+                    .collect()
+            }),
+        }
+    }
+
+    fn fields() -> Vec<CustomField> {
+        vec![
+            field(
+                1,
+                "Source",
+                None,
+                "select",
+                &[(11, "WhatsApp"), (12, "Instagram")],
+            ),
+            field(
+                2,
+                "Interests",
+                Some("INTERESTS"),
+                "multiselect",
+                &[(21, "Pricing"), (22, "Demo")],
+            ),
+            field(3, "Employees", None, "numeric", &[]),
+            field(4, "Due", None, "date", &[]),
+            field(5, "Note", None, "text", &[]),
+            field(6, "Dup", None, "text", &[]),
+            field(7, "dup", None, "checkbox", &[]),
+            field(8, "Address", None, "streetaddress", &[]),
+        ]
+    }
+
+    fn object(value: Value) -> Map<String, Value> {
+        value.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn keys_by_name_code_and_id_with_enum_ids() {
+        let plan = plan(
+            &fields(),
+            &object(json!({"source": "instagram", "interests": ["Demo", 21], "3": 12.5, "Due": "2023-11-14", "note": null})),
+            "acme",
+        )
+        .unwrap();
+        let items: Vec<Value> = plan.iter().map(Planned::item).collect();
+        assert_eq!(
+            items,
+            vec![
+                json!({"field_id": 1, "values": [{"enum_id": 12}]}),
+                json!({"field_id": 2, "values": [{"enum_id": 22}, {"enum_id": 21}]}),
+                json!({"field_id": 3, "values": [{"value": 12.5}]}),
+                json!({"field_id": 4, "values": [{"value": 1_699_920_000}]}),
+                json!({"field_id": 5, "values": null}),
+            ]
+        );
+    }
+
+    #[test]
+    fn every_problem_is_listed_with_the_options() {
+        let problems = plan(
+            &fields(),
+            &object(json!({"Source": "Telegram", "Nope": 1, "dup": "x", "Employees": "many", "Address": "x", "interests": ["Demo", "Nada"], "Note": "x".repeat(257)})),
+            "acme",
+        )
+        .unwrap_err();
+        let text = problems.join("\n");
+        assert_eq!(problems.len(), 7, "{text}");
+        assert!(text.contains("the text \"Telegram\" is not one of its options; they are \"WhatsApp\" (11), \"Instagram\" (12)"), "{text}");
+        assert!(
+            text.contains("\"Nope\" names no lead custom field of account \"acme\""),
+            "{text}"
+        );
+        assert!(
+            text.contains("\"dup\" is ambiguous: 2 fields have that name (text 6, checkbox 7)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\"Employees\" (numeric field 3) takes a number, got the text \"many\""),
+            "{text}"
+        );
+        assert!(text.contains("cannot set streetaddress fields"), "{text}");
+        assert!(text.contains("\"interests\" (multiselect field 2): the text \"Nada\" is not one of its options; they are \"Pricing\" (21), \"Demo\" (22)"), "{text}");
+        assert!(text.contains("at most 256 characters"), "{text}");
+    }
+
+    #[test]
+    fn two_keys_for_one_field_are_a_problem() {
+        let problems = plan(
+            &fields(),
+            &object(json!({"1": "WhatsApp", "Source": "WhatsApp"})),
+            "acme",
+        )
+        .unwrap_err();
+        assert_eq!(
+            problems,
+            ["fields keys \"1\" and \"Source\" both name the field \"Source\" (1)"]
+        );
+    }
+
+    #[test]
+    fn already_set_values_are_recognised() {
+        let current = |values: Value| -> CustomFieldValue {
+            serde_json::from_value(json!({"field_id": 0, "values": values})).unwrap()
+        };
+        let one = |key: &str, value: Value| {
+            plan(&fields(), &object(json!({ key: value })), "acme")
+                .unwrap()
+                .remove(0)
+        };
+        assert!(one("Source", json!("WhatsApp")).is_set(Some(&current(
+            json!([{"value": "WhatsApp", "enum_id": 11}])
+        ))));
+        assert!(!one("Source", json!("Instagram")).is_set(Some(&current(
+            json!([{"value": "WhatsApp", "enum_id": 11}])
+        ))));
+        assert!(
+            one("Interests", json!(["Demo", "Pricing"])).is_set(Some(&current(
+                json!([{"value": "Pricing", "enum_id": 21}, {"value": "Demo", "enum_id": 22}])
+            )))
+        );
+        assert!(!one("Interests", json!(["Demo"])).is_set(Some(&current(
+            json!([{"value": "Pricing", "enum_id": 21}, {"value": "Demo", "enum_id": 22}])
+        ))));
+        assert!(one("Employees", json!(250)).is_set(Some(&current(json!([{"value": "250"}])))));
+        assert!(one("Due", json!(5)).is_set(Some(&current(json!([{"value": 5}])))));
+        assert!(one("Note", json!(null)).is_set(None));
+        assert!(!one("Note", json!("x")).is_set(None));
+    }
+}

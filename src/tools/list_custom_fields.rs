@@ -1,0 +1,150 @@
+//! `list_custom_fields`: the account's lead custom fields (id, name, code, type, and the
+//! options of select-like fields), so an agent can name what `update_lead_fields` and
+//! `pause_agent`'s `switch_field_id` take. Read from the per-account cache.
+
+use rmcp::{
+    model::{CallToolResult, JsonObject, Tool},
+    schemars::{self, JsonSchema},
+};
+use serde::Serialize;
+use serde_json::json;
+
+use super::{
+    Call, Hints,
+    args::{ToolArgs, tool_args},
+    outcome::{self, ErrorInfo},
+};
+use crate::kommo::models::CustomField;
+
+pub const FAILED: &str = "Failed to list custom fields: Kommo did not return them.";
+
+/// The account's lead custom fields.
+#[derive(Serialize, JsonSchema)]
+pub struct FieldsOutput {
+    /// Every lead custom field, in Kommo's order.
+    pub fields: Vec<FieldView>,
+}
+
+/// One lead custom field.
+#[derive(Serialize, JsonSchema)]
+pub struct FieldView {
+    pub id: i64,
+    pub name: String,
+    /// The field's code, when it has one (update_lead_fields accepts it as a key).
+    pub code: Option<String>,
+    /// Kommo's field type: text, textarea, url, numeric, checkbox, select, multiselect,
+    /// radiobutton, date, date_time, birthday, …
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The options of a select, multiselect or radiobutton field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<OptionView>>,
+}
+
+/// One option of a select-like field.
+#[derive(Serialize, JsonSchema)]
+pub struct OptionView {
+    /// The option's enum id.
+    pub id: i64,
+    pub value: String,
+}
+
+/// Field types whose values are options.
+pub fn has_options(kind: &str) -> bool {
+    matches!(kind, "select" | "multiselect" | "radiobutton")
+}
+
+tool_args! {
+    /// No arguments.
+    #[schemars(extend("additionalProperties" = false))]
+    struct NoArgs {}
+}
+
+pub fn definition() -> Tool {
+    super::define::<NoArgs, FieldsOutput>(
+        "list_custom_fields",
+        "List lead custom fields",
+        "List the lead custom fields of the Kommo account: id, name, code, type, and for \
+         select, multiselect and radiobutton fields their options (enum id and value). \
+         Read-only: changes nothing. Use it to find the field names, ids and option values \
+         that update_lead_fields takes, or the checkbox field pause_agent's switch_field_id \
+         names. Takes no arguments.",
+        Hints {
+            read_only: true,
+            idempotent: true,
+        },
+    )
+}
+
+pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
+    if let Err(problem) = NoArgs::parse(args) {
+        return outcome::invalid_arguments(FAILED, problem);
+    }
+    let target = match call.target() {
+        Ok(target) => target,
+        Err(err) => return outcome::failure(FAILED, err, json!({}), ErrorInfo::NOT_CONFIGURED),
+    };
+    match call.client().lead_fields(&target.account).await {
+        Ok(fields) => {
+            let output = view(&fields);
+            outcome::success(listing(&output), &output)
+        }
+        Err(err) => outcome::kommo_failure(FAILED, &err, json!({})),
+    }
+}
+
+pub fn view(fields: &[CustomField]) -> FieldsOutput {
+    FieldsOutput {
+        fields: fields
+            .iter()
+            .map(|field| FieldView {
+                id: field.id,
+                name: field.name.clone(),
+                code: field.code.clone(),
+                kind: field.kind.clone(),
+                options: has_options(&field.kind).then(|| {
+                    field
+                        .options()
+                        .iter()
+                        .map(|option| OptionView {
+                            id: option.id,
+                            value: option.value.clone(),
+                        })
+                        .collect()
+                }),
+            })
+            .collect(),
+    }
+}
+
+/// One line per field: `"Name" (id, type[, code C])[: "Option" (enum id), …]`.
+fn listing(output: &FieldsOutput) -> String {
+    if output.fields.is_empty() {
+        return "The account has no lead custom fields.".to_owned();
+    }
+    let count = output.fields.len();
+    let mut text = format!(
+        "{count} lead custom field{}; update_lead_fields takes a field's name, code or id.",
+        if count == 1 { "" } else { "s" }
+    );
+    for field in &output.fields {
+        let code = field
+            .code
+            .as_deref()
+            .map(|code| format!(", code {code}"))
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "\n{:?} ({}, {}{code})",
+            field.name, field.id, field.kind
+        ));
+        if let Some(options) = &field.options {
+            let options: Vec<String> = options
+                .iter()
+                .map(|option| format!("{:?} ({})", option.value, option.id))
+                .collect();
+            text.push_str(&format!(": {}", options.join(", ")));
+        }
+        text.push('.');
+    }
+    text
+}

@@ -1,0 +1,182 @@
+//! `update_lead_fields`: sets a lead's custom fields by name, code or id in one PATCH, each
+//! value checked against its field's type first (the checks are in `field_values.rs`).
+
+use rmcp::{
+    model::{CallToolResult, JsonObject, Tool},
+    schemars::{self, JsonSchema},
+};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::{
+    Call, Hints,
+    args::{Id, Object, ToolArgs, tool_args},
+    field_values::{self, Planned},
+    outcome::{self, ErrorInfo, Sentences},
+    write::{Write, Written},
+};
+use crate::kommo::KommoError;
+
+pub const SENTENCES: Sentences = Sentences {
+    success: "Lead fields successfully updated.",
+    missing: "Failed to update lead fields: the specified lead does not exist in Kommo.",
+    failed: "Failed to update lead fields: Kommo did not accept the update request.",
+};
+
+tool_args! {
+    /// Arguments of update_lead_fields.
+    struct UpdateFieldsArgs {
+        /// The Kommo lead id (the number in the lead's URL, e.g. 12345 in /leads/detail/12345).
+        lead_id: Id,
+        /// The fields to set: keys are a lead custom field's name, code or id (list_custom_fields lists them); values by the field's type: text/textarea/url a text; numeric a number; checkbox true or false; date/date_time/birthday an ISO 8601 date (2026-12-24), a date-time with an offset or Z, or Unix seconds; select/radiobutton one option's text or enum id; multiselect a list of options; null clears the field. Example: {"Source": "Instagram", "Employees": 40}.
+        fields: Object,
+        /// true: check everything but send nothing; the answer says what would have been sent.
+        dry_run: Option<bool>,
+    }
+}
+
+/// What update_lead_fields did.
+#[derive(Serialize, JsonSchema)]
+pub struct UpdateFieldsOutput {
+    /// The lead whose fields were set.
+    pub lead_id: i64,
+    /// The fields sent to Kommo, with their new values.
+    pub updated: Vec<FieldChange>,
+    /// The fields that already had the value (not sent).
+    pub unchanged: Vec<FieldChange>,
+    /// False when every field already had its value (nothing was sent).
+    pub changed: bool,
+}
+
+/// One field and its value (option texts for select-like fields, Unix seconds for dates,
+/// null when cleared).
+#[derive(Serialize, JsonSchema)]
+pub struct FieldChange {
+    pub field_id: i64,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub value: Value,
+}
+
+impl From<&Planned> for FieldChange {
+    fn from(planned: &Planned) -> Self {
+        FieldChange {
+            field_id: planned.field_id,
+            name: planned.name.clone(),
+            kind: planned.kind.clone(),
+            value: planned.shown.clone(),
+        }
+    }
+}
+
+pub fn definition() -> Tool {
+    super::define::<UpdateFieldsArgs, UpdateFieldsOutput>(
+        "update_lead_fields",
+        "Update lead custom fields",
+        "Set one or more custom fields of a lead in Kommo CRM in one update, e.g. the lead's \
+         source, priority or company size as the customer states them. Name each field by its \
+         name, code or id (list_custom_fields lists them with their types and options); each \
+         value is checked against the field's type before anything is sent, and every problem \
+         is reported at once with the valid options. Checks that the lead exists first; fields \
+         that already have the value are skipped, and if none changes, nothing is sent and the \
+         call succeeds.",
+        Hints {
+            read_only: false,
+            idempotent: true,
+        },
+    )
+}
+
+pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
+    let args = match UpdateFieldsArgs::parse(args) {
+        Ok(args) => args,
+        Err(problem) => return outcome::invalid_arguments(SENTENCES.failed, problem),
+    };
+    let lead_id = args.lead_id.0;
+    let dry_run = call.is_dry_run(args.dry_run);
+    let ids = || json!({ "lead_id": lead_id });
+    let target = match call.target_or_answer(SENTENCES.failed, &ids()) {
+        Ok(target) => target,
+        Err(answer) => return answer,
+    };
+    let lead = match call
+        .existing_lead(
+            &target,
+            lead_id,
+            (SENTENCES.missing, SENTENCES.failed),
+            &ids(),
+            ". Nothing was changed.",
+        )
+        .await
+    {
+        Ok(lead) => lead,
+        Err(answer) => return answer,
+    };
+    let fields = match call.client().lead_fields(&target.account).await {
+        Ok(fields) => fields,
+        Err(err) => return outcome::kommo_failure(SENTENCES.failed, &err, ids()),
+    };
+    let subdomain = target.account.subdomain().as_str().to_owned();
+    let planned = match field_values::plan(&fields, &args.fields.0, &subdomain) {
+        Ok(planned) => planned,
+        Err(problems) => {
+            return outcome::failure(
+                SENTENCES.failed,
+                format!("{}. Nothing was sent to Kommo.", problems.join("; ")),
+                ids(),
+                ErrorInfo::INVALID_ARGUMENTS,
+            );
+        }
+    };
+    let current = |field_id: i64| {
+        lead.custom_fields_values
+            .iter()
+            .flatten()
+            .find(|value| value.field_id == field_id)
+    };
+    let (to_send, already): (Vec<&Planned>, Vec<&Planned>) = planned
+        .iter()
+        .partition(|planned| !planned.is_set(current(planned.field_id)));
+    let output = UpdateFieldsOutput {
+        lead_id,
+        updated: to_send.iter().map(|p| FieldChange::from(*p)).collect(),
+        unchanged: already.iter().map(|p| FieldChange::from(*p)).collect(),
+        changed: !to_send.is_empty(),
+    };
+    crate::observe::call::describe(|change| {
+        change.lead_id = Some(lead_id);
+        change.before = Some(Value::Array(
+            to_send
+                .iter()
+                .map(|p| json!({ "field_id": p.field_id, "name": p.name, "value": field_values::shown_current(current(p.field_id)) }))
+                .collect(),
+        ));
+        change.after = Some(Value::Array(
+            to_send
+                .iter()
+                .map(|p| json!({ "field_id": p.field_id, "name": p.name, "value": p.shown }))
+                .collect(),
+        ));
+    });
+    if to_send.is_empty() {
+        return outcome::success(SENTENCES.success, &output);
+    }
+    let body = json!({
+        "custom_fields_values": to_send.iter().map(|p| p.item()).collect::<Vec<_>>()
+    });
+    let write = Write::UpdateLead { lead_id, body };
+    match call.write(&target, write, dry_run, &ids()).await {
+        Ok(Written::DryRun(answer)) => answer,
+        Ok(_) => outcome::success(SENTENCES.success, &output),
+        Err(KommoError::NotFound { .. }) => outcome::failure(
+            SENTENCES.missing,
+            format!(
+                "Kommo has no lead with id {lead_id} in account {subdomain} (it was deleted before the update). Nothing was changed."
+            ),
+            ids(),
+            ErrorInfo::LEAD_MISSING,
+        ),
+        Err(err) => outcome::kommo_failure(SENTENCES.failed, &err, ids()),
+    }
+}
