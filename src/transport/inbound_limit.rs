@@ -26,7 +26,7 @@ use governor::{
 };
 
 use super::{
-    caller::Caller,
+    caller::{Caller, Via},
     reply::{code, json_error},
 };
 use crate::config::ClientEntry;
@@ -70,7 +70,10 @@ impl InboundLimits {
     /// `Some(wait)` when this request is over its limit.
     fn over_limit(&self, caller: Option<&Caller>, remote: Option<IpAddr>) -> Option<Duration> {
         let now = DefaultClock::default().now();
-        if let Some(limiter) = caller.and_then(|caller| self.clients.get(&caller.name)) {
+        // Only a client key has a budget of its own: an OAuth subject that happens to share a
+        // client's name does not spend (or get) that client's budget.
+        let client = caller.filter(|caller| caller.via == Via::ClientKey);
+        if let Some(limiter) = client.and_then(|caller| self.clients.get(&caller.name)) {
             return limiter.check().err().map(|not| not.wait_time_from(now));
         }
         let (limiter, ip) = (self.per_ip.as_ref()?, remote?);

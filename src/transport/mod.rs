@@ -9,6 +9,7 @@ pub mod guard;
 pub mod http;
 mod inbound_limit;
 mod json_shape;
+pub mod oauth;
 mod listener;
 mod readiness;
 mod reply;
