@@ -191,7 +191,12 @@ pub mod settings {
         "--oauth-issuer",
         "KOMMO_MCP_OAUTH_ISSUER"
     );
-    setting!(PUBLIC_URL, "public_url", "--public-url", "KOMMO_MCP_PUBLIC_URL");
+    setting!(
+        PUBLIC_URL,
+        "public_url",
+        "--public-url",
+        "KOMMO_MCP_PUBLIC_URL"
+    );
     setting!(
         OAUTH_AUDIENCE,
         "oauth_audience",

@@ -105,8 +105,14 @@ pub fn resolve(
     let Some(issuer) = issuer else {
         let stray = [
             (public_url.as_ref().map(|v| &v.source), settings::PUBLIC_URL),
-            (audience.as_ref().map(|v| &v.source), settings::OAUTH_AUDIENCE),
-            (jwks_url.as_ref().map(|v| &v.source), settings::OAUTH_JWKS_URL),
+            (
+                audience.as_ref().map(|v| &v.source),
+                settings::OAUTH_AUDIENCE,
+            ),
+            (
+                jwks_url.as_ref().map(|v| &v.source),
+                settings::OAUTH_JWKS_URL,
+            ),
             (
                 accounts_claim.as_ref().map(|v| &v.source),
                 settings::OAUTH_ACCOUNTS_CLAIM,
@@ -269,7 +275,11 @@ mod tests {
                 .to_string();
             assert!(err.contains(named), "{pairs:?}: {err}");
         }
-        assert!(resolve(&raw(&[]), no_file(), &Source::Default).unwrap().is_none());
+        assert!(
+            resolve(&raw(&[]), no_file(), &Source::Default)
+                .unwrap()
+                .is_none()
+        );
         let loopback = resolve(
             &raw(&[
                 ("issuer", "http://127.0.0.1:9000"),

@@ -16,7 +16,9 @@ pub enum Via {
     /// A `[clients.*]` key: its `rate_limit` applies.
     ClientKey,
     /// An OAuth access token; `can_write` when it carries the `kommo:write` scope.
-    OAuth { can_write: bool },
+    OAuth {
+        can_write: bool,
+    },
 }
 
 /// Who sent a request, once authenticated. Never holds the key or token itself.

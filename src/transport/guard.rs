@@ -211,9 +211,10 @@ async fn with_oauth(oauth: &OAuth, request: Request, next: Next) -> Response {
                         code::INVALID_REQUEST,
                         format!("{refusal}; try again later"),
                     );
-                    response
-                        .headers_mut()
-                        .insert(header::RETRY_AFTER, axum::http::HeaderValue::from_static("10"));
+                    response.headers_mut().insert(
+                        header::RETRY_AFTER,
+                        axum::http::HeaderValue::from_static("10"),
+                    );
                     response
                 }
             }

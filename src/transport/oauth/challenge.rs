@@ -29,7 +29,9 @@ impl Challenge {
             Challenge::Missing => {}
             Challenge::InvalidToken => value.push_str(", error=\"invalid_token\""),
             Challenge::InsufficientScope(scope) => {
-                value.push_str(&format!(", error=\"insufficient_scope\", scope=\"{scope}\""));
+                value.push_str(&format!(
+                    ", error=\"insufficient_scope\", scope=\"{scope}\""
+                ));
             }
         }
         value

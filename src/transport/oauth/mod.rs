@@ -21,8 +21,8 @@ use self::{
 use super::caller::Caller;
 use crate::config::{Accounts, OAuthSettings};
 
-pub use validate::LEEWAY_SECONDS;
 pub use jwks::{KEYS_TTL, REFETCH_AT_MOST_EVERY};
+pub use validate::LEEWAY_SECONDS;
 
 /// The longest caller name taken from a token (`sub` / `client_id`).
 const MAX_NAME_CHARS: usize = 128;
@@ -121,7 +121,10 @@ impl OAuth {
 
     /// Fetches the keys once at start, so a misconfigured issuer shows in the log at once.
     pub async fn warm_up(&self) {
-        let _ = self.keys.keys_for(None, jsonwebtoken::Algorithm::RS256).await;
+        let _ = self
+            .keys
+            .keys_for(None, jsonwebtoken::Algorithm::RS256)
+            .await;
     }
 }
 
@@ -152,7 +155,10 @@ fn accounts(claims: &Map<String, Value>, claim: &str) -> Result<Accounts, Refusa
             .collect(),
         Some(Value::Array(items)) => items
             .iter()
-            .map(|item| item.as_str().ok_or_else(|| fail("an item is not a string".into())))
+            .map(|item| {
+                item.as_str()
+                    .ok_or_else(|| fail("an item is not a string".into()))
+            })
             .collect::<Result<_, _>>()?,
         Some(_) => return Err(fail("it is neither a string nor an array".into())),
     };
@@ -170,7 +176,10 @@ mod tests {
 
     #[test]
     fn the_caller_is_named_by_sub_then_client_id() {
-        assert_eq!(caller_name(&claims(json!({"sub": "u1", "client_id": "c"}))), "u1");
+        assert_eq!(
+            caller_name(&claims(json!({"sub": "u1", "client_id": "c"}))),
+            "u1"
+        );
         assert_eq!(caller_name(&claims(json!({"client_id": "c"}))), "c");
         assert_eq!(caller_name(&claims(json!({}))), "oauth");
         assert_eq!(caller_name(&claims(json!({"sub": "a\nb"}))), "ab");

@@ -115,12 +115,18 @@ mod tests {
 
     #[test]
     fn scope_and_scp_both_count() {
-        assert_eq!(grant(&claims(json!({"scope": "openid kommo:read"}))), Grant::Read);
+        assert_eq!(
+            grant(&claims(json!({"scope": "openid kommo:read"}))),
+            Grant::Read
+        );
         assert_eq!(
             grant(&claims(json!({"scope": "kommo:read kommo:write"}))),
             Grant::Write
         );
-        assert_eq!(grant(&claims(json!({"scp": ["kommo:write"]}))), Grant::Write);
+        assert_eq!(
+            grant(&claims(json!({"scp": ["kommo:write"]}))),
+            Grant::Write
+        );
         assert_eq!(grant(&claims(json!({"scp": "kommo:read"}))), Grant::Read);
         assert_eq!(grant(&claims(json!({"scope": "kommo:readx"}))), Grant::None);
         assert_eq!(grant(&claims(json!({}))), Grant::None);
@@ -128,9 +134,7 @@ mod tests {
 
     #[test]
     fn only_calls_of_write_tools_are_picked_out() {
-        let call = |name: &str| {
-            json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": name}})
-        };
+        let call = |name: &str| json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": name}});
         let bytes = |v: Value| serde_json::to_vec(&v).unwrap();
         assert_eq!(
             write_tool_called(&bytes(call("move_lead"))),
@@ -140,7 +144,9 @@ mod tests {
         assert_eq!(write_tool_called(&bytes(call("no_such_tool"))), None);
         assert!(write_tool_called(&bytes(json!([call("get_lead"), call("add_note")]))).is_some());
         assert_eq!(
-            write_tool_called(&bytes(json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}))),
+            write_tool_called(&bytes(
+                json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+            )),
             None
         );
     }

@@ -39,7 +39,9 @@ pub enum TokenError {
 pub fn header(token: &str) -> Result<(Algorithm, Option<String>), TokenError> {
     let header = jsonwebtoken::decode_header(token).map_err(|err| match err.kind() {
         // The crate knows no "none": that and any other unknown name land here.
-        ErrorKind::Json(_) => raw_algorithm(token).map_or(TokenError::Malformed, TokenError::Algorithm),
+        ErrorKind::Json(_) => {
+            raw_algorithm(token).map_or(TokenError::Malformed, TokenError::Algorithm)
+        }
         _ => TokenError::Malformed,
     })?;
     if !ALGORITHMS.contains(&header.alg) {
@@ -57,7 +59,12 @@ fn raw_algorithm(token: &str) -> Option<String> {
         .ok()?;
     let header: Value = serde_json::from_slice(&bytes).ok()?;
     let alg = header.get("alg")?.as_str()?;
-    Some(alg.chars().take(16).filter(char::is_ascii_graphic).collect())
+    Some(
+        alg.chars()
+            .take(16)
+            .filter(char::is_ascii_graphic)
+            .collect(),
+    )
 }
 
 /// The claims of `token` once it verifies with one of `keys` and passes every check.
@@ -101,9 +108,10 @@ fn classify(kind: &ErrorKind) -> TokenError {
         ErrorKind::InvalidIssuer => TokenError::Issuer,
         ErrorKind::InvalidAudience => TokenError::Audience,
         ErrorKind::MissingRequiredClaim(claim) => TokenError::Missing(claim.clone()),
-        ErrorKind::InvalidToken | ErrorKind::Base64(_) | ErrorKind::Json(_) | ErrorKind::Utf8(_) => {
-            TokenError::Malformed
-        }
+        ErrorKind::InvalidToken
+        | ErrorKind::Base64(_)
+        | ErrorKind::Json(_)
+        | ErrorKind::Utf8(_) => TokenError::Malformed,
         other => TokenError::Other(format!("{other:?}")),
     }
 }
