@@ -46,7 +46,7 @@ set edit:completion:arg-completer[kommo-mcp] = {|@words|
             cand --log-format 'Log line format on stderr: text, or json (one JSON object per line)'
             cand --listen 'Address to listen on with --http'
             cand --auth-token 'Require "Authorization: Bearer <TOKEN>" (or "X-API-Key: <TOKEN>") on every route but /healthz; the one-client shorthand of [clients.*]'
-            cand --rate-limit-per-ip 'Inbound requests per minute per remote address, for callers without a rate_limit of their own ([clients.*] keys have theirs); counted per process [default: no limit]'
+            cand --rate-limit-per-ip 'Inbound requests per minute per remote address, for callers without a rate_limit of their own ([clients.*] keys have theirs); shared through --redis-url when set, else counted per process [default: no limit]'
             cand --allowed-host 'Also accept this Host header (repeatable), e.g. mcp.example.com behind a proxy'
             cand --allowed-origin 'Also accept this Origin (repeatable), e.g. https://app.example.com'
             cand --metrics-listen 'Serve GET /metrics (Prometheus) only on this address, without auth, instead of on the main port behind the auth token'
@@ -80,7 +80,7 @@ set edit:completion:arg-completer[kommo-mcp] = {|@words|
         &'kommo-mcp;serve'= {
             cand --listen 'Address to listen on with --http'
             cand --auth-token 'Require "Authorization: Bearer <TOKEN>" (or "X-API-Key: <TOKEN>") on every route but /healthz; the one-client shorthand of [clients.*]'
-            cand --rate-limit-per-ip 'Inbound requests per minute per remote address, for callers without a rate_limit of their own ([clients.*] keys have theirs); counted per process [default: no limit]'
+            cand --rate-limit-per-ip 'Inbound requests per minute per remote address, for callers without a rate_limit of their own ([clients.*] keys have theirs); shared through --redis-url when set, else counted per process [default: no limit]'
             cand --allowed-host 'Also accept this Host header (repeatable), e.g. mcp.example.com behind a proxy'
             cand --allowed-origin 'Also accept this Origin (repeatable), e.g. https://app.example.com'
             cand --metrics-listen 'Serve GET /metrics (Prometheus) only on this address, without auth, instead of on the main port behind the auth token'

@@ -53,7 +53,7 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l log-format -d 'Log 
 json\t''"
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l listen -d 'Address to listen on with --http' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l auth-token -d 'Require "Authorization: Bearer <TOKEN>" (or "X-API-Key: <TOKEN>") on every route but /healthz; the one-client shorthand of [clients.*]' -r
-complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l rate-limit-per-ip -d 'Inbound requests per minute per remote address, for callers without a rate_limit of their own ([clients.*] keys have theirs); counted per process [default: no limit]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l rate-limit-per-ip -d 'Inbound requests per minute per remote address, for callers without a rate_limit of their own ([clients.*] keys have theirs); shared through --redis-url when set, else counted per process [default: no limit]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l allowed-host -d 'Also accept this Host header (repeatable), e.g. mcp.example.com behind a proxy' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l allowed-origin -d 'Also accept this Origin (repeatable), e.g. https://app.example.com' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l metrics-listen -d 'Serve GET /metrics (Prometheus) only on this address, without auth, instead of on the main port behind the auth token' -r
@@ -83,7 +83,7 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -f -a "man" -d 'Print 
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l listen -d 'Address to listen on with --http' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l auth-token -d 'Require "Authorization: Bearer <TOKEN>" (or "X-API-Key: <TOKEN>") on every route but /healthz; the one-client shorthand of [clients.*]' -r
-complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l rate-limit-per-ip -d 'Inbound requests per minute per remote address, for callers without a rate_limit of their own ([clients.*] keys have theirs); counted per process [default: no limit]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l rate-limit-per-ip -d 'Inbound requests per minute per remote address, for callers without a rate_limit of their own ([clients.*] keys have theirs); shared through --redis-url when set, else counted per process [default: no limit]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l allowed-host -d 'Also accept this Host header (repeatable), e.g. mcp.example.com behind a proxy' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l allowed-origin -d 'Also accept this Origin (repeatable), e.g. https://app.example.com' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l metrics-listen -d 'Serve GET /metrics (Prometheus) only on this address, without auth, instead of on the main port behind the auth token' -r

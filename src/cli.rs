@@ -301,7 +301,7 @@ pub struct ServeArgs {
     )]
     pub auth_token: Option<String>,
 
-    /// Inbound requests per minute per remote address, for callers without a rate_limit of their own ([clients.*] keys have theirs); counted per process [default: no limit]
+    /// Inbound requests per minute per remote address, for callers without a rate_limit of their own ([clients.*] keys have theirs); shared through --redis-url when set, else counted per process [default: no limit]
     #[arg(
         long,
         env = "KOMMO_MCP_RATE_LIMIT_PER_IP",

@@ -232,10 +232,9 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
             }),
         )
     });
-    let inbound = Arc::new(InboundLimits::new(
-        policy.clients(),
-        options.rate_limit_per_ip,
-    ));
+    let inbound = Arc::new(
+        InboundLimits::new(policy.clients(), options.rate_limit_per_ip).with_redis(handler.redis()),
+    );
     let app = router(
         &handler,
         policy,
