@@ -96,7 +96,19 @@ async fn good_tokens_are_accepted_and_scopes_bound_the_tools() {
     let ed = SigningKey::ed25519("ed-1");
     let ec = SigningKey::p256("ec-1");
     let issuer = Issuer::start(&[&ed, &ec]).await;
-    let server = oauth_server(&sim, &issuer, &["--log-level", "trace"]).await;
+    let audit_dir = tempfile::tempdir().unwrap();
+    let audit = audit_dir.path().join("audit.jsonl");
+    let server = oauth_server(
+        &sim,
+        &issuer,
+        &[
+            "--log-level",
+            "trace",
+            "--audit-log",
+            audit.to_str().unwrap(),
+        ],
+    )
+    .await;
 
     let writer = ed.sign(&issuer.claims(PUBLIC, READ_WRITE));
     let answer = with_token(&server, &writer, &list()).await;
