@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from support import LEAD, PROCESS_TIMEOUT, REPO, TOKEN, HttpServerProcess, account_args
-from test_python_client_http import call, streamable_session, tool_names
+from test_python_client_http import call, sse_session, streamable_session, tool_names
 
 pytestmark = pytest.mark.anyio
 
@@ -158,6 +158,11 @@ async def test_a_token_from_a_real_issuer_lets_the_python_client_call_a_tool(ser
         assert not result.is_error, result
         moved = await call(session, "move_lead", {"lead_id": LEAD, "pipeline_id": 1002, "status_id": 3003})
         assert not moved.is_error, moved
+
+    # The legacy SSE transport takes the same token.
+    async with sse_session(server.url("/sse"), {"Authorization": f"Bearer {token}"}) as session:
+        result = await call(session, "get_lead", {"lead_id": LEAD})
+        assert not result.is_error, result
 
     # A kommo:read token from the same issuer: readers only, and a write is 403.
     reader = issuer.token("kommo:read")
