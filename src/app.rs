@@ -103,9 +103,10 @@ async fn serve(kit: Arc<Toolkit>, args: &crate::cli::ServeArgs) -> Result<ExitCo
         .filter(|token| !token.is_empty())
         .map(Secret::new);
     let clients = kit.config().clients.clone();
+    let oauth = kit.config().oauth.as_ref();
     transport::guard::check_exposure(
         args.listen,
-        auth_token.is_some() || !clients.is_empty(),
+        auth_token.is_some() || !clients.is_empty() || oauth.is_some(),
         kit.config().holds_kommo_token(),
         args.allow_unauthenticated,
     )
@@ -118,6 +119,10 @@ async fn serve(kit: Arc<Toolkit>, args: &crate::cli::ServeArgs) -> Result<ExitCo
         &args.allowed_origins,
     )
     .map_err(|err| AppError::Usage(err.to_string()))?;
+    let policy = match oauth {
+        Some(settings) => policy.with_oauth(Arc::new(transport::oauth::OAuth::new(settings)?)),
+        None => policy,
+    };
     log_start(kit.config(), "http");
     let options = HttpOptions {
         listen: args.listen,

@@ -9,7 +9,7 @@ use clap::{
 };
 
 use crate::{
-    config::{RawHttpLimits, RawSettings, RawValue, Source, limits, settings},
+    config::{RawHttpLimits, RawOAuth, RawSettings, RawValue, Source, limits, settings},
     toolset::ToolName,
 };
 
@@ -22,6 +22,7 @@ const LOGGING: &str = "Logging";
 const HTTP: &str = "HTTP server (serve --http)";
 const REPLICAS: &str = "Several replicas (Redis)";
 const OPERATING: &str = "Operating (metrics, audit)";
+const OAUTH: &str = "OAuth resource server (serve --http)";
 
 const ABOUT: &str = "Let AI agents act on leads in Kommo CRM through the Model Context Protocol";
 
@@ -224,6 +225,26 @@ pub struct SettingsArgs {
         value_name = "BYTES", help_heading = LIMITS, hide_env_values = true)]
     pub max_line_bytes: Option<String>,
 
+    /// Accept OAuth 2.1 access tokens (JWT) issued by this authorization server (its issuer URL, exactly as in the tokens' iss); needs --public-url [config: oauth_issuer]
+    #[arg(long, global = true, env = "KOMMO_MCP_OAUTH_ISSUER", value_name = "URL", help_heading = OAUTH, hide_env_values = true)]
+    pub oauth_issuer: Option<String>,
+
+    /// The URL clients use to reach this server, e.g. https://mcp.example.com: the resource in /.well-known/oauth-protected-resource and the default token audience [config: public_url]
+    #[arg(long, global = true, env = "KOMMO_MCP_PUBLIC_URL", value_name = "URL", help_heading = OAUTH, hide_env_values = true)]
+    pub public_url: Option<String>,
+
+    /// The aud a token must carry [default: the public URL, or the public URL + /mcp] [config: oauth_audience]
+    #[arg(long, global = true, env = "KOMMO_MCP_OAUTH_AUDIENCE", value_name = "AUDIENCE", help_heading = OAUTH, hide_env_values = true)]
+    pub oauth_audience: Option<String>,
+
+    /// Where the issuer's signing keys (JWKS) are [default: jwks_uri from the issuer's /.well-known/oauth-authorization-server or /.well-known/openid-configuration] [config: oauth_jwks_url]
+    #[arg(long, global = true, env = "KOMMO_MCP_OAUTH_JWKS_URL", value_name = "URL", help_heading = OAUTH, hide_env_values = true)]
+    pub oauth_jwks_url: Option<String>,
+
+    /// Token claim listing the account subdomains a token may act on (like a client key's accounts; "*" for any) [default: none, any account] [config: oauth_accounts_claim]
+    #[arg(long, global = true, env = "KOMMO_MCP_OAUTH_ACCOUNTS_CLAIM", value_name = "CLAIM", help_heading = OAUTH, hide_env_values = true)]
+    pub oauth_accounts_claim: Option<String>,
+
     /// Config file [default: ~/.config/kommo-mcp/config.toml]
     #[arg(long, global = true, env = "KOMMO_MCP_CONFIG", value_name = "PATH", help_heading = CONFIGURATION, hide_env_values = true)]
     pub config: Option<PathBuf>,
@@ -280,7 +301,7 @@ pub struct ServeArgs {
     )]
     pub auth_token: Option<String>,
 
-    /// Inbound requests per minute per remote address, for callers without a rate_limit of their own ([clients.*] keys have theirs); counted per process [default: no limit]
+    /// Inbound requests per minute per remote address, for callers without a rate_limit of their own ([clients.*] keys have theirs); shared through --redis-url when set, else counted per process [default: no limit]
     #[arg(
         long,
         env = "KOMMO_MCP_RATE_LIMIT_PER_IP",
@@ -628,6 +649,29 @@ impl SettingsArgs {
                 settings::CONFIG.env,
             ),
             http: RawHttpLimits::default(),
+            oauth: RawOAuth {
+                issuer: sourced(
+                    "oauth_issuer",
+                    &self.oauth_issuer,
+                    settings::OAUTH_ISSUER.env,
+                ),
+                public_url: sourced("public_url", &self.public_url, settings::PUBLIC_URL.env),
+                audience: sourced(
+                    "oauth_audience",
+                    &self.oauth_audience,
+                    settings::OAUTH_AUDIENCE.env,
+                ),
+                jwks_url: sourced(
+                    "oauth_jwks_url",
+                    &self.oauth_jwks_url,
+                    settings::OAUTH_JWKS_URL.env,
+                ),
+                accounts_claim: sourced(
+                    "oauth_accounts_claim",
+                    &self.oauth_accounts_claim,
+                    settings::OAUTH_ACCOUNTS_CLAIM.env,
+                ),
+            },
         }
     }
 }

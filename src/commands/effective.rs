@@ -123,6 +123,41 @@ pub fn rows(config: &Config) -> Vec<Row> {
             |n| format!("{n} bytes"),
         ),
     ];
+    let oauth = config.oauth.as_ref();
+    rows.extend([
+        row(
+            settings::OAUTH_ISSUER.key,
+            oauth.map(|o| &o.issuer),
+            Clone::clone,
+        ),
+        row(
+            settings::PUBLIC_URL.key,
+            oauth.map(|o| &o.public_url),
+            Clone::clone,
+        ),
+        match oauth {
+            Some(o) if o.audience.is_none() => Row {
+                name: settings::OAUTH_AUDIENCE.key.to_owned(),
+                value: o.audiences().join(" or "),
+                source: Source::Default.to_string(),
+            },
+            _ => row(
+                settings::OAUTH_AUDIENCE.key,
+                oauth.and_then(|o| o.audience.as_ref()),
+                Clone::clone,
+            ),
+        },
+        row(
+            settings::OAUTH_JWKS_URL.key,
+            oauth.and_then(|o| o.jwks_url.as_ref()),
+            ToString::to_string,
+        ),
+        row(
+            settings::OAUTH_ACCOUNTS_CLAIM.key,
+            oauth.and_then(|o| o.accounts_claim.as_ref()),
+            Clone::clone,
+        ),
+    ]);
     rows.push(Row {
         name: "config file".to_owned(),
         value: match (&config.config_file, default_config_path()) {

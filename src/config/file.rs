@@ -49,6 +49,11 @@ pub struct FileConfig {
     pub dry_run: Option<bool>,
     pub note_dedupe: Option<f64>,
     pub max_line_bytes: Option<usize>,
+    pub oauth_issuer: Option<String>,
+    pub public_url: Option<String>,
+    pub oauth_audience: Option<String>,
+    pub oauth_jwks_url: Option<String>,
+    pub oauth_accounts_claim: Option<String>,
     #[serde(default)]
     pub accounts: BTreeMap<String, FileAccount>,
     #[serde(default)]

@@ -5,6 +5,7 @@ mod base_url;
 mod clients;
 mod file;
 mod http_limits;
+mod oauth;
 mod redis_url;
 mod subdomain;
 
@@ -14,6 +15,7 @@ pub use base_url::{BaseUrl, InvalidBaseUrl};
 pub use clients::{Accounts, ClientEntry, ClientError};
 pub use file::default_path as default_config_path;
 pub use http_limits::{HttpLimits, LimitInfo, RawHttpLimits, limits};
+pub use oauth::{OAuthSettings, RawOAuth};
 pub use redis_url::{InvalidRedisUrl, RedisUrl};
 pub use subdomain::{InvalidSubdomain, Subdomain};
 
@@ -90,6 +92,8 @@ pub struct RawSettings {
     pub config: Option<RawValue>,
     /// The HTTP server's limits (`serve --http`).
     pub http: RawHttpLimits,
+    /// OAuth resource-server mode (`serve --http`).
+    pub oauth: RawOAuth,
 }
 
 /// Names of one setting in every place it can be given; the single table behind `check`,
@@ -181,10 +185,40 @@ pub mod settings {
         "--note-dedupe",
         "KOMMO_NOTE_DEDUPE"
     );
+    setting!(
+        OAUTH_ISSUER,
+        "oauth_issuer",
+        "--oauth-issuer",
+        "KOMMO_MCP_OAUTH_ISSUER"
+    );
+    setting!(
+        PUBLIC_URL,
+        "public_url",
+        "--public-url",
+        "KOMMO_MCP_PUBLIC_URL"
+    );
+    setting!(
+        OAUTH_AUDIENCE,
+        "oauth_audience",
+        "--oauth-audience",
+        "KOMMO_MCP_OAUTH_AUDIENCE"
+    );
+    setting!(
+        OAUTH_JWKS_URL,
+        "oauth_jwks_url",
+        "--oauth-jwks-url",
+        "KOMMO_MCP_OAUTH_JWKS_URL"
+    );
+    setting!(
+        OAUTH_ACCOUNTS_CLAIM,
+        "oauth_accounts_claim",
+        "--oauth-accounts-claim",
+        "KOMMO_MCP_OAUTH_ACCOUNTS_CLAIM"
+    );
     setting!(CONFIG, "-", "--config", "KOMMO_MCP_CONFIG");
 
     /// Every setting, in the order `check` and the man page list them.
-    pub const ALL: [SettingInfo; 19] = [
+    pub const ALL: [SettingInfo; 24] = [
         TOKEN,
         SUBDOMAIN,
         TOOLS,
@@ -203,6 +237,11 @@ pub mod settings {
         DRY_RUN,
         NOTE_DEDUPE,
         MAX_LINE_BYTES,
+        OAUTH_ISSUER,
+        PUBLIC_URL,
+        OAUTH_AUDIENCE,
+        OAUTH_JWKS_URL,
+        OAUTH_ACCOUNTS_CLAIM,
         CONFIG,
     ];
 }
@@ -272,6 +311,8 @@ pub struct Config {
     pub config_file: Option<PathBuf>,
     /// The HTTP server's limits.
     pub http: HttpLimits,
+    /// OAuth resource-server mode: `None` unless `--oauth-issuer` is set.
+    pub oauth: Option<OAuthSettings>,
 }
 
 pub const DEFAULT_RATE_LIMIT: u32 = 7;
@@ -506,6 +547,17 @@ impl Config {
             clients.push(client);
         }
         let http = HttpLimits::resolve(&raw.http, file.http.as_ref(), &file_source)?;
+        let oauth = oauth::resolve(
+            &raw.oauth,
+            oauth::FileOAuth {
+                issuer: file.oauth_issuer,
+                public_url: file.public_url,
+                audience: file.oauth_audience,
+                jwks_url: file.oauth_jwks_url,
+                accounts_claim: file.oauth_accounts_claim,
+            },
+            &file_source,
+        )?;
 
         Ok(Config {
             token,
@@ -530,6 +582,7 @@ impl Config {
             clients,
             config_file: file_path,
             http,
+            oauth,
         })
     }
 

@@ -4,6 +4,7 @@
 //! warns when it is not — at most once a minute.
 
 pub mod dedupe;
+pub mod inbound;
 pub mod limiter;
 pub mod sessions;
 

@@ -9,6 +9,18 @@ use crate::{
     toolset::ToolSet,
 };
 
+/// How a caller authenticated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    AuthToken,
+    /// A `[clients.*]` key: its `rate_limit` applies.
+    ClientKey,
+    /// An OAuth access token; `can_write` when it carries the `kommo:write` scope.
+    OAuth {
+        can_write: bool,
+    },
+}
+
 /// Who sent a request, once authenticated. Never holds the key or token itself.
 #[derive(Clone, Debug)]
 pub struct Caller {
@@ -17,6 +29,7 @@ pub struct Caller {
     /// Narrows the server's tools; `None` keeps them all.
     pub tools: Option<ToolSet>,
     pub read_only: bool,
+    pub via: Via,
 }
 
 impl Caller {
@@ -27,6 +40,7 @@ impl Caller {
             accounts: Accounts::Any,
             tools: None,
             read_only: false,
+            via: Via::AuthToken,
         }
     }
 
@@ -36,6 +50,19 @@ impl Caller {
             accounts: entry.accounts.clone(),
             tools: entry.tools,
             read_only: entry.read_only,
+            via: Via::ClientKey,
+        }
+    }
+
+    /// The holder of an OAuth access token: named by its `sub` or `client_id`, read-only
+    /// unless the token carries `kommo:write`.
+    pub fn oauth(name: &str, accounts: Accounts, can_write: bool) -> Self {
+        Self {
+            name: Arc::from(name),
+            accounts,
+            tools: None,
+            read_only: !can_write,
+            via: Via::OAuth { can_write },
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Access control for the HTTP server: the `Host`/`Origin` allowlists, authentication
 //! (the shared auth token and `[clients.*]` keys, compared in constant time, as `Bearer`
-//! or `X-API-Key`), and the refusal to expose a Kommo token on a public address without it.
+//! or `X-API-Key`; else an OAuth access token as `Bearer`), and the refusal to expose a
+//! Kommo token on a public address without it.
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -17,6 +18,7 @@ use tracing::Instrument;
 use super::{
     allowlist::{AllowlistError, HostAllowlist, OriginAllowlist},
     caller::Caller,
+    oauth::{OAuth, challenge::Challenge},
     reply::{code, json_error, unauthorized},
 };
 use crate::{config::ClientEntry, secret::Secret};
@@ -25,6 +27,7 @@ use crate::{config::ClientEntry, secret::Secret};
 pub struct AccessPolicy {
     auth_token: Option<Secret>,
     clients: Vec<ClientEntry>,
+    oauth: Option<Arc<OAuth>>,
     hosts: HostAllowlist,
     origins: OriginAllowlist,
 }
@@ -40,9 +43,21 @@ impl AccessPolicy {
         Ok(Self {
             auth_token,
             clients,
+            oauth: None,
             hosts: HostAllowlist::new(allowed_hosts, listen)?,
             origins: OriginAllowlist::new(allowed_origins)?,
         })
+    }
+
+    /// Also accept OAuth access tokens (`--oauth-issuer`).
+    pub fn with_oauth(mut self, oauth: Arc<OAuth>) -> Self {
+        self.oauth = Some(oauth);
+        self
+    }
+
+    /// The OAuth side, when `--oauth-issuer` is set.
+    pub fn oauth(&self) -> Option<&Arc<OAuth>> {
+        self.oauth.as_ref()
     }
 
     /// The `[clients.*]` keys.
@@ -50,10 +65,10 @@ impl AccessPolicy {
         &self.clients
     }
 
-    /// Whether every request needs a key: an auth token or any `[clients.*]` table is set
-    /// (on loopback too).
+    /// Whether every request needs a key or token: an auth token, any `[clients.*]` table
+    /// or an OAuth issuer is set (on loopback too).
     pub fn requires_auth(&self) -> bool {
-        self.auth_token.is_some() || !self.clients.is_empty()
+        self.auth_token.is_some() || !self.clients.is_empty() || self.oauth.is_some()
     }
 
     /// The caller a request authenticates as: `Ok(None)` when the server needs no key,
@@ -104,15 +119,20 @@ impl AccessPolicy {
 /// The header that carries a key without the `Bearer` scheme.
 pub const API_KEY_HEADER: &str = "x-api-key";
 
-/// The key a request presents: `Authorization: Bearer <key>`, else `X-API-Key: <key>`.
-pub fn presented_key(headers: &HeaderMap) -> Option<&str> {
-    let bearer = headers
+/// The credential of `Authorization: Bearer <credential>`, if any.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|value| value.trim().split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, key)| key.trim());
-    bearer
+        .map(|(_, key)| key.trim())
+        .filter(|key| !key.is_empty())
+}
+
+/// The key a request presents: `Authorization: Bearer <key>`, else `X-API-Key: <key>`.
+pub fn presented_key(headers: &HeaderMap) -> Option<&str> {
+    bearer(headers)
         .or_else(|| {
             headers
                 .get(API_KEY_HEADER)
@@ -135,27 +155,69 @@ pub async fn check_host_and_origin(
     next.run(request).await
 }
 
-/// Middleware: 401 unless the request brings a valid key (when one is needed); the
-/// caller it authenticates as goes into the request's extensions and names the request
-/// in logs.
+/// Middleware: 401 unless the request brings a valid key or OAuth token (when one is
+/// needed); the caller it authenticates as goes into the request's extensions and names
+/// the request in logs.
 pub async fn require_auth_token(
     State(policy): State<Arc<AccessPolicy>>,
-    mut request: Request,
+    request: Request,
     next: Next,
 ) -> Response {
     match policy.authenticate(request.headers()) {
         Ok(None) => next.run(request).await,
-        Ok(Some(caller)) => {
-            let span = tracing::info_span!("request", client = %caller.name);
-            request.extensions_mut().insert(caller);
-            next.run(request).instrument(span).await
-        }
-        Err(()) => {
-            tracing::warn!(path = %request.uri().path(), "refused: missing or wrong key");
-            unauthorized(
-                "this server requires \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\" with the token set by \
-                 --auth-token (KOMMO_MCP_AUTH_TOKEN) or a key of a [clients.<name>] table",
-            )
+        Ok(Some(caller)) => proceed(caller, request, next).await,
+        Err(()) => match policy.oauth() {
+            Some(oauth) => {
+                let oauth = Arc::clone(oauth);
+                with_oauth(&oauth, request, next).await
+            }
+            None => {
+                tracing::warn!(path = %request.uri().path(), "refused: missing or wrong key");
+                unauthorized(
+                    "this server requires \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\" with the token set by \
+                     --auth-token (KOMMO_MCP_AUTH_TOKEN) or a key of a [clients.<name>] table",
+                )
+            }
+        },
+    }
+}
+
+async fn proceed(caller: Caller, mut request: Request, next: Next) -> Response {
+    let span = tracing::info_span!("request", client = %caller.name);
+    request.extensions_mut().insert(caller);
+    next.run(request).instrument(span).await
+}
+
+/// No key matched: the bearer credential must be a valid OAuth access token.
+async fn with_oauth(oauth: &OAuth, request: Request, next: Next) -> Response {
+    let metadata_url = oauth.metadata_url();
+    let Some(token) = bearer(request.headers()) else {
+        tracing::warn!(path = %request.uri().path(), "refused: no bearer token");
+        return Challenge::Missing.response(
+            &metadata_url,
+            "this server requires \"Authorization: Bearer <access token>\" from its OAuth authorization server \
+             (see the resource_metadata of the WWW-Authenticate header), or a client key",
+        );
+    };
+    match oauth.authenticate(token).await {
+        Ok(caller) => proceed(caller, request, next).await,
+        Err(refusal) => {
+            tracing::warn!(path = %request.uri().path(), "refused: {refusal}");
+            match refusal.challenge() {
+                Some(challenge) => challenge.response(&metadata_url, &refusal.to_string()),
+                None => {
+                    let mut response = json_error(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        code::INVALID_REQUEST,
+                        format!("{refusal}; try again later"),
+                    );
+                    response.headers_mut().insert(
+                        header::RETRY_AFTER,
+                        axum::http::HeaderValue::from_static("10"),
+                    );
+                    response
+                }
+            }
         }
     }
 }

@@ -22,6 +22,7 @@ use super::{
     inbound_limit::{self, InboundLimits},
     json_shape::ShapeLimits,
     listener::{self, ConnectionLimits},
+    oauth::{metadata, scopes},
     readiness, scope_layer,
     session_cap::SessionCap,
     sse::{self, SseSessions, SseState},
@@ -122,6 +123,13 @@ fn router(
     if metrics_here {
         protected = protected.route("/metrics", get(metrics_text).with_state(health.clone()));
     }
+    let oauth = policy.oauth().cloned();
+    if let Some(oauth) = &oauth {
+        protected = protected.layer(from_fn_with_state(
+            oauth.metadata_url(),
+            scopes::require_write_scope,
+        ));
+    }
     let protected = protected
         .layer(from_fn_with_state(body_limits, body_guard::read_body))
         .layer(from_fn_with_state(
@@ -137,7 +145,18 @@ fn router(
             guard::require_auth_token,
         ))
         .layer(from_fn_with_state(policy, guard::check_host_and_origin));
+    let mut open = Router::new();
+    if let Some(oauth) = &oauth {
+        let documents = oauth.documents();
+        open = open
+            .route(
+                metadata::PATH,
+                get(metadata::root).with_state(documents.clone()),
+            )
+            .route(metadata::MCP_PATH, get(metadata::mcp).with_state(documents));
+    }
     Router::new()
+        .merge(open)
         .route("/healthz", get(healthz).with_state(health))
         .route(
             "/readyz",
@@ -160,6 +179,10 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
 
     if let Some(redis) = handler.redis() {
         redis.start_probe();
+    }
+    if let Some(oauth) = policy.oauth() {
+        let oauth = Arc::clone(oauth);
+        tokio::spawn(async move { oauth.warm_up().await });
     }
     let limits = &options.limits;
     let shutdown = CancellationToken::new();
@@ -197,6 +220,7 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
         },
     });
     let requires_auth = policy.requires_auth();
+    let policy_oauth = policy.oauth().is_some();
     metrics::install(options.metrics_account_label);
     let metrics_router = options.metrics_listen.map(|_| {
         Router::new().route(
@@ -208,10 +232,9 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
             }),
         )
     });
-    let inbound = Arc::new(InboundLimits::new(
-        policy.clients(),
-        options.rate_limit_per_ip,
-    ));
+    let inbound = Arc::new(
+        InboundLimits::new(policy.clients(), options.rate_limit_per_ip).with_redis(handler.redis()),
+    );
     let app = router(
         &handler,
         policy,
@@ -271,7 +294,9 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
             "sessions"
         },
         sse::MESSAGE_PATH,
-        if requires_auth {
+        if policy_oauth {
+            "OAuth access token (or key) required on every route but /healthz and /.well-known/oauth-protected-resource"
+        } else if requires_auth {
             "bearer auth token required on every route but /healthz"
         } else {
             "no auth token"

@@ -1,7 +1,8 @@
 //! Inbound rate limits of the HTTP server: requests per minute per `[clients.*]` key
 //! (its `rate_limit`) and, when `--rate-limit-per-ip` is set, per remote address for
 //! callers without a limit of their own. Over the limit → 429 with `Retry-After`.
-//! The counts live in this process (several replicas each count on their own).
+//! With `--redis-url` the counts live in Redis, so replicas share each caller's budget;
+//! while Redis is unreachable (and without it) each process counts on its own.
 
 use std::{
     collections::HashMap,
@@ -26,10 +27,13 @@ use governor::{
 };
 
 use super::{
-    caller::Caller,
+    caller::{Caller, Via},
     reply::{code, json_error},
 };
-use crate::config::ClientEntry;
+use crate::{
+    config::ClientEntry,
+    shared::{RedisLink, RedisState, inbound::SharedInbound},
+};
 
 /// How many per-address checks between two sweeps of addresses that have gone quiet,
 /// so that the table of addresses stays bounded by the recently active ones.
@@ -38,9 +42,12 @@ const SWEEP_EVERY: u64 = 1024;
 /// Every inbound limiter of one server.
 #[derive(Default)]
 pub struct InboundLimits {
-    clients: HashMap<Arc<str>, DefaultDirectRateLimiter>,
-    per_ip: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    /// Each client's in-process limiter and its requests per minute.
+    clients: HashMap<Arc<str>, (DefaultDirectRateLimiter, u32)>,
+    per_ip: Option<(DefaultKeyedRateLimiter<IpAddr>, u32)>,
     checks: AtomicU64,
+    /// The shared counts, when replicas share a Redis.
+    shared: Option<(Arc<RedisLink>, SharedInbound)>,
 }
 
 impl InboundLimits {
@@ -53,27 +60,87 @@ impl InboundLimits {
                 let per_minute = NonZeroU32::new(client.rate_limit?)?;
                 Some((
                     Arc::from(client.name.as_str()),
-                    RateLimiter::direct(Quota::per_minute(per_minute)),
+                    (
+                        RateLimiter::direct(Quota::per_minute(per_minute)),
+                        per_minute.get(),
+                    ),
                 ))
             })
             .collect();
         let per_ip = per_ip_per_minute
             .and_then(NonZeroU32::new)
-            .map(|n| RateLimiter::keyed(Quota::per_minute(n)));
+            .map(|n| (RateLimiter::keyed(Quota::per_minute(n)), n.get()));
         Self {
             clients,
             per_ip,
             checks: AtomicU64::new(0),
+            shared: None,
         }
     }
 
-    /// `Some(wait)` when this request is over its limit.
-    fn over_limit(&self, caller: Option<&Caller>, remote: Option<IpAddr>) -> Option<Duration> {
+    /// Counts in `redis` (shared by the replicas) while it answers.
+    pub fn with_redis(mut self, redis: Option<Arc<RedisLink>>) -> Self {
+        self.shared = redis.map(|link| (link, SharedInbound::default()));
+        self
+    }
+
+    /// `Some(wait)` when this request is over its limit: counted in Redis when it is up,
+    /// else in this process.
+    async fn over_limit(
+        &self,
+        caller: Option<&Caller>,
+        remote: Option<IpAddr>,
+    ) -> Option<Duration> {
+        let client = caller
+            .filter(|caller| caller.via == Via::ClientKey)
+            .and_then(|caller| Some((&caller.name, self.clients.get(&caller.name)?)));
+        let shared = if let Some((name, (_, per_minute))) = client {
+            self.shared_check("client", name, *per_minute).await
+        } else if let (Some((_, per_minute)), Some(ip)) = (&self.per_ip, remote) {
+            self.shared_check("ip", &ip.to_string(), *per_minute).await
+        } else {
+            None
+        };
+        match shared {
+            // Redis decides; a request it admits is counted here too, so that if Redis
+            // goes away this process goes on from what it admitted itself.
+            Some(None) => {
+                let _ = self.local_over_limit(caller, remote);
+                None
+            }
+            Some(wait) => wait,
+            None => self.local_over_limit(caller, remote),
+        }
+    }
+
+    /// The shared count's answer, or `None` without Redis or while it is down.
+    async fn shared_check(
+        &self,
+        kind: &str,
+        who: &str,
+        per_minute: u32,
+    ) -> Option<Option<Duration>> {
+        let (link, script) = self.shared.as_ref()?;
+        if link.state() == RedisState::Down {
+            return None;
+        }
+        script.check(link, kind, who, per_minute).await.ok()
+    }
+
+    /// The in-process count.
+    fn local_over_limit(
+        &self,
+        caller: Option<&Caller>,
+        remote: Option<IpAddr>,
+    ) -> Option<Duration> {
         let now = DefaultClock::default().now();
-        if let Some(limiter) = caller.and_then(|caller| self.clients.get(&caller.name)) {
+        // Only a client key has a budget of its own: an OAuth subject that happens to share a
+        // client's name does not spend (or get) that client's budget.
+        let client = caller.filter(|caller| caller.via == Via::ClientKey);
+        if let Some((limiter, _)) = client.and_then(|caller| self.clients.get(&caller.name)) {
             return limiter.check().err().map(|not| not.wait_time_from(now));
         }
-        let (limiter, ip) = (self.per_ip.as_ref()?, remote?);
+        let ((limiter, _), ip) = (self.per_ip.as_ref()?, remote?);
         if self.checks.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
             limiter.retain_recent();
             limiter.shrink_to_fit();
@@ -96,7 +163,7 @@ pub async fn enforce(
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip());
-    let Some(wait) = limits.over_limit(caller, remote) else {
+    let Some(wait) = limits.over_limit(caller, remote).await else {
         return next.run(request).await;
     };
     let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
@@ -140,15 +207,17 @@ mod tests {
         let limits = InboundLimits::new(&[client("a", Some(2)), client("b", None)], None);
         let a = Caller::client(&client("a", Some(2)));
         let b = Caller::client(&client("b", None));
-        assert!(limits.over_limit(Some(&a), None).is_none());
-        assert!(limits.over_limit(Some(&a), None).is_none());
-        let wait = limits.over_limit(Some(&a), None).expect("third is over");
+        assert!(limits.local_over_limit(Some(&a), None).is_none());
+        assert!(limits.local_over_limit(Some(&a), None).is_none());
+        let wait = limits
+            .local_over_limit(Some(&a), None)
+            .expect("third is over");
         assert!(
             wait > Duration::from_secs(20) && wait <= Duration::from_secs(30),
             "{wait:?}"
         );
         for _ in 0..10 {
-            assert!(limits.over_limit(Some(&b), None).is_none());
+            assert!(limits.local_over_limit(Some(&b), None).is_none());
         }
     }
 
@@ -157,8 +226,8 @@ mod tests {
         let limits = InboundLimits::new(&[], Some(1));
         let one: IpAddr = "127.0.0.1".parse().unwrap();
         let two: IpAddr = "127.0.0.2".parse().unwrap();
-        assert!(limits.over_limit(None, Some(one)).is_none());
-        assert!(limits.over_limit(None, Some(one)).is_some());
-        assert!(limits.over_limit(None, Some(two)).is_none());
+        assert!(limits.local_over_limit(None, Some(one)).is_none());
+        assert!(limits.local_over_limit(None, Some(one)).is_some());
+        assert!(limits.local_over_limit(None, Some(two)).is_none());
     }
 }

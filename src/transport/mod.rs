@@ -10,6 +10,7 @@ pub mod http;
 mod inbound_limit;
 mod json_shape;
 mod listener;
+pub mod oauth;
 mod readiness;
 mod reply;
 mod scope_layer;

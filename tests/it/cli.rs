@@ -503,7 +503,7 @@ async fn check_with_a_good_token_prints_every_setting_and_exits_0() {
         format!("(file {})", config.display()),
         "(default)".to_owned(),
         "(flag)".to_owned(),
-        "[accounts.other]     token <redacted, 18 characters>, pause_field_id 7".to_owned(),
+        "[accounts.other]      token <redacted, 18 characters>, pause_field_id 7".to_owned(),
         "(default)".to_owned(),
         format!("ok    the token is accepted by account \"{SUBDOMAIN}\""),
         format!(
@@ -713,7 +713,7 @@ async fn check_without_an_account_names_the_settings() {
     assert_eq!(output.status.code(), Some(1), "{output:?}");
     let err = stderr(&output);
     assert!(err.starts_with("kommo-mcp: error: kommo-mcp has no Kommo account configured: set KOMMO_LONG_DURATION_TOKEN"), "{err}");
-    assert!(stdout(&output).contains("token                (not set)"));
+    assert!(stdout(&output).contains("token                 (not set)"));
 }
 
 #[tokio::test]

@@ -427,3 +427,75 @@ async fn the_dedupe_seam_claims_a_write_once_across_links() {
     dedupe::release(&two, "abc").await.unwrap();
     assert!(dedupe::claim(&one, "abc", window).await.unwrap());
 }
+
+/// `count` replicas with one client key of `rate_limit` requests a minute, sharing `redis`.
+async fn keyed_replicas(
+    sim: &Simulator,
+    env: &Isolated,
+    redis: Option<&RedisServer>,
+    count: usize,
+) -> Vec<HttpServer> {
+    env.write_default_config(&format!(
+        "[clients.platform]\nkey_sha256 = \"{}\"\naccounts = [\"*\"]\nrate_limit = 4\n",
+        kommo_mcp::commands::new_key::sha256_hex(CLIENT_KEY)
+    ));
+    replicas(sim, env, redis, count, &[]).await
+}
+
+const CLIENT_KEY: &str = "kmcp_shared-budget-key-never-print-me";
+
+/// The statuses of `n` bare `tools/list` requests sent in turn to each replica.
+async fn statuses(servers: &[HttpServer], n: usize) -> Vec<u16> {
+    let list = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"});
+    let mut statuses = Vec::new();
+    for i in 0..n {
+        let response = servers[i % servers.len()]
+            .bare_post(&list, &[("x-api-key", CLIENT_KEY)])
+            .await;
+        if response.status() == 429 {
+            assert!(response.headers().contains_key("retry-after"));
+        }
+        statuses.push(response.status().as_u16());
+    }
+    statuses
+}
+
+#[tokio::test]
+async fn two_replicas_on_one_redis_share_a_clients_per_minute_budget() {
+    let sim = simulator().await;
+    let mut redis = RedisServer::start().await;
+    let env = Isolated::new();
+    let servers = keyed_replicas(&sim, &env, Some(&redis), 2).await;
+    let shared = statuses(&servers, 8).await;
+    assert_eq!(
+        shared.iter().filter(|s| **s == 200).count(),
+        4,
+        "the two replicas together admit the client's 4 a minute: {shared:?}"
+    );
+    assert_eq!(&shared[..4], &[200; 4]);
+
+    // Redis gone: each replica counts on its own again (answers, never errors).
+    redis.kill().await;
+    for server in &servers {
+        server
+            .wait_health("Redis seen down", |h| h["redis"] == "down")
+            .await;
+    }
+    // Each had admitted 2 of its own 4, so about 2 more each (one more per 15 s refills).
+    let alone = statuses(&servers, 12).await;
+    let admitted = alone.iter().filter(|s| **s == 200).count();
+    assert!((4..=6).contains(&admitted), "{alone:?}");
+    assert!(alone.iter().all(|s| *s == 200 || *s == 429), "{alone:?}");
+    stop_all(servers).await;
+}
+
+#[tokio::test]
+async fn without_redis_each_replica_counts_a_clients_budget_alone() {
+    // The control for the test above.
+    let sim = simulator().await;
+    let env = Isolated::new();
+    let servers = keyed_replicas(&sim, &env, None, 2).await;
+    let alone = statuses(&servers, 10).await;
+    assert_eq!(alone.iter().filter(|s| **s == 200).count(), 8, "{alone:?}");
+    stop_all(servers).await;
+}

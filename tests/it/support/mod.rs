@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod http;
+pub mod issuer;
 pub mod kommo;
 pub mod redis;
 pub mod stdio;

@@ -1,0 +1,296 @@
+//! OAuth 2.1 resource-server settings (`--oauth-issuer`, `--public-url`, `--oauth-audience`,
+//! `--oauth-jwks-url`, `--oauth-accounts-claim`): checked once at start, so a typo in a URL
+//! is a configuration error rather than a server that refuses every token.
+
+use reqwest::Url;
+
+use super::{ConfigError, RawValue, Source, Sourced, invalid, pick, settings};
+
+/// The resolved OAuth settings; present only when `--oauth-issuer` is set.
+#[derive(Clone, Debug)]
+pub struct OAuthSettings {
+    /// Exactly as given: a token's `iss` must equal it character for character.
+    pub issuer: Sourced<String>,
+    /// The URL clients use to reach this server (the resource, and the default audience),
+    /// without a trailing slash.
+    pub public_url: Sourced<String>,
+    /// The `aud` a token must carry, when not the public URL.
+    pub audience: Option<Sourced<String>>,
+    /// Where the signing keys are; else discovered from the issuer's metadata.
+    pub jwks_url: Option<Sourced<Url>>,
+    /// The claim that lists the accounts a token may act on; absent: any account.
+    pub accounts_claim: Option<Sourced<String>>,
+}
+
+impl OAuthSettings {
+    /// The audiences a token may carry: `--oauth-audience`, or else the public URL and
+    /// its `/mcp` endpoint (the resource indicator clients derive from the endpoint URL).
+    pub fn audiences(&self) -> Vec<String> {
+        match &self.audience {
+            Some(audience) => vec![audience.value.clone()],
+            None => vec![
+                self.public_url.value.clone(),
+                format!("{}/mcp", self.public_url.value),
+            ],
+        }
+    }
+
+    /// `<public-url>/.well-known/oauth-protected-resource`, named in every 401.
+    pub fn resource_metadata_url(&self) -> String {
+        format!(
+            "{}/.well-known/oauth-protected-resource",
+            self.public_url.value
+        )
+    }
+}
+
+/// The command-line side of the OAuth settings.
+#[derive(Clone, Debug, Default)]
+pub struct RawOAuth {
+    pub issuer: Option<RawValue>,
+    pub public_url: Option<RawValue>,
+    pub audience: Option<RawValue>,
+    pub jwks_url: Option<RawValue>,
+    pub accounts_claim: Option<RawValue>,
+}
+
+/// The config file's side of the OAuth settings.
+pub struct FileOAuth {
+    pub issuer: Option<String>,
+    pub public_url: Option<String>,
+    pub audience: Option<String>,
+    pub jwks_url: Option<String>,
+    pub accounts_claim: Option<String>,
+}
+
+/// Resolves the OAuth settings; `None` without an issuer (then the others must be unset).
+pub fn resolve(
+    raw: &RawOAuth,
+    file: FileOAuth,
+    file_source: &Source,
+) -> Result<Option<OAuthSettings>, ConfigError> {
+    let issuer = pick(&raw.issuer, file.issuer, file_source, |s| {
+        checked_url(&s, true).map(|_| s.trim().to_owned())
+    })
+    .map_err(|e| e.named("OAuth issuer"))?;
+    let public_url = pick(&raw.public_url, file.public_url, file_source, |s| {
+        checked_url(&s, false).map(|_| s.trim().trim_end_matches('/').to_owned())
+    })
+    .map_err(|e| e.named("public URL"))?;
+    let audience = pick(&raw.audience, file.audience, file_source, |s| {
+        let s = s.trim().to_owned();
+        if s.is_empty() {
+            Err("the audience is empty".to_owned())
+        } else {
+            Ok(s)
+        }
+    })
+    .map_err(|e| e.named("OAuth audience"))?;
+    let jwks_url = pick(&raw.jwks_url, file.jwks_url, file_source, |s| {
+        checked_url(&s, true)
+    })
+    .map_err(|e| e.named("OAuth JWKS URL"))?;
+    let accounts_claim = pick(&raw.accounts_claim, file.accounts_claim, file_source, |s| {
+        let s = s.trim().to_owned();
+        if s.is_empty() || s.len() > 128 || !s.bytes().all(|b| b.is_ascii_graphic()) {
+            Err(format!(
+                "{s:?} must be a claim name of at most 128 printable ASCII characters"
+            ))
+        } else {
+            Ok(s)
+        }
+    })
+    .map_err(|e| e.named("OAuth accounts claim"))?;
+
+    let Some(issuer) = issuer else {
+        let stray = [
+            (public_url.as_ref().map(|v| &v.source), settings::PUBLIC_URL),
+            (
+                audience.as_ref().map(|v| &v.source),
+                settings::OAUTH_AUDIENCE,
+            ),
+            (
+                jwks_url.as_ref().map(|v| &v.source),
+                settings::OAUTH_JWKS_URL,
+            ),
+            (
+                accounts_claim.as_ref().map(|v| &v.source),
+                settings::OAUTH_ACCOUNTS_CLAIM,
+            ),
+        ]
+        .into_iter()
+        .find_map(|(source, info)| source.map(|source| (source.clone(), info)));
+        return match stray {
+            None => Ok(None),
+            Some((source, info)) => Err(invalid(
+                "OAuth settings",
+                &source,
+                format!(
+                    "{} only applies with {} (the authorization server that issues the tokens)",
+                    info.flag,
+                    settings::OAUTH_ISSUER.flag
+                ),
+            )),
+        };
+    };
+    let Some(public_url) = public_url else {
+        return Err(invalid(
+            "OAuth settings",
+            &issuer.source,
+            format!(
+                "{} needs {} ({}): the URL clients use to reach this server, which is the resource \
+                 tokens are issued for",
+                settings::OAUTH_ISSUER.flag,
+                settings::PUBLIC_URL.flag,
+                settings::PUBLIC_URL.env
+            ),
+        ));
+    };
+    Ok(Some(OAuthSettings {
+        issuer,
+        public_url,
+        audience,
+        jwks_url,
+        accounts_claim,
+    }))
+}
+
+/// An absolute http(s) URL without credentials or fragment; with `secure`, plain http only
+/// on a loopback host (keys fetched over the network must not be tampered with).
+fn checked_url(text: &str, secure: bool) -> Result<Url, String> {
+    let url = Url::parse(text.trim()).map_err(|e| format!("{text:?} is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("{text:?} must start with https://"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("{text:?} names no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!("{text:?} must not hold a user name or password"));
+    }
+    if url.fragment().is_some() || url.query().is_some() {
+        return Err(format!("{text:?} must not have a query or fragment"));
+    }
+    let loopback = match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if secure && url.scheme() == "http" && !loopback {
+        return Err(format!(
+            "{text:?} must use https:// (plain http is accepted on loopback only)"
+        ));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(pairs: &[(&str, &str)]) -> RawOAuth {
+        let value = |name: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| RawValue {
+                    value: (*v).to_owned(),
+                    source: Source::Flag,
+                })
+        };
+        RawOAuth {
+            issuer: value("issuer"),
+            public_url: value("public_url"),
+            audience: value("audience"),
+            jwks_url: value("jwks_url"),
+            accounts_claim: value("accounts_claim"),
+        }
+    }
+
+    fn no_file() -> FileOAuth {
+        FileOAuth {
+            issuer: None,
+            public_url: None,
+            audience: None,
+            jwks_url: None,
+            accounts_claim: None,
+        }
+    }
+
+    #[test]
+    fn issuer_and_public_url_resolve_with_the_default_audiences() {
+        let settings = resolve(
+            &raw(&[
+                ("issuer", "https://auth.example.com/"),
+                ("public_url", "https://mcp.example.com/"),
+            ]),
+            no_file(),
+            &Source::Default,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(settings.issuer.value, "https://auth.example.com/");
+        assert_eq!(
+            settings.audiences(),
+            ["https://mcp.example.com", "https://mcp.example.com/mcp"]
+        );
+        assert_eq!(
+            settings.resource_metadata_url(),
+            "https://mcp.example.com/.well-known/oauth-protected-resource"
+        );
+    }
+
+    #[test]
+    fn refusals_name_the_setting() {
+        for (pairs, named) in [
+            (vec![("issuer", "https://a.example")], "--public-url"),
+            (vec![("public_url", "https://m.example")], "--oauth-issuer"),
+            (
+                vec![
+                    ("issuer", "http://auth.example.com"),
+                    ("public_url", "https://m"),
+                ],
+                "https://",
+            ),
+            (
+                vec![("issuer", "ftp://x"), ("public_url", "https://m")],
+                "https://",
+            ),
+            (
+                vec![("issuer", "https://u:p@a"), ("public_url", "https://m")],
+                "password",
+            ),
+            (
+                vec![
+                    ("issuer", "https://a"),
+                    ("public_url", "https://m"),
+                    ("jwks_url", "http://keys.example.com/jwks"),
+                ],
+                "JWKS",
+            ),
+        ] {
+            let err = resolve(&raw(&pairs), no_file(), &Source::Default)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(named), "{pairs:?}: {err}");
+        }
+        assert!(
+            resolve(&raw(&[]), no_file(), &Source::Default)
+                .unwrap()
+                .is_none()
+        );
+        let loopback = resolve(
+            &raw(&[
+                ("issuer", "http://127.0.0.1:9000"),
+                ("public_url", "http://127.0.0.1:8080"),
+                ("audience", "api://kommo"),
+            ]),
+            no_file(),
+            &Source::Default,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(loopback.audiences(), ["api://kommo"]);
+    }
+}
