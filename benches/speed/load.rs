@@ -73,8 +73,13 @@ where
     }
 }
 
-/// Like [`throughput`], but each loop owns its client (`make(client, iteration)`).
-pub async fn throughput_owned<C, F>(clients: Vec<C>, duration: Duration, make: F) -> Throughput
+/// Like [`throughput`], but each loop owns its client (`make(client, iteration)`); the
+/// clients are handed back afterwards (to close their sessions).
+pub async fn throughput_owned<C, F>(
+    clients: Vec<C>,
+    duration: Duration,
+    make: F,
+) -> (Throughput, Vec<C>)
 where
     C: Send + 'static,
     F: for<'a> Fn(
@@ -114,16 +119,21 @@ where
                 };
                 i += 1;
             }
+            client
         }));
     }
+    let mut returned = Vec::new();
     for task in tasks {
-        let _ = task.await;
+        if let Ok(client) = task.await {
+            returned.push(client);
+        }
     }
     let elapsed = started.elapsed().as_secs_f64();
     let first_error = first_error.lock().unwrap_or_else(|e| e.into_inner()).take();
-    Throughput {
+    let result = Throughput {
         per_second: ok.load(Ordering::Relaxed) as f64 / elapsed,
         errors: errors.load(Ordering::Relaxed),
         first_error,
-    }
+    };
+    (result, returned)
 }

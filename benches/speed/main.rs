@@ -264,7 +264,10 @@ async fn run(plan: &Plan) -> Result<(Vec<Row>, Vec<String>), String> {
     clear_log().await;
 
     eprintln!("bench: HTTP…");
-    let (mut server, addr) = util::start_http_server(&account_args).await;
+    // Room for the 1,000 idle sessions of the memory figure beside any a slow close left.
+    let mut http_args = account_args.clone();
+    http_args.extend(["--max-sessions".to_owned(), "4000".to_owned()]);
+    let (mut server, addr) = util::start_http_server(&http_args).await;
     let base = format!("http://{addr}");
     let duration = Duration::from_secs(plan.load_seconds);
     let ceiling = simulator_ceiling(&root, duration).await;

@@ -95,6 +95,24 @@ impl McpClient {
         }
     }
 
+    /// Ends the client's session (a streamable session is deleted; an SSE stream dropped),
+    /// so that sessions a measurement opened do not count against the next one's.
+    pub async fn close(self) {
+        if let Self::Streamable {
+            client,
+            url,
+            session,
+            ..
+        } = &self
+        {
+            let _ = client
+                .delete(url.as_str())
+                .header("mcp-session-id", session.as_str())
+                .send()
+                .await;
+        }
+    }
+
     /// Sends one request and waits for its answer; `Ok` only for a JSON-RPC result that
     /// is not a failed tool.
     pub async fn call(&mut self, body: &'static [u8]) -> Result<(), String> {

@@ -52,7 +52,7 @@ pub async fn measure(
             overhead.push(call - direct_ms);
         }
     }
-    drop(client);
+    client.close().await;
     let list_rate = load(path, base, duration, None).await?;
     let move_rate = load(path, base, duration, Some(())).await?;
     Ok(Figures {
@@ -75,7 +75,7 @@ async fn load(
     for _ in 0..16 {
         clients.push(McpClient::open(path, base).await?);
     }
-    let result = load::throughput_owned(clients, duration, move |client, i| {
+    let (result, clients) = load::throughput_owned(clients, duration, move |client, i| {
         Box::pin(async move {
             let body = if moves.is_some() {
                 move_body(i)
@@ -86,6 +86,9 @@ async fn load(
         })
     })
     .await;
+    for client in clients {
+        client.close().await;
+    }
     if result.errors > 0 {
         return Err(format!(
             "{} on {} under load: {} errors (0 required); first: {}",

@@ -91,7 +91,7 @@ pub async fn section(
             let base = format!("http://{}", servers[i % 3].1);
             clients.push(McpClient::open(Path::Bare, &base).await?);
         }
-        let moves = load::throughput_owned(clients, duration, |client, i| {
+        let (moves, _clients) = load::throughput_owned(clients, duration, |client, i| {
             Box::pin(async move { client.call(load::move_body(i)).await })
         })
         .await;
