@@ -163,7 +163,7 @@ pub struct SettingsArgs {
     )]
     pub pipelines_cache: Option<String>,
 
-    /// Redis shared by every replica (rate limit, 429 pauses, sessions): redis:// or rediss://, with password and database; a secret [config: redis_url]
+    /// Redis shared by every replica (rate limit, 429 pauses, sessions, note/task dedupe): redis:// or rediss:// (TLS), with password and database; a secret [config: redis_url]
     #[arg(
         long,
         global = true,
@@ -213,7 +213,7 @@ pub struct SettingsArgs {
         default_missing_value = "true", help_heading = TOOLS, hide_env_values = true)]
     pub dry_run: Option<String>,
 
-    /// Seconds a confirmed add_note is remembered (by a hash of lead, account and text) so a retried call does not add it twice; 0 turns it off [default: 120] [config: note_dedupe]
+    /// Seconds a confirmed add_note or create_task is remembered (by a hash of account, lead and text, and a task's due time; shared through Redis with --redis-url) so a retried call does not write it twice; 0 turns it off [default: 120] [config: note_dedupe]
     #[arg(long, global = true, env = "KOMMO_NOTE_DEDUPE", value_name = "SECONDS", help_heading = TOOLS, hide_env_values = true)]
     pub note_dedupe: Option<String>,
     /// Longest stdin line (one JSON-RPC message) in bytes in stdio mode; a longer line is answered with a parse error and discarded [default: 4194304 (4 MiB)] [config: max_line_bytes]
