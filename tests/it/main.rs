@@ -24,6 +24,7 @@ mod kommo_retries;
 mod observe;
 mod readme_examples;
 mod redis;
+mod redis_dedupe;
 mod resources;
 mod salesbots;
 mod sandbox_command;
