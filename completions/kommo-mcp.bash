@@ -77,7 +77,7 @@ _kommo__mcp() {
 
     case "${cmd}" in
         kommo__mcp)
-            opts="-h -V --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --read-only --dry-run --note-dedupe --max-line-bytes --config --log-level --log-format --sandbox --http --listen --stateless --auth-token --rate-limit-per-ip --allow-unauthenticated --allowed-host --allowed-origin --metrics-listen --metrics-account-label --max-body-bytes --max-json-depth --max-json-values --max-sessions --session-idle-timeout --header-read-timeout --body-read-timeout --max-connections --help --version serve call tools check sandbox new-key completions man help"
+            opts="-h -V --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --redis-ca-file --audit-log --read-only --dry-run --note-dedupe --max-line-bytes --config --log-level --log-format --sandbox --http --listen --stateless --auth-token --rate-limit-per-ip --allow-unauthenticated --allowed-host --allowed-origin --metrics-listen --metrics-account-label --max-body-bytes --max-json-depth --max-json-values --max-sessions --session-idle-timeout --header-read-timeout --body-read-timeout --max-connections --help --version serve call tools check sandbox new-key completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -132,6 +132,10 @@ _kommo__mcp() {
                     return 0
                     ;;
                 --redis-fallback-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -231,7 +235,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__call)
-            opts="-h --json --output --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --read-only --dry-run --note-dedupe --max-line-bytes --config --log-level --log-format --sandbox --help add_budget add_note create_task find_leads get_lead list_pipelines list_salesbots move_lead pause_agent resume_agent run_salesbot stop_salesbot"
+            opts="-h --json --output --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --redis-ca-file --audit-log --read-only --dry-run --note-dedupe --max-line-bytes --config --log-level --log-format --sandbox --help add_budget add_note create_task find_leads get_lead list_pipelines list_salesbots move_lead pause_agent resume_agent run_salesbot stop_salesbot"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -297,6 +301,10 @@ _kommo__mcp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --redis-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --audit-log)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -337,7 +345,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__check)
-            opts="-h --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --read-only --dry-run --note-dedupe --max-line-bytes --config --log-level --log-format --sandbox --help"
+            opts="-h --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --redis-ca-file --audit-log --read-only --dry-run --note-dedupe --max-line-bytes --config --log-level --log-format --sandbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -392,6 +400,10 @@ _kommo__mcp() {
                     return 0
                     ;;
                 --redis-fallback-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -435,7 +447,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__completions)
-            opts="-h --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --read-only --dry-run --note-dedupe --max-line-bytes --config --log-level --log-format --sandbox --help bash elvish fish powershell zsh"
+            opts="-h --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --redis-ca-file --audit-log --read-only --dry-run --note-dedupe --max-line-bytes --config --log-level --log-format --sandbox --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -490,6 +502,10 @@ _kommo__mcp() {
                     return 0
                     ;;
                 --redis-fallback-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -673,7 +689,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__man)
-            opts="-h --out-dir --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --read-only --dry-run --note-dedupe --max-line-bytes --config --log-level --log-format --sandbox --help serve call tools check sandbox new-key completions man"
+            opts="-h --out-dir --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --redis-ca-file --audit-log --read-only --dry-run --note-dedupe --max-line-bytes --config --log-level --log-format --sandbox --help serve call tools check sandbox new-key completions man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -738,6 +754,10 @@ _kommo__mcp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --redis-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --audit-log)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -778,7 +798,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__new__subcmd__key)
-            opts="-h --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --read-only --dry-run --note-dedupe --max-line-bytes --config --log-level --log-format --sandbox --help"
+            opts="-h --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --redis-ca-file --audit-log --read-only --dry-run --note-dedupe --max-line-bytes --config --log-level --log-format --sandbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -836,6 +856,10 @@ _kommo__mcp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --redis-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --audit-log)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -876,7 +900,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__sandbox)
-            opts="-h --listen --requests-per-second --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --read-only --dry-run --note-dedupe --max-line-bytes --config --log-level --log-format --sandbox --help"
+            opts="-h --listen --requests-per-second --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --redis-ca-file --audit-log --read-only --dry-run --note-dedupe --max-line-bytes --config --log-level --log-format --sandbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -942,6 +966,10 @@ _kommo__mcp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --redis-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --audit-log)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -982,7 +1010,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__serve)
-            opts="-h --http --listen --stateless --auth-token --rate-limit-per-ip --allow-unauthenticated --allowed-host --allowed-origin --metrics-listen --metrics-account-label --max-body-bytes --max-json-depth --max-json-values --max-sessions --session-idle-timeout --header-read-timeout --body-read-timeout --max-connections --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --read-only --dry-run --note-dedupe --max-line-bytes --config --log-level --log-format --sandbox --help"
+            opts="-h --http --listen --stateless --auth-token --rate-limit-per-ip --allow-unauthenticated --allowed-host --allowed-origin --metrics-listen --metrics-account-label --max-body-bytes --max-json-depth --max-json-values --max-sessions --session-idle-timeout --header-read-timeout --body-read-timeout --max-connections --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --redis-ca-file --audit-log --read-only --dry-run --note-dedupe --max-line-bytes --config --log-level --log-format --sandbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1096,6 +1124,10 @@ _kommo__mcp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --redis-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --audit-log)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1136,7 +1168,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__tools)
-            opts="-h --json --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --audit-log --read-only --dry-run --note-dedupe --max-line-bytes --config --log-level --log-format --sandbox --help"
+            opts="-h --json --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --redis-ca-file --audit-log --read-only --dry-run --note-dedupe --max-line-bytes --config --log-level --log-format --sandbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1191,6 +1223,10 @@ _kommo__mcp() {
                     return 0
                     ;;
                 --redis-fallback-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -188,6 +188,14 @@ pub struct SettingsArgs {
         value_name = "N", help_heading = REPLICAS, hide_env_values = true)]
     pub redis_fallback_rate: Option<String>,
 
+    /// CA certificates (PEM file) that a rediss:// Redis's certificate must chain to, for a private CA; without it the web PKI roots are used [config: redis_ca_file]
+    #[arg(
+        long,
+        global = true,
+        env = "KOMMO_MCP_REDIS_CA_FILE",
+        value_name = "PATH", help_heading = REPLICAS, hide_env_values = true)]
+    pub redis_ca_file: Option<PathBuf>,
+
     /// Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it
     #[arg(long, global = true, env = "KOMMO_MCP_AUDIT_LOG", value_name = "PATH", help_heading = OPERATING, hide_env_values = true)]
     pub audit_log: Option<PathBuf>,
@@ -602,6 +610,14 @@ impl SettingsArgs {
                 "redis_fallback_rate",
                 &self.redis_fallback_rate,
                 settings::REDIS_FALLBACK_RATE.env,
+            ),
+            redis_ca_file: sourced(
+                "redis_ca_file",
+                &self
+                    .redis_ca_file
+                    .as_ref()
+                    .map(|p| p.to_string_lossy().into_owned()),
+                settings::REDIS_CA_FILE.env,
             ),
             audit_log: sourced(
                 "audit_log",
