@@ -130,7 +130,12 @@ impl Call<'_> {
         }
         let claim = match write.dedupe_key(target) {
             Some(key) => match self.kit.dedupe.claim(key).await {
-                Claimed::Duplicate(id) => return Ok(Written::Duplicate(id)),
+                Claimed::Duplicate(id) => {
+                    if let Write::CreateTask { .. } = &write {
+                        record_task_id(id, true);
+                    }
+                    return Ok(Written::Duplicate(id));
+                }
                 Claimed::New(claim) => Some(claim),
             },
             None => None,
@@ -166,22 +171,31 @@ impl Call<'_> {
             }
         };
         if let (Write::CreateTask { .. }, Some(task_id)) = (&write, id) {
-            crate::observe::call::describe(|change| {
-                if let Some(task) = change
-                    .after
-                    .as_mut()
-                    .and_then(|after| after.get_mut("task"))
-                    .and_then(Value::as_object_mut)
-                {
-                    task.insert("task_id".to_owned(), json!(task_id));
-                }
-            });
+            record_task_id(task_id, false);
         }
         if let (Some(claim), Some(id)) = (claim, id) {
             claim.confirm(id).await;
         }
         Ok(Written::Sent(id))
     }
+}
+
+/// Adds the task's id to the audit trail's `after.task` (and whether this call was
+/// answered with an earlier identical task instead of creating one).
+fn record_task_id(task_id: i64, deduplicated: bool) {
+    crate::observe::call::describe(|change| {
+        if let Some(task) = change
+            .after
+            .as_mut()
+            .and_then(|after| after.get_mut("task"))
+            .and_then(Value::as_object_mut)
+        {
+            task.insert("task_id".to_owned(), json!(task_id));
+            if deduplicated {
+                task.insert("deduplicated".to_owned(), json!(true));
+            }
+        }
+    });
 }
 
 /// What the audit trail records a task as: its text's length and SHA-256 (never the
