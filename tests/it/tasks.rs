@@ -365,3 +365,22 @@ async fn the_note_dedupe_window_governs_tasks_and_zero_turns_it_off() {
         .await;
     assert_eq!(posts(&sim).len(), 6);
 }
+
+#[tokio::test]
+async fn a_tasks_text_never_reaches_the_log_even_at_trace() {
+    let sim = simulator().await;
+    let env = Isolated::new();
+    let text = "TASK-TEXT-5c1e-never-log-me";
+    let mut client = crate::support::kommo::traced_server(&sim, &env, &[]).await;
+    let args = json!({"lead_id": LEAD, "text": text, "due": 2_000_000_000});
+    let created = client.call("create_task", args.clone()).await;
+    assert_eq!(first_text(&created), SUCCESS, "{created}");
+    let repeated = client.call("create_task", args.clone()).await;
+    assert_eq!(repeated["structuredContent"]["deduplicated"], true);
+    let mut dry = args;
+    dry["dry_run"] = json!(true);
+    client.call("create_task", dry).await;
+    let finished = crate::support::kommo::finish_redacted(client).await;
+    assert!(!finished.stderr.contains(text), "the task text was logged");
+    assert_eq!(posts(&sim).len(), 1);
+}
