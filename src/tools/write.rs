@@ -117,7 +117,8 @@ impl Call<'_> {
                     change.lead_id = Some(task.lead_id);
                     change.after = Some(task_change(task));
                 }
-                (Write::Salesbot { .. }, _) | (Write::AddNote { .. }, _) | (_, Some(_)) => {}
+                // The other writes' tools describe their change themselves.
+                _ => {}
             }
         });
         if dry_run {
