@@ -164,7 +164,7 @@ pub struct SettingsArgs {
     )]
     pub pipelines_cache: Option<String>,
 
-    /// Redis shared by every replica (rate limit, 429 pauses, sessions): redis:// or rediss://, with password and database; a secret [config: redis_url]
+    /// Redis shared by every replica (rate limit, 429 pauses, sessions, note/task dedupe): redis:// or rediss:// (TLS), with password and database; a secret [config: redis_url]
     #[arg(
         long,
         global = true,
@@ -188,6 +188,14 @@ pub struct SettingsArgs {
         env = "KOMMO_MCP_REDIS_FALLBACK_RATE",
         value_name = "N", help_heading = REPLICAS, hide_env_values = true)]
     pub redis_fallback_rate: Option<String>,
+
+    /// CA certificates (PEM file) that a rediss:// Redis's certificate must chain to, for a private CA; without it the web PKI roots are used [config: redis_ca_file]
+    #[arg(
+        long,
+        global = true,
+        env = "KOMMO_MCP_REDIS_CA_FILE",
+        value_name = "PATH", help_heading = REPLICAS, hide_env_values = true)]
+    pub redis_ca_file: Option<PathBuf>,
 
     /// Append one JSON line per write attempt (dry runs included) to this file; write tools are refused while it cannot be written; SIGHUP reopens it
     #[arg(long, global = true, env = "KOMMO_MCP_AUDIT_LOG", value_name = "PATH", help_heading = OPERATING, hide_env_values = true)]
@@ -214,7 +222,7 @@ pub struct SettingsArgs {
         default_missing_value = "true", help_heading = TOOLS, hide_env_values = true)]
     pub dry_run: Option<String>,
 
-    /// Seconds a confirmed add_note is remembered (by a hash of lead, account and text) so a retried call does not add it twice; 0 turns it off [default: 120] [config: note_dedupe]
+    /// Seconds a confirmed add_note or create_task is remembered (by a hash of account, lead and text, and a task's due time; shared through Redis with --redis-url) so a retried call does not write it twice; 0 turns it off [default: 120] [config: note_dedupe]
     #[arg(long, global = true, env = "KOMMO_NOTE_DEDUPE", value_name = "SECONDS", help_heading = TOOLS, hide_env_values = true)]
     pub note_dedupe: Option<String>,
     /// Longest stdin line (one JSON-RPC message) in bytes in stdio mode; a longer line is answered with a parse error and discarded [default: 4194304 (4 MiB)] [config: max_line_bytes]
@@ -623,6 +631,14 @@ impl SettingsArgs {
                 "redis_fallback_rate",
                 &self.redis_fallback_rate,
                 settings::REDIS_FALLBACK_RATE.env,
+            ),
+            redis_ca_file: sourced(
+                "redis_ca_file",
+                &self
+                    .redis_ca_file
+                    .as_ref()
+                    .map(|p| p.to_string_lossy().into_owned()),
+                settings::REDIS_CA_FILE.env,
             ),
             audit_log: sourced(
                 "audit_log",

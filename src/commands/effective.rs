@@ -97,6 +97,11 @@ pub fn rows(config: &Config) -> Vec<Row> {
             Some(&config.redis_fallback_rate),
             |n| format!("{n} requests/s per account per replica while Redis is down"),
         ),
+        row(
+            settings::REDIS_CA_FILE.key,
+            config.redis_ca_file.as_ref(),
+            |ca| ca.path.display().to_string(),
+        ),
         row(settings::AUDIT_LOG.key, config.audit_log.as_ref(), |path| {
             path.display().to_string()
         }),

@@ -44,6 +44,7 @@ pub struct FileConfig {
     pub redis_url: Option<String>,
     pub redis_prefix: Option<String>,
     pub redis_fallback_rate: Option<u32>,
+    pub redis_ca_file: Option<String>,
     pub audit_log: Option<String>,
     pub read_only: Option<bool>,
     pub dry_run: Option<bool>,

@@ -16,7 +16,7 @@ pub use clients::{Accounts, ClientEntry, ClientError};
 pub use file::default_path as default_config_path;
 pub use http_limits::{HttpLimits, LimitInfo, RawHttpLimits, limits};
 pub use oauth::{OAuthSettings, RawOAuth};
-pub use redis_url::{InvalidRedisUrl, RedisUrl};
+pub use redis_url::{InvalidRedisUrl, RedisCa, RedisUrl};
 pub use subdomain::{InvalidSubdomain, Subdomain};
 
 use crate::{
@@ -84,6 +84,7 @@ pub struct RawSettings {
     pub redis_url: Option<RawValue>,
     pub redis_prefix: Option<RawValue>,
     pub redis_fallback_rate: Option<RawValue>,
+    pub redis_ca_file: Option<RawValue>,
     pub audit_log: Option<RawValue>,
     pub read_only: Option<RawValue>,
     pub dry_run: Option<RawValue>,
@@ -176,6 +177,12 @@ pub mod settings {
         "--redis-fallback-rate",
         "KOMMO_MCP_REDIS_FALLBACK_RATE"
     );
+    setting!(
+        REDIS_CA_FILE,
+        "redis_ca_file",
+        "--redis-ca-file",
+        "KOMMO_MCP_REDIS_CA_FILE"
+    );
     setting!(AUDIT_LOG, "audit_log", "--audit-log", "KOMMO_MCP_AUDIT_LOG");
     setting!(READ_ONLY, "read_only", "--read-only", "KOMMO_READ_ONLY");
     setting!(DRY_RUN, "dry_run", "--dry-run", "KOMMO_DRY_RUN");
@@ -218,7 +225,7 @@ pub mod settings {
     setting!(CONFIG, "-", "--config", "KOMMO_MCP_CONFIG");
 
     /// Every setting, in the order `check` and the man page list them.
-    pub const ALL: [SettingInfo; 24] = [
+    pub const ALL: [SettingInfo; 25] = [
         TOKEN,
         SUBDOMAIN,
         TOOLS,
@@ -232,6 +239,7 @@ pub mod settings {
         REDIS_URL,
         REDIS_PREFIX,
         REDIS_FALLBACK_RATE,
+        REDIS_CA_FILE,
         AUDIT_LOG,
         READ_ONLY,
         DRY_RUN,
@@ -294,6 +302,9 @@ pub struct Config {
     pub redis_prefix: Sourced<String>,
     /// Requests per second per account while Redis is unreachable.
     pub redis_fallback_rate: Sourced<u32>,
+    /// The CA certificates (PEM) a `rediss://` Redis's certificate is checked against,
+    /// instead of the web PKI roots (a private CA).
+    pub redis_ca_file: Option<Sourced<RedisCa>>,
     /// Where write attempts are recorded (`--audit-log`), if anywhere.
     pub audit_log: Option<Sourced<PathBuf>>,
     /// Only the read-only tools are offered and callable.
@@ -464,6 +475,22 @@ impl Config {
         )
         .map_err(|e| e.named("Redis fallback rate"))?
         .unwrap_or(Sourced::new(DEFAULT_REDIS_FALLBACK_RATE, Source::Default));
+        let redis_ca_file = pick(
+            &raw.redis_ca_file,
+            file.redis_ca_file.clone(),
+            &file_source,
+            |s| RedisCa::read(&s),
+        )
+        .map_err(|e| e.named("Redis CA file"))?;
+        if let Some(ca) = &redis_ca_file
+            && !redis_url.as_ref().is_some_and(|url| url.value.is_tls())
+        {
+            return Err(invalid(
+                "Redis CA file",
+                &ca.source,
+                "it is only used with a rediss:// Redis URL (set redis_url to rediss://…)",
+            ));
+        }
         let audit_log = pick(&raw.audit_log, file.audit_log.clone(), &file_source, |s| {
             if s.trim().is_empty() {
                 Err("the path is empty".to_owned())
@@ -573,6 +600,7 @@ impl Config {
             redis_url,
             redis_prefix,
             redis_fallback_rate,
+            redis_ca_file,
             audit_log,
             read_only,
             dry_run,

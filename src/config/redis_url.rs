@@ -1,7 +1,8 @@
 //! The Redis URL setting: checked once at start (scheme, host, database) and kept as a
-//! secret, because it may carry a password. Only the redacted form is ever printed.
+//! secret, because it may carry a password. Only the redacted form is ever printed. Also
+//! the CA file a `rediss://` Redis with a private CA is checked against.
 
-use std::fmt;
+use std::{fmt, path::PathBuf};
 
 use crate::secret::Secret;
 
@@ -67,6 +68,43 @@ impl RedisUrl {
     /// Scheme, host, port and database: safe to print.
     pub fn redacted(&self) -> &str {
         &self.shown
+    }
+
+    /// `rediss://`: TLS.
+    pub fn is_tls(&self) -> bool {
+        self.shown.starts_with("rediss://")
+    }
+}
+
+/// CA certificates (PEM) for a `rediss://` Redis, read once at start.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RedisCa {
+    pub path: PathBuf,
+    pub pem: Vec<u8>,
+}
+
+impl RedisCa {
+    /// Reads the file; it must hold at least one PEM certificate.
+    pub fn read(path: &str) -> Result<Self, String> {
+        if path.trim().is_empty() {
+            return Err("the path is empty".to_owned());
+        }
+        let path = PathBuf::from(path);
+        let pem =
+            std::fs::read(&path).map_err(|err| format!("cannot read {}: {err}", path.display()))?;
+        if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
+            return Err(format!(
+                "{} holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+                path.display()
+            ));
+        }
+        Ok(Self { path, pem })
+    }
+}
+
+impl fmt::Debug for RedisCa {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RedisCa({})", self.path.display())
     }
 }
 

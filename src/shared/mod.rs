@@ -51,6 +51,8 @@ impl RedisState {
 pub struct RedisLink {
     url: RedisUrl,
     prefix: String,
+    /// A private CA (PEM) for `rediss://`; `None`: the web PKI roots.
+    ca: Option<Vec<u8>>,
     manager: OnceLock<Result<ConnectionManager, String>>,
     up: AtomicBool,
     /// When Redis was last seen going down (for the fallback's first window).
@@ -67,9 +69,16 @@ pub struct RedisLink {
 impl RedisLink {
     /// Nothing connects until the first command; Redis being down is not an error here.
     pub fn new(url: RedisUrl, prefix: String) -> Arc<Self> {
+        Self::with_ca(url, prefix, None)
+    }
+
+    /// As [`RedisLink::new`], checking a `rediss://` server's certificate against `ca`
+    /// (PEM) instead of the web PKI roots.
+    pub fn with_ca(url: RedisUrl, prefix: String, ca: Option<Vec<u8>>) -> Arc<Self> {
         Arc::new(Self {
             url,
             prefix,
+            ca,
             manager: OnceLock::new(),
             // Optimistic until the first command says otherwise: a request tries Redis
             // first and falls back at once if it is not there.
@@ -102,8 +111,17 @@ impl RedisLink {
     pub fn connection(&self) -> Result<ConnectionManager, RedisFailure> {
         self.manager
             .get_or_init(|| {
-                let client = redis::Client::open(self.url.expose())
-                    .map_err(|err| format!("invalid Redis URL ({:?})", err.kind()))?;
+                let client = match &self.ca {
+                    Some(pem) if self.url.is_tls() => redis::Client::build_with_tls(
+                        self.url.expose(),
+                        redis::TlsCertificates {
+                            client_tls: None,
+                            root_cert: Some(pem.clone()),
+                        },
+                    ),
+                    _ => redis::Client::open(self.url.expose()),
+                }
+                .map_err(|err| format!("invalid Redis URL or CA file ({:?})", err.kind()))?;
                 let config = ConnectionManagerConfig::new()
                     .set_response_timeout(Some(RESPONSE_TIMEOUT))
                     .set_connection_timeout(Some(CONNECT_TIMEOUT))

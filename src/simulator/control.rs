@@ -27,6 +27,7 @@ pub(crate) fn router() -> Router<Arc<SimState>> {
         .route("/__sim/leads/{subdomain}/{id}", get(lead))
         .route("/__sim/notes/{subdomain}/{lead_id}", get(notes))
         .route("/__sim/tasks/{subdomain}", get(tasks))
+        .route("/__sim/bot-actions/{subdomain}", get(bot_actions))
         .route("/__sim/stats/{subdomain}", get(stats))
         .route(
             "/__sim/pipelines/{subdomain}/{pipeline_id}/statuses/{status_id}",
@@ -114,6 +115,11 @@ async fn lead(State(sim): Sim, Path((subdomain, id)): Path<(String, i64)>) -> Re
 
 async fn tasks(State(sim): Sim, Path(subdomain): Path<String>) -> Response {
     Json(sim.tasks(&subdomain)).into_response()
+}
+
+/// The Salesbot runs and stops the account was asked for, oldest first.
+async fn bot_actions(State(sim): Sim, Path(subdomain): Path<String>) -> Response {
+    Json(sim.bot_actions(&subdomain)).into_response()
 }
 
 async fn notes(State(sim): Sim, Path((subdomain, lead_id)): Path<(String, i64)>) -> Response {

@@ -1,6 +1,7 @@
 //! `create_task`: a follow-up or meeting on a lead with a deadline, for a person of the
 //! sales team. Checks the lead exists first; never written twice (not replayed once sent,
-//! and a repeat of a confirmed call within the dedupe window answers with the first task).
+//! and a repeat of a confirmed call within the dedupe window — `--note-dedupe` — answers
+//! with the first task). Sent through the one write path (dry runs, dedupe, audit).
 
 use rmcp::{
     model::{CallToolResult, JsonObject, Tool},
@@ -14,9 +15,8 @@ use super::{
     args::{Arg, Id, MAX_ID, ToolArgs, describe, tool_args},
     due,
     find_leads::Bounded,
-    outcome,
-    task_memory::Recall,
-    when,
+    outcome, when,
+    write::{Write, Written},
 };
 use crate::kommo::NewTask;
 
@@ -39,6 +39,8 @@ tool_args! {
         task_type: Option<TaskType>,
         /// The Kommo user who should do it (default: the lead's responsible user).
         responsible_user_id: Option<Id>,
+        /// true: check everything (the lead, the due time) but send nothing; the answer says what would have been sent.
+        dry_run: Option<bool>,
     }
 }
 
@@ -148,6 +150,7 @@ struct Args {
     due: i64,
     task_type_id: i64,
     responsible_user_id: Option<i64>,
+    dry_run: Option<bool>,
 }
 
 fn read(args: &JsonObject, now: i64) -> Result<Args, String> {
@@ -172,6 +175,7 @@ fn read(args: &JsonObject, now: i64) -> Result<Args, String> {
         due,
         task_type_id: args.task_type.map_or(1, |t| t.0),
         responsible_user_id: args.responsible_user_id.map(|id| id.0),
+        dry_run: args.dry_run,
     })
 }
 
@@ -182,6 +186,16 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     };
     let lead_id = args.lead_id;
     let ids = || json!({ "lead_id": lead_id });
+    // What the audit trail records if the call stops before the write (the write path
+    // completes it with the user and, once created, the task's id).
+    crate::observe::call::describe(|change| {
+        change.lead_id = Some(lead_id);
+        change.after = Some(json!({ "task": {
+            "text": crate::audit::note_digest(&args.text),
+            "complete_till": args.due,
+            "task_type_id": args.task_type_id,
+        }}));
+    });
     let target = match call.target_or_answer(FAILED, &ids()) {
         Ok(target) => target,
         Err(answer) => return answer,
@@ -214,24 +228,22 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
         responsible_user_id: task.responsible_user_id,
         deduplicated,
     };
-    if call.is_dry_run(None) {
-        return outcome::dry_run("POST", "/api/v4/tasks", &task.body(), &ids());
-    }
-    let account = target.account.api_root();
-    let claim = match call
-        .kit
-        .tasks
-        .recall(account, lead_id, &task.text, task.complete_till)
+    let write = Write::CreateTask { task: &task };
+    match call
+        .write(&target, write, call.is_dry_run(args.dry_run), &ids())
         .await
     {
-        Recall::Done(task_id) => return outcome::success(SUCCESS, &output(task_id, true)),
-        Recall::New(claim) => claim,
-    };
-    match call.client().create_task(&target.account, &task).await {
-        Ok(task_id) => {
-            claim.remember(task_id);
-            outcome::success(SUCCESS, &output(task_id, false))
-        }
+        Ok(Written::DryRun(answer)) => answer,
+        Ok(Written::Duplicate(task_id)) => outcome::success(SUCCESS, &output(task_id, true)),
+        Ok(Written::Sent(Some(task_id))) => outcome::success(SUCCESS, &output(task_id, false)),
+        Ok(Written::Sent(None)) => outcome::failure(
+            FAILED,
+            "Kommo's confirmation named no task",
+            ids(),
+            outcome::ErrorInfo::from(&crate::kommo::KommoError::Decode {
+                detail: String::new(),
+            }),
+        ),
         Err(err) => outcome::kommo_failure(FAILED, &err, ids()),
     }
 }

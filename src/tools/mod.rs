@@ -20,7 +20,6 @@ mod phone;
 mod salesbots;
 mod tag;
 mod target;
-mod task_memory;
 mod update_fields;
 mod when;
 mod write;
@@ -57,8 +56,7 @@ pub struct Toolkit {
     own_target: Result<Target, TargetError>,
     /// The audit trail, when `--audit-log` is set.
     audit: Option<Arc<AuditLog>>,
-    /// Confirmed tasks, so a repeated create_task makes one task.
-    tasks: task_memory::TaskMemory,
+    /// Confirmed notes and tasks, so a repeated call writes once.
     dedupe: Arc<dedupe::DedupeStore>,
 }
 
@@ -78,9 +76,10 @@ impl Toolkit {
             pipelines_cache: config.pipelines_cache.value,
             redis: config.redis_url.as_ref().map(|url| {
                 (
-                    crate::shared::RedisLink::new(
+                    crate::shared::RedisLink::with_ca(
                         url.value.clone(),
                         config.redis_prefix.value.clone(),
+                        config.redis_ca_file.as_ref().map(|ca| ca.value.pem.clone()),
                     ),
                     config.redis_fallback_rate.value,
                 )
@@ -91,13 +90,21 @@ impl Toolkit {
             .audit_log
             .as_ref()
             .map(|path| AuditLog::open(&path.value));
-        let dedupe = dedupe::DedupeStore::new(config.note_dedupe.value, dedupe::DEDUPE_MAX_ENTRIES);
+        let dedupe = match client.redis() {
+            Some(link) => dedupe::DedupeStore::shared(
+                config.note_dedupe.value,
+                dedupe::DEDUPE_MAX_ENTRIES,
+                Arc::clone(link),
+                // A write may wait for its turn and its answer this long at most.
+                config.request_timeout.value * 2 + std::time::Duration::from_secs(5),
+            ),
+            None => dedupe::DedupeStore::new(config.note_dedupe.value, dedupe::DEDUPE_MAX_ENTRIES),
+        };
         Self {
             config,
             client,
             own_target,
             audit,
-            tasks: task_memory::TaskMemory::default(),
             dedupe,
         }
     }

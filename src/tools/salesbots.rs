@@ -1,6 +1,7 @@
 //! `list_salesbots`, `run_salesbot`, `stop_salesbot`: the account's Salesbots, and asking
 //! Kommo to start or stop one on a lead. Kommo answers run and stop with 202 Accepted and
-//! acts later, so the answers say the run or stop was *requested*.
+//! acts later, so the answers say the run or stop was *requested*. Run and stop are writes
+//! sent through the one write path (dry runs, audit).
 
 use rmcp::{
     model::{CallToolResult, JsonObject, Tool},
@@ -13,6 +14,7 @@ use super::{
     Call, Hints,
     args::{Id, ToolArgs, tool_args},
     outcome::{self, Sentences},
+    write::{Write, Written},
 };
 use crate::kommo::BotAction;
 
@@ -57,6 +59,8 @@ tool_args! {
         lead_id: Id,
         /// The Salesbot's id (see list_salesbots).
         bot_id: Id,
+        /// true: check everything (the lead) but send nothing; the answer says what would have been sent.
+        dry_run: Option<bool>,
     }
 }
 
@@ -154,11 +158,21 @@ pub async fn run(call: Call<'_>, args: &JsonObject, action: BotAction) -> CallTo
         BotAction::Run => RUN,
         BotAction::Stop => STOP,
     };
-    let (lead_id, bot_id) = match BotArgs::parse(args) {
-        Ok(args) => (args.lead_id.0, args.bot_id.0),
+    let (lead_id, bot_id, dry_run) = match BotArgs::parse(args) {
+        Ok(args) => (args.lead_id.0, args.bot_id.0, call.is_dry_run(args.dry_run)),
         Err(problem) => return outcome::invalid_arguments(sentences.failed, problem),
     };
     let ids = || json!({ "lead_id": lead_id, "bot_id": bot_id });
+    crate::observe::call::describe(|change| {
+        change.lead_id = Some(lead_id);
+        change.after = Some(json!({ "salesbot": {
+            "bot_id": bot_id,
+            "requested": match action {
+                BotAction::Run => "run",
+                BotAction::Stop => "stop",
+            },
+        }}));
+    });
     let target = match call.target_or_answer(sentences.failed, &ids()) {
         Ok(target) => target,
         Err(answer) => return answer,
@@ -175,16 +189,14 @@ pub async fn run(call: Call<'_>, args: &JsonObject, action: BotAction) -> CallTo
     {
         return answer;
     }
-    if call.is_dry_run(None) {
-        let body = BotAction::body(lead_id);
-        return outcome::dry_run("POST", &action.path(bot_id), &body, &ids());
-    }
-    match call
-        .client()
-        .bot_action(&target.account, action, bot_id, lead_id)
-        .await
-    {
-        Ok(()) => outcome::success(
+    let write = Write::Salesbot {
+        action,
+        bot_id,
+        lead_id,
+    };
+    match call.write(&target, write, dry_run, &ids()).await {
+        Ok(Written::DryRun(answer)) => answer,
+        Ok(_) => outcome::success(
             sentences.success,
             &BotActionOutput {
                 lead_id,

@@ -1,7 +1,7 @@
 //! The one path every write tool sends its Kommo write through. It decides dry runs (the
 //! `dry_run` argument, the `dry_run` setting, the `X-Kommo-Dry-Run` header: any of them
 //! turns it on, none turns it off), consults the dedupe memory for writes that must not
-//! repeat (notes), and is the single place to hook an audit trail.
+//! repeat (notes, tasks), and is the single place to hook an audit trail.
 
 use rmcp::model::CallToolResult;
 use serde_json::{Value, json};
@@ -11,7 +11,7 @@ use super::{
     dedupe::{Claimed, DedupeKey},
     outcome,
 };
-use crate::kommo::KommoError;
+use crate::kommo::{BotAction, KommoError, NewTask};
 
 /// One Kommo write.
 pub enum Write<'a> {
@@ -19,13 +19,21 @@ pub enum Write<'a> {
     UpdateLead { lead_id: i64, body: Value },
     /// `POST /api/v4/leads/{id}/notes` with one common note.
     AddNote { lead_id: i64, text: &'a str },
+    /// `POST /api/v4/tasks` with one task.
+    CreateTask { task: &'a NewTask },
+    /// `POST /api/v4/bots/{id}/run` or `…/stop` for one lead (Kommo answers 202).
+    Salesbot {
+        action: BotAction,
+        bot_id: i64,
+        lead_id: i64,
+    },
 }
 
 impl Write<'_> {
     pub fn method(&self) -> &'static str {
         match self {
             Write::UpdateLead { .. } => "PATCH",
-            Write::AddNote { .. } => "POST",
+            Write::AddNote { .. } | Write::CreateTask { .. } | Write::Salesbot { .. } => "POST",
         }
     }
 
@@ -33,6 +41,8 @@ impl Write<'_> {
         match self {
             Write::UpdateLead { lead_id, .. } => format!("/api/v4/leads/{lead_id}"),
             Write::AddNote { lead_id, .. } => format!("/api/v4/leads/{lead_id}/notes"),
+            Write::CreateTask { .. } => "/api/v4/tasks".to_owned(),
+            Write::Salesbot { action, bot_id, .. } => action.path(*bot_id),
         }
     }
 
@@ -41,18 +51,29 @@ impl Write<'_> {
         match self {
             Write::UpdateLead { body, .. } => body.clone(),
             Write::AddNote { text, .. } => crate::kommo::note_body(text),
+            Write::CreateTask { task } => task.body(),
+            Write::Salesbot { lead_id, .. } => BotAction::body(*lead_id),
         }
     }
 
     /// What the write is remembered by against retries, for writes that must not repeat.
     fn dedupe_key(&self, target: &Target) -> Option<DedupeKey> {
         match self {
-            Write::UpdateLead { .. } => None,
+            Write::UpdateLead { .. } | Write::Salesbot { .. } => None,
             Write::AddNote { lead_id, text } => Some(DedupeKey::new(
                 target.account.subdomain().as_str(),
                 "note",
                 *lead_id,
                 text,
+            )),
+            // The same lead, due time and text make the same task (its type and user do
+            // not make it another one). The due time has no ':', so the content is
+            // unambiguous.
+            Write::CreateTask { task } => Some(DedupeKey::new(
+                target.account.subdomain().as_str(),
+                "task",
+                task.lead_id,
+                &format!("{}:{}", task.complete_till, task.text),
             )),
         }
     }
@@ -60,7 +81,7 @@ impl Write<'_> {
 
 /// What became of a write.
 pub enum Written {
-    /// Kommo confirmed it; the id it created, if any (a note's).
+    /// Kommo confirmed it; the id it created, if any (a note's, a task's).
     Sent(Option<i64>),
     /// The same write was confirmed a moment ago (a retry): nothing was sent; its id.
     Duplicate(i64),
@@ -83,13 +104,21 @@ impl Call<'_> {
         dry_run: bool,
         ids: &Value,
     ) -> Result<Written, KommoError> {
-        // The audit trail's record of this write (a note's text never goes there: the note
-        // tool records its length and hash).
+        // The audit trail's record of this write (a note's or a task's text never goes
+        // there: only its length and hash).
         crate::observe::call::describe(|change| {
             change.dry_run = dry_run;
-            if let (Write::UpdateLead { lead_id, body }, None) = (&write, &change.after) {
-                change.lead_id = Some(*lead_id);
-                change.after = Some(body.clone());
+            match (&write, &change.after) {
+                (Write::UpdateLead { lead_id, body }, None) => {
+                    change.lead_id = Some(*lead_id);
+                    change.after = Some(body.clone());
+                }
+                (Write::CreateTask { task }, _) => {
+                    change.lead_id = Some(task.lead_id);
+                    change.after = Some(task_change(task));
+                }
+                // The other writes' tools describe their change themselves.
+                _ => {}
             }
         });
         if dry_run {
@@ -102,7 +131,12 @@ impl Call<'_> {
         }
         let claim = match write.dedupe_key(target) {
             Some(key) => match self.kit.dedupe.claim(key).await {
-                Claimed::Duplicate(id) => return Ok(Written::Duplicate(id)),
+                Claimed::Duplicate(id) => {
+                    if let Write::CreateTask { .. } = &write {
+                        record_task_id(id, true);
+                    }
+                    return Ok(Written::Duplicate(id));
+                }
                 Claimed::New(claim) => Some(claim),
             },
             None => None,
@@ -117,14 +151,65 @@ impl Call<'_> {
                 .add_note(&target.account, *lead_id, text)
                 .await
                 .map(Some),
+            Write::CreateTask { task } => client.create_task(&target.account, task).await.map(Some),
+            Write::Salesbot {
+                action,
+                bot_id,
+                lead_id,
+            } => client
+                .bot_action(&target.account, *action, *bot_id, *lead_id)
+                .await
+                .map(|()| None),
         };
-        // A failure drops the claim, so it is not remembered.
-        let id = sent?;
+        let id = match sent {
+            Ok(id) => id,
+            Err(err) => {
+                // A failed write is not remembered: a retry may write it.
+                if let Some(claim) = claim {
+                    claim.forget().await;
+                }
+                return Err(err);
+            }
+        };
+        if let (Write::CreateTask { .. }, Some(task_id)) = (&write, id) {
+            record_task_id(task_id, false);
+        }
         if let (Some(claim), Some(id)) = (claim, id) {
-            claim.confirm(id);
+            claim.confirm(id).await;
         }
         Ok(Written::Sent(id))
     }
+}
+
+/// Adds the task's id to the audit trail's `after.task` (and whether this call was
+/// answered with an earlier identical task instead of creating one).
+fn record_task_id(task_id: i64, deduplicated: bool) {
+    crate::observe::call::describe(|change| {
+        if let Some(task) = change
+            .after
+            .as_mut()
+            .and_then(|after| after.get_mut("task"))
+            .and_then(Value::as_object_mut)
+        {
+            task.insert("task_id".to_owned(), json!(task_id));
+            if deduplicated {
+                task.insert("deduplicated".to_owned(), json!(true));
+            }
+        }
+    });
+}
+
+/// What the audit trail records a task as: its text's length and SHA-256 (never the
+/// text), due time, type and user.
+fn task_change(task: &NewTask) -> Value {
+    json!({
+        "task": {
+            "text": crate::audit::note_digest(&task.text),
+            "complete_till": task.complete_till,
+            "task_type_id": task.task_type_id,
+            "responsible_user_id": task.responsible_user_id,
+        }
+    })
 }
 
 /// `{"method": …, "path": …, "body": …}` of a write, as a dry run reports it.

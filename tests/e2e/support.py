@@ -146,6 +146,10 @@ class SimulatorProcess:
     def tasks(self, subdomain: str = SUBDOMAIN) -> list[dict[str, Any]]:
         return self.control("GET", f"tasks/{subdomain}")
 
+    def bot_actions(self, subdomain: str = SUBDOMAIN) -> list[dict[str, Any]]:
+        """The Salesbot runs and stops the account was asked for, oldest first."""
+        return self.control("GET", f"bot-actions/{subdomain}")
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()

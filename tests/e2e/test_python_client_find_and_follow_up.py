@@ -1,5 +1,6 @@
-"""The Python `mcp` client over stdio for find_leads, create_task and the MCP resources:
-sentences, structured_content, and what the simulator received (requests and stored tasks)."""
+"""The Python `mcp` client over stdio for find_leads, create_task, the Salesbot tools and the
+MCP resources: sentences, structured_content, and what the simulator received (requests,
+stored tasks, Salesbot runs and stops); dry runs send nothing."""
 
 from __future__ import annotations
 
@@ -101,3 +102,57 @@ async def test_resources_listed_read_and_narrowed(kommo_bin, env, simulator, ser
             assert (await session.list_resources()).resources == []
             templates = (await session.list_resource_templates()).resource_templates
     assert [t.uri_template for t in templates] == ["kommo://leads/{lead_id}"]
+
+
+async def test_salesbots_listed_run_and_stopped_as_requests(kommo_bin, env, simulator,
+                                                            server_log):
+    bot = {"lead_id": LEAD, "bot_id": 401}
+    async with connect(kommo_bin, account_args(simulator), env, server_log) as session:
+        listed = await call(session, "list_salesbots", {})
+        simulator.clear_requests()
+        dry_run = await call(session, "run_salesbot", {**bot, "dry_run": True})
+        dry_stop = await call(session, "stop_salesbot", {**bot, "dry_run": True})
+        assert simulator.writes() == [], "a dry run sends no POST"
+        assert simulator.bot_actions() == []
+        run = await call(session, "run_salesbot", bot)
+        stop = await call(session, "stop_salesbot", bot)
+        missing = await call(session, "run_salesbot", {"lead_id": 9999, "bot_id": 401})
+    assert listed.is_error is not True, texts(listed)
+    assert texts(listed)[0] == 'Salesbots: "Welcome bot" (401).'
+    assert listed.structured_content["salesbots"] == [{"id": 401, "name": "Welcome bot"}]
+    for answer, action in [(dry_run, "run"), (dry_stop, "stop")]:
+        assert answer.is_error is not True, texts(answer)
+        assert texts(answer)[0] == "Dry run: nothing was sent to Kommo."
+        assert answer.structured_content["dry_run"] is True
+        assert answer.structured_content["request"] == {
+            "method": "POST", "path": f"/api/v4/bots/401/{action}",
+            "body": {"entity_id": LEAD, "entity_type": "leads"}}
+    assert texts(run)[0] == "Salesbot run requested for the specified lead."
+    assert texts(stop)[0] == "Salesbot stop requested for the specified lead."
+    assert run.structured_content == {"lead_id": LEAD, "bot_id": 401, "requested": True}
+    assert missing.is_error
+    assert texts(missing)[0] == "Failed to run Salesbot: the specified lead does not exist in Kommo."
+    posts = [(r["path"], r["status"], r["body"]) for r in simulator.writes()]
+    assert posts == [
+        ("/api/v4/bots/401/run", 202, {"entity_id": LEAD, "entity_type": "leads"}),
+        ("/api/v4/bots/401/stop", 202, {"entity_id": LEAD, "entity_type": "leads"}),
+    ]
+    assert [a["action"] for a in simulator.bot_actions()] == ["run", "stop"]
+
+
+async def test_the_dry_run_flag_sends_no_salesbot_or_task(kommo_bin, env, simulator, server_log):
+    args = [*account_args(simulator), "--dry-run"]
+    async with connect(kommo_bin, args, env, server_log) as session:
+        answers = [
+            await call(session, "run_salesbot", {"lead_id": LEAD, "bot_id": 401, "dry_run": False}),
+            await call(session, "stop_salesbot", {"lead_id": LEAD, "bot_id": 401}),
+            await call(session, "create_task",
+                       {"lead_id": LEAD, "text": "Call back", "due": 2000000000}),
+        ]
+    for answer in answers:
+        assert answer.is_error is not True, texts(answer)
+        assert texts(answer)[0] == "Dry run: nothing was sent to Kommo."
+        assert answer.structured_content["dry_run"] is True
+    assert simulator.writes() == []
+    assert simulator.bot_actions() == []
+    assert all(task["text"] != "Call back" for task in simulator.tasks())

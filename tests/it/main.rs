@@ -26,6 +26,8 @@ mod oauth;
 mod observe;
 mod readme_examples;
 mod redis;
+mod redis_dedupe;
+mod redis_tls;
 mod resources;
 mod salesbots;
 mod sandbox_command;

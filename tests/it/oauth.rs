@@ -141,7 +141,13 @@ async fn good_tokens_are_accepted_and_scopes_bound_the_tools() {
         .unwrap();
     assert_eq!(
         tool_names(&listed),
-        ["find_leads", "get_lead", "list_pipelines", "list_salesbots"]
+        [
+            "find_leads",
+            "get_lead",
+            "list_custom_fields",
+            "list_pipelines",
+            "list_salesbots"
+        ]
     );
     let call = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
         "params": {"name": "add_note", "arguments": {"lead_id": LEAD, "note": "n"}}});

@@ -556,3 +556,168 @@ async fn the_command_line_is_audited_as_cli() {
     assert_eq!(lines[0]["tool"], "add_note");
     assert!(!std::fs::read_to_string(&path).unwrap().contains(NOTE));
 }
+
+#[tokio::test]
+async fn a_dry_runs_audit_line_says_dry_run_and_what_would_change_and_nothing_is_sent() {
+    let sim = simulator().await;
+    let env = Isolated::new();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let server = server_for(&sim, &env, &["--audit-log", path.to_str().unwrap()]).await;
+    let moved = server
+        .bare_call(
+            "move_lead",
+            json!({"lead_id": LEAD, "pipeline_id": 1002, "status_id": 3003, "dry_run": true}),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        first_text(&moved["result"]),
+        "Dry run: nothing was sent to Kommo."
+    );
+    let task = server
+        .bare_call(
+            "create_task",
+            json!({"lead_id": LEAD, "text": NOTE, "due": 2_000_000_000}),
+            &[("x-kommo-dry-run", "true")],
+        )
+        .await;
+    assert_eq!(
+        first_text(&task["result"]),
+        "Dry run: nothing was sent to Kommo."
+    );
+    assert!(writes(&sim).is_empty(), "{:?}", request_lines(&sim));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        !text.contains(NOTE),
+        "the task text is not in the audit log"
+    );
+    let lines = audit_lines(&path);
+    assert_eq!(lines.len(), 2, "{text}");
+    let moved = &lines[0];
+    assert_eq!(moved["tool"], "move_lead");
+    assert_eq!(moved["dry_run"], true);
+    assert_eq!(moved["outcome"], "ok");
+    assert_eq!(
+        moved["before"],
+        json!({"pipeline_id": 1001, "status_id": 2002})
+    );
+    assert_eq!(
+        moved["after"],
+        json!({"pipeline_id": 1002, "status_id": 3003})
+    );
+    // No write was sent: the Kommo request id is the lead read's.
+    assert!(moved["kommo_request_id"].is_string());
+    let task = &lines[1];
+    assert_eq!(
+        (task["tool"].clone(), task["dry_run"].clone()),
+        (json!("create_task"), json!(true))
+    );
+    assert_eq!(task["after"]["task"]["complete_till"], 2_000_000_000);
+    assert_eq!(
+        task["after"]["task"]["text"]["length"],
+        NOTE.chars().count()
+    );
+    assert!(
+        task["after"]["task"].get("task_id").is_none(),
+        "no task was created"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn audit_lines_of_create_task_and_the_salesbots_say_what_changed() {
+    use sha2::{Digest, Sha256};
+    let sim = simulator().await;
+    let env = Isolated::new();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let server = server_for(&sim, &env, &["--audit-log", path.to_str().unwrap()]).await;
+    let args = json!({"lead_id": LEAD, "text": NOTE, "due": "2031-03-04T10:30:00-03:00", "task_type": "meeting"});
+    let created = server.bare_call("create_task", args.clone(), &[]).await;
+    let task_id = created["result"]["structuredContent"]["task_id"].clone();
+    assert!(task_id.is_i64(), "{created}");
+    let repeated = server.bare_call("create_task", args, &[]).await;
+    assert_eq!(
+        repeated["result"]["structuredContent"]["deduplicated"],
+        true
+    );
+    server
+        .bare_call("run_salesbot", json!({"lead_id": LEAD, "bot_id": 401}), &[])
+        .await;
+    server
+        .bare_call(
+            "stop_salesbot",
+            json!({"lead_id": LEAD, "bot_id": 401}),
+            &[],
+        )
+        .await;
+    let refused = server
+        .bare_call(
+            "stop_salesbot",
+            json!({"lead_id": LEAD, "bot_id": 999}),
+            &[],
+        )
+        .await;
+    assert!(is_error(&refused["result"]));
+
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        !text.contains(NOTE),
+        "the task text is not in the audit log"
+    );
+    assert!(!text.contains(TOKEN));
+    let lines = audit_lines(&path);
+    let tools: Vec<&str> = lines.iter().map(|l| l["tool"].as_str().unwrap()).collect();
+    assert_eq!(
+        tools,
+        [
+            "create_task",
+            "create_task",
+            "run_salesbot",
+            "stop_salesbot",
+            "stop_salesbot"
+        ]
+    );
+    let sha256: String = Sha256::digest(NOTE.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let created = &lines[0];
+    assert_eq!(created["lead_id"], LEAD);
+    assert!(created["before"].is_null(), "a new task has no before");
+    assert_eq!(
+        created["after"],
+        json!({"task": {
+            "text": {"length": NOTE.chars().count(), "sha256": sha256},
+            "complete_till": 1_930_397_400,
+            "task_type_id": 2,
+            "responsible_user_id": 7_000_001,
+            "task_id": task_id,
+        }})
+    );
+    assert_eq!(
+        (created["dry_run"].clone(), created["outcome"].clone()),
+        (json!(false), json!("ok"))
+    );
+    assert!(created["kommo_request_id"].is_string());
+    assert_ne!(created["kommo_request_id"], lines[2]["kommo_request_id"]);
+    assert_eq!(lines[1]["after"]["task"]["task_id"], task_id);
+    assert_eq!(lines[1]["after"]["task"]["deduplicated"], true);
+    for (line, requested) in [(&lines[2], "run"), (&lines[3], "stop")] {
+        assert_eq!(line["lead_id"], LEAD);
+        assert_eq!(
+            line["after"],
+            json!({"salesbot": {"bot_id": 401, "requested": requested}})
+        );
+        assert_eq!(line["outcome"], "ok");
+        assert!(line["kommo_request_id"].is_string());
+    }
+    assert_eq!(
+        lines[4]["after"],
+        json!({"salesbot": {"bot_id": 999, "requested": "stop"}})
+    );
+    assert_eq!(lines[4]["outcome"], "failed");
+    assert!(lines[4]["failure_kind"].is_string());
+    server.stop().await;
+}

@@ -408,10 +408,13 @@ async fn a_403_after_a_429_on_another_replica_is_reported_as_a_block() {
 }
 
 #[tokio::test]
-async fn the_dedupe_seam_claims_a_write_once_across_links() {
+async fn the_shared_dedupe_scripts_hold_a_pending_claim_then_the_id() {
     use kommo_mcp::{
         config::RedisUrl,
-        shared::{RedisLink, dedupe},
+        shared::{
+            RedisLink,
+            dedupe::{SharedDedupe, SharedTurn},
+        },
     };
     let redis = RedisServer::start().await;
     let url = || RedisUrl::parse(&redis.url()).unwrap();
@@ -419,13 +422,28 @@ async fn the_dedupe_seam_claims_a_write_once_across_links() {
         RedisLink::new(url(), "t:".to_owned()),
         RedisLink::new(url(), "t:".to_owned()),
     );
+    let scripts = SharedDedupe::default();
     let window = Duration::from_millis(300);
-    assert!(dedupe::claim(&one, "abc", window).await.unwrap());
-    assert!(!dedupe::claim(&two, "abc", window).await.unwrap());
+    let key = "t:dedupe:abc";
+    let turn = |link, marker| scripts.claim(link, key, marker, window);
+    assert_eq!(turn(&one, "p:a").await.unwrap(), SharedTurn::Claimed);
+    assert!(matches!(
+        turn(&two, "p:b").await.unwrap(),
+        SharedTurn::Pending(left) if left <= window
+    ));
+    // Only the holder's forget counts.
+    scripts.forget(&two, key, "p:b").await.unwrap();
+    assert!(matches!(
+        turn(&two, "p:b").await.unwrap(),
+        SharedTurn::Pending(_)
+    ));
+    scripts.confirm(&one, key, "p:a", 42, window).await.unwrap();
+    assert_eq!(turn(&two, "p:b").await.unwrap(), SharedTurn::Confirmed(42));
+    // It expires with the window.
     tokio::time::sleep(window + Duration::from_millis(100)).await;
-    assert!(dedupe::claim(&two, "abc", window).await.unwrap());
-    dedupe::release(&two, "abc").await.unwrap();
-    assert!(dedupe::claim(&one, "abc", window).await.unwrap());
+    assert_eq!(turn(&two, "p:b").await.unwrap(), SharedTurn::Claimed);
+    scripts.forget(&two, key, "p:b").await.unwrap();
+    assert_eq!(turn(&one, "p:a").await.unwrap(), SharedTurn::Claimed);
 }
 
 /// `count` replicas with one client key of `rate_limit` requests a minute, sharing `redis`.

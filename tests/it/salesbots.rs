@@ -144,3 +144,64 @@ async fn the_token_never_shows_at_trace_level_in_the_new_tools() {
     assert!(!read.to_string().contains(TOKEN));
     crate::support::kommo::finish_redacted(client).await;
 }
+
+#[tokio::test]
+async fn dry_runs_from_the_argument_the_flag_and_the_header_send_nothing() {
+    let sim = simulator().await;
+    let env = Isolated::new();
+    let check = |result: &serde_json::Value, action: &str| {
+        assert!(!is_error(result), "{result}");
+        assert_eq!(first_text(result), "Dry run: nothing was sent to Kommo.");
+        assert_eq!(result["structuredContent"]["dry_run"], true);
+        assert_eq!(
+            result["structuredContent"]["request"],
+            json!({"method": "POST", "path": format!("/api/v4/bots/401/{action}"), "body": {"entity_id": LEAD, "entity_type": "leads"}})
+        );
+    };
+    let mut client = client_for(&sim, &env).await;
+    for (tool, action) in [("run_salesbot", "run"), ("stop_salesbot", "stop")] {
+        let result = client
+            .call(
+                tool,
+                json!({"lead_id": LEAD, "bot_id": 401, "dry_run": true}),
+            )
+            .await;
+        check(&result, action);
+    }
+    let mut command = env.command();
+    command.args(account_args(&sim)).arg("--dry-run");
+    let mut flagged = StdioClient::start(command).await;
+    for (tool, action) in [("run_salesbot", "run"), ("stop_salesbot", "stop")] {
+        let result = flagged
+            .call(
+                tool,
+                json!({"lead_id": LEAD, "bot_id": 401, "dry_run": false}),
+            )
+            .await;
+        check(&result, action);
+    }
+    let mut command = http_command(env.command(), &[]);
+    command.args(account_args(&sim));
+    let server = HttpServer::start(command).await;
+    for (tool, action) in [("run_salesbot", "run"), ("stop_salesbot", "stop")] {
+        let answer = server
+            .bare_call(
+                tool,
+                json!({"lead_id": LEAD, "bot_id": 401}),
+                &[("x-kommo-dry-run", "true")],
+            )
+            .await;
+        check(&answer["result"], action);
+    }
+    assert!(writes(&sim).is_empty(), "{:?}", request_lines(&sim));
+    assert!(sim.state().bot_actions(SUBDOMAIN).is_empty());
+    // A failing check fails as in a real call, still sending nothing.
+    let result = client
+        .call(
+            "run_salesbot",
+            json!({"lead_id": MISSING_LEAD, "bot_id": 401, "dry_run": true}),
+        )
+        .await;
+    assert!(is_error(&result), "{result}");
+    assert!(writes(&sim).is_empty());
+}

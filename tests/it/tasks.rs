@@ -271,3 +271,116 @@ async fn dry_runs_of_the_new_writes_send_nothing() {
         "the checks still read the lead"
     );
 }
+
+/// The dry run create_task answers for `args`: nothing sent, the exact POST it would send.
+fn assert_task_dry_run(result: &Value, text: &str) {
+    assert!(!is_error(result), "{result}");
+    assert_eq!(first_text(result), "Dry run: nothing was sent to Kommo.");
+    assert_eq!(result["structuredContent"]["dry_run"], true);
+    assert_eq!(
+        result["structuredContent"]["request"],
+        json!({"method": "POST", "path": "/api/v4/tasks", "body": [{"entity_type": "leads", "entity_id": LEAD, "text": text, "complete_till": 2_000_000_000, "task_type_id": 1, "responsible_user_id": 7_000_001}]})
+    );
+}
+
+#[tokio::test]
+async fn dry_runs_from_the_argument_the_flag_and_the_header_send_no_task() {
+    let sim = simulator().await;
+    let env = Isolated::new();
+    let args = |dry_run: Option<bool>| {
+        let mut args = json!({"lead_id": LEAD, "text": "Call back", "due": 2_000_000_000});
+        if let Some(dry_run) = dry_run {
+            args["dry_run"] = json!(dry_run);
+        }
+        args
+    };
+    // The argument.
+    let mut client = client_for(&sim, &env).await;
+    let result = client.call("create_task", args(Some(true))).await;
+    assert_task_dry_run(&result, "Call back");
+    // The flag, which the argument cannot turn off.
+    let mut command = env.command();
+    command.args(account_args(&sim)).arg("--dry-run");
+    let mut flagged = StdioClient::start(command).await;
+    let result = flagged.call("create_task", args(Some(false))).await;
+    assert_task_dry_run(&result, "Call back");
+    // The header, over HTTP.
+    let mut command = http_command(env.command(), &[]);
+    command.args(account_args(&sim));
+    let server = HttpServer::start(command).await;
+    let answer = server
+        .bare_call("create_task", args(None), &[("x-kommo-dry-run", "true")])
+        .await;
+    assert_task_dry_run(&answer["result"], "Call back");
+    assert!(posts(&sim).is_empty(), "{:?}", request_lines(&sim));
+    // A dry run is not remembered: the real call afterwards creates the task.
+    let result = client.call("create_task", args(Some(false))).await;
+    assert_eq!(first_text(&result), SUCCESS, "{result}");
+    assert_eq!(result["structuredContent"]["deduplicated"], false);
+    assert_eq!(posts(&sim).len(), 1);
+}
+
+#[tokio::test]
+async fn the_note_dedupe_window_governs_tasks_and_zero_turns_it_off() {
+    let sim = simulator().await;
+    let env = Isolated::new();
+    let mut command = env.command();
+    command
+        .args(account_args(&sim))
+        .args(["--note-dedupe", "1"]);
+    let mut client = StdioClient::start(command).await;
+    let args = json!({"lead_id": LEAD, "text": "Window", "due": 2_000_000_000});
+    let first = client.call("create_task", args.clone()).await;
+    let second = client.call("create_task", args.clone()).await;
+    assert_eq!(
+        second["structuredContent"]["deduplicated"], true,
+        "{second}"
+    );
+    assert_eq!(
+        first["structuredContent"]["task_id"],
+        second["structuredContent"]["task_id"]
+    );
+    assert_eq!(posts(&sim).len(), 1);
+    // Past the 1 s window it is a new task.
+    tokio::time::sleep(std::time::Duration::from_millis(1_300)).await;
+    let third = client.call("create_task", args.clone()).await;
+    assert_eq!(third["structuredContent"]["deduplicated"], false, "{third}");
+    assert_ne!(
+        first["structuredContent"]["task_id"],
+        third["structuredContent"]["task_id"]
+    );
+    assert_eq!(posts(&sim).len(), 2);
+
+    // 0: every call creates a task, even concurrent twins.
+    let mut command = env.command();
+    command
+        .args(account_args(&sim))
+        .args(["--note-dedupe", "0"]);
+    let mut off = StdioClient::start(command).await;
+    let args = json!({"lead_id": LEAD, "text": "No memory", "due": 2_000_000_000});
+    off.call("create_task", args.clone()).await;
+    let again = off.call("create_task", args.clone()).await;
+    assert_eq!(again["structuredContent"]["deduplicated"], false, "{again}");
+    off.call_concurrently(&[("create_task", args.clone()), ("create_task", args)])
+        .await;
+    assert_eq!(posts(&sim).len(), 6);
+}
+
+#[tokio::test]
+async fn a_tasks_text_never_reaches_the_log_even_at_trace() {
+    let sim = simulator().await;
+    let env = Isolated::new();
+    let text = "TASK-TEXT-5c1e-never-log-me";
+    let mut client = crate::support::kommo::traced_server(&sim, &env, &[]).await;
+    let args = json!({"lead_id": LEAD, "text": text, "due": 2_000_000_000});
+    let created = client.call("create_task", args.clone()).await;
+    assert_eq!(first_text(&created), SUCCESS, "{created}");
+    let repeated = client.call("create_task", args.clone()).await;
+    assert_eq!(repeated["structuredContent"]["deduplicated"], true);
+    let mut dry = args;
+    dry["dry_run"] = json!(true);
+    client.call("create_task", dry).await;
+    let finished = crate::support::kommo::finish_redacted(client).await;
+    assert!(!finished.stderr.contains(text), "the task text was logged");
+    assert_eq!(posts(&sim).len(), 1);
+}

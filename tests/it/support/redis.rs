@@ -11,6 +11,8 @@ pub const REDIS_PASSWORD: &str = "redis-pw-3b9e-never-print-me";
 pub struct RedisServer {
     child: Option<Child>,
     pub port: u16,
+    /// With TLS: the directory holding `ca.pem`, `server.pem` and `server.key`.
+    tls: Option<std::path::PathBuf>,
 }
 
 impl RedisServer {
@@ -20,20 +22,58 @@ impl RedisServer {
             .local_addr()
             .unwrap()
             .port();
-        let mut server = Self { child: None, port };
+        let mut server = Self {
+            child: None,
+            port,
+            tls: None,
+        };
         server.restart().await;
         server
     }
 
-    /// `redis://:PASSWORD@127.0.0.1:PORT/0`
+    /// A Redis that speaks only TLS (`--port 0 --tls-port …`), with the certificate in
+    /// `dir/server.pem` (for 127.0.0.1 and localhost, signed by the CA in `dir/ca.pem`).
+    pub async fn start_tls(dir: &std::path::Path) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut server = Self {
+            child: None,
+            port,
+            tls: Some(dir.to_owned()),
+        };
+        server.restart().await;
+        server
+    }
+
+    /// `redis://:PASSWORD@127.0.0.1:PORT/0` (`rediss://` with TLS).
     pub fn url(&self) -> String {
-        format!("redis://:{REDIS_PASSWORD}@127.0.0.1:{}/0", self.port)
+        let scheme = if self.tls.is_some() {
+            "rediss"
+        } else {
+            "redis"
+        };
+        format!("{scheme}://:{REDIS_PASSWORD}@127.0.0.1:{}/0", self.port)
     }
 
     /// Starts (again) on the same port, with empty memory; waits until it answers.
     pub async fn restart(&mut self) {
-        let child = Command::new("redis-server")
-            .args(["--port", &self.port.to_string()])
+        let mut command = Command::new("redis-server");
+        match &self.tls {
+            None => command.args(["--port", &self.port.to_string()]),
+            Some(dir) => command
+                .args(["--port", "0", "--tls-port", &self.port.to_string()])
+                .arg("--tls-cert-file")
+                .arg(dir.join("server.pem"))
+                .arg("--tls-key-file")
+                .arg(dir.join("server.key"))
+                .arg("--tls-ca-cert-file")
+                .arg(dir.join("ca.pem"))
+                .args(["--tls-auth-clients", "no"]),
+        };
+        let child = command
             .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .args(["--requirepass", REDIS_PASSWORD])
             .stdin(Stdio::null())
