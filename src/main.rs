@@ -5,6 +5,12 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, error::ErrorKind};
 use kommo_mcp::{app, cli::Cli, error::exit};
 
+/// mimalloc instead of glibc's malloc: glibc kept what floods of sessions and SSE streams had
+/// freed (RSS 25 → 78 → 90 → 94 MB after three rounds of 1,000 sessions opened and deleted),
+/// mimalloc gives freed pages back to the system.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let parsed = Cli::command()
         .try_get_matches()
