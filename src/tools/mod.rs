@@ -17,7 +17,7 @@ mod pause;
 mod phone;
 mod salesbots;
 mod target;
-mod task_memory;
+pub(crate) mod task_memory;
 mod when;
 mod write;
 
