@@ -5,6 +5,12 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, error::ErrorKind};
 use kommo_mcp::{app, cli::Cli, error::exit};
 
+/// mimalloc instead of glibc's malloc, which kept what floods of sessions and SSE streams had
+/// freed: after three rounds of 1,000 sessions opened and deleted the release binary held
+/// 74 MB with glibc, 43 MB with mimalloc (README, "Limits").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let parsed = Cli::command()
         .try_get_matches()

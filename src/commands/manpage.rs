@@ -63,7 +63,7 @@ fn render(command: &Command, is_top: bool) -> std::io::Result<(String, Vec<u8>)>
         operating_section(&mut roff);
     }
     if is_top || command.get_name() == "serve" {
-        http_limits_section(&mut roff);
+        limits_list_section(&mut roff);
     }
     if is_top {
         examples_section(&mut roff);
@@ -261,31 +261,79 @@ fn operating_section(roff: &mut Roff) {
     }
 }
 
-/// The HTTP server's limits, from the one table in `config::limits`.
-fn http_limits_section(roff: &mut Roff) {
-    roff.control("SH", ["LIMITS OF THE HTTP SERVER"]);
+/// Every limit on callers: stdio's line size, then the HTTP server's from the one table in
+/// `config::limits`, then the rate limits and the write dedupe memory.
+fn limits_list_section(roff: &mut Roff) {
+    roff.control("SH", ["LIMITS"]);
     roff.text([roman(
-        "serve --http bounds what one client can cost. Each limit is a flag, an environment \
-         variable, or a key of the config file's [http] table; every refusal is a JSON-RPC error \
-         with \"id\": null naming the setting, and nothing reaches Kommo.",
+        "What one client can cost is bounded. Each limit is a flag, an environment variable or a \
+         config file key (the HTTP ones in its [http] table); every refusal is a JSON-RPC error \
+         with \"id\": null (or the request's id, where it can be read) naming the setting, and \
+         nothing reaches Kommo.",
     )]);
+    let line = settings::MAX_LINE_BYTES;
+    limit_entry(
+        roff,
+        line.flag,
+        format!(
+            "env {}, config {}; default {} bytes",
+            line.env,
+            line.key,
+            crate::transport::stdio::DEFAULT_MAX_LINE_BYTES
+        ),
+        "Longest stdin line (one JSON-RPC message) in stdio mode, 1024 bytes to 1 GiB; a longer \
+         line is answered -32700 with \"id\": null and discarded, and the next line is read.",
+    );
     for info in limits::ALL {
-        roff.control("TP", []);
-        roff.text([
-            bold(info.flag),
-            roman(format!(
-                " (env {}, [http] {}; default {} {})",
+        limit_entry(
+            roff,
+            info.flag,
+            format!(
+                "env {}, [http] {}; default {} {}",
                 info.env, info.key, info.default, info.unit
-            )),
-        ]);
-        roff.text([roman(format!("{}.", capitalized(info.what)))]);
+            ),
+            &format!("{}.", capitalized(info.what)),
+        );
     }
+    limit_entry(
+        roff,
+        "--rate-limit-per-ip",
+        "env KOMMO_MCP_RATE_LIMIT_PER_IP; default no limit".to_owned(),
+        "Inbound requests per minute per remote address, for HTTP callers without a rate_limit \
+         of their own; 429 with Retry-After beyond it. A [clients.NAME] table's rate_limit \
+         (requests per minute; 0 or absent: no limit) limits that client's key the same way. \
+         Both are counted per process, or across replicas through Redis with --redis-url.",
+    );
+    let dedupe = settings::NOTE_DEDUPE;
+    limit_entry(
+        roff,
+        dedupe.flag,
+        format!(
+            "env {}, config {}; default {} seconds",
+            dedupe.env,
+            dedupe.key,
+            crate::config::DEFAULT_NOTE_DEDUPE
+        ),
+        &format!(
+            "How long a confirmed add_note or create_task is remembered so a retried call \
+             (same account, lead and text; for a task also the due time) does not write it \
+             twice (0 turns it off); at most {} writes are remembered, the oldest confirmed one \
+             making room. With --redis-url the memory is shared by every replica.",
+            crate::tools::dedupe::DEDUPE_MAX_ENTRIES,
+        ),
+    );
     roff.control("PP", []);
     roff.text([roman(
         "On SIGINT or SIGTERM new sessions are refused (503) while tool calls in flight answer \
          (up to 20 s); connections are still accepted meanwhile, so a client can read its answer \
          and follow it up. Then sessions, streams and connections close and the process exits 0.",
     )]);
+}
+
+fn limit_entry(roff: &mut Roff, flag: &str, names: String, what: &str) {
+    roff.control("TP", []);
+    roff.text([bold(flag), roman(format!(" ({names})"))]);
+    roff.text([roman(what)]);
 }
 
 fn capitalized(text: &str) -> String {

@@ -332,7 +332,8 @@ const DEFAULT_REQUEST_TIMEOUT: f64 = 20.0;
 const DEFAULT_PIPELINES_CACHE: f64 = 300.0;
 pub const DEFAULT_REDIS_PREFIX: &str = "kommo-mcp:";
 pub const DEFAULT_REDIS_FALLBACK_RATE: u32 = 1;
-const DEFAULT_NOTE_DEDUPE: f64 = 120.0;
+/// The note dedupe window's default, seconds.
+pub const DEFAULT_NOTE_DEDUPE: f64 = 120.0;
 /// Bounds of `max_line_bytes`: room for an `initialize`, and at most 1 GiB.
 const MIN_LINE_BYTES: usize = 1024;
 const MAX_LINE_BYTES: usize = 1024 * 1024 * 1024;

@@ -2,7 +2,9 @@
 //! (`KOMMO_MCP_FUZZ_MESSAGES`) and time (`KOMMO_MCP_FUZZ_SECONDS`), over stdio and HTTP.
 //! It asserts the process never exits or panics on input, every request whose id can be
 //! read is answered with that id, unreadable ones with `"id": null`, RSS stays under a
-//! bound, the Kommo simulator receives nothing, and `/healthz` stays fast.
+//! bound, the Kommo simulator receives nothing, and `/healthz` stays fast while 4 MiB bodies
+//! are posted. Over HTTP it also runs into every limit: slow connections are closed by the
+//! header and body read timeouts, and sessions beyond `--max-sessions` get 503 + `Retry-After`.
 
 use std::{
     collections::HashMap,
@@ -437,37 +439,291 @@ async fn raw(authority: &str, bytes: &[u8], hold: Duration) -> Option<Vec<u8>> {
     Some(answer)
 }
 
-async fn http_round(budget: &Budget) {
-    let mut rng = StdRng::seed_from_u64(budget.seed ^ 0x5eed);
-    let sim = simulator().await;
-    let env = Isolated::new();
-    let mut command = http_command(env.command(), &[]);
-    command.args(account_args(&sim));
-    let server = HttpServer::start(command).await;
-    let stop = tokio_util::sync::CancellationToken::new();
-    let probe = {
-        let http = server.http.clone();
-        let url = server.url("/healthz");
-        let stop = stop.clone();
-        tokio::spawn(async move {
+/// The HTTP server's limits during the fuzz: small, so the run reaches each of them.
+const HEADER_TIMEOUT_S: u64 = 1;
+const BODY_TIMEOUT_S: u64 = 1;
+const MAX_SESSIONS: usize = 12;
+const SESSION_IDLE_S: u64 = 3;
+/// How long past its timeout a slow connection may stay open (scheduling on a busy machine).
+const CLOSE_SLACK: Duration = Duration::from_secs(4);
+
+/// The connections that must be cut by a read timeout: what each sends, then holds open.
+fn slow_pieces(authority: &str) -> [(&'static str, String); 4] {
+    [
+        ("nothing", String::new()),
+        ("half a request line", "POST /mcp HT".to_owned()),
+        (
+            "headers without the final CRLF",
+            format!(
+                "POST /mcp HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\n"
+            ),
+        ),
+        (
+            "a body shorter than its Content-Length",
+            format!(
+                "POST /mcp HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"a\""
+            ),
+        ),
+    ]
+}
+
+/// Sends `piece` and holds the connection open until the server closes it; `Err` says what
+/// happened instead (still open past its read timeout, or a short body not answered 408).
+async fn slow_connection(
+    authority: String,
+    what: &'static str,
+    piece: String,
+) -> Result<(), String> {
+    let started = Instant::now();
+    let mut stream = tokio::net::TcpStream::connect(&authority)
+        .await
+        .map_err(|e| format!("{what}: connect: {e}"))?;
+    stream
+        .write_all(piece.as_bytes())
+        .await
+        .map_err(|e| format!("{what}: write: {e}"))?;
+    let timeout = Duration::from_secs(if what.starts_with("a body") {
+        BODY_TIMEOUT_S
+    } else {
+        HEADER_TIMEOUT_S
+    });
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 1024];
+    let closed = tokio::time::timeout(timeout + CLOSE_SLACK, async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => answer.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await;
+    let answer = String::from_utf8_lossy(&answer);
+    if closed.is_err() {
+        return Err(format!("{what}: still open after {:?}", started.elapsed()));
+    }
+    if what.starts_with("a body") && !answer.starts_with("HTTP/1.1 408") {
+        return Err(format!("{what}: answered {answer:.200}"));
+    }
+    Ok(())
+}
+
+/// `/healthz` timings, from a thread and runtime of its own (the fuzz's own work must not
+/// delay a probe), each probe on a new connection as a liveness prober makes.
+fn start_probe(
+    url: String,
+    stop: tokio_util::sync::CancellationToken,
+) -> std::thread::JoinHandle<Vec<Duration>> {
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let prober = reqwest::Client::builder()
+                .pool_max_idle_per_host(0)
+                .timeout(Duration::from_secs(10))
+                .build()
+                .unwrap();
             let mut times = Vec::new();
-            while !stop.is_cancelled() {
+            let give_up = Instant::now() + Duration::from_secs(2 * 3600);
+            while !stop.is_cancelled() && Instant::now() < give_up {
                 let start = Instant::now();
-                let ok = http
-                    .get(&url)
-                    .send()
-                    .await
-                    .is_ok_and(|r| r.status().is_success());
-                assert!(ok, "/healthz failed");
+                let answer = prober.get(&url).send().await;
                 times.push(start.elapsed());
+                match answer {
+                    Ok(answer) => assert_eq!(answer.status(), 200, "/healthz"),
+                    Err(err) => panic!("/healthz: {err:?}"),
+                }
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
             times
         })
-    };
-    let mut client = McpClient::initialize(&server).await;
+    })
+}
+
+/// Posts ~4 MiB bodies back to back until `stop`, half with a `Content-Length` (refused on
+/// it) and half chunked (read up to the body limit, then refused).
+fn start_loader(
+    url: String,
+    stop: tokio_util::sync::CancellationToken,
+) -> tokio::task::JoinHandle<usize> {
+    tokio::spawn(async move {
+        let loader = reqwest::Client::builder()
+            .pool_idle_timeout(Duration::from_millis(300))
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap();
+        let mut zeros = "0,".repeat(2 * 1024 * 1024);
+        zeros.pop();
+        let body = bytes::Bytes::from(format!(
+            r#"{{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{{"name":"add_note","arguments":{{"lead_id":9001,"note":"x","junk":[{zeros}]}}}}}}"#
+        ));
+        let mut posted = 0;
+        let give_up = Instant::now() + Duration::from_secs(2 * 3600);
+        while !stop.is_cancelled() && Instant::now() < give_up {
+            let request = loader.post(&url).header("content-type", "application/json");
+            let request = if posted % 2 == 0 {
+                request.body(body.clone())
+            } else {
+                let chunks: Vec<Result<hyper::body::Frame<bytes::Bytes>, std::io::Error>> = (0..64)
+                    .map(|i| {
+                        let piece = body.slice(i * body.len() / 64..(i + 1) * body.len() / 64);
+                        Ok(hyper::body::Frame::data(piece))
+                    })
+                    .collect();
+                let stream = http_body_util::StreamBody::new(futures::stream::iter(chunks));
+                request.body(reqwest::Body::wrap(stream))
+            };
+            // The server answers 413 and may close before the whole body is sent.
+            if let Ok(answer) = request.send().await {
+                assert!(
+                    answer.status() == 413 || answer.status() == 503,
+                    "a 4 MiB body got {}",
+                    answer.status()
+                );
+            }
+            posted += 1;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        posted
+    })
+}
+
+/// The answer to a refused `initialize`: 503, `Retry-After`, a JSON-RPC error with `"id": null`.
+async fn assert_session_refused(response: reqwest::Response, seed: u64) {
+    assert_eq!(response.status(), 503, "seed {seed}");
+    let retry = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    assert!(
+        retry.is_some_and(|s| s >= 1),
+        "seed {seed}: Retry-After {retry:?}"
+    );
+    let answer: Value = response.json().await.unwrap_or_default();
+    assert_eq!(answer["id"], Value::Null, "seed {seed}: {answer}");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("--max-sessions")),
+        "seed {seed}: {answer}"
+    );
+}
+
+/// A new streamable session, or `None` when the server refused it for the session cap
+/// (asserting how it refused).
+async fn open_session<'a>(server: &'a HttpServer, seed: u64) -> Option<McpClient<'a>> {
+    let mut client = McpClient::new(server);
+    let response = client
+        .post(
+            &json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+                "protocolVersion": "2025-11-25", "capabilities": {},
+                "clientInfo": {"name": "fuzz", "version": "1"}}}),
+            &[],
+        )
+        .await;
+    if response.status() == 503 {
+        assert_session_refused(response, seed).await;
+        return None;
+    }
+    assert_eq!(response.status(), 200, "seed {seed}");
+    client.session = response
+        .headers()
+        .get("mcp-session-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    assert!(client.session.is_some(), "seed {seed}: no session id");
+    let response = client
+        .post(
+            &json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+            &[],
+        )
+        .await;
+    assert_eq!(response.status(), 202, "seed {seed}");
+    Some(client)
+}
+
+/// The fuzz's own session, opened again if it idled out (waiting for room under the cap).
+async fn main_session<'a>(server: &'a HttpServer, seed: u64) -> McpClient<'a> {
+    let deadline = Instant::now() + Duration::from_secs(SESSION_IDLE_S * 5);
+    loop {
+        if let Some(client) = open_session(server, seed).await {
+            return client;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "seed {seed}: no room for a session"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn delete_session(server: &HttpServer, client: &McpClient<'_>) {
+    let _ = server
+        .http
+        .delete(server.url("/mcp"))
+        .headers(client.headers())
+        .send()
+        .await;
+}
+
+async fn http_round(budget: &Budget) {
+    let mut rng = StdRng::seed_from_u64(budget.seed ^ 0x5eed);
+    let seed = budget.seed;
+    let sim = simulator().await;
+    let env = Isolated::new();
+    let limits = [
+        ("--header-read-timeout", HEADER_TIMEOUT_S.to_string()),
+        ("--body-read-timeout", BODY_TIMEOUT_S.to_string()),
+        ("--max-sessions", MAX_SESSIONS.to_string()),
+        ("--session-idle-timeout", SESSION_IDLE_S.to_string()),
+    ];
+    let limits: Vec<&str> = limits
+        .iter()
+        .flat_map(|(flag, value)| [*flag, value.as_str()])
+        .collect();
+    let mut command = http_command(env.command(), &limits);
+    command.args(account_args(&sim));
+    let mut server = HttpServer::start(command).await;
+    // Never reuse a keep-alive connection the server may be closing (--header-read-timeout
+    // also closes idle ones).
+    server.http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .pool_idle_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let server = server;
+    let stop = tokio_util::sync::CancellationToken::new();
+    let probe = start_probe(server.url("/healthz"), stop.clone());
+    let loader = start_loader(server.url("/mcp"), stop.clone());
+
+    // The session cap: fill it, see the next one refused, free it again.
+    let mut filling = Vec::new();
+    while let Some(client) = open_session(&server, seed).await {
+        filling.push(client);
+        assert!(
+            filling.len() <= MAX_SESSIONS,
+            "seed {seed}: more sessions than the cap"
+        );
+    }
+    assert_eq!(
+        filling.len(),
+        MAX_SESSIONS,
+        "seed {seed}: refused before the cap"
+    );
+    for client in &filling {
+        delete_session(&server, client).await;
+    }
+    drop(filling);
+
+    let mut client = main_session(&server, seed).await;
     let mut max_rss = 0;
     let mut sent = 0;
+    let mut slow = Vec::new();
+    let mut refused_sessions = 0;
+    let mut reopened = 0;
     let headers: [(&str, &str); 7] = [
         ("x-kommo-tools", "nope,[\"x"),
         ("x-kommo-subdomain", "-bad-"),
@@ -484,21 +740,31 @@ async fn http_round(budget: &Budget) {
         match rng.random_range(0..6) {
             // A fuzz body in the session: each readable id answered with that id.
             0..=2 => {
-                let response = server
-                    .http
-                    .post(server.url("/mcp"))
-                    .headers(client.headers())
-                    .header("content-type", "application/json")
-                    .header("accept", "application/json, text/event-stream")
-                    .body(bytes)
-                    .send()
+                let post = |client: &McpClient| {
+                    server
+                        .http
+                        .post(server.url("/mcp"))
+                        .headers(client.headers())
+                        .header("content-type", "application/json")
+                        .header("accept", "application/json, text/event-stream")
+                        .body(bytes.clone())
+                        .send()
+                };
+                let mut response = post(&client)
                     .await
-                    .unwrap_or_else(|e| panic!("seed {}: no answer: {e}", budget.seed));
+                    .unwrap_or_else(|e| panic!("seed {seed}: no answer: {e}"));
+                if response.status() == 404 {
+                    // The session idled out (a stall longer than --session-idle-timeout).
+                    client = main_session(&server, seed).await;
+                    reopened += 1;
+                    response = post(&client)
+                        .await
+                        .unwrap_or_else(|e| panic!("seed {seed}: no answer: {e}"));
+                }
                 let status = response.status();
                 assert!(
-                    !status.is_server_error() || status == 503,
-                    "seed {}: {status}",
-                    budget.seed
+                    !status.is_server_error() && status != 404,
+                    "seed {seed}: {status}"
                 );
                 let answers = messages(response).await;
                 for answer in &answers {
@@ -508,11 +774,7 @@ async fn http_round(budget: &Budget) {
                         .unwrap_or_else(|| vec![answer.clone()])
                     {
                         if one.get("error").is_some() || one.get("result").is_some() {
-                            assert!(
-                                one.get("id").is_some(),
-                                "seed {}: no id member: {one}",
-                                budget.seed
-                            );
+                            assert!(one.get("id").is_some(), "seed {seed}: no id member: {one}");
                         }
                     }
                 }
@@ -522,8 +784,7 @@ async fn http_round(budget: &Budget) {
                 {
                     assert!(
                         answers.iter().any(|a| &a["id"] == id),
-                        "seed {}: {id} not answered: {answers:?}",
-                        budget.seed
+                        "seed {seed}: {id} not answered: {answers:?}"
                     );
                 }
             }
@@ -538,71 +799,69 @@ async fn http_round(budget: &Budget) {
                     .await;
                 assert!(
                     !response.status().is_server_error(),
-                    "seed {}: {name}: {}",
-                    budget.seed,
+                    "seed {seed}: {name}: {}",
                     response.status()
                 );
             }
-            // Slow and abandoned connections.
+            // Slow connections, each closed by a read timeout; abandoned SSE streams.
             4 => {
                 let authority = server.authority().to_owned();
-                let piece: &[u8] = [
-                    &b""[..],
-                    b"POST /mcp HT",
-                    b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n",
-                    b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{\"a\"",
-                    b"GET /sse HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n",
-                ]
-                .choose(&mut rng)
-                .copied()
-                .unwrap_or(b"");
-                let _ = raw(&authority, piece, Duration::from_millis(30)).await;
-            }
-            // Session churn: a session opened, then deleted or abandoned.
-            _ => {
-                let other = McpClient::initialize(&server).await;
-                if rng.random_bool(0.5) {
-                    let _ = server
-                        .http
-                        .delete(server.url("/mcp"))
-                        .headers(other.headers())
-                        .send()
-                        .await;
+                if rng.random_bool(0.2) {
+                    let sse = format!(
+                        "GET /sse HTTP/1.1\r\nHost: {authority}\r\nAccept: text/event-stream\r\n\r\n"
+                    );
+                    let _ = raw(&authority, sse.as_bytes(), Duration::from_millis(30)).await;
+                } else {
+                    let (what, piece) = slow_pieces(&authority)
+                        .choose(&mut rng)
+                        .cloned()
+                        .unwrap_or_default();
+                    slow.push(tokio::spawn(slow_connection(authority, what, piece)));
                 }
             }
+            // Session churn: a session opened, then deleted or abandoned; 503 at the cap.
+            _ => match open_session(&server, seed).await {
+                Some(other) if rng.random_bool(0.5) => delete_session(&server, &other).await,
+                Some(_) => {}
+                None => refused_sessions += 1,
+            },
         }
         if sent % 25 == 0 {
             max_rss = max_rss.max(rss_mib(server.pid()));
         }
-        let _ = &mut client;
+    }
+    let mut closed = 0;
+    for task in slow {
+        if let Err(failure) = task.await.unwrap() {
+            panic!("seed {seed}: {failure}");
+        }
+        closed += 1;
     }
     stop.cancel();
-    let mut times = probe.await.unwrap();
+    let posted = loader.await.unwrap();
+    let mut times = probe.join().unwrap();
     times.sort();
     let p99 = times[(times.len() * 99 / 100).min(times.len().saturating_sub(1))];
     eprintln!(
-        "http fuzz: {sent} requests, max RSS {max_rss} MiB (bound {HTTP_RSS_MIB}), /healthz p99 {p99:?} over {} probes",
+        "http fuzz: {sent} requests, {closed} slow connections closed by the read timeouts, \
+         {refused_sessions} sessions refused at the cap ({reopened} idle-outs), {posted} bodies of 4 MiB, \
+         max RSS {max_rss} MiB (bound {HTTP_RSS_MIB}), /healthz p99 {p99:?} over {} probes",
         times.len()
     );
+    assert!(posted > 0, "seed {seed}: no 4 MiB body was posted");
     assert!(
         p99 < Duration::from_millis(50),
-        "seed {}: /healthz p99 {p99:?}",
-        budget.seed
+        "seed {seed}: /healthz p99 {p99:?}"
     );
-    assert!(
-        max_rss <= HTTP_RSS_MIB,
-        "seed {}: RSS {max_rss} MiB",
-        budget.seed
-    );
+    assert!(max_rss <= HTTP_RSS_MIB, "seed {seed}: RSS {max_rss} MiB");
     assert!(
         sim.state().requests().is_empty(),
-        "seed {}: Kommo got {:?}",
-        budget.seed,
+        "seed {seed}: Kommo got {:?}",
         request_lines(&sim)
     );
     let (status, stderr) = server.stop().await;
-    assert_eq!(status.code(), Some(0), "seed {}: {stderr}", budget.seed);
-    assert!(!stderr.contains("panicked"), "seed {}", budget.seed);
+    assert_eq!(status.code(), Some(0), "seed {seed}: {stderr}");
+    assert!(!stderr.contains("panicked"), "seed {seed}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -95,3 +95,77 @@ fn the_expected_files_are_generated_without_machine_specific_text() {
     let call = String::from_utf8(call.clone()).unwrap();
     assert!(call.contains("list_pipelines"));
 }
+
+/// Every limit, as (flag, environment variable, config key, default) — what README's Limits
+/// table and the man page's LIMITS section must both name.
+fn every_limit() -> Vec<(String, String, String, String)> {
+    use kommo_mcp::config::{limits, settings};
+    let mut all = vec![(
+        settings::MAX_LINE_BYTES.flag.to_owned(),
+        settings::MAX_LINE_BYTES.env.to_owned(),
+        settings::MAX_LINE_BYTES.key.to_owned(),
+        kommo_mcp::transport::stdio::DEFAULT_MAX_LINE_BYTES.to_string(),
+    )];
+    for info in limits::ALL {
+        all.push((
+            info.flag.to_owned(),
+            info.env.to_owned(),
+            info.key.to_owned(),
+            info.default.to_string(),
+        ));
+    }
+    all.push((
+        settings::NOTE_DEDUPE.flag.to_owned(),
+        settings::NOTE_DEDUPE.env.to_owned(),
+        settings::NOTE_DEDUPE.key.to_owned(),
+        "120".to_owned(),
+    ));
+    all
+}
+
+#[test]
+fn readme_and_man_page_list_every_limit_with_its_setting_and_default() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let start = readme.find("\n## Limits\n").expect("a Limits section");
+    let section = &readme[start..];
+    let section = &section[..section[4..]
+        .find("\n## ")
+        .map_or(section.len(), |end| end + 4)];
+    let rows: Vec<&str> = section.lines().filter(|l| l.starts_with("| ")).collect();
+    let files = generated_files().unwrap();
+    let man = files
+        .iter()
+        .find(|(path, _)| path.ends_with("kommo-mcp.1"))
+        .map(|(_, bytes)| String::from_utf8_lossy(bytes).replace("\\-", "-"))
+        .unwrap();
+    let man = &man[man.find(".SH LIMITS\n").expect("a LIMITS section")..];
+    let man = &man[..man[4..].find(".SH ").map_or(man.len(), |end| end + 4)];
+    for (flag, env, key, default) in every_limit() {
+        let row = rows
+            .iter()
+            .find(|row| row.contains(&format!("`{flag}`")))
+            .unwrap_or_else(|| panic!("README's Limits table has no row for {flag}"));
+        for part in [&env, &key, &default] {
+            assert!(
+                row.contains(part.as_str()),
+                "README's row for {flag} lacks {part}: {row}"
+            );
+        }
+        for part in [&flag, &env, &key, &default] {
+            assert!(
+                man.contains(part.as_str()),
+                "the man page's LIMITS lacks {part}"
+            );
+        }
+    }
+    for extra in [
+        "--rate-limit-per-ip",
+        "KOMMO_MCP_RATE_LIMIT_PER_IP",
+        "rate_limit",
+        "10000",
+    ] {
+        assert!(section.contains(extra), "README's Limits lacks {extra}");
+        assert!(man.contains(extra), "the man page's LIMITS lacks {extra}");
+    }
+}
