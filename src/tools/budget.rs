@@ -11,10 +11,9 @@ use serde_json::json;
 use super::{
     Call, Hints,
     args::{Amount, Id, ToolArgs, tool_args},
-    outcome::{self, ErrorInfo, Sentences},
-    write::{Write, Written},
+    outcome::{self, Sentences},
+    write::{Write, lead_update_answer},
 };
-use crate::kommo::KommoError;
 
 pub const SENTENCES: Sentences = Sentences {
     success: "Budget successfully added to the specified lead.",
@@ -73,21 +72,8 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
         Err(problem) => return outcome::invalid_arguments(SENTENCES.failed, problem),
     };
     let ids = || json!({ "lead_id": lead_id });
-    let target = match call.target_or_answer(SENTENCES.failed, &ids()) {
-        Ok(target) => target,
-        Err(answer) => return answer,
-    };
-    let lead = match call
-        .existing_lead(
-            &target,
-            lead_id,
-            (SENTENCES.missing, SENTENCES.failed),
-            &ids(),
-            ". Nothing was changed.",
-        )
-        .await
-    {
-        Ok(lead) => lead,
+    let (target, lead) = match call.lead_to_change(lead_id, &SENTENCES, &ids()).await {
+        Ok(found) => found,
         Err(answer) => return answer,
     };
     let output = BudgetOutput {
@@ -114,18 +100,6 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
         lead_id,
         body: json!({ "price": price }),
     };
-    match call.write(&target, write, dry_run, &ids()).await {
-        Ok(Written::DryRun(answer)) => answer,
-        Ok(_) => outcome::success(SENTENCES.success, &output),
-        Err(KommoError::NotFound { .. }) => outcome::failure(
-            SENTENCES.missing,
-            format!(
-                "Kommo has no lead with id {lead_id} in account {} (it was deleted before the update). Nothing was changed.",
-                target.account.subdomain()
-            ),
-            ids(),
-            ErrorInfo::LEAD_MISSING,
-        ),
-        Err(err) => outcome::kommo_failure(SENTENCES.failed, &err, ids()),
-    }
+    let written = call.write(&target, write, dry_run, &ids()).await;
+    lead_update_answer(written, &target, lead_id, &SENTENCES, ids(), &output)
 }

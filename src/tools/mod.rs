@@ -333,6 +333,27 @@ impl Call<'_> {
             Err(err) => Err(outcome::kommo_failure(failed, &err, ids.clone())),
         }
     }
+
+    /// The account and the lead a lead write acts on, both checked before anything is
+    /// sent; or the tool's answer (not configured, no such lead, Kommo failed).
+    async fn lead_to_change(
+        &self,
+        lead_id: i64,
+        sentences: &outcome::Sentences,
+        ids: &Value,
+    ) -> Result<(Target, Lead), CallToolResult> {
+        let target = self.target_or_answer(sentences.failed, ids)?;
+        let lead = self
+            .existing_lead(
+                &target,
+                lead_id,
+                (sentences.missing, sentences.failed),
+                ids,
+                ". Nothing was changed.",
+            )
+            .await?;
+        Ok((target, lead))
+    }
 }
 
 /// How many tool sets' `tools/list` results [`list_result_json`] keeps at most. A server

@@ -12,7 +12,7 @@ use super::{
     Call, Hints,
     args::{Id, ToolArgs, tool_args},
     outcome::{self, ErrorInfo, Sentences},
-    write::{Write, Written},
+    write::{Write, lead_update_answer},
 };
 use crate::{
     kommo::{KommoError, models::Pipeline},
@@ -91,21 +91,8 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
         change.lead_id = Some(lead_id);
         change.after = Some(json!({ "pipeline_id": pipeline_id, "status_id": status_id }));
     });
-    let target = match call.target_or_answer(SENTENCES.failed, &ids()) {
-        Ok(target) => target,
-        Err(answer) => return answer,
-    };
-    let lead = match call
-        .existing_lead(
-            &target,
-            lead_id,
-            (SENTENCES.missing, SENTENCES.failed),
-            &ids(),
-            ". Nothing was changed.",
-        )
-        .await
-    {
-        Ok(lead) => lead,
+    let (target, lead) = match call.lead_to_change(lead_id, &SENTENCES, &ids()).await {
+        Ok(found) => found,
         Err(answer) => return answer,
     };
     describe(|change| {
@@ -143,17 +130,6 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     let body = json!({ "pipeline_id": pipeline_id, "status_id": status_id });
     let write = Write::UpdateLead { lead_id, body };
     match call.write(&target, write, dry_run, &ids()).await {
-        Ok(Written::DryRun(answer)) => answer,
-        Ok(_) => outcome::success(SENTENCES.success, &output),
-        Err(KommoError::NotFound { .. }) => outcome::failure(
-            SENTENCES.missing,
-            format!(
-                "Kommo has no lead with id {lead_id} in account {} (it was deleted before the update). Nothing was changed.",
-                target.account.subdomain()
-            ),
-            ids(),
-            ErrorInfo::LEAD_MISSING,
-        ),
         Err(err)
             if matches!(
                 err,
@@ -176,7 +152,7 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
             };
             outcome::failure(SENTENCES.failed, reason, ids(), ErrorInfo::from(&err))
         }
-        Err(err) => outcome::kommo_failure(SENTENCES.failed, &err, ids()),
+        written => lead_update_answer(written, &target, lead_id, &SENTENCES, ids(), &output),
     }
 }
 

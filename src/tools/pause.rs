@@ -13,13 +13,10 @@ use super::{
     Call, Hints,
     args::{Id, ToolArgs, tool_args},
     outcome::{self, ErrorInfo, Sentences},
-    write::{Write, Written},
+    write::{Write, lead_update_answer},
 };
 use crate::observe::call::describe;
-use crate::{
-    config::settings,
-    kommo::{KommoError, models::CustomField},
-};
+use crate::{config::settings, kommo::models::CustomField};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {
@@ -202,28 +199,20 @@ pub async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> Cal
         "custom_fields_values": [{ "field_id": pause.field_id, "values": [{ "value": value }] }]
     });
     let write = Write::UpdateLead { lead_id, body };
-    match call.write(&target, write, dry_run, &ids()).await {
-        Ok(Written::DryRun(answer)) => answer,
-        Ok(_) => outcome::success(
-            sentences.success,
-            &PauseOutput {
-                lead_id,
-                field_id: pause.field_id,
-                value,
-                paused: direction == Direction::Pause,
-            },
-        ),
-        Err(KommoError::NotFound { .. }) => outcome::failure(
-            sentences.missing,
-            format!(
-                "Kommo has no lead with id {lead_id} in account {} (it was deleted before the update). Nothing was changed.",
-                target.account.subdomain()
-            ),
-            ids(),
-            ErrorInfo::LEAD_MISSING,
-        ),
-        Err(err) => outcome::kommo_failure(sentences.failed, &err, ids()),
-    }
+    let written = call.write(&target, write, dry_run, &ids()).await;
+    lead_update_answer(
+        written,
+        &target,
+        lead_id,
+        sentences,
+        ids(),
+        &PauseOutput {
+            lead_id,
+            field_id: pause.field_id,
+            value,
+            paused: direction == Direction::Pause,
+        },
+    )
 }
 
 /// Whether `field_id` is a checkbox lead custom field of the account; the reason names the

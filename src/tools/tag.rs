@@ -12,10 +12,10 @@ use serde_json::{Value, json};
 use super::{
     Call, Hints,
     args::{Id, TagName, ToolArgs, exactly_one, tool_args},
-    outcome::{self, ErrorInfo, Sentences},
-    write::{Write, Written},
+    outcome::{self, Sentences},
+    write::{Write, lead_update_answer},
 };
-use crate::kommo::{KommoError, models::Tag};
+use crate::kommo::models::Tag;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {
@@ -168,21 +168,8 @@ pub async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> Cal
         Wanted::Id(id) => json!({ "lead_id": lead_id, "tag_id": id }),
         Wanted::Name(name) => json!({ "lead_id": lead_id, "tag_name": name }),
     };
-    let target = match call.target_or_answer(sentences.failed, &ids()) {
-        Ok(target) => target,
-        Err(answer) => return answer,
-    };
-    let lead = match call
-        .existing_lead(
-            &target,
-            lead_id,
-            (sentences.missing, sentences.failed),
-            &ids(),
-            ". Nothing was changed.",
-        )
-        .await
-    {
-        Ok(lead) => lead,
+    let (target, lead) = match call.lead_to_change(lead_id, sentences, &ids()).await {
+        Ok(found) => found,
         Err(answer) => return answer,
     };
     let before: Vec<Tag> = lead.embedded.map(|e| e.tags).unwrap_or_default();
@@ -236,18 +223,6 @@ pub async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> Cal
         lead_id,
         body: json!({ direction.key(): [item] }),
     };
-    match call.write(&target, write, dry_run, &ids()).await {
-        Ok(Written::DryRun(answer)) => answer,
-        Ok(_) => outcome::success(sentences.success, &output),
-        Err(KommoError::NotFound { .. }) => outcome::failure(
-            sentences.missing,
-            format!(
-                "Kommo has no lead with id {lead_id} in account {} (it was deleted before the update). Nothing was changed.",
-                target.account.subdomain()
-            ),
-            ids(),
-            ErrorInfo::LEAD_MISSING,
-        ),
-        Err(err) => outcome::kommo_failure(sentences.failed, &err, ids()),
-    }
+    let written = call.write(&target, write, dry_run, &ids()).await;
+    lead_update_answer(written, &target, lead_id, sentences, ids(), &output)
 }

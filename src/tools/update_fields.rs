@@ -13,9 +13,8 @@ use super::{
     args::{Id, Object, ToolArgs, tool_args},
     field_values::{self, Planned},
     outcome::{self, ErrorInfo, Sentences},
-    write::{Write, Written},
+    write::{Write, lead_update_answer},
 };
-use crate::kommo::KommoError;
 
 pub const SENTENCES: Sentences = Sentences {
     success: "Lead fields successfully updated.",
@@ -96,21 +95,8 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     let lead_id = args.lead_id.0;
     let dry_run = call.is_dry_run(args.dry_run);
     let ids = || json!({ "lead_id": lead_id });
-    let target = match call.target_or_answer(SENTENCES.failed, &ids()) {
-        Ok(target) => target,
-        Err(answer) => return answer,
-    };
-    let lead = match call
-        .existing_lead(
-            &target,
-            lead_id,
-            (SENTENCES.missing, SENTENCES.failed),
-            &ids(),
-            ". Nothing was changed.",
-        )
-        .await
-    {
-        Ok(lead) => lead,
+    let (target, lead) = match call.lead_to_change(lead_id, &SENTENCES, &ids()).await {
+        Ok(found) => found,
         Err(answer) => return answer,
     };
     let fields = match call.client().lead_fields(&target.account).await {
@@ -166,17 +152,6 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
         "custom_fields_values": to_send.iter().map(|p| p.item()).collect::<Vec<_>>()
     });
     let write = Write::UpdateLead { lead_id, body };
-    match call.write(&target, write, dry_run, &ids()).await {
-        Ok(Written::DryRun(answer)) => answer,
-        Ok(_) => outcome::success(SENTENCES.success, &output),
-        Err(KommoError::NotFound { .. }) => outcome::failure(
-            SENTENCES.missing,
-            format!(
-                "Kommo has no lead with id {lead_id} in account {subdomain} (it was deleted before the update). Nothing was changed."
-            ),
-            ids(),
-            ErrorInfo::LEAD_MISSING,
-        ),
-        Err(err) => outcome::kommo_failure(SENTENCES.failed, &err, ids()),
-    }
+    let written = call.write(&target, write, dry_run, &ids()).await;
+    lead_update_answer(written, &target, lead_id, &SENTENCES, ids(), &output)
 }

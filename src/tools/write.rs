@@ -4,6 +4,7 @@
 //! repeat (notes, tasks), and is the single place to hook an audit trail.
 
 use rmcp::model::CallToolResult;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{
@@ -76,6 +77,34 @@ impl Write<'_> {
                 &format!("{}:{}", task.complete_till, task.text),
             )),
         }
+    }
+}
+
+/// The answer to a lead update (`PATCH /api/v4/leads/{id}`): the dry run's answer, the
+/// success sentence with `output` once Kommo confirmed it, the "does not exist" sentence
+/// when the lead was deleted between the check and the write, or the failure sentence.
+pub fn lead_update_answer(
+    written: Result<Written, KommoError>,
+    target: &Target,
+    lead_id: i64,
+    sentences: &outcome::Sentences,
+    ids: Value,
+    output: &impl Serialize,
+) -> CallToolResult {
+    match written {
+        Ok(Written::DryRun(answer)) => answer,
+        Ok(_) => outcome::success(sentences.success, output),
+        Err(KommoError::NotFound { .. }) => outcome::failure(
+            sentences.missing,
+            format!(
+                "Kommo has no lead with id {lead_id} in account {} (it was deleted before the \
+                 update). Nothing was changed.",
+                target.account.subdomain()
+            ),
+            ids,
+            outcome::ErrorInfo::LEAD_MISSING,
+        ),
+        Err(err) => outcome::kommo_failure(sentences.failed, &err, ids),
     }
 }
 
