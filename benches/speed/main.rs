@@ -249,6 +249,11 @@ async fn run(plan: &Plan) -> Result<(Vec<Row>, Vec<String>), String> {
             .to_owned(),
     );
     notes.push(
+        "The HTTP server runs with `--max-sessions 4000 --max-connections 4000` (defaults 1,000 and 512), so that \
+         the memory figures' 1,000 idle sessions and 1,000 open SSE streams fit beside the load's connections."
+            .to_owned(),
+    );
+    notes.push(
         "The session-churn figure opens, uses (initialize, one `list_pipelines` call) and closes each session, \
          8 at a time; RSS is read 2 s after the last one closed."
             .to_owned(),
@@ -264,9 +269,9 @@ async fn run(plan: &Plan) -> Result<(Vec<Row>, Vec<String>), String> {
     clear_log().await;
 
     eprintln!("bench: HTTP…");
-    // Room for the 1,000 idle sessions of the memory figure beside any a slow close left.
+    // Room for the 1,000 idle sessions (and 1,000 SSE connections) of the memory figures.
     let mut http_args = account_args.clone();
-    http_args.extend(["--max-sessions".to_owned(), "4000".to_owned()]);
+    http_args.extend(["--max-sessions", "4000", "--max-connections", "4000"].map(str::to_owned));
     let (mut server, addr) = util::start_http_server(&http_args).await;
     let base = format!("http://{addr}");
     let duration = Duration::from_secs(plan.load_seconds);
