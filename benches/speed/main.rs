@@ -254,6 +254,12 @@ async fn run(plan: &Plan) -> Result<(Vec<Row>, Vec<String>), String> {
             .to_owned(),
     );
     notes.push(
+        "Memory per idle open session is read on a fresh server process (and a fresh peer) for each path: RSS \
+         before, and 1 s after the sessions are open (streamable: initialized, no stream open, over 8 shared \
+         connections; SSE: an open, initialized event stream each), divided by their number."
+            .to_owned(),
+    );
+    notes.push(
         "The session-churn figure opens, uses (initialize, one `list_pipelines` call) and closes each session, \
          8 at a time; RSS is read 2 s after the last one closed."
             .to_owned(),
@@ -311,14 +317,22 @@ async fn run(plan: &Plan) -> Result<(Vec<Row>, Vec<String>), String> {
             &mut rows,
         );
     }
-    let pid = server.id().ok_or("server pid")?;
-    let peer_pid = peer.child.id().ok_or("peer pid")?;
+    drop(peer);
+    // Each memory figure on a fresh process, so that memory an earlier measurement freed
+    // (and the allocator kept) cannot hide what the new sessions cost.
     for path in [mcp::Path::Streamable, mcp::Path::Sse] {
         let count = if plan.quick { 50 } else { 1_000 };
-        let per = paths::idle_memory(path, &base, pid, count).await?;
-        let peer_per = paths::idle_memory(path, &peer.base, peer_pid, count)
+        let (mut fresh, fresh_addr) = util::start_http_server(&http_args).await;
+        let fresh_pid = fresh.id().ok_or("server pid")?;
+        let per =
+            paths::idle_memory(path, &format!("http://{fresh_addr}"), fresh_pid, count).await?;
+        let _ = fresh.kill().await;
+        let fresh_peer = peer::start(&base, &root, TOKEN).await?;
+        let peer_pid = fresh_peer.child.id().ok_or("peer pid")?;
+        let peer_per = paths::idle_memory(path, &fresh_peer.base, peer_pid, count)
             .await
             .map_or_else(|e| format!("failed: {e}"), |kb| format!("{kb:.1} kB"));
+        drop(fresh_peer);
         rows.push(
             Row::new(
                 format!("RSS per idle open session ({}, {count} open)", path.label()),
@@ -329,7 +343,7 @@ async fn run(plan: &Plan) -> Result<(Vec<Row>, Vec<String>), String> {
             .with_peer(peer_per),
         );
     }
-    drop(peer);
+    let pid = server.id().ok_or("server pid")?;
 
     eprintln!(
         "bench: {} streamable HTTP + {} SSE sessions…",
