@@ -68,7 +68,8 @@ pub mod limits {
         "values",
         "most JSON values (numbers, strings, arrays, objects, …) in a message"
     );
-    // ~42 kB each: 1,000 sessions cost ~42 MB, fine on a 512 MB VM.
+    // ~80 kB each (an idle streamable session, BENCHMARKS.md): 1,000 cost ~80 MB, fine on a
+    // 512 MB VM.
     limit!(
         MAX_SESSIONS,
         "max-sessions",
