@@ -12,7 +12,6 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{any, get},
 };
-use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
@@ -25,6 +24,7 @@ use super::{
     oauth::{metadata, scopes},
     readiness, scope_layer,
     session_cap::SessionCap,
+    sessions::StreamableSessions,
     sse::{self, SseSessions, SseState},
     streamable::{self, McpEndpoint},
     tcp,
@@ -33,6 +33,7 @@ use crate::{
     config::HttpLimits,
     observe::{metrics, request_id},
     server::KommoMcp,
+    shared::sessions::RedisSessions,
     shutdown::Signals,
 };
 
@@ -72,7 +73,7 @@ async fn healthz(State(health): State<Health>) -> Json<Value> {
     Json(json!({
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
-        "mcp_sessions": health.mcp.session_count().await,
+        "mcp_sessions": health.mcp.session_count(),
         "sse_sessions": health.sse.count(),
         "sse_services": health.sse.services(),
         "calls_in_flight": health.handler.in_flight().count(),
@@ -86,7 +87,7 @@ async fn metrics_text(State(health): State<Health>) -> Response {
         return axum::http::StatusCode::NOT_FOUND.into_response();
     };
     let sessions = [
-        ("streamable_http", health.mcp.session_count().await),
+        ("streamable_http", health.mcp.session_count()),
         ("sse", health.sse.count()),
     ];
     let text = metrics.render(&sessions, health.handler.in_flight().count());
@@ -115,7 +116,7 @@ fn router(
     let health = Health {
         handler: handler.clone(),
         mcp: Arc::clone(&mcp),
-        sse: Arc::clone(&sse.sessions),
+        sse: Arc::clone(sse.sessions()),
     };
     let mut protected = Router::new()
         .route("/mcp", any(streamable::handle).with_state(mcp))
@@ -166,6 +167,22 @@ fn router(
         .layer(from_fn(request_id::attach))
 }
 
+/// Drops the streamable sessions nobody used for the idle timeout, until the server stops.
+async fn expire_idle_sessions(sessions: Arc<StreamableSessions>, shutdown: CancellationToken) {
+    let mut ticks = tokio::time::interval(sessions.sweep_period());
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {}
+            () = shutdown.cancelled() => return,
+        }
+        let expired = sessions.expire_idle();
+        if expired > 0 {
+            tracing::debug!("{expired} idle streamable session(s) expired");
+        }
+    }
+}
+
 /// Serves until SIGINT or SIGTERM, then stops gracefully.
 pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()> {
     let policy = Arc::new(options.policy);
@@ -188,11 +205,21 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
     let shutdown = CancellationToken::new();
     let draining = CancellationToken::new();
     let sse_sessions = Arc::new(SseSessions::default());
-    let mut session_manager = LocalSessionManager::default();
-    session_manager.session_config.keep_alive = Some(limits.session_idle_timeout.value);
+    let session_store = (!options.stateless)
+        .then(|| handler.redis())
+        .flatten()
+        .map(|link| Arc::new(RedisSessions::new(link, limits.session_idle_timeout.value)));
+    let streamable_sessions = Arc::new(StreamableSessions::new(
+        limits.session_idle_timeout.value,
+        session_store,
+    ));
+    tokio::spawn(expire_idle_sessions(
+        Arc::clone(&streamable_sessions),
+        shutdown.clone(),
+    ));
     let cap = Arc::new(SessionCap::new(
         limits.max_sessions.value,
-        Arc::new(session_manager),
+        Arc::clone(&streamable_sessions),
         Arc::clone(&sse_sessions),
         draining.clone(),
     ));
@@ -204,13 +231,13 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
         max_body,
         &shutdown,
     ));
-    let sse = SseState {
-        handler: handler.clone(),
-        sessions: Arc::clone(&sse_sessions),
-        shutdown: shutdown.clone(),
+    let sse = SseState::new(
+        handler.clone(),
+        Arc::clone(&sse_sessions),
+        shutdown.clone(),
         cap,
         max_body,
-    };
+    );
     let body_limits = Arc::new(BodyLimits {
         max_bytes: max_body,
         read_timeout: limits.body_read_timeout.value,
@@ -333,6 +360,7 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
     close_connections.cancel();
     shutdown.cancel();
     sse_sessions.close_all();
+    streamable_sessions.close_all();
     match tokio::time::timeout(CONNECTIONS_GRACE, &mut server_task).await {
         Ok(_) => {}
         Err(_) => {

@@ -9,11 +9,11 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::Response,
 };
-use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use tokio_util::sync::CancellationToken;
 
 use super::{
     reply::{code, json_error},
+    sessions::StreamableSessions,
     sse::SseSessions,
 };
 
@@ -23,7 +23,7 @@ const RETRY_AFTER_SECONDS: &str = "5";
 /// Counts the open sessions of both kinds against the cap.
 pub struct SessionCap {
     max: usize,
-    pub streamable: Arc<LocalSessionManager>,
+    pub streamable: Arc<StreamableSessions>,
     pub sse: Arc<SseSessions>,
     /// Cancelled when the server starts stopping: no session opens after that.
     draining: CancellationToken,
@@ -32,7 +32,7 @@ pub struct SessionCap {
 impl SessionCap {
     pub fn new(
         max: usize,
-        streamable: Arc<LocalSessionManager>,
+        streamable: Arc<StreamableSessions>,
         sse: Arc<SseSessions>,
         draining: CancellationToken,
     ) -> Self {
@@ -45,16 +45,16 @@ impl SessionCap {
     }
 
     /// Streamable HTTP sessions currently open.
-    pub async fn streamable_count(&self) -> usize {
-        self.streamable.sessions.read().await.len()
+    pub fn streamable_count(&self) -> usize {
+        self.streamable.count()
     }
 
     /// The refusal when no new session may open, else `None`.
-    pub async fn refusal(&self) -> Option<Response> {
+    pub fn refusal(&self) -> Option<Response> {
         let message = if self.draining.is_cancelled() {
             "the server is shutting down; retry in a moment".to_owned()
         } else {
-            let open = self.streamable_count().await + self.sse.count();
+            let open = self.streamable_count() + self.sse.count();
             if open < self.max {
                 return None;
             }

@@ -1,7 +1,9 @@
 //! The legacy HTTP+SSE transport (protocol 2024-11-05), which rmcp no longer ships:
 //! `GET /sse` opens a session whose first event names `/sse/message?sessionId=…`; each
-//! `POST` there is handed to the session's rmcp service and answered on the stream. A
-//! session is removed, and its service ends, as soon as its stream closes.
+//! `POST` there is answered by rmcp's stateless service, and the answer goes out on the
+//! stream. A session is a sender into its stream, not a running service, so an open idle
+//! stream costs its connection and little more. A session is removed as soon as its stream
+//! closes.
 
 use std::{
     collections::HashMap,
@@ -15,8 +17,9 @@ use std::{
 
 use axum::{
     Extension, Router,
+    body::Body,
     extract::{Query, Request, State},
-    http::StatusCode,
+    http::{HeaderValue, StatusCode, header},
     response::{
         IntoResponse, Response,
         sse::{Event, KeepAlive, Sse},
@@ -24,36 +27,42 @@ use axum::{
     routing::{get, post},
 };
 use futures::{Stream, StreamExt, stream};
-use rmcp::{ServiceExt, model::ClientJsonRpcMessage};
+use rmcp::{
+    model::{ClientJsonRpcMessage, RequestId},
+    transport::streamable_http_server::{
+        StreamableHttpServerConfig, StreamableHttpService, session::never::NeverSessionManager,
+    },
+};
 use serde::Deserialize;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 
 use super::{
-    channel::{self, ChannelTransport},
     reply::{code, json_error},
     session_cap::SessionCap,
+    sse_answer,
 };
 use crate::{observe::service::Observed, scope::RequestScope, server::KommoMcp};
 
 /// The path of the message endpoint the `endpoint` event names.
 pub const MESSAGE_PATH: &str = "/sse/message";
+/// Answers waiting for a slow reader before a `POST`'s answer waits for room.
 const CHANNEL_CAPACITY: usize = 64;
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
-/// One open session: where its messages go, and the headers of the `GET /sse` that
-/// opened it (they apply to every message unless the `POST` overrides them).
+/// One open session: where its answers go, and the headers of the `GET /sse` that opened
+/// it (they apply to every message unless the `POST` overrides them).
 struct Session {
-    inbound: mpsc::Sender<channel::Inbound>,
+    outbound: mpsc::Sender<String>,
     connect_scope: RequestScope,
 }
 
-/// The open sessions and the rmcp services still running for them.
+/// The open sessions, and the messages being answered for them.
 #[derive(Default)]
 pub struct SseSessions {
     open: Mutex<HashMap<String, Session>>,
-    services: AtomicUsize,
+    answering: AtomicUsize,
 }
 
 impl SseSessions {
@@ -61,8 +70,9 @@ impl SseSessions {
         self.lock().len()
     }
 
+    /// Messages being answered now (no service runs between them).
     pub fn services(&self) -> usize {
-        self.services.load(Ordering::SeqCst)
+        self.answering.load(Ordering::SeqCst)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
@@ -70,12 +80,11 @@ impl SseSessions {
     }
 
     fn remove(&self, id: &str) {
-        // Dropping the session's sender ends its rmcp service's input.
         let removed = self.lock().remove(id);
         drop(removed);
     }
 
-    /// Drops every session (server shutdown): each service sees the end of its input.
+    /// Drops every session (server shutdown): each stream ends once its answers are out.
     pub fn close_all(&self) {
         let sessions = std::mem::take(&mut *self.lock());
         drop(sessions);
@@ -84,14 +93,49 @@ impl SseSessions {
 
 #[derive(Clone)]
 pub struct SseState {
-    pub handler: KommoMcp,
-    pub sessions: Arc<SseSessions>,
-    /// Cancelled when the server stops; ends every session.
-    pub shutdown: CancellationToken,
+    sessions: Arc<SseSessions>,
+    /// Answers each message, as for a stateless `POST /mcp`.
+    answers: Arc<StreamableHttpService<Observed, NeverSessionManager>>,
+    /// Cancelled when the server stops; ends every stream.
+    shutdown: CancellationToken,
     /// The cap on open sessions (both kinds).
-    pub cap: Arc<SessionCap>,
+    cap: Arc<SessionCap>,
     /// `--max-body-bytes` (the body guard has already enforced it).
-    pub max_body: usize,
+    max_body: usize,
+}
+
+impl SseState {
+    pub fn new(
+        handler: KommoMcp,
+        sessions: Arc<SseSessions>,
+        shutdown: CancellationToken,
+        cap: Arc<SessionCap>,
+        max_body: usize,
+    ) -> Self {
+        let config = StreamableHttpServerConfig::default()
+            .with_legacy_session_mode(false)
+            .with_json_response(true)
+            .with_max_request_body_bytes(max_body)
+            .disable_allowed_hosts()
+            .with_cancellation_token(shutdown.child_token());
+        let observed = Observed::new(handler, "sse");
+        let answers = StreamableHttpService::new(
+            move || Ok(observed.clone()),
+            Arc::new(NeverSessionManager::default()),
+            config,
+        );
+        Self {
+            sessions,
+            answers: Arc::new(answers),
+            shutdown,
+            cap,
+            max_body,
+        }
+    }
+
+    pub fn sessions(&self) -> &Arc<SseSessions> {
+        &self.sessions
+    }
 }
 
 pub fn router(state: SseState) -> Router {
@@ -101,28 +145,33 @@ pub fn router(state: SseState) -> Router {
         .with_state(state)
 }
 
-/// Removes the session and stops its service when the event stream is dropped (the
-/// client hung up, or the service ended and the stream ran out).
+/// Removes the session when the event stream is dropped (the client hung up, or the
+/// server stopped).
 struct SessionGuard {
     sessions: Arc<SseSessions>,
     id: String,
-    cancel: CancellationToken,
 }
 
 impl Drop for SessionGuard {
     fn drop(&mut self) {
         self.sessions.remove(&self.id);
-        self.cancel.cancel();
         tracing::debug!(session = %self.id, "SSE stream closed");
     }
 }
 
-/// Counts a running service until dropped.
-struct ServiceCount(Arc<SseSessions>);
+/// Counts a message being answered until dropped.
+struct Answering(Arc<SseSessions>);
 
-impl Drop for ServiceCount {
+impl Answering {
+    fn start(sessions: Arc<SseSessions>) -> Self {
+        sessions.answering.fetch_add(1, Ordering::SeqCst);
+        Self(sessions)
+    }
+}
+
+impl Drop for Answering {
     fn drop(&mut self) {
-        self.0.services.fetch_sub(1, Ordering::SeqCst);
+        self.0.answering.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -130,7 +179,7 @@ async fn open_stream(
     State(state): State<SseState>,
     scope: Option<Extension<RequestScope>>,
 ) -> Response {
-    if let Some(refusal) = state.cap.refusal().await {
+    if let Some(refusal) = state.cap.refusal() {
         return refusal;
     }
     session_stream(state, scope).into_response()
@@ -141,27 +190,14 @@ fn session_stream(
     scope: Option<Extension<RequestScope>>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let id = uuid::Uuid::new_v4().simple().to_string();
-    let (inbound_tx, inbound_rx) = mpsc::channel(CHANNEL_CAPACITY);
     let (outbound_tx, outbound_rx) = mpsc::channel(CHANNEL_CAPACITY);
     state.sessions.lock().insert(
         id.clone(),
         Session {
-            inbound: inbound_tx,
+            outbound: outbound_tx,
             connect_scope: scope.map(|Extension(scope)| scope).unwrap_or_default(),
         },
     );
-    let cancel = state.shutdown.child_token();
-    state.sessions.services.fetch_add(1, Ordering::SeqCst);
-    let count = ServiceCount(Arc::clone(&state.sessions));
-    let transport = ChannelTransport::new(inbound_rx, outbound_tx);
-    tokio::spawn(run_service(
-        state.handler.clone(),
-        transport,
-        cancel.clone(),
-        Arc::clone(&state.sessions),
-        id.clone(),
-        count,
-    ));
     tracing::debug!(session = %id, "SSE stream opened");
 
     let endpoint = Event::default()
@@ -170,45 +206,15 @@ fn session_stream(
     let guard = SessionGuard {
         sessions: state.sessions,
         id,
-        cancel,
     };
     let messages = ReceiverStream::new(outbound_rx).map(move |message| {
         let _alive = &guard;
-        let data = serde_json::to_string(&message).unwrap_or_else(|err| {
-            tracing::error!("cannot serialize an MCP message: {err}");
-            String::from("{}")
-        });
-        Ok(Event::default().event("message").data(data))
+        Ok(Event::default().event("message").data(message))
     });
-    let events = stream::once(async move { Ok(endpoint) }).chain(messages);
+    let events = stream::once(async move { Ok(endpoint) })
+        .chain(messages)
+        .take_until(state.shutdown.cancelled_owned());
     Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
-}
-
-/// Runs one session's rmcp service until its input ends or the server stops.
-async fn run_service(
-    handler: KommoMcp,
-    transport: ChannelTransport,
-    cancel: CancellationToken,
-    sessions: Arc<SseSessions>,
-    id: String,
-    _count: ServiceCount,
-) {
-    // The handshake does not watch the token, so race it.
-    let running = tokio::select! {
-        running = Observed::new(handler, "sse").serve_with_ct(transport, cancel.clone()) => running,
-        () = cancel.cancelled() => {
-            sessions.remove(&id);
-            return;
-        }
-    };
-    match running {
-        Ok(running) => {
-            let quit = running.waiting().await;
-            tracing::debug!(session = %id, reason = ?quit, "SSE session ended");
-        }
-        Err(err) => tracing::debug!(session = %id, "SSE session ended before initialize: {err}"),
-    }
-    sessions.remove(&id);
 }
 
 #[derive(Deserialize)]
@@ -233,8 +239,8 @@ async fn receive_message(
         .sessions
         .lock()
         .get(&id)
-        .map(|session| (session.inbound.clone(), session.connect_scope.clone()));
-    let Some((inbound, connect_scope)) = found else {
+        .map(|session| (session.outbound.clone(), session.connect_scope.clone()));
+    let Some((outbound, connect_scope)) = found else {
         return json_error(
             StatusCode::NOT_FOUND,
             code::SESSION_NOT_FOUND,
@@ -255,7 +261,7 @@ async fn receive_message(
             );
         }
     };
-    let mut message: ClientJsonRpcMessage = match serde_json::from_slice(&bytes) {
+    let message: ClientJsonRpcMessage = match serde_json::from_slice(&bytes) {
         Ok(message) => message,
         Err(err) => {
             return json_error(
@@ -273,13 +279,51 @@ async fn receive_message(
     parts
         .extensions
         .insert(connect_scope.overlaid_with(&post_scope));
-    message.insert_extension(parts);
-    if inbound.send(Box::new(message)).await.is_err() {
-        return json_error(
-            StatusCode::GONE,
-            code::SESSION_NOT_FOUND,
-            "the SSE session has ended: open a new stream with GET /sse",
-        );
-    }
+    let request_id = match &message {
+        ClientJsonRpcMessage::Request(request) => Some(request.id.clone()),
+        _ => None,
+    };
+    drop(message);
+    let Some(request_id) = request_id else {
+        // A notification, or an answer to a server request (this server sends none): there
+        // is nothing to do and nothing to say on the stream.
+        return StatusCode::ACCEPTED.into_response();
+    };
+    parts
+        .headers
+        .insert(header::ACCEPT, HeaderValue::from_static(ACCEPT_BOTH));
+    parts
+        .headers
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
+    let request = Request::from_parts(parts, Body::from(bytes));
+    let answering = Answering::start(Arc::clone(&state.sessions));
+    tokio::spawn(answer(
+        state.answers,
+        request,
+        request_id,
+        outbound,
+        answering,
+    ));
     StatusCode::ACCEPTED.into_response()
+}
+
+const ACCEPT_BOTH: &str = "application/json, text/event-stream";
+const JSON: &str = "application/json";
+
+/// Answers one request and puts what the service said on the session's stream.
+async fn answer(
+    answers: Arc<StreamableHttpService<Observed, NeverSessionManager>>,
+    request: Request,
+    id: RequestId,
+    outbound: mpsc::Sender<String>,
+    _answering: Answering,
+) {
+    let response = answers.handle(request).await.map(Body::new);
+    let mut messages = std::pin::pin!(sse_answer::messages(response, id));
+    while let Some(message) = messages.next().await {
+        if outbound.send(message).await.is_err() {
+            tracing::debug!("the SSE stream closed before its answer was sent");
+            return;
+        }
+    }
 }

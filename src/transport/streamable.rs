@@ -1,53 +1,63 @@
-//! `/mcp`: rmcp's streamable HTTP service, plus two adaptations for real clients — a bare
-//! JSON `POST` (no session, no `Accept: text/event-stream`, as curl or the Horneross
-//! documentation send it) is answered statelessly with plain `application/json`, and a
+//! `/mcp`: streamable HTTP, with three adaptations for real clients. A bare JSON `POST`
+//! (no session, no `Accept: text/event-stream`, as curl or the Horneross documentation
+//! send it) is answered statelessly with plain `application/json`. Sessions are our own
+//! small records ([`StreamableSessions`]); each request in one is answered with a streamed
+//! answer by rmcp's stateless service, so an idle session holds no task and no channel. A
 //! successful `DELETE` answers 204 (the Python client expects 200 or 204).
 
-use std::sync::Arc;
+use std::{convert::Infallible, sync::Arc, time::Duration};
 
 use axum::{
-    body::Body,
+    body::{Body, Bytes},
     extract::{Request, State},
-    http::{HeaderValue, Method, StatusCode, header},
-    response::{IntoResponse, Response},
-};
-use rmcp::transport::streamable_http_server::{
-    StreamableHttpServerConfig, StreamableHttpService,
-    session::{
-        SessionStore,
-        local::{LocalSessionManager, SessionConfig},
-        never::NeverSessionManager,
+    http::{HeaderValue, Method, StatusCode, header, request::Parts},
+    response::{
+        IntoResponse, Response,
+        sse::{Event, KeepAlive, Sse},
     },
 };
+use futures::{StreamExt, stream};
+use rmcp::{
+    model::{ClientJsonRpcMessage, ClientRequest},
+    transport::streamable_http_server::{
+        StreamableHttpServerConfig, StreamableHttpService, session::never::NeverSessionManager,
+    },
+};
+use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 
-use super::{bare, session_cap::SessionCap};
+use super::{bare, session_cap::SessionCap, sessions::StreamableSessions};
 use crate::{
     observe::{metrics, service::Observed},
     server::KommoMcp,
-    shared::sessions::RedisSessions,
     toolset::ToolSet,
 };
 
 const SESSION_HEADER: &str = "mcp-session-id";
 const ACCEPT_BOTH: &str = "application/json, text/event-stream";
+/// How often an idle standalone stream carries a keep-alive comment.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// The `/mcp` endpoint.
 pub struct McpEndpoint {
-    main: StreamableHttpService<Observed, LocalSessionManager>,
+    /// Without a session: rmcp's own answers (a request that needs a session and has none;
+    /// the per-request protocol of 2026-07-28). In `--stateless` mode, every request.
+    main: StreamableHttpService<Observed, NeverSessionManager>,
+    /// `initialize` and every request in a session, answered as an event stream.
+    streamed: StreamableHttpService<Observed, NeverSessionManager>,
     bare_json: StreamableHttpService<Observed, NeverSessionManager>,
     cap: Arc<SessionCap>,
     stateless: bool,
     max_body: usize,
     server_tools: ToolSet,
-    /// Sessions shared through Redis (any replica serves any session), when configured.
-    store: Option<Arc<RedisSessions>>,
+    /// Ends every standalone stream when the server stops.
+    shutdown: CancellationToken,
 }
 
 impl McpEndpoint {
     /// `stateless` turns sessions off. Host and Origin are checked by our own guard in
-    /// front of every route, so rmcp's own Host check is off here. `cap` holds the session
-    /// manager (and the cap on sessions); bodies are already bounded to `max_body`.
+    /// front of every route, so rmcp's own Host check is off here. `cap` holds the sessions
+    /// (and the cap on them); bodies are already bounded to `max_body`.
     pub fn new(
         handler: KommoMcp,
         stateless: bool,
@@ -55,54 +65,46 @@ impl McpEndpoint {
         max_body: usize,
         shutdown: &CancellationToken,
     ) -> Self {
-        let sessions = Arc::clone(&cap.streamable);
-        let idle = sessions
-            .session_config
-            .keep_alive
-            .unwrap_or(SessionConfig::DEFAULT_KEEP_ALIVE);
-        let store = (!stateless)
-            .then(|| handler.redis())
-            .flatten()
-            .map(|link| Arc::new(RedisSessions::new(link, idle)));
-        let config = |sessions_on: bool| {
-            let mut config = StreamableHttpServerConfig::default();
-            if sessions_on && let Some(store) = &store {
-                config.session_store = Some(Arc::clone(store) as Arc<dyn SessionStore>);
-            }
-            config
+        let config = |sessions_on: bool, json_response: bool| {
+            StreamableHttpServerConfig::default()
                 .with_legacy_session_mode(sessions_on)
-                .with_json_response(!sessions_on)
+                .with_json_response(json_response)
                 .with_max_request_body_bytes(max_body)
                 .disable_allowed_hosts()
                 .with_cancellation_token(shutdown.child_token())
         };
-        let factory = |handler: KommoMcp, transport: &'static str| {
-            let service = Observed::new(handler, transport);
-            move || Ok(service.clone())
+        let service = |handler: KommoMcp, transport: &'static str, config| {
+            let observed = Observed::new(handler, transport);
+            StreamableHttpService::new(
+                move || Ok(observed.clone()),
+                Arc::new(NeverSessionManager::default()),
+                config,
+            )
         };
         let server_tools = handler.server_tools();
         Self {
-            main: StreamableHttpService::new(
-                factory(handler.clone(), "streamable_http"),
-                Arc::clone(&sessions),
-                config(!stateless),
+            main: service(
+                handler.clone(),
+                "streamable_http",
+                config(!stateless, stateless),
             ),
-            bare_json: StreamableHttpService::new(
-                factory(handler, "bare_json"),
-                Arc::new(NeverSessionManager::default()),
-                config(false),
-            ),
+            streamed: service(handler.clone(), "streamable_http", config(false, false)),
+            bare_json: service(handler, "bare_json", config(false, true)),
             cap,
             stateless,
             max_body,
             server_tools,
-            store,
+            shutdown: shutdown.clone(),
         }
     }
 
+    fn sessions(&self) -> &StreamableSessions {
+        &self.cap.streamable
+    }
+
     /// Streamable HTTP sessions currently open.
-    pub async fn session_count(&self) -> usize {
-        self.cap.streamable_count().await
+    pub fn session_count(&self) -> usize {
+        self.cap.streamable_count()
     }
 }
 
@@ -131,19 +133,75 @@ fn accepts_event_stream(request: &Request) -> bool {
         })
 }
 
+/// Only what routes a message: its method, and whether it answers a server request.
+#[derive(Deserialize)]
+struct Probe<'a> {
+    #[serde(borrow, default)]
+    method: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default, deserialize_with = "present")]
+    result: bool,
+    #[serde(default, deserialize_with = "present")]
+    error: bool,
+}
+
+/// True for a member that is there, whatever its value (`null` included).
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    serde::de::IgnoredAny::deserialize(deserializer).map(|_| true)
+}
+
+impl Probe<'_> {
+    fn read(body: &[u8]) -> Option<Probe<'_>> {
+        serde_json::from_slice(body).ok()
+    }
+
+    /// A client's answer to a server request: no method, a result or an error.
+    fn is_answer(&self) -> bool {
+        self.method.is_none() && (self.result || self.error)
+    }
+
+    fn is_initialize(&self) -> bool {
+        self.method.as_deref() == Some("initialize")
+    }
+}
+
+fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "Not Found: Session not found").into_response()
+}
+
 /// The `/mcp` handler.
 pub async fn handle(State(endpoint): State<Arc<McpEndpoint>>, request: Request) -> Response {
     let method = request.method().clone();
     let bare = method == Method::POST
         && !request.headers().contains_key(SESSION_HEADER)
         && !accepts_event_stream(&request);
-    let response = if bare {
+    if bare {
+        return endpoint.bare(request).await;
+    }
+    if endpoint.stateless {
+        return endpoint.main.handle(request).await.map(Body::new);
+    }
+    if request.headers().contains_key(SESSION_HEADER) {
+        return match session_id(&request) {
+            Some(id) => endpoint.in_session(id, method, request).await,
+            None => not_found(),
+        };
+    }
+    if method == Method::POST {
+        endpoint.without_session(request).await
+    } else {
+        endpoint.main.handle(request).await.map(Body::new)
+    }
+}
+
+impl McpEndpoint {
+    /// A plain JSON `POST` without a session.
+    async fn bare(&self, request: Request) -> Response {
         let (mut parts, body) = request.into_parts();
-        let Ok(body) = axum::body::to_bytes(body, endpoint.max_body).await else {
+        let Ok(body) = axum::body::to_bytes(body, self.max_body).await else {
             return StatusCode::PAYLOAD_TOO_LARGE.into_response();
         };
         let started = std::time::Instant::now();
-        if let Some(answer) = bare::tools_list(&parts, &body, endpoint.server_tools) {
+        if let Some(answer) = bare::tools_list(&parts, &body, self.server_tools) {
             let outcome = metrics::Outcome::Ok;
             metrics::record_operation("tools/list", None, outcome, "bare_json", started.elapsed());
             return answer;
@@ -151,30 +209,112 @@ pub async fn handle(State(endpoint): State<Arc<McpEndpoint>>, request: Request) 
         parts
             .headers
             .insert(header::ACCEPT, HeaderValue::from_static(ACCEPT_BOTH));
-        endpoint
-            .bare_json
+        self.bare_json
             .handle(Request::from_parts(parts, Body::from(body)))
             .await
-    } else {
-        let opens_session = method == Method::POST
-            && !endpoint.stateless
-            && !request.headers().contains_key(SESSION_HEADER);
-        if opens_session && let Some(refusal) = endpoint.cap.refusal().await {
+            .map(Body::new)
+    }
+
+    /// A `POST` without a session: an `initialize` opens one; anything else gets rmcp's
+    /// answer (a session is required, or the request carries its own protocol version).
+    async fn without_session(&self, request: Request) -> Response {
+        let (parts, body) = request.into_parts();
+        let Ok(body) = axum::body::to_bytes(body, self.max_body).await else {
+            return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+        };
+        let initialize = Probe::read(&body).is_some_and(|probe| probe.is_initialize());
+        if !initialize {
+            let request = Request::from_parts(parts, Body::from(body));
+            return self.main.handle(request).await.map(Body::new);
+        }
+        if let Some(refusal) = self.cap.refusal() {
             return refusal;
         }
-        if let (Some(store), Some(id)) = (&endpoint.store, session_id(&request)) {
-            // The session is in use: its shared entry lives another idle period.
-            let store = Arc::clone(store);
-            tokio::spawn(async move {
-                let _ = store.touch(&id).await;
-            });
-        }
-        endpoint.main.handle(request).await
-    };
-    let mut response = response.map(Body::new);
-    if method == Method::DELETE && response.status() == StatusCode::ACCEPTED {
-        *response.status_mut() = StatusCode::NO_CONTENT;
-        *response.body_mut() = Body::empty();
+        self.initialize(parts, body).await
     }
-    response
+
+    /// Answers `initialize` through the stateless service and, if it succeeded, opens a
+    /// session and names it in `Mcp-Session-Id`.
+    async fn initialize(&self, parts: Parts, body: Bytes) -> Response {
+        let params = match serde_json::from_slice::<ClientJsonRpcMessage>(&body) {
+            Ok(ClientJsonRpcMessage::Request(request)) => match request.request {
+                ClientRequest::InitializeRequest(initialize) => Some(initialize.params),
+                _ => None,
+            },
+            _ => None,
+        };
+        let request = Request::from_parts(parts, Body::from(body));
+        let mut response = self.streamed.handle(request).await.map(Body::new);
+        if response.status() != StatusCode::OK {
+            return response;
+        }
+        let id = self.sessions().open(params).await;
+        match HeaderValue::from_str(&id) {
+            Ok(value) => {
+                response.headers_mut().insert(SESSION_HEADER, value);
+                response
+            }
+            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        }
+    }
+
+    /// A request naming session `id`.
+    async fn in_session(&self, id: String, method: Method, request: Request) -> Response {
+        if !matches!(method, Method::POST | Method::GET | Method::DELETE) {
+            return self.main.handle(request).await.map(Body::new);
+        }
+        if method == Method::GET && !accepts_event_stream(&request) {
+            return (
+                StatusCode::NOT_ACCEPTABLE,
+                "Not Acceptable: Client must accept text/event-stream",
+            )
+                .into_response();
+        }
+        if !self.sessions().resume(&id).await {
+            return not_found();
+        }
+        match method {
+            Method::DELETE => {
+                self.sessions().close(&id).await;
+                StatusCode::NO_CONTENT.into_response()
+            }
+            Method::GET => match self.sessions().ended(&id) {
+                Some(ended) => self.standalone_stream(ended),
+                None => not_found(),
+            },
+            _ => self.session_post(request).await,
+        }
+    }
+
+    /// A message in an open session. Requests and notifications go to the stateless
+    /// service (requests are answered on their own event stream); a client's answer to a
+    /// server request is accepted and dropped, as this server sends none.
+    async fn session_post(&self, request: Request) -> Response {
+        let (parts, body) = request.into_parts();
+        let Ok(body) = axum::body::to_bytes(body, self.max_body).await else {
+            return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+        };
+        if Probe::read(&body).is_some_and(|probe| probe.is_answer()) {
+            return StatusCode::ACCEPTED.into_response();
+        }
+        let request = Request::from_parts(parts, Body::from(body));
+        self.streamed.handle(request).await.map(Body::new)
+    }
+
+    /// The session's `GET` stream. This server sends nothing outside an answer, so it
+    /// carries only keep-alive comments, and ends when the session does or the server
+    /// stops.
+    fn standalone_stream(&self, ended: CancellationToken) -> Response {
+        let shutdown = self.shutdown.clone();
+        let end = async move {
+            tokio::select! {
+                () = ended.cancelled() => {}
+                () = shutdown.cancelled() => {}
+            }
+        };
+        let events = stream::once(end).filter_map(|()| async { None::<Result<Event, Infallible>> });
+        Sse::new(events)
+            .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+            .into_response()
+    }
 }
