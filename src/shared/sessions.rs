@@ -1,8 +1,8 @@
-//! rmcp's `SessionStore` on Redis: a streamable HTTP session initialized on one replica
-//! can be used on any other. rmcp stores the client's `initialize` parameters after the
-//! handshake; a replica that gets a request for a session it does not hold loads them and
-//! replays the handshake locally. Entries expire after the same idle time as sessions in
-//! memory, and every request on a session renews its entry.
+//! Streamable HTTP sessions on Redis: a session opened on one replica can be used on any
+//! other. The session is stored (with the client's `initialize` parameters, in rmcp's
+//! `SessionState` shape) before its id is handed out; a replica that gets a request for a
+//! session it does not hold looks it up here and adopts it. Entries expire after the same
+//! idle time as sessions in memory, and every request on a session renews its entry.
 
 use std::{sync::Arc, time::Duration};
 
@@ -12,7 +12,7 @@ use super::{RedisFailure, RedisLink};
 
 type StoreError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
-/// The `SessionStore` of `/mcp` when `--redis-url` is set.
+/// Where `/mcp` shares its sessions when `--redis-url` is set.
 pub struct RedisSessions {
     link: Arc<RedisLink>,
     idle: Duration,

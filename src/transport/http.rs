@@ -77,6 +77,8 @@ async fn healthz(State(health): State<Health>) -> Json<Value> {
         "sse_sessions": health.sse.count(),
         "sse_services": health.sse.services(),
         "calls_in_flight": health.handler.in_flight().count(),
+        // Tasks alive in the runtime: flat while sessions idle (none holds a task of its own).
+        "tasks": tokio::runtime::Handle::current().metrics().num_alive_tasks(),
         "redis": readiness::redis_state(health.handler.redis().as_ref()),
     }))
 }

@@ -49,8 +49,12 @@ async fn whole(body: Body, status: StatusCode, id: RequestId) -> Option<String> 
     if bytes.is_empty() && status.is_success() {
         return None;
     }
-    if serde_json::from_slice::<serde_json::Value>(&bytes).is_ok_and(|value| value.is_object()) {
-        return String::from_utf8(bytes.to_vec()).ok();
+    // rmcp's JSON answers are one compact object; a refusal is usually plain text. Checked
+    // without building the value (a `tools/list` answer is ~20 kB).
+    let is_object = bytes.trim_ascii_start().first() == Some(&b'{')
+        && serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok();
+    if is_object && let Ok(text) = std::str::from_utf8(&bytes) {
+        return Some(text.to_owned());
     }
     let text = String::from_utf8_lossy(&bytes);
     Some(refusal(&id, &format!("{status}: {}", text.trim())))

@@ -92,6 +92,35 @@ async fn session_flow_initialize_list_call_delete() {
     assert_secret_free(&stderr);
 }
 
+/// What keeps idle sessions cheap (under 1 kB each, BENCHMARKS.md): a session is a record,
+/// not a running service, so opening many holds no task and every one still answers.
+#[tokio::test]
+async fn open_idle_sessions_hold_no_task_and_still_answer() {
+    let sim = simulator().await;
+    let env = Isolated::new();
+    let server = server_for(&sim, &env, &[]).await;
+    let mut first = McpClient::initialize(&server).await;
+    assert_eq!(first.tool_names(&[]).await.len(), 16);
+    let tasks = |health: &Value| health["tasks"].as_u64().expect("a task count");
+    let before = tasks(&server.health().await);
+    let mut clients = Vec::new();
+    for _ in 0..40 {
+        clients.push(McpClient::initialize(&server).await);
+    }
+    let health = server.health().await;
+    assert_eq!(health["mcp_sessions"], 41);
+    // Connections the client keeps alive are tasks too; 40 sessions with a service each
+    // would be 80 more.
+    assert!(
+        tasks(&health) <= before + 8,
+        "tasks grew from {before} to {} with 40 idle sessions",
+        tasks(&health)
+    );
+    for client in &mut clients {
+        assert_eq!(client.tool_names(&[]).await.len(), 16);
+    }
+}
+
 #[tokio::test]
 async fn stateless_mode_answers_without_a_session() {
     let sim = simulator().await;

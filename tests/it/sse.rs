@@ -55,6 +55,34 @@ async fn endpoint_event_then_answers_on_the_stream() {
     );
 }
 
+/// An open SSE stream between requests is its connection and a sender, not a running
+/// service: 20 initialized streams add about one task each (their connections).
+#[tokio::test]
+async fn open_idle_streams_hold_no_service_task() {
+    let sim = simulator().await;
+    let env = Isolated::new();
+    let server = server_for(&sim, &env).await;
+    let tasks = |health: &Value| health["tasks"].as_u64().expect("a task count");
+    let before = tasks(&server.health().await);
+    let mut clients = Vec::new();
+    for _ in 0..20 {
+        let mut client = SseClient::connect(&server, &[]).await;
+        client.initialize().await;
+        clients.push(client);
+    }
+    let health = server.health().await;
+    assert_eq!(health["sse_sessions"], 20);
+    assert!(
+        tasks(&health) <= before + 20 + 4,
+        "tasks grew from {before} to {} with 20 idle streams",
+        tasks(&health)
+    );
+    for client in &mut clients {
+        let list = client.request("tools/list", json!({}), &[]).await;
+        assert_eq!(tool_names(&list).len(), 16);
+    }
+}
+
 #[tokio::test]
 async fn unknown_session_is_404_and_a_malformed_body_400() {
     let sim = simulator().await;
