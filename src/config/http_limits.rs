@@ -68,8 +68,8 @@ pub mod limits {
         "values",
         "most JSON values (numbers, strings, arrays, objects, …) in a message"
     );
-    // An idle streamable session is a record under 1 kB, an open SSE stream ~21 kB with its
-    // connection (BENCHMARKS.md): 1,000 cost ~21 MB at most, fine on a 512 MB VM.
+    // An idle streamable session is a record of ~3 kB, an open SSE stream ~24 kB with its
+    // connection (BENCHMARKS.md): 1,000 cost ~24 MB at most, fine on a 512 MB VM.
     limit!(
         MAX_SESSIONS,
         "max-sessions",

@@ -1,7 +1,7 @@
 //! The streamable HTTP sessions of `/mcp`, kept as small records rather than running
 //! services. A record holds when the session was last used and the token that ends its
 //! standalone `GET` stream. Each request in a session is answered by its own short-lived
-//! rmcp service, as on the stateless path. So an idle session costs a few hundred bytes.
+//! rmcp service, as on the stateless path. So an idle session costs about 3 kB.
 //! rmcp's own session manager keeps a worker task, a service task and seven channels per
 //! session, about 80 kB (issue 10's note). A session nobody uses for
 //! `--session-idle-timeout` is dropped; with `--redis-url`, a session opened on one replica

@@ -50,6 +50,10 @@ pub const MESSAGE_PATH: &str = "/sse/message";
 /// Answers waiting for a slow reader before a `POST`'s answer waits for room.
 const CHANNEL_CAPACITY: usize = 64;
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// What the stateless service needs to hear to answer a message (legacy clients may send
+/// neither header).
+const ACCEPT_BOTH: &str = "application/json, text/event-stream";
+const JSON: &str = "application/json";
 
 /// One open session: where its answers go, and the headers of the `GET /sse` that opened
 /// it (they apply to every message unless the `POST` overrides them).
@@ -306,9 +310,6 @@ async fn receive_message(
     ));
     StatusCode::ACCEPTED.into_response()
 }
-
-const ACCEPT_BOTH: &str = "application/json, text/event-stream";
-const JSON: &str = "application/json";
 
 /// Answers one request and puts what the service said on the session's stream.
 async fn answer(

@@ -92,7 +92,7 @@ async fn session_flow_initialize_list_call_delete() {
     assert_secret_free(&stderr);
 }
 
-/// What keeps idle sessions cheap (under 1 kB each, BENCHMARKS.md): a session is a record,
+/// What keeps idle sessions cheap (about 3 kB each, BENCHMARKS.md): a session is a record,
 /// not a running service, so opening many holds no task and every one still answers.
 #[tokio::test]
 async fn open_idle_sessions_hold_no_task_and_still_answer() {
