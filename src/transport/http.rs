@@ -169,22 +169,6 @@ fn router(
         .layer(from_fn(request_id::attach))
 }
 
-/// Drops the streamable sessions nobody used for the idle timeout, until the server stops.
-async fn expire_idle_sessions(sessions: Arc<StreamableSessions>, shutdown: CancellationToken) {
-    let mut ticks = tokio::time::interval(sessions.sweep_period());
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = ticks.tick() => {}
-            () = shutdown.cancelled() => return,
-        }
-        let expired = sessions.expire_idle();
-        if expired > 0 {
-            tracing::debug!("{expired} idle streamable session(s) expired");
-        }
-    }
-}
-
 /// Serves until SIGINT or SIGTERM, then stops gracefully.
 pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()> {
     let policy = Arc::new(options.policy);
@@ -215,10 +199,7 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
         limits.session_idle_timeout.value,
         session_store,
     ));
-    tokio::spawn(expire_idle_sessions(
-        Arc::clone(&streamable_sessions),
-        shutdown.clone(),
-    ));
+    tokio::spawn(Arc::clone(&streamable_sessions).expire_until(shutdown.clone()));
     let cap = Arc::new(SessionCap::new(
         limits.max_sessions.value,
         Arc::clone(&streamable_sessions),

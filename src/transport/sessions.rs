@@ -168,6 +168,23 @@ impl StreamableSessions {
         (self.idle / 4).clamp(Duration::from_millis(100), Duration::from_secs(60))
     }
 
+    /// Drops idle sessions every [`Self::sweep_period`] until `shutdown` (the server's task
+    /// for it).
+    pub async fn expire_until(self: Arc<Self>, shutdown: CancellationToken) {
+        let mut ticks = tokio::time::interval(self.sweep_period());
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = ticks.tick() => {}
+                () = shutdown.cancelled() => return,
+            }
+            let expired = self.expire_idle();
+            if expired > 0 {
+                tracing::debug!("{expired} idle streamable session(s) expired");
+            }
+        }
+    }
+
     /// Ends every session (server shutdown).
     pub fn close_all(&self) {
         let sessions = std::mem::take(&mut *self.lock());
@@ -213,6 +230,21 @@ mod tests {
         assert!(!sessions.resume(&id).await);
         assert!(!sessions.resume("no-such-session").await);
         assert!(sessions.ended("no-such-session").is_none());
+    }
+
+    #[tokio::test]
+    async fn the_sweeper_drops_idle_sessions_until_shutdown() {
+        let sessions = Arc::new(StreamableSessions::new(Duration::from_millis(120), None));
+        let shutdown = CancellationToken::new();
+        let sweeper = tokio::spawn(Arc::clone(&sessions).expire_until(shutdown.clone()));
+        sessions.open(None).await;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        assert_eq!(sessions.count(), 0, "the idle session was swept");
+        shutdown.cancel();
+        tokio::time::timeout(Duration::from_secs(5), sweeper)
+            .await
+            .expect("the sweeper stops at shutdown")
+            .expect("the sweeper did not panic");
     }
 
     #[test]

@@ -194,11 +194,21 @@ pub async fn handle(State(endpoint): State<Arc<McpEndpoint>>, request: Request) 
 }
 
 impl McpEndpoint {
+    /// The request's head and whole body (the body guard has already bounded it; this
+    /// bound only backs it up).
+    async fn read(&self, request: Request) -> Result<(Parts, Bytes), Response> {
+        let (parts, body) = request.into_parts();
+        match axum::body::to_bytes(body, self.max_body).await {
+            Ok(body) => Ok((parts, body)),
+            Err(_) => Err(StatusCode::PAYLOAD_TOO_LARGE.into_response()),
+        }
+    }
+
     /// A plain JSON `POST` without a session.
     async fn bare(&self, request: Request) -> Response {
-        let (mut parts, body) = request.into_parts();
-        let Ok(body) = axum::body::to_bytes(body, self.max_body).await else {
-            return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+        let (mut parts, body) = match self.read(request).await {
+            Ok(read) => read,
+            Err(refusal) => return refusal,
         };
         let started = std::time::Instant::now();
         if let Some(answer) = bare::tools_list(&parts, &body, self.server_tools) {
@@ -218,9 +228,9 @@ impl McpEndpoint {
     /// A `POST` without a session: an `initialize` opens one; anything else gets rmcp's
     /// answer (a session is required, or the request carries its own protocol version).
     async fn without_session(&self, request: Request) -> Response {
-        let (parts, body) = request.into_parts();
-        let Ok(body) = axum::body::to_bytes(body, self.max_body).await else {
-            return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+        let (parts, body) = match self.read(request).await {
+            Ok(read) => read,
+            Err(refusal) => return refusal,
         };
         let initialize = Probe::read(&body).is_some_and(|probe| probe.is_initialize());
         if !initialize {
@@ -290,9 +300,9 @@ impl McpEndpoint {
     /// service (requests are answered on their own event stream); a client's answer to a
     /// server request is accepted and dropped, as this server sends none.
     async fn session_post(&self, request: Request) -> Response {
-        let (parts, body) = request.into_parts();
-        let Ok(body) = axum::body::to_bytes(body, self.max_body).await else {
-            return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+        let (parts, body) = match self.read(request).await {
+            Ok(read) => read,
+            Err(refusal) => return refusal,
         };
         if Probe::read(&body).is_some_and(|probe| probe.is_answer()) {
             return StatusCode::ACCEPTED.into_response();
