@@ -75,7 +75,7 @@ async fn healthz(State(health): State<Health>) -> Json<Value> {
         "version": env!("CARGO_PKG_VERSION"),
         "mcp_sessions": health.mcp.session_count(),
         "sse_sessions": health.sse.count(),
-        "sse_services": health.sse.services(),
+        "sse_services": health.sse.answering(),
         "calls_in_flight": health.handler.in_flight().count(),
         // Tasks alive in the runtime: flat while sessions idle (none holds a task of its own).
         "tasks": tokio::runtime::Handle::current().metrics().num_alive_tasks(),

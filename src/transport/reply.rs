@@ -7,7 +7,7 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// JSON-RPC error codes used in those answers.
 pub mod code {
@@ -20,14 +20,18 @@ pub mod code {
     pub const RATE_LIMITED: i64 = -32029;
 }
 
+/// A JSON-RPC error message answering `id` (`null` when the request's id is unknown).
+pub fn error_body(id: Value, code: i64, message: impl Into<String>) -> Value {
+    json!({
+        "jsonrpc": "2.0",
+        "id": id,
+        "error": { "code": code, "message": message.into() },
+    })
+}
+
 /// `status` with a JSON-RPC error body (`id: null`) carrying `message`.
 pub fn json_error(status: StatusCode, code: i64, message: impl Into<String>) -> Response {
-    let body = json!({
-        "jsonrpc": "2.0",
-        "id": null,
-        "error": { "code": code, "message": message.into() },
-    });
-    (status, Json(body)).into_response()
+    (status, Json(error_body(Value::Null, code, message))).into_response()
 }
 
 /// 401 with `WWW-Authenticate: Bearer`.

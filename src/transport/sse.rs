@@ -74,8 +74,9 @@ impl SseSessions {
         self.lock().len()
     }
 
-    /// Messages being answered now (no service runs between them).
-    pub fn services(&self) -> usize {
+    /// Messages being answered now (no service runs between them; `/healthz` still calls
+    /// this `sse_services`).
+    pub fn answering(&self) -> usize {
         self.answering.load(Ordering::SeqCst)
     }
 
@@ -265,8 +266,11 @@ async fn receive_message(
             );
         }
     };
-    let message: ClientJsonRpcMessage = match serde_json::from_slice(&bytes) {
-        Ok(message) => message,
+    // Only a request gets an answer; a notification, or an answer to a server request (this
+    // server sends none), leaves nothing to do and nothing to say on the stream.
+    let request_id = match serde_json::from_slice::<ClientJsonRpcMessage>(&bytes) {
+        Ok(ClientJsonRpcMessage::Request(request)) => request.id,
+        Ok(_) => return StatusCode::ACCEPTED.into_response(),
         Err(err) => {
             return json_error(
                 StatusCode::BAD_REQUEST,
@@ -283,16 +287,6 @@ async fn receive_message(
     parts
         .extensions
         .insert(connect_scope.overlaid_with(&post_scope));
-    let request_id = match &message {
-        ClientJsonRpcMessage::Request(request) => Some(request.id.clone()),
-        _ => None,
-    };
-    drop(message);
-    let Some(request_id) = request_id else {
-        // A notification, or an answer to a server request (this server sends none): there
-        // is nothing to do and nothing to say on the stream.
-        return StatusCode::ACCEPTED.into_response();
-    };
     parts
         .headers
         .insert(header::ACCEPT, HeaderValue::from_static(ACCEPT_BOTH));

@@ -13,9 +13,8 @@ use axum::{
 };
 use futures::{Stream, StreamExt, stream};
 use rmcp::model::RequestId;
-use serde_json::json;
 
-use super::reply::code;
+use super::reply::{self, code};
 
 /// The messages in `response`, the service's answer to request `id`.
 pub fn messages(response: Response, id: RequestId) -> impl Stream<Item = String> + Send {
@@ -62,12 +61,8 @@ async fn whole(body: Body, status: StatusCode, id: RequestId) -> Option<String> 
 
 /// A JSON-RPC error answering `id` with `message`.
 fn refusal(id: &RequestId, message: &str) -> String {
-    json!({
-        "jsonrpc": "2.0",
-        "id": id,
-        "error": {"code": code::INVALID_REQUEST, "message": message},
-    })
-    .to_string()
+    let id = serde_json::to_value(id).unwrap_or(serde_json::Value::Null);
+    reply::error_body(id, code::INVALID_REQUEST, message).to_string()
 }
 
 /// The `data` of each event of an event-stream body, as it arrives.
