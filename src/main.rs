@@ -7,7 +7,7 @@ use kommo_mcp::{app, cli::Cli, error::exit};
 
 /// mimalloc instead of glibc's malloc, which kept what floods of sessions and SSE streams had
 /// freed: after three rounds of 1,000 sessions opened and deleted the release binary held
-/// 74 MB with glibc, 43 MB with mimalloc (README, "Limits").
+/// 74 MB with glibc, 43 MB with mimalloc (docs/operating.md, "Limits").
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

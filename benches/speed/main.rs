@@ -2,7 +2,8 @@
 //! simulator and writes BENCHMARKS.md. Not a test: it reports figures next to their
 //! targets and fails only when something does not work (an error under load).
 //!
-//! `--quick` runs a few iterations of everything (CI uses it to prove the benchmark works).
+//! `--quick` runs a few iterations of everything (`./scripts/test` runs it on the debug build,
+//! to prove the benchmark works without a release build).
 
 // A measurement harness, not product code: a broken fixture should stop it loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

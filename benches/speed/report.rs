@@ -102,7 +102,7 @@ pub fn document(rows: &[Row], quick: bool, notes: &[String]) -> String {
     );
     let _ = writeln!(text, "Machine: {}\n", machine());
     if quick {
-        text.push_str("**Quick mode** (a few iterations, to prove the benchmark works): the figures are not meaningful.\n\n");
+        text.push_str("**Quick mode** (a few iterations, to prove the benchmark works; `./scripts/bench --quick` measures the debug build): the figures are not meaningful.\n\n");
     }
     text.push_str(&table(rows));
     if !notes.is_empty() {

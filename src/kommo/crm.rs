@@ -1,5 +1,6 @@
-//! Kommo calls for finding and following up on leads (kommo-api.md §13.4–13.6): lead search,
-//! a lead with its contact references, contacts by id or by search, tasks and Salesbots.
+//! Kommo calls for finding and following up on leads (docs/kommo-api.md, from "Leads" to
+//! "Salesbots"): lead search, a lead with its contact references, contacts by id or by
+//! search, tasks and Salesbots.
 //! Everything goes through the one transport (rate limit, retries, timeouts).
 
 use bytes::Bytes;

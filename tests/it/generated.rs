@@ -96,8 +96,8 @@ fn the_expected_files_are_generated_without_machine_specific_text() {
     assert!(call.contains("list_pipelines"));
 }
 
-/// Every limit, as (flag, environment variable, config key, default) — what README's Limits
-/// table and the man page's LIMITS section must both name.
+/// Every limit, as (flag, environment variable, config key, default) — what the Limits table
+/// of docs/operating.md and the man page's LIMITS section must both name.
 fn every_limit() -> Vec<(String, String, String, String)> {
     use kommo_mcp::config::{limits, settings};
     let mut all = vec![(
@@ -124,11 +124,11 @@ fn every_limit() -> Vec<(String, String, String, String)> {
 }
 
 #[test]
-fn readme_and_man_page_list_every_limit_with_its_setting_and_default() {
+fn operating_guide_and_man_page_list_every_limit_with_its_setting_and_default() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    let start = readme.find("\n## Limits\n").expect("a Limits section");
-    let section = &readme[start..];
+    let guide = std::fs::read_to_string(root.join("docs/operating.md")).unwrap();
+    let start = guide.find("\n## Limits\n").expect("a Limits section");
+    let section = &guide[start..];
     let section = &section[..section[4..]
         .find("\n## ")
         .map_or(section.len(), |end| end + 4)];
@@ -145,11 +145,13 @@ fn readme_and_man_page_list_every_limit_with_its_setting_and_default() {
         let row = rows
             .iter()
             .find(|row| row.contains(&format!("`{flag}`")))
-            .unwrap_or_else(|| panic!("README's Limits table has no row for {flag}"));
+            .unwrap_or_else(|| {
+                panic!("the Limits table of docs/operating.md has no row for {flag}")
+            });
         for part in [&env, &key, &default] {
             assert!(
                 row.contains(part.as_str()),
-                "README's row for {flag} lacks {part}: {row}"
+                "docs/operating.md's row for {flag} lacks {part}: {row}"
             );
         }
         for part in [&flag, &env, &key, &default] {
@@ -165,7 +167,10 @@ fn readme_and_man_page_list_every_limit_with_its_setting_and_default() {
         "rate_limit",
         "10000",
     ] {
-        assert!(section.contains(extra), "README's Limits lacks {extra}");
+        assert!(
+            section.contains(extra),
+            "docs/operating.md's Limits lacks {extra}"
+        );
         assert!(man.contains(extra), "the man page's LIMITS lacks {extra}");
     }
 }

@@ -14,6 +14,7 @@ mod completions;
 mod config;
 mod custom_fields;
 mod discovery;
+mod doc_links;
 mod find_leads;
 mod fuzz;
 mod generated;

@@ -1,19 +1,40 @@
-//! The README's shell examples run as written against the demo account: every line of a
-//! `sh` block that runs `kommo-mcp --sandbox …` is run by bash with the built binary first on
-//! `PATH`, and must exit 0. A line that starts a server is run for a moment and must still be
-//! serving when it is stopped.
+//! The manual's shell examples run as written against the demo account: every line of a
+//! `sh` block in README.md or docs/*.md that runs `kommo-mcp --sandbox …` is run by bash with
+//! the built binary first on `PATH`, and must exit 0. A line that starts a server is run for
+//! a moment and must still be serving when it is stopped.
 
-use std::{path::Path, process::Stdio, time::Duration};
+use std::{
+    path::{Path, PathBuf},
+    process::Stdio,
+    time::Duration,
+};
 
 use crate::support::{Isolated, binary};
 
-/// The lines of the README's ```sh blocks that run `kommo-mcp --sandbox`.
-fn sandbox_lines() -> Vec<String> {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-        .expect("README.md");
+/// README.md and every page under docs/, relative to the repository root.
+fn manual_pages() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(root.join("docs"))
+        .expect("docs/")
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "md"))
+        .map(|path| path.strip_prefix(root).unwrap().to_owned())
+        .collect();
+    pages.sort();
+    pages.insert(0, PathBuf::from("README.md"));
+    pages
+}
+
+fn read_page(page: &Path) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(page))
+        .unwrap_or_else(|err| panic!("{}: {err}", page.display()))
+}
+
+/// The lines of a page's ```sh blocks that run `kommo-mcp --sandbox`.
+fn sandbox_lines(text: &str) -> Vec<String> {
     let mut lines = Vec::new();
     let mut in_sh = false;
-    for line in readme.lines() {
+    for line in text.lines() {
         let trimmed = line.trim();
         if let Some(fence) = trimmed.strip_prefix("```") {
             in_sh = !in_sh && (fence == "sh" || fence == "bash" || fence == "console");
@@ -26,6 +47,17 @@ fn sandbox_lines() -> Vec<String> {
     lines
 }
 
+/// Every sandbox example of the manual, with the page it comes from.
+fn every_sandbox_example() -> Vec<(PathBuf, String)> {
+    manual_pages()
+        .into_iter()
+        .flat_map(|page| {
+            let lines = sandbox_lines(&read_page(&page));
+            lines.into_iter().map(move |line| (page.clone(), line))
+        })
+        .collect()
+}
+
 /// Whether a line starts a server (stdio with a terminal, or `serve`) rather than a one-shot
 /// command.
 fn serves(line: &str) -> bool {
@@ -35,14 +67,18 @@ fn serves(line: &str) -> bool {
 }
 
 #[tokio::test]
-async fn every_sandbox_example_in_the_readme_exits_0() {
-    let lines = sandbox_lines();
+async fn every_sandbox_example_in_the_manual_exits_0() {
+    let lines = every_sandbox_example();
     assert!(
         lines.len() >= 6,
-        "expected the README's shell examples, found {lines:?}"
+        "expected the manual's shell examples, found {lines:?}"
+    );
+    assert!(
+        lines.iter().any(|(page, _)| page == Path::new("README.md")),
+        "the README shows no sandbox example"
     );
     let bin_dir = binary().parent().unwrap().to_owned();
-    for line in &lines {
+    for (page, line) in &lines {
         let env = Isolated::new();
         let path = format!(
             "{}:{}",
@@ -64,7 +100,8 @@ async fn every_sandbox_example_in_the_readme_exits_0() {
             tokio::time::sleep(Duration::from_secs(2)).await;
             assert!(
                 child.try_wait().unwrap().is_none(),
-                "{line:?} stopped serving: {:?}",
+                "{}: {line:?} stopped serving: {:?}",
+                page.display(),
                 child.wait_with_output().await
             );
             child.kill().await.unwrap();
@@ -72,12 +109,13 @@ async fn every_sandbox_example_in_the_readme_exits_0() {
         }
         let output = tokio::time::timeout(Duration::from_secs(60), bash.output())
             .await
-            .unwrap_or_else(|_| panic!("{line:?} did not finish"))
+            .unwrap_or_else(|_| panic!("{}: {line:?} did not finish", page.display()))
             .unwrap();
         assert_eq!(
             output.status.code(),
             Some(0),
-            "{line:?} failed:\nstdout: {}\nstderr: {}",
+            "{}: {line:?} failed:\nstdout: {}\nstderr: {}",
+            page.display(),
             String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr)
         );
@@ -85,13 +123,15 @@ async fn every_sandbox_example_in_the_readme_exits_0() {
 }
 
 #[test]
-fn the_readme_uses_only_the_demo_accounts_leads() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-        .expect("README.md");
-    for not_a_demo_lead in ["lead_id=12345", "\"lead_id\": 12345", "\"lead_id\":12345"] {
-        assert!(
-            !readme.contains(not_a_demo_lead),
-            "README examples must use the demo account's leads (9001-9005), found {not_a_demo_lead}"
-        );
+fn the_manual_uses_only_the_demo_accounts_leads() {
+    for page in manual_pages() {
+        let text = read_page(&page);
+        for not_a_demo_lead in ["lead_id=12345", "\"lead_id\": 12345", "\"lead_id\":12345"] {
+            assert!(
+                !text.contains(not_a_demo_lead),
+                "{}: examples must use the demo account's leads (9001-9005), found {not_a_demo_lead}",
+                page.display()
+            );
+        }
     }
 }
