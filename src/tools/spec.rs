@@ -66,10 +66,19 @@ mod tests {
         for tool in ToolName::ALL {
             let sentences = &spec(tool).sentences;
             if tool.is_read_only() {
-                assert_eq!(sentences.success, None, "{tool} reads: it answers what it read");
+                assert_eq!(
+                    sentences.success, None,
+                    "{tool} reads: it answers what it read"
+                );
             } else {
-                assert!(sentences.success.is_some(), "{tool} has no success sentence");
-                assert!(sentences.missing.is_some() || tool == ToolName::AddNote, "{tool}");
+                assert!(
+                    sentences.success.is_some(),
+                    "{tool} has no success sentence"
+                );
+                assert!(
+                    sentences.missing.is_some() || tool == ToolName::AddNote,
+                    "{tool}"
+                );
             }
             assert!(!sentences.failed.is_empty(), "{tool}");
         }
