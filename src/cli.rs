@@ -26,15 +26,21 @@ const OAUTH: &str = "OAuth resource server (serve --http)";
 
 const ABOUT: &str = "Let AI agents act on leads in Kommo CRM through the Model Context Protocol";
 
-const LONG_ABOUT: &str = "kommo-mcp serves Kommo CRM tools (move_lead, pause_agent, resume_agent, \
-add_note, get_lead, list_pipelines) to AI agents over MCP: on stdin/stdout (the default, for \
-desktop clients), over streamable HTTP and legacy SSE (serve --http), or once from a shell (call).
+/// `--help`'s description, naming every tool (from the list in `toolset::every_tool!`).
+fn long_about() -> String {
+    format!(
+        "kommo-mcp serves Kommo CRM tools ({}) to AI agents over MCP: on stdin/stdout (the \
+default, for desktop clients), over streamable HTTP and legacy SSE (serve --http), or once from a \
+shell (call).
 
 Every setting can come from a flag, an environment variable or the config file; the flag wins \
-over the environment, which wins over the file.";
+over the environment, which wins over the file.",
+        ToolName::ALL.map(ToolName::as_str).join(", ")
+    )
+}
 
 #[derive(Parser, Debug)]
-#[command(name = "kommo-mcp", version, about = ABOUT, long_about = LONG_ABOUT)]
+#[command(name = "kommo-mcp", version, about = ABOUT, long_about = long_about())]
 pub struct Cli {
     #[command(flatten)]
     pub settings: SettingsArgs,

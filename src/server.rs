@@ -2,7 +2,7 @@
 //! decides which tools a request sees (the server's setting, narrowed by request headers)
 //! and hands calls to the shared toolkit.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use rmcp::{
     ErrorData as McpError, RoleServer, ServerHandler,
@@ -14,14 +14,39 @@ use rmcp::{
     service::RequestContext,
 };
 
-use crate::{inflight::InFlight, scope::RequestScope, tools::Toolkit, toolset::ToolName};
+use crate::{
+    inflight::InFlight,
+    scope::RequestScope,
+    tools::Toolkit,
+    toolset::{ToolName, ToolSet},
+};
 
-const INSTRUCTIONS: &str = "Tools to act on leads in Kommo CRM (formerly amoCRM): move a lead to \
-another pipeline status, pause or resume the AI agent on a lead, add a note, read a lead, and list \
-pipelines with their statuses; find leads by text, phone or e-mail, create tasks, and run or stop \
-Salesbots. Resources kommo://pipelines and kommo://leads/{lead_id} carry the same data as JSON. \
-Every tool answers with one fixed first sentence; on failure a \
-second text block says why and what to fix.";
+/// The `initialize` instructions: every tool with its one-line summary, every resource, and
+/// how answers are shaped. Made from the tool specs and the resource list, so it names
+/// everything the server offers.
+fn instructions() -> &'static str {
+    static INSTRUCTIONS: LazyLock<String> = LazyLock::new(|| {
+        let all = ToolSet::all();
+        let resources: Vec<String> = crate::resources::list(all)
+            .iter()
+            .map(|resource| resource.uri.clone())
+            .chain(
+                crate::resources::templates(all)
+                    .iter()
+                    .map(|template| template.uri_template.clone()),
+            )
+            .collect();
+        format!(
+            "Tools to act on leads in Kommo CRM (formerly amoCRM):\n{}\nResources {} carry the \
+             same data as the matching read tools, as JSON. Every tool answers with one fixed \
+             first sentence (a read tool with what it read); on failure a second text block says \
+             why and what to fix.",
+            crate::tools::reference::summary_lines(),
+            resources.join(", "),
+        )
+    });
+    &INSTRUCTIONS
+}
 
 /// The MCP server handler. Cloning it is cheap (one `Arc`), as rmcp makes one per session
 /// or stateless request.
@@ -90,7 +115,7 @@ impl ServerHandler for KommoMcp {
         .with_server_info(
             Implementation::new("kommo-mcp", env!("CARGO_PKG_VERSION")).with_title("Kommo CRM"),
         )
-        .with_instructions(INSTRUCTIONS)
+        .with_instructions(instructions())
     }
 
     async fn list_tools(

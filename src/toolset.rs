@@ -2,82 +2,83 @@
 
 use std::fmt;
 
-/// Every tool kommo-mcp offers, in the order `tools/list` shows them (sorted by name).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ToolName {
-    AddBudget,
-    AddNote,
-    AddTag,
-    CreateTask,
-    FindLeads,
-    GetLead,
-    ListCustomFields,
-    ListPipelines,
-    ListSalesbots,
-    MoveLead,
-    PauseAgent,
-    RemoveTag,
-    ResumeAgent,
-    RunSalesbot,
-    StopSalesbot,
-    UpdateLeadFields,
+/// The one list of kommo-mcp's tools, one line each, sorted by name (the order `tools/list`
+/// shows them): the `ToolName` variant, the tool's name, whether it only `reads` or also
+/// `writes`, and the spec in `tools/` that says everything else about it (`tools::ToolSpec`).
+///
+/// This is the only place a tool is registered. `ToolName` (with `ALL`, `as_str`, `parse`,
+/// `is_read_only`) is expanded from it here, and the dispatch, definitions, instructions, man
+/// page and `docs/tools.md` from it in `tools/` (`every_tool!(macro_name)` calls
+/// `macro_name!` with the list). Adding a tool is its file plus one line here: see
+/// docs/architecture.md, "Adding a tool".
+macro_rules! every_tool {
+    ($then:ident) => {
+        $then! {
+            AddBudget "add_budget" writes budget::SPEC,
+            AddNote "add_note" writes note::SPEC,
+            AddTag "add_tag" writes tag::ADD,
+            CreateTask "create_task" writes create_task::SPEC,
+            FindLeads "find_leads" reads find_leads::SPEC,
+            GetLead "get_lead" reads get_lead::SPEC,
+            ListCustomFields "list_custom_fields" reads list_custom_fields::SPEC,
+            ListPipelines "list_pipelines" reads list_pipelines::SPEC,
+            ListSalesbots "list_salesbots" reads salesbots::LIST,
+            MoveLead "move_lead" writes move_lead::SPEC,
+            PauseAgent "pause_agent" writes pause::PAUSE,
+            RemoveTag "remove_tag" writes tag::REMOVE,
+            ResumeAgent "resume_agent" writes pause::RESUME,
+            RunSalesbot "run_salesbot" writes salesbots::RUN,
+            StopSalesbot "stop_salesbot" writes salesbots::STOP,
+            UpdateLeadFields "update_lead_fields" writes update_fields::SPEC,
+        }
+    };
+}
+pub(crate) use every_tool;
+
+/// Whether a list line says `reads`.
+macro_rules! reads {
+    (reads) => {
+        true
+    };
+    (writes) => {
+        false
+    };
 }
 
-impl ToolName {
-    pub const ALL: [ToolName; 16] = [
-        ToolName::AddBudget,
-        ToolName::AddNote,
-        ToolName::AddTag,
-        ToolName::CreateTask,
-        ToolName::FindLeads,
-        ToolName::GetLead,
-        ToolName::ListCustomFields,
-        ToolName::ListPipelines,
-        ToolName::ListSalesbots,
-        ToolName::MoveLead,
-        ToolName::PauseAgent,
-        ToolName::RemoveTag,
-        ToolName::ResumeAgent,
-        ToolName::RunSalesbot,
-        ToolName::StopSalesbot,
-        ToolName::UpdateLeadFields,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ToolName::AddBudget => "add_budget",
-            ToolName::AddNote => "add_note",
-            ToolName::AddTag => "add_tag",
-            ToolName::RemoveTag => "remove_tag",
-            ToolName::ListCustomFields => "list_custom_fields",
-            ToolName::UpdateLeadFields => "update_lead_fields",
-            ToolName::CreateTask => "create_task",
-            ToolName::FindLeads => "find_leads",
-            ToolName::ListSalesbots => "list_salesbots",
-            ToolName::RunSalesbot => "run_salesbot",
-            ToolName::StopSalesbot => "stop_salesbot",
-            ToolName::GetLead => "get_lead",
-            ToolName::ListPipelines => "list_pipelines",
-            ToolName::MoveLead => "move_lead",
-            ToolName::PauseAgent => "pause_agent",
-            ToolName::ResumeAgent => "resume_agent",
+/// Expands [`every_tool!`] into `ToolName` and its names.
+macro_rules! tool_names {
+    ($($variant:ident $name:literal $access:ident $spec:path,)+) => {
+        /// Every tool kommo-mcp offers, in the order `tools/list` shows them (sorted by name).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum ToolName {
+            $($variant,)+
         }
-    }
 
+        impl ToolName {
+            /// Every tool, in [`every_tool!`] order.
+            pub const ALL: [ToolName; [$(stringify!($variant)),+].len()] = [$(ToolName::$variant,)+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ToolName::$variant => $name,)+
+                }
+            }
+
+            /// Whether the tool only reads (the tools read-only mode keeps).
+            pub fn is_read_only(self) -> bool {
+                match self {
+                    $(ToolName::$variant => reads!($access),)+
+                }
+            }
+        }
+    };
+}
+
+every_tool!(tool_names);
+
+impl ToolName {
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|tool| tool.as_str() == name)
-    }
-
-    /// Whether the tool only reads (the tools read-only mode keeps).
-    pub fn is_read_only(self) -> bool {
-        matches!(
-            self,
-            ToolName::GetLead
-                | ToolName::ListPipelines
-                | ToolName::ListCustomFields
-                | ToolName::FindLeads
-                | ToolName::ListSalesbots
-        )
     }
 
     fn bit(self) -> u32 {

@@ -1,5 +1,5 @@
 //! Shell completions and man pages, generated from the clap definition; also the list of
-//! generated files committed under `completions/` and `man/`.
+//! generated files committed under `completions/`, `man/` and `docs/` (the tool reference).
 
 use std::{
     io::Write,
@@ -90,6 +90,10 @@ pub fn generated_files() -> std::io::Result<Vec<(PathBuf, Vec<u8>)>> {
             .into_iter()
             .map(|(name, text)| (Path::new("man").join(name), text)),
     );
+    files.push((
+        Path::new("docs").join("tools.md"),
+        crate::tools::reference::markdown().into_bytes(),
+    ));
     Ok(files)
 }
 

@@ -1,5 +1,5 @@
-//! The man pages: clap_mangen's standard sections plus SETTINGS, PRECEDENCE, CONFIG FILE,
-//! EXIT STATUS, EXAMPLES and SEE ALSO, built from the clap definition and
+//! The man pages: clap_mangen's standard sections plus AVAILABLE TOOLS, SETTINGS,
+//! PRECEDENCE, CONFIG FILE, EXIT STATUS, EXAMPLES and SEE ALSO, built from the clap definition and
 //! `config::settings` so they cannot drift from the program.
 
 use clap::Command;
@@ -11,6 +11,8 @@ use clap_mangen::{
 use crate::{
     cli::MAN_PAGE_COMMANDS,
     config::{limits, settings},
+    tools::reference,
+    toolset::ToolName,
 };
 
 /// Every page as (file name, roff text): `kommo-mcp.1` first, then one per subcommand.
@@ -56,6 +58,7 @@ fn render(command: &Command, is_top: bool) -> std::io::Result<(String, Vec<u8>)>
         }
     }
     if is_top {
+        tools_section(&mut roff);
         settings_section(&mut roff, command);
         precedence_section(&mut roff);
         config_file_section(&mut roff);
@@ -143,6 +146,21 @@ fn help_of(arg: &clap::Arg) -> String {
         .or_else(|| arg.get_help())
         .map(ToString::to_string)
         .unwrap_or_default()
+}
+
+/// Every tool with its summary, from the list in `toolset::every_tool!`.
+fn tools_section(roff: &mut Roff) {
+    roff.control("SH", ["AVAILABLE TOOLS"]);
+    roff.text([roman(
+        "Read tools only read; write tools change the lead (read-only mode keeps the read \
+         tools). docs/tools.md describes each tool's arguments and sentences.",
+    )]);
+    for tool in ToolName::ALL {
+        let kind = if tool.is_read_only() { "read" } else { "write" };
+        roff.control("TP", []);
+        roff.text([bold(tool.as_str()), roman(format!(" ({kind})"))]);
+        roff.text([roman(reference::summary(tool))]);
+    }
 }
 
 fn precedence_section(roff: &mut Roff) {

@@ -321,6 +321,37 @@ fn truncate(text: &str) -> String {
     }
 }
 
+/// A non-empty text of at most `MAX` characters.
+pub struct Bounded<const MAX: usize>(pub String);
+
+impl<const MAX: usize> Arg for Bounded<MAX> {
+    fn read(name: &str, value: Option<&Value>) -> Result<Self, String> {
+        match value {
+            None | Some(Value::Null) => Err(format!("{name} is required (a non-empty text)")),
+            Some(Value::String(text)) if text.trim().is_empty() => {
+                Err(format!("{name} must not be empty"))
+            }
+            Some(Value::String(text)) if text.chars().count() > MAX => {
+                Err(format!("{name} must be at most {MAX} characters"))
+            }
+            Some(Value::String(text)) => Ok(Bounded(text.clone())),
+            Some(other) => Err(format!("{name} must be a text, got {}", describe(other))),
+        }
+    }
+}
+
+impl<const MAX: usize> JsonSchema for Bounded<MAX> {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> Cow<'static, str> {
+        format!("Text{MAX}").into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "string", "minLength": 1, "maxLength": MAX})
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

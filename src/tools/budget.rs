@@ -2,23 +2,35 @@
 //! whole number. It replaces the price; it does not add to it.
 
 use rmcp::{
-    model::{CallToolResult, JsonObject, Tool},
+    model::{CallToolResult, JsonObject},
     schemars::{self, JsonSchema},
 };
 use serde::Serialize;
 use serde_json::json;
 
 use super::{
-    Call, Hints,
+    Call,
     args::{Amount, Id, ToolArgs, tool_args},
-    outcome::{self, Sentences},
+    outcome,
+    spec::{Sentences, ToolSpec},
     write::{Write, lead_update_answer},
 };
 
-pub const SENTENCES: Sentences = Sentences {
-    success: "Budget successfully added to the specified lead.",
-    missing: "Failed to add budget: the specified lead does not exist in Kommo.",
-    failed: "Failed to add budget: Kommo did not accept the update request.",
+pub static SPEC: ToolSpec = ToolSpec {
+    title: "Set lead budget",
+    summary: "Set a lead's budget (price), replacing the current one.",
+    description: "Set the budget (price) of a lead in Kommo CRM, e.g. when the customer states what they \
+         want to spend. It REPLACES the lead's current price with budget_field_value (a whole \
+         number in the account's currency); it does not add to it. Checks that the lead exists \
+         first; if the price is already that value, nothing is changed and the call succeeds.",
+    idempotent: true,
+    sentences: Sentences {
+        success: Some("Budget successfully added to the specified lead."),
+        missing: Some("Failed to add budget: the specified lead does not exist in Kommo."),
+        failed: "Failed to add budget: Kommo did not accept the update request.",
+    },
+    definition: super::define::<AddBudgetArgs, BudgetOutput>,
+    run: |call, args| Box::pin(run(call, args)),
 };
 
 tool_args! {
@@ -47,21 +59,6 @@ pub struct BudgetOutput {
     pub changed: bool,
 }
 
-pub fn definition() -> Tool {
-    super::define::<AddBudgetArgs, BudgetOutput>(
-        "add_budget",
-        "Set lead budget",
-        "Set the budget (price) of a lead in Kommo CRM, e.g. when the customer states what they \
-         want to spend. It REPLACES the lead's current price with budget_field_value (a whole \
-         number in the account's currency); it does not add to it. Checks that the lead exists \
-         first; if the price is already that value, nothing is changed and the call succeeds.",
-        Hints {
-            read_only: false,
-            idempotent: true,
-        },
-    )
-}
-
 pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     let (lead_id, price, dry_run) = match AddBudgetArgs::parse(args) {
         Ok(args) => (
@@ -69,10 +66,10 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
             args.budget_field_value.0,
             call.is_dry_run(args.dry_run),
         ),
-        Err(problem) => return outcome::invalid_arguments(SENTENCES.failed, problem),
+        Err(problem) => return outcome::invalid_arguments(SPEC.sentences.failed, problem),
     };
     let ids = || json!({ "lead_id": lead_id });
-    let (target, lead) = match call.lead_to_change(lead_id, &SENTENCES, &ids()).await {
+    let (target, lead) = match call.lead_to_change(lead_id, &SPEC.sentences, &ids()).await {
         Ok(found) => found,
         Err(answer) => return answer,
     };
@@ -89,7 +86,7 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     });
     if lead.price.as_ref().and_then(serde_json::Number::as_i64) == Some(price) {
         return outcome::success(
-            SENTENCES.success,
+            SPEC.sentences.when_done(),
             &BudgetOutput {
                 changed: false,
                 ..output
@@ -101,5 +98,5 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
         body: json!({ "price": price }),
     };
     let written = call.write(&target, write, dry_run, &ids()).await;
-    lead_update_answer(written, &target, lead_id, &SENTENCES, ids(), &output)
+    lead_update_answer(written, &target, lead_id, &SPEC.sentences, ids(), &output)
 }

@@ -4,25 +4,41 @@
 //! with the first task). Sent through the one write path (dry runs, dedupe, audit).
 
 use rmcp::{
-    model::{CallToolResult, JsonObject, Tool},
+    model::{CallToolResult, JsonObject},
     schemars::{self, JsonSchema},
 };
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{
-    Call, Hints,
-    args::{Arg, Id, MAX_ID, ToolArgs, describe, tool_args},
-    due,
-    find_leads::Bounded,
-    outcome, when,
+    Call,
+    args::{Arg, Bounded, Id, MAX_ID, ToolArgs, describe, tool_args},
+    due, outcome,
+    spec::{Sentences, ToolSpec},
+    when,
     write::{Write, Written},
 };
 use crate::kommo::NewTask;
 
-pub const SUCCESS: &str = "Task created successfully.";
-pub const MISSING: &str = "Failed to create task: the specified lead does not exist in Kommo.";
-pub const FAILED: &str = "Failed to create task: Kommo did not accept the request.";
+pub static SPEC: ToolSpec = ToolSpec {
+    title: "Create task",
+    summary: "Create a task (follow-up or meeting, with a deadline) on a lead for the sales team.",
+    description: "Create a task on a lead in Kommo CRM for a person of the sales team: a follow-up \
+             (default) or a meeting with a deadline (due: an ISO 8601 date-time with an offset, \
+             e.g. 2026-12-02T10:00:00-03:00, or Unix seconds; it must be in the future). It is \
+             assigned to the lead's responsible user unless responsible_user_id is given. \
+             Checks that the lead exists first. Use it when the customer asks to be called back \
+             or a person must act by a certain time. Each call creates one task, except that an \
+             identical repeat (same lead, text and due) within a short window returns the first.",
+    idempotent: false,
+    sentences: Sentences {
+        success: Some("Task created successfully."),
+        missing: Some("Failed to create task: the specified lead does not exist in Kommo."),
+        failed: "Failed to create task: Kommo did not accept the request.",
+    },
+    definition: super::define::<CreateTaskArgs, CreateTaskOutput>,
+    run: |call, args| Box::pin(run(call, args)),
+};
 /// The longest task text accepted.
 const MAX_TEXT: usize = 10_000;
 
@@ -125,24 +141,6 @@ pub struct CreateTaskOutput {
     pub deduplicated: bool,
 }
 
-pub fn definition() -> Tool {
-    super::define::<CreateTaskArgs, CreateTaskOutput>(
-        "create_task",
-        "Create task",
-        "Create a task on a lead in Kommo CRM for a person of the sales team: a follow-up \
-             (default) or a meeting with a deadline (due: an ISO 8601 date-time with an offset, \
-             e.g. 2026-12-02T10:00:00-03:00, or Unix seconds; it must be in the future). It is \
-             assigned to the lead's responsible user unless responsible_user_id is given. \
-             Checks that the lead exists first. Use it when the customer asks to be called back \
-             or a person must act by a certain time. Each call creates one task, except that an \
-             identical repeat (same lead, text and due) within a short window returns the first.",
-        Hints {
-            read_only: false,
-            idempotent: false,
-        },
-    )
-}
-
 /// The checked arguments.
 struct Args {
     lead_id: i64,
@@ -182,7 +180,7 @@ fn read(args: &JsonObject, now: i64) -> Result<Args, String> {
 pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     let args = match read(args, crate::tools::now()) {
         Ok(args) => args,
-        Err(problem) => return outcome::invalid_arguments(FAILED, problem),
+        Err(problem) => return outcome::invalid_arguments(SPEC.sentences.failed, problem),
     };
     let lead_id = args.lead_id;
     let ids = || json!({ "lead_id": lead_id });
@@ -196,7 +194,7 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
             "task_type_id": args.task_type_id,
         }}));
     });
-    let target = match call.target_or_answer(FAILED, &ids()) {
+    let target = match call.target_or_answer(SPEC.sentences.failed, &ids()) {
         Ok(target) => target,
         Err(answer) => return answer,
     };
@@ -204,7 +202,7 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
         .existing_lead(
             &target,
             lead_id,
-            (MISSING, FAILED),
+            &SPEC.sentences,
             &ids(),
             ". No task was created.",
         )
@@ -234,17 +232,21 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
         .await
     {
         Ok(Written::DryRun(answer)) => answer,
-        Ok(Written::Duplicate(task_id)) => outcome::success(SUCCESS, &output(task_id, true)),
-        Ok(Written::Sent(Some(task_id))) => outcome::success(SUCCESS, &output(task_id, false)),
+        Ok(Written::Duplicate(task_id)) => {
+            outcome::success(SPEC.sentences.when_done(), &output(task_id, true))
+        }
+        Ok(Written::Sent(Some(task_id))) => {
+            outcome::success(SPEC.sentences.when_done(), &output(task_id, false))
+        }
         Ok(Written::Sent(None)) => outcome::failure(
-            FAILED,
+            SPEC.sentences.failed,
             "Kommo's confirmation named no task",
             ids(),
             outcome::ErrorInfo::from(&crate::kommo::KommoError::Decode {
                 detail: String::new(),
             }),
         ),
-        Err(err) => outcome::kommo_failure(FAILED, &err, ids()),
+        Err(err) => outcome::kommo_failure(SPEC.sentences.failed, &err, ids()),
     }
 }
 

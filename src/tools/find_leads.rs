@@ -5,25 +5,47 @@
 use std::collections::{HashMap, HashSet};
 
 use rmcp::{
-    model::{CallToolResult, JsonObject, Tool},
+    model::{CallToolResult, JsonObject},
     schemars::{self, JsonSchema},
 };
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{
-    Call, Hints,
-    args::{Arg, Id, ToolArgs, describe, tool_args},
+    Call,
+    args::{Arg, Bounded, Id, ToolArgs, describe, tool_args},
     contacts::{self, ContactOutput},
     get_lead::NamedId,
-    outcome, phone, when,
+    outcome, phone,
+    spec::{Sentences, ToolSpec},
+    when,
 };
 use crate::kommo::{
     Account, KommoClient, KommoError, LeadQuery,
     models::{Contact, Lead, Pipeline},
 };
 
-pub const FAILED: &str = "Failed to find leads: Kommo did not return them.";
+pub static SPEC: ToolSpec = ToolSpec {
+    title: "Find leads",
+    summary: "Find leads by text, a contact's phone or e-mail, optionally in one pipeline or status.",
+    description: "Find leads in Kommo CRM by text (query: names and field values), by a contact's \
+             phone number (any formatting: country code, mobile 9, trunk 0 and punctuation do \
+             not matter) or by a contact's e-mail; optionally only in one pipeline_id / \
+             status_id. Give at least one of query, phone, email; several narrow the result. \
+             Returns up to limit (default 10, at most 50) leads, most recently updated first, \
+             with pipeline, status, price and their contacts' names, phones and e-mails. \
+             Read-only. Use it to find the lead behind an incoming message before get_lead, \
+             move_lead or create_task. No match is not an error.",
+    idempotent: true,
+    sentences: Sentences {
+        success: None,
+        missing: None,
+        failed: "Failed to find leads: Kommo did not return them.",
+    },
+    definition: super::define::<FindLeadsArgs, FindLeadsOutput>,
+    run: |call, args| Box::pin(run(call, args)),
+};
+
 pub const NONE: &str = "No leads match.";
 /// Default and largest number of leads returned.
 const DEFAULT_LIMIT: i64 = 10;
@@ -49,37 +71,6 @@ tool_args! {
         status_id: Option<Id>,
         /// How many leads to return at most (1–50, default 10).
         limit: Option<Limit>,
-    }
-}
-
-/// A non-empty text of at most `MAX` characters.
-pub struct Bounded<const MAX: usize>(pub String);
-
-impl<const MAX: usize> Arg for Bounded<MAX> {
-    fn read(name: &str, value: Option<&Value>) -> Result<Self, String> {
-        match value {
-            None | Some(Value::Null) => Err(format!("{name} is required (a non-empty text)")),
-            Some(Value::String(text)) if text.trim().is_empty() => {
-                Err(format!("{name} must not be empty"))
-            }
-            Some(Value::String(text)) if text.chars().count() > MAX => {
-                Err(format!("{name} must be at most {MAX} characters"))
-            }
-            Some(Value::String(text)) => Ok(Bounded(text.clone())),
-            Some(other) => Err(format!("{name} must be a text, got {}", describe(other))),
-        }
-    }
-}
-
-impl<const MAX: usize> JsonSchema for Bounded<MAX> {
-    fn inline_schema() -> bool {
-        true
-    }
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        format!("Text{MAX}").into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({"type": "string", "minLength": 1, "maxLength": MAX})
     }
 }
 
@@ -137,25 +128,6 @@ pub struct FoundLead {
     pub contacts: Vec<ContactOutput>,
 }
 
-pub fn definition() -> Tool {
-    super::define::<FindLeadsArgs, FindLeadsOutput>(
-        "find_leads",
-        "Find leads",
-        "Find leads in Kommo CRM by text (query: names and field values), by a contact's \
-             phone number (any formatting: country code, mobile 9, trunk 0 and punctuation do \
-             not matter) or by a contact's e-mail; optionally only in one pipeline_id / \
-             status_id. Give at least one of query, phone, email; several narrow the result. \
-             Returns up to limit (default 10, at most 50) leads, most recently updated first, \
-             with pipeline, status, price and their contacts' names, phones and e-mails. \
-             Read-only. Use it to find the lead behind an incoming message before get_lead, \
-             move_lead or create_task. No match is not an error.",
-        Hints {
-            read_only: true,
-            idempotent: true,
-        },
-    )
-}
-
 /// The checked arguments.
 struct Criteria {
     query: Option<String>,
@@ -210,16 +182,16 @@ fn read(args: &JsonObject) -> Result<Criteria, String> {
 pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     let criteria = match read(args) {
         Ok(criteria) => criteria,
-        Err(problem) => return outcome::invalid_arguments(FAILED, problem),
+        Err(problem) => return outcome::invalid_arguments(SPEC.sentences.failed, problem),
     };
-    let target = match call.target_or_answer(FAILED, &json!({})) {
+    let target = match call.target_or_answer(SPEC.sentences.failed, &json!({})) {
         Ok(target) => target,
         Err(answer) => return answer,
     };
     let client = call.client();
     let output = match find(client, &target.account, &criteria).await {
         Ok(output) => output,
-        Err(err) => return outcome::kommo_failure(FAILED, &err, json!({})),
+        Err(err) => return outcome::kommo_failure(SPEC.sentences.failed, &err, json!({})),
     };
     outcome::success(listing(&output), &output)
 }

@@ -5,23 +5,40 @@
 use std::collections::{BTreeMap, HashMap};
 
 use rmcp::{
-    model::{CallToolResult, JsonObject, Tool},
+    model::{CallToolResult, JsonObject},
     schemars::{self, JsonSchema},
 };
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{
-    Call, Hints, PauseSetting,
+    Call, PauseSetting,
     args::{Id, ToolArgs, tool_args},
     contacts::{self, ContactOutput},
     outcome::{self, ErrorInfo},
+    spec::{Sentences, ToolSpec},
     when,
 };
 use crate::kommo::models::{Lead, Pipeline};
 
-pub const MISSING: &str = "Failed to get lead: the specified lead does not exist in Kommo.";
-pub const FAILED: &str = "Failed to get lead: Kommo did not return it.";
+pub static SPEC: ToolSpec = ToolSpec {
+    title: "Get lead",
+    summary: "Read one lead: pipeline, status, price, tags, custom fields, contacts and whether the agent is paused.",
+    description: "Read one lead from Kommo CRM: its name, price, pipeline and status (ids and names), \
+             responsible user, tags, custom field values by field name, whether the AI agent is \
+             paused on it, when it was created, updated and closed, and its contacts (name, \
+             phones, e-mails, which one is the main contact). Read-only: changes \
+             nothing. Use it to see where a lead stands before moving it, or to answer questions \
+             about it. Fails with a reason if the lead does not exist.",
+    idempotent: true,
+    sentences: Sentences {
+        success: None,
+        missing: Some("Failed to get lead: the specified lead does not exist in Kommo."),
+        failed: "Failed to get lead: Kommo did not return it.",
+    },
+    definition: super::define::<GetLeadArgs, LeadOutput>,
+    run: |call, args| Box::pin(run(call, args)),
+};
 
 tool_args! {
     /// Arguments of get_lead.
@@ -78,30 +95,13 @@ pub struct NamedId {
     pub name: Option<String>,
 }
 
-pub fn definition() -> Tool {
-    super::define::<GetLeadArgs, LeadOutput>(
-        "get_lead",
-        "Get lead",
-        "Read one lead from Kommo CRM: its name, price, pipeline and status (ids and names), \
-             responsible user, tags, custom field values by field name, whether the AI agent is \
-             paused on it, when it was created, updated and closed, and its contacts (name, \
-             phones, e-mails, which one is the main contact). Read-only: changes \
-             nothing. Use it to see where a lead stands before moving it, or to answer questions \
-             about it. Fails with a reason if the lead does not exist.",
-        Hints {
-            read_only: true,
-            idempotent: true,
-        },
-    )
-}
-
 pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     let lead_id = match GetLeadArgs::parse(args) {
         Ok(args) => args.lead_id.0,
-        Err(problem) => return outcome::invalid_arguments(FAILED, problem),
+        Err(problem) => return outcome::invalid_arguments(SPEC.sentences.failed, problem),
     };
     let ids = || json!({ "lead_id": lead_id });
-    let target = match call.target_or_answer(FAILED, &ids()) {
+    let target = match call.target_or_answer(SPEC.sentences.failed, &ids()) {
         Ok(target) => target,
         Err(answer) => return answer,
     };
@@ -113,7 +113,7 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
         Ok(Some(lead)) => lead,
         Ok(None) => {
             return outcome::failure(
-                MISSING,
+                SPEC.sentences.when_missing(),
                 format!(
                     "Kommo has no lead with id {lead_id} in account {}.",
                     target.account.subdomain()
@@ -122,7 +122,7 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
                 ErrorInfo::LEAD_MISSING,
             );
         }
-        Err(err) => return outcome::kommo_failure(FAILED, &err, ids()),
+        Err(err) => return outcome::kommo_failure(SPEC.sentences.failed, &err, ids()),
     };
     let wanted = contacts::referenced(&[&lead]);
     let known: HashMap<_, _> = match client.contacts_by_id(&target.account, &wanted).await {

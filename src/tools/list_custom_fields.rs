@@ -3,20 +3,37 @@
 //! `pause_agent`'s `switch_field_id` take. Read from the per-account cache.
 
 use rmcp::{
-    model::{CallToolResult, JsonObject, Tool},
+    model::{CallToolResult, JsonObject},
     schemars::{self, JsonSchema},
 };
 use serde::Serialize;
 use serde_json::json;
 
 use super::{
-    Call, Hints,
+    Call,
     args::{ToolArgs, tool_args},
     outcome::{self, ErrorInfo},
+    spec::{Sentences, ToolSpec},
 };
 use crate::kommo::models::CustomField;
 
-pub const FAILED: &str = "Failed to list custom fields: Kommo did not return them.";
+pub static SPEC: ToolSpec = ToolSpec {
+    title: "List lead custom fields",
+    summary: "List the account's lead custom fields with their types and options.",
+    description: "List the lead custom fields of the Kommo account: id, name, code, type, and for \
+         select, multiselect and radiobutton fields their options (enum id and value). \
+         Read-only: changes nothing. Use it to find the field names, ids and option values \
+         that update_lead_fields takes, or the checkbox field pause_agent's switch_field_id \
+         names. Takes no arguments.",
+    idempotent: true,
+    sentences: Sentences {
+        success: None,
+        missing: None,
+        failed: "Failed to list custom fields: Kommo did not return them.",
+    },
+    definition: super::define::<NoArgs, FieldsOutput>,
+    run: |call, args| Box::pin(run(call, args)),
+};
 
 /// The account's lead custom fields.
 #[derive(Serialize, JsonSchema)]
@@ -60,36 +77,27 @@ tool_args! {
     struct NoArgs {}
 }
 
-pub fn definition() -> Tool {
-    super::define::<NoArgs, FieldsOutput>(
-        "list_custom_fields",
-        "List lead custom fields",
-        "List the lead custom fields of the Kommo account: id, name, code, type, and for \
-         select, multiselect and radiobutton fields their options (enum id and value). \
-         Read-only: changes nothing. Use it to find the field names, ids and option values \
-         that update_lead_fields takes, or the checkbox field pause_agent's switch_field_id \
-         names. Takes no arguments.",
-        Hints {
-            read_only: true,
-            idempotent: true,
-        },
-    )
-}
-
 pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     if let Err(problem) = NoArgs::parse(args) {
-        return outcome::invalid_arguments(FAILED, problem);
+        return outcome::invalid_arguments(SPEC.sentences.failed, problem);
     }
     let target = match call.target() {
         Ok(target) => target,
-        Err(err) => return outcome::failure(FAILED, err, json!({}), ErrorInfo::NOT_CONFIGURED),
+        Err(err) => {
+            return outcome::failure(
+                SPEC.sentences.failed,
+                err,
+                json!({}),
+                ErrorInfo::NOT_CONFIGURED,
+            );
+        }
     };
     match call.client().lead_fields(&target.account).await {
         Ok(fields) => {
             let output = view(&fields);
             outcome::success(listing(&output), &output)
         }
-        Err(err) => outcome::kommo_failure(FAILED, &err, json!({})),
+        Err(err) => outcome::kommo_failure(SPEC.sentences.failed, &err, json!({})),
     }
 }
 

@@ -2,20 +2,37 @@
 //! the ids `move_lead` needs by name.
 
 use rmcp::{
-    model::{CallToolResult, JsonObject, Tool},
+    model::{CallToolResult, JsonObject},
     schemars::{self, JsonSchema},
 };
 use serde::Serialize;
 use serde_json::json;
 
 use super::{
-    Call, Hints,
+    Call,
     args::{ToolArgs, tool_args},
     outcome::{self, ErrorInfo},
+    spec::{Sentences, ToolSpec},
 };
 use crate::kommo::models::{Pipeline, Status};
 
-pub const FAILED: &str = "Failed to list pipelines: Kommo did not return them.";
+pub static SPEC: ToolSpec = ToolSpec {
+    title: "List pipelines",
+    summary: "List the account's pipelines with their statuses.",
+    description: "List every sales pipeline of the Kommo account with its statuses (stages): ids, \
+             names, which pipeline is the main one, and which statuses are the system ones \
+             (142 = closed won, 143 = closed lost, in every pipeline). Read-only: changes nothing. \
+             Use it to find the pipeline_id and status_id that move_lead needs when you only know \
+             a stage's name. Takes no arguments.",
+    idempotent: true,
+    sentences: Sentences {
+        success: None,
+        missing: None,
+        failed: "Failed to list pipelines: Kommo did not return them.",
+    },
+    definition: super::define::<NoArgs, PipelinesOutput>,
+    run: |call, args| Box::pin(run(call, args)),
+};
 
 /// The account's pipelines.
 #[derive(Serialize, JsonSchema)]
@@ -74,36 +91,27 @@ tool_args! {
     struct NoArgs {}
 }
 
-pub fn definition() -> Tool {
-    super::define::<NoArgs, PipelinesOutput>(
-        "list_pipelines",
-        "List pipelines",
-        "List every sales pipeline of the Kommo account with its statuses (stages): ids, \
-             names, which pipeline is the main one, and which statuses are the system ones \
-             (142 = closed won, 143 = closed lost, in every pipeline). Read-only: changes nothing. \
-             Use it to find the pipeline_id and status_id that move_lead needs when you only know \
-             a stage's name. Takes no arguments.",
-        Hints {
-            read_only: true,
-            idempotent: true,
-        },
-    )
-}
-
 pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     if let Err(problem) = NoArgs::parse(args) {
-        return outcome::invalid_arguments(FAILED, problem);
+        return outcome::invalid_arguments(SPEC.sentences.failed, problem);
     }
     let target = match call.target() {
         Ok(target) => target,
-        Err(err) => return outcome::failure(FAILED, err, json!({}), ErrorInfo::NOT_CONFIGURED),
+        Err(err) => {
+            return outcome::failure(
+                SPEC.sentences.failed,
+                err,
+                json!({}),
+                ErrorInfo::NOT_CONFIGURED,
+            );
+        }
     };
     match call.client().pipelines(&target.account).await {
         Ok(pipelines) => {
             let output = view(&pipelines);
             outcome::success(listing(&output), &output)
         }
-        Err(err) => outcome::kommo_failure(FAILED, &err, json!({})),
+        Err(err) => outcome::kommo_failure(SPEC.sentences.failed, &err, json!({})),
     }
 }
 

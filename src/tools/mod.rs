@@ -17,7 +17,9 @@ mod note;
 pub mod outcome;
 mod pause;
 mod phone;
+pub mod reference;
 mod salesbots;
+mod spec;
 mod tag;
 mod target;
 mod update_fields;
@@ -41,11 +43,12 @@ use rmcp::{
 use crate::{
     audit::{AuditLog, AuditRecord},
     config::Config,
-    kommo::{BotAction, ClientSettings, KommoClient, models::Lead},
+    kommo::{ClientSettings, KommoClient, models::Lead},
     observe::call::{self as observed, Summary, Trace},
     scope::RequestScope,
     toolset::{ToolName, ToolSet},
 };
+pub(crate) use spec::{Sentences, ToolSpec};
 pub use target::{PauseSetting, Target, TargetError};
 
 /// Everything a tool call needs: the configuration, the Kommo client, and the server's
@@ -212,27 +215,23 @@ impl Toolkit {
     }
 
     async fn run(&self, tool: ToolName, args: &JsonObject, scope: &RequestScope) -> CallToolResult {
-        let call = Call { kit: self, scope };
-        match tool {
-            ToolName::MoveLead => move_lead::run(call, args).await,
-            ToolName::PauseAgent => pause::run(call, args, pause::Direction::Pause).await,
-            ToolName::ResumeAgent => pause::run(call, args, pause::Direction::Resume).await,
-            ToolName::AddBudget => budget::run(call, args).await,
-            ToolName::AddNote => note::run(call, args).await,
-            ToolName::AddTag => tag::run(call, args, tag::Direction::Add).await,
-            ToolName::RemoveTag => tag::run(call, args, tag::Direction::Remove).await,
-            ToolName::ListCustomFields => list_custom_fields::run(call, args).await,
-            ToolName::UpdateLeadFields => update_fields::run(call, args).await,
-            ToolName::GetLead => get_lead::run(call, args).await,
-            ToolName::ListPipelines => list_pipelines::run(call, args).await,
-            ToolName::FindLeads => find_leads::run(call, args).await,
-            ToolName::CreateTask => create_task::run(call, args).await,
-            ToolName::ListSalesbots => salesbots::list(call, args).await,
-            ToolName::RunSalesbot => salesbots::run(call, args, BotAction::Run).await,
-            ToolName::StopSalesbot => salesbots::run(call, args, BotAction::Stop).await,
-        }
+        (spec(tool).run)(Call { kit: self, scope }, args).await
     }
 }
+
+/// Expands the list in `toolset::every_tool!` into [`spec`].
+macro_rules! tool_specs {
+    ($($variant:ident $name:literal $access:ident $spec:path,)+) => {
+        /// The spec of a tool: everything about it besides its name and whether it reads.
+        pub(crate) fn spec(tool: ToolName) -> &'static ToolSpec {
+            match tool {
+                $(ToolName::$variant => &$spec,)+
+            }
+        }
+    };
+}
+
+crate::toolset::every_tool!(tool_specs);
 
 /// `ok`, or the kind of a failed result (`structuredContent.error.kind`).
 fn outcome_kind(result: &CallToolResult) -> &str {
@@ -263,29 +262,12 @@ fn audit_refusal(tool: ToolName, reason: &str) -> CallToolResult {
 
 /// The failure sentence of a tool.
 fn failed_sentence(tool: ToolName) -> &'static str {
-    match tool {
-        ToolName::MoveLead => move_lead::SENTENCES.failed,
-        ToolName::PauseAgent => pause::Direction::Pause.sentences().failed,
-        ToolName::ResumeAgent => pause::Direction::Resume.sentences().failed,
-        ToolName::AddBudget => budget::SENTENCES.failed,
-        ToolName::AddNote => note::FAILED,
-        ToolName::AddTag => tag::ADD.failed,
-        ToolName::RemoveTag => tag::REMOVE.failed,
-        ToolName::ListCustomFields => list_custom_fields::FAILED,
-        ToolName::UpdateLeadFields => update_fields::SENTENCES.failed,
-        ToolName::GetLead => get_lead::FAILED,
-        ToolName::ListPipelines => list_pipelines::FAILED,
-        ToolName::FindLeads => find_leads::FAILED,
-        ToolName::CreateTask => create_task::FAILED,
-        ToolName::ListSalesbots => salesbots::LIST_FAILED,
-        ToolName::RunSalesbot => salesbots::RUN.failed,
-        ToolName::StopSalesbot => salesbots::STOP.failed,
-    }
+    spec(tool).sentences.failed
 }
 
 /// One call in progress: the toolkit and the request's scope.
 #[derive(Clone, Copy)]
-struct Call<'a> {
+pub(crate) struct Call<'a> {
     kit: &'a Toolkit,
     scope: &'a RequestScope,
 }
@@ -307,18 +289,17 @@ impl Call<'_> {
     }
 
     /// The lead, read first by every tool that takes a `lead_id`; or the tool's answer:
-    /// `sentences.0` (its "does not exist" sentence) when Kommo has no such lead (204 or 404),
-    /// `sentences.1` (its failure sentence) otherwise. `after_missing` ends the reason
-    /// (e.g. ". Nothing was changed.").
+    /// its "does not exist" sentence when Kommo has no such lead (204 or 404), its failure
+    /// sentence otherwise. `after_missing` ends the reason (e.g. ". Nothing was changed.").
     async fn existing_lead(
         &self,
         target: &Target,
         lead_id: i64,
-        sentences: (&str, &str),
+        sentences: &Sentences,
         ids: &Value,
         after_missing: &str,
     ) -> Result<Lead, CallToolResult> {
-        let (missing, failed) = sentences;
+        let (missing, failed) = (sentences.when_missing(), sentences.failed);
         match self.client().get_lead(&target.account, lead_id).await {
             Ok(Some(lead)) => Ok(lead),
             Ok(None) => Err(outcome::failure(
@@ -339,18 +320,12 @@ impl Call<'_> {
     async fn lead_to_change(
         &self,
         lead_id: i64,
-        sentences: &outcome::Sentences,
+        sentences: &Sentences,
         ids: &Value,
     ) -> Result<(Target, Lead), CallToolResult> {
         let target = self.target_or_answer(sentences.failed, ids)?;
         let lead = self
-            .existing_lead(
-                &target,
-                lead_id,
-                (sentences.missing, sentences.failed),
-                ids,
-                ". Nothing was changed.",
-            )
+            .existing_lead(&target, lead_id, sentences, ids, ". Nothing was changed.")
             .await?;
         Ok((target, lead))
     }
@@ -394,55 +369,34 @@ fn definitions(tools: ToolSet) -> Vec<Tool> {
 pub fn definition(tool: ToolName) -> &'static Tool {
     static DEFINITIONS: LazyLock<Vec<Tool>> = LazyLock::new(|| {
         ToolName::ALL
-            .iter()
-            .map(|tool| match tool {
-                ToolName::MoveLead => move_lead::definition(),
-                ToolName::PauseAgent => pause::definition(pause::Direction::Pause),
-                ToolName::ResumeAgent => pause::definition(pause::Direction::Resume),
-                ToolName::AddBudget => budget::definition(),
-                ToolName::AddNote => note::definition(),
-                ToolName::AddTag => tag::definition(tag::Direction::Add),
-                ToolName::RemoveTag => tag::definition(tag::Direction::Remove),
-                ToolName::ListCustomFields => list_custom_fields::definition(),
-                ToolName::UpdateLeadFields => update_fields::definition(),
-                ToolName::GetLead => get_lead::definition(),
-                ToolName::ListPipelines => list_pipelines::definition(),
-                ToolName::FindLeads => find_leads::definition(),
-                ToolName::CreateTask => create_task::definition(),
-                ToolName::ListSalesbots => salesbots::list_definition(),
-                ToolName::RunSalesbot => salesbots::definition(BotAction::Run),
-                ToolName::StopSalesbot => salesbots::definition(BotAction::Stop),
-            })
+            .into_iter()
+            .map(|tool| (spec(tool).definition)(tool, spec(tool)))
             .collect()
     });
     &DEFINITIONS[tool as usize]
 }
 
-/// What a tool's annotations say about it (no tool deletes anything, and every tool talks
-/// to Kommo, so `destructiveHint` is false and `openWorldHint` true for all).
-struct Hints {
-    read_only: bool,
-    idempotent: bool,
-}
-
-/// A tool's definition from its argument and output types: the one place that sets titles,
-/// schemas and annotations.
+/// A tool's definition from its spec and its argument and output types: the one place that
+/// sets names, titles, schemas and annotations.
 fn define<Args: JsonSchema + 'static, Output: JsonSchema + 'static>(
-    name: &'static str,
-    title: &'static str,
-    description: &'static str,
-    hints: Hints,
+    tool: ToolName,
+    spec: &ToolSpec,
 ) -> Tool {
-    Tool::new_with_raw(name, Some(description.into()), input_schema::<Args>())
-        .with_title(title)
-        .with_raw_output_schema(outcome::output_schema::<Output>(!hints.read_only))
-        .with_annotations(
-            ToolAnnotations::with_title(title)
-                .read_only(hints.read_only)
-                .destructive(false)
-                .idempotent(hints.idempotent)
-                .open_world(true),
-        )
+    let read_only = tool.is_read_only();
+    Tool::new_with_raw(
+        tool.as_str(),
+        Some(spec.description.into()),
+        input_schema::<Args>(),
+    )
+    .with_title(spec.title)
+    .with_raw_output_schema(outcome::output_schema::<Output>(!read_only))
+    .with_annotations(
+        ToolAnnotations::with_title(spec.title)
+            .read_only(read_only)
+            .destructive(false)
+            .idempotent(spec.idempotent)
+            .open_world(true),
+    )
 }
 
 /// A tool's `inputSchema` (JSON Schema 2020-12, `type: object`) without the Rust struct's

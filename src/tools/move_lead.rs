@@ -2,16 +2,17 @@
 //! the status belongs to that pipeline.
 
 use rmcp::{
-    model::{CallToolResult, JsonObject, Tool},
+    model::{CallToolResult, JsonObject},
     schemars::{self, JsonSchema},
 };
 use serde::Serialize;
 use serde_json::json;
 
 use super::{
-    Call, Hints,
+    Call,
     args::{Id, ToolArgs, tool_args},
-    outcome::{self, ErrorInfo, Sentences},
+    outcome::{self, ErrorInfo},
+    spec::{Sentences, ToolSpec},
     write::{Write, lead_update_answer},
 };
 use crate::{
@@ -19,10 +20,24 @@ use crate::{
     observe::call::describe,
 };
 
-pub const SENTENCES: Sentences = Sentences {
-    success: "Lead successfully moved to the specified pipeline and status.",
-    missing: "Failed to move lead: the specified lead does not exist in Kommo.",
-    failed: "Failed to move lead: Kommo did not accept the update request.",
+pub static SPEC: ToolSpec = ToolSpec {
+    title: "Move lead",
+    summary: "Move a lead to a pipeline and status (stage).",
+    description: "Move a lead in Kommo CRM to a pipeline and status (stage), e.g. when the \
+             conversation shows the customer reached a new stage of the sales funnel. Both ids are \
+             numbers: use list_pipelines to find them by name. Checks that the lead exists and that \
+             the status belongs to the pipeline before changing anything; if the lead is already \
+             there, nothing is changed and the call succeeds. Moving a lead may trigger the \
+             automations Kommo has on that stage. On failure nothing is changed and the reason says \
+             what to fix (e.g. the valid statuses of the pipeline, with names and ids).",
+    idempotent: true,
+    sentences: Sentences {
+        success: Some("Lead successfully moved to the specified pipeline and status."),
+        missing: Some("Failed to move lead: the specified lead does not exist in Kommo."),
+        failed: "Failed to move lead: Kommo did not accept the update request.",
+    },
+    definition: super::define::<MoveLeadArgs, MoveLeadOutput>,
+    run: |call, args| Box::pin(run(call, args)),
 };
 
 tool_args! {
@@ -58,24 +73,6 @@ pub struct MoveLeadOutput {
     pub previous_status_id: Option<i64>,
 }
 
-pub fn definition() -> Tool {
-    super::define::<MoveLeadArgs, MoveLeadOutput>(
-        "move_lead",
-        "Move lead",
-        "Move a lead in Kommo CRM to a pipeline and status (stage), e.g. when the \
-             conversation shows the customer reached a new stage of the sales funnel. Both ids are \
-             numbers: use list_pipelines to find them by name. Checks that the lead exists and that \
-             the status belongs to the pipeline before changing anything; if the lead is already \
-             there, nothing is changed and the call succeeds. Moving a lead may trigger the \
-             automations Kommo has on that stage. On failure nothing is changed and the reason says \
-             what to fix (e.g. the valid statuses of the pipeline, with names and ids).",
-        Hints {
-            read_only: false,
-            idempotent: true,
-        },
-    )
-}
-
 pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     let (lead_id, pipeline_id, status_id, dry_run) = match MoveLeadArgs::parse(args) {
         Ok(args) => (
@@ -84,14 +81,14 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
             args.status_id.0,
             call.is_dry_run(args.dry_run),
         ),
-        Err(problem) => return outcome::invalid_arguments(SENTENCES.failed, problem),
+        Err(problem) => return outcome::invalid_arguments(SPEC.sentences.failed, problem),
     };
     let ids = || json!({ "lead_id": lead_id, "pipeline_id": pipeline_id, "status_id": status_id });
     describe(|change| {
         change.lead_id = Some(lead_id);
         change.after = Some(json!({ "pipeline_id": pipeline_id, "status_id": status_id }));
     });
-    let (target, lead) = match call.lead_to_change(lead_id, &SENTENCES, &ids()).await {
+    let (target, lead) = match call.lead_to_change(lead_id, &SPEC.sentences, &ids()).await {
         Ok(found) => found,
         Err(answer) => return answer,
     };
@@ -103,7 +100,12 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     match client.pipelines(&target.account).await {
         Ok(pipelines) => {
             if let Err(reason) = check_move(&pipelines, pipeline_id, status_id) {
-                return outcome::failure(SENTENCES.failed, reason, ids(), ErrorInfo::INVALID_MOVE);
+                return outcome::failure(
+                    SPEC.sentences.failed,
+                    reason,
+                    ids(),
+                    ErrorInfo::INVALID_MOVE,
+                );
             }
         }
         Err(err) => {
@@ -120,7 +122,7 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     };
     if lead.pipeline_id == Some(pipeline_id) && lead.status_id == Some(status_id) {
         return outcome::success(
-            SENTENCES.success,
+            SPEC.sentences.when_done(),
             &MoveLeadOutput {
                 changed: false,
                 ..output
@@ -150,9 +152,9 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
                     format!("{err}. Nothing was changed.")
                 }
             };
-            outcome::failure(SENTENCES.failed, reason, ids(), ErrorInfo::from(&err))
+            outcome::failure(SPEC.sentences.failed, reason, ids(), ErrorInfo::from(&err))
         }
-        written => lead_update_answer(written, &target, lead_id, &SENTENCES, ids(), &output),
+        written => lead_update_answer(written, &target, lead_id, &SPEC.sentences, ids(), &output),
     }
 }
 

@@ -2,22 +2,37 @@
 //! written twice: a note whose request may have reached Kommo is not sent again.
 
 use rmcp::{
-    model::{CallToolResult, JsonObject, Tool},
+    model::{CallToolResult, JsonObject},
     schemars::{self, JsonSchema},
 };
 use serde::Serialize;
 use serde_json::json;
 
 use super::{
-    Call, Hints,
+    Call,
     args::{Id, Text, ToolArgs, tool_args},
     outcome,
+    spec::{Sentences, ToolSpec},
     write::{Write, Written},
 };
 use crate::observe::call::describe;
 
-pub const SUCCESS: &str = "Note added succesfully.";
-pub const FAILED: &str = "Error adding the note.";
+pub static SPEC: ToolSpec = ToolSpec {
+    title: "Add note",
+    summary: "Add a plain-text note to a lead's feed.",
+    description: "Add a plain-text note to a lead in Kommo CRM, visible to the sales team in the lead's \
+             feed: a summary of the conversation, what the customer asked for, or a hand-over \
+             message. Checks that the lead exists first. Each call adds one new note (calling it \
+             twice adds two).",
+    idempotent: false,
+    sentences: Sentences {
+        success: Some("Note added succesfully."),
+        missing: None,
+        failed: "Error adding the note.",
+    },
+    definition: super::define::<AddNoteArgs, NoteOutput>,
+    run: |call, args| Box::pin(run(call, args)),
+};
 
 tool_args! {
     /// Arguments of add_note.
@@ -44,38 +59,23 @@ pub struct NoteOutput {
     pub deduplicated: bool,
 }
 
-pub fn definition() -> Tool {
-    super::define::<AddNoteArgs, NoteOutput>(
-        "add_note",
-        "Add note",
-        "Add a plain-text note to a lead in Kommo CRM, visible to the sales team in the lead's \
-             feed: a summary of the conversation, what the customer asked for, or a hand-over \
-             message. Checks that the lead exists first. Each call adds one new note (calling it \
-             twice adds two).",
-        Hints {
-            read_only: false,
-            idempotent: false,
-        },
-    )
-}
-
 pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     let (lead_id, note, dry_run) = match AddNoteArgs::parse(args) {
         Ok(args) => (args.lead_id.0, args.note.0, call.is_dry_run(args.dry_run)),
-        Err(problem) => return outcome::invalid_arguments(FAILED, problem),
+        Err(problem) => return outcome::invalid_arguments(SPEC.sentences.failed, problem),
     };
     let ids = || json!({ "lead_id": lead_id });
     describe(|change| {
         change.lead_id = Some(lead_id);
         change.note = Some(crate::audit::note_digest(&note));
     });
-    let target = match call.target_or_answer(FAILED, &ids()) {
+    let target = match call.target_or_answer(SPEC.sentences.failed, &ids()) {
         Ok(target) => target,
         Err(answer) => return answer,
     };
     let missing = ": the specified lead does not exist. No note was written.";
     if let Err(answer) = call
-        .existing_lead(&target, lead_id, (FAILED, FAILED), &ids(), missing)
+        .existing_lead(&target, lead_id, &SPEC.sentences, &ids(), missing)
         .await
     {
         return answer;
@@ -87,7 +87,7 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     match call.write(&target, write, dry_run, &ids()).await {
         Ok(Written::DryRun(answer)) => answer,
         Ok(Written::Duplicate(note_id)) => outcome::success(
-            SUCCESS,
+            SPEC.sentences.when_done(),
             &NoteOutput {
                 lead_id,
                 note_id,
@@ -95,7 +95,7 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
             },
         ),
         Ok(Written::Sent(Some(note_id))) => outcome::success(
-            SUCCESS,
+            SPEC.sentences.when_done(),
             &NoteOutput {
                 lead_id,
                 note_id,
@@ -103,13 +103,13 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
             },
         ),
         Ok(Written::Sent(None)) => outcome::failure(
-            FAILED,
+            SPEC.sentences.failed,
             "Kommo's confirmation named no note",
             ids(),
             outcome::ErrorInfo::from(&crate::kommo::KommoError::Decode {
                 detail: String::new(),
             }),
         ),
-        Err(err) => outcome::kommo_failure(FAILED, &err, ids()),
+        Err(err) => outcome::kommo_failure(SPEC.sentences.failed, &err, ids()),
     }
 }

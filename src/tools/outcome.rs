@@ -13,13 +13,6 @@ use serde_json::{Value, json};
 
 use crate::kommo::KommoError;
 
-/// The sentences of one tool (PRODUCT.md §2; kept word for word, typo included).
-pub struct Sentences {
-    pub success: &'static str,
-    pub missing: &'static str,
-    pub failed: &'static str,
-}
-
 /// A successful result: the sentence (or listing) first, then the structured data.
 pub fn success(text: impl Into<String>, structured: &impl Serialize) -> CallToolResult {
     let mut result = CallToolResult::success(vec![ContentBlock::text(text.into())]);

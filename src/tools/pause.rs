@@ -2,7 +2,7 @@
 //! lead that the agent platform reads) to "paused" or back.
 
 use rmcp::{
-    model::{CallToolResult, JsonObject, Tool},
+    model::{CallToolResult, JsonObject},
     schemars::{self, JsonSchema},
 };
 use serde::Serialize;
@@ -10,37 +10,62 @@ use serde_json::json;
 
 use super::PauseSetting;
 use super::{
-    Call, Hints,
+    Call,
     args::{Id, ToolArgs, tool_args},
-    outcome::{self, ErrorInfo, Sentences},
+    outcome::{self, ErrorInfo},
+    spec::{Sentences, ToolSpec},
     write::{Write, lead_update_answer},
 };
 use crate::observe::call::describe;
 use crate::{config::settings, kommo::models::CustomField};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Direction {
+enum Direction {
     Pause,
     Resume,
 }
 
-const PAUSE: Sentences = Sentences {
-    success: "Agent successfully paused for the specified lead.",
-    missing: "Failed to pause agent: the specified lead does not exist in Kommo.",
-    failed: "Failed to pause agent: Kommo did not accept the update request.",
+pub static PAUSE: ToolSpec = ToolSpec {
+    title: "Pause AI agent",
+    summary: "Pause the AI agent on a lead, so that a human takes over the conversation.",
+    description: "Pause the AI agent on one lead in Kommo CRM, so that a human takes over the \
+             conversation: sets the account's pause checkbox field on the lead. Use it when the \
+             customer asks for a person, is upset, or the conversation needs a human decision. \
+             Checks that the lead exists first; fails with a reason if it does not or if no pause \
+             field is configured.",
+    idempotent: true,
+    sentences: Sentences {
+        success: Some("Agent successfully paused for the specified lead."),
+        missing: Some("Failed to pause agent: the specified lead does not exist in Kommo."),
+        failed: "Failed to pause agent: Kommo did not accept the update request.",
+    },
+    definition: super::define::<LeadArgs, PauseOutput>,
+    run: |call, args| Box::pin(run(call, args, Direction::Pause)),
 };
 
-const RESUME: Sentences = Sentences {
-    success: "Agent successfully resumed for the specified lead.",
-    missing: "Failed to resume agent: the specified lead does not exist in Kommo.",
-    failed: "Failed to resume agent: Kommo did not accept the update request.",
+pub static RESUME: ToolSpec = ToolSpec {
+    title: "Resume AI agent",
+    summary: "Resume the AI agent on a lead after a pause.",
+    description: "Resume the AI agent on one lead in Kommo CRM after a pause (the inverse of \
+             pause_agent): sets the account's pause checkbox field back to \"not paused\", so the \
+             AI agent answers this lead again. Use it when a human has finished handling the \
+             conversation and hands it back. Checks that the lead exists first; fails with a \
+             reason if it does not or if no pause field is configured.",
+    idempotent: true,
+    sentences: Sentences {
+        success: Some("Agent successfully resumed for the specified lead."),
+        missing: Some("Failed to resume agent: the specified lead does not exist in Kommo."),
+        failed: "Failed to resume agent: Kommo did not accept the update request.",
+    },
+    definition: super::define::<LeadArgs, PauseOutput>,
+    run: |call, args| Box::pin(run(call, args, Direction::Resume)),
 };
 
 impl Direction {
-    pub fn sentences(self) -> &'static Sentences {
+    fn sentences(self) -> &'static Sentences {
         match self {
-            Direction::Pause => &PAUSE,
-            Direction::Resume => &RESUME,
+            Direction::Pause => &PAUSE.sentences,
+            Direction::Resume => &RESUME.sentences,
         }
     }
 }
@@ -72,41 +97,7 @@ pub struct PauseOutput {
     pub paused: bool,
 }
 
-pub fn definition(direction: Direction) -> Tool {
-    let (name, title, description, idempotent) = match direction {
-        Direction::Pause => (
-            "pause_agent",
-            "Pause AI agent",
-            "Pause the AI agent on one lead in Kommo CRM, so that a human takes over the \
-             conversation: sets the account's pause checkbox field on the lead. Use it when the \
-             customer asks for a person, is upset, or the conversation needs a human decision. \
-             Checks that the lead exists first; fails with a reason if it does not or if no pause \
-             field is configured.",
-            true,
-        ),
-        Direction::Resume => (
-            "resume_agent",
-            "Resume AI agent",
-            "Resume the AI agent on one lead in Kommo CRM after a pause (the inverse of \
-             pause_agent): sets the account's pause checkbox field back to \"not paused\", so the \
-             AI agent answers this lead again. Use it when a human has finished handling the \
-             conversation and hands it back. Checks that the lead exists first; fails with a \
-             reason if it does not or if no pause field is configured.",
-            true,
-        ),
-    };
-    super::define::<LeadArgs, PauseOutput>(
-        name,
-        title,
-        description,
-        Hints {
-            read_only: false,
-            idempotent,
-        },
-    )
-}
-
-pub async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> CallToolResult {
+async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> CallToolResult {
     let sentences = direction.sentences();
     let args = match LeadArgs::parse(args) {
         Ok(args) => args,
@@ -154,7 +145,7 @@ pub async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> Cal
         .existing_lead(
             &target,
             lead_id,
-            (sentences.missing, sentences.failed),
+            sentences,
             &ids(),
             ". Nothing was changed.",
         )

@@ -4,32 +4,69 @@
 //! sent through the one write path (dry runs, audit).
 
 use rmcp::{
-    model::{CallToolResult, JsonObject, Tool},
+    model::{CallToolResult, JsonObject},
     schemars::{self, JsonSchema},
 };
 use serde::Serialize;
 use serde_json::json;
 
 use super::{
-    Call, Hints,
+    Call,
     args::{Id, ToolArgs, tool_args},
-    outcome::{self, Sentences},
+    outcome,
+    spec::{Sentences, ToolSpec},
     write::{Write, Written},
 };
 use crate::kommo::BotAction;
 
-pub const LIST_FAILED: &str = "Failed to list Salesbots: Kommo did not return them.";
-
-pub const RUN: Sentences = Sentences {
-    success: "Salesbot run requested for the specified lead.",
-    missing: "Failed to run Salesbot: the specified lead does not exist in Kommo.",
-    failed: "Failed to run Salesbot: Kommo did not accept the request.",
+pub static LIST: ToolSpec = ToolSpec {
+    title: "List Salesbots",
+    summary: "List the account's Salesbots (ids and names).",
+    description: "List the Kommo account's Salesbots (ids and names), to find the bot_id that \
+             run_salesbot and stop_salesbot take. Read-only. Takes no arguments.",
+    idempotent: true,
+    sentences: Sentences {
+        success: None,
+        missing: None,
+        failed: "Failed to list Salesbots: Kommo did not return them.",
+    },
+    definition: super::define::<NoArgs, SalesbotsOutput>,
+    run: |call, args| Box::pin(list(call, args)),
 };
 
-pub const STOP: Sentences = Sentences {
-    success: "Salesbot stop requested for the specified lead.",
-    missing: "Failed to stop Salesbot: the specified lead does not exist in Kommo.",
-    failed: "Failed to stop Salesbot: Kommo did not accept the request.",
+pub static RUN: ToolSpec = ToolSpec {
+    title: "Run Salesbot",
+    summary: "Start a Salesbot on a lead.",
+    description: "Ask Kommo to start a Salesbot (bot_id, see list_salesbots) on a lead, e.g. to send \
+                 an automated sequence. Kommo accepts the request and runs the bot shortly after, \
+                 so success means the run was requested, not finished. Checks the lead exists \
+                 first. Each call starts the bot again.",
+    idempotent: false,
+    sentences: Sentences {
+        success: Some("Salesbot run requested for the specified lead."),
+        missing: Some("Failed to run Salesbot: the specified lead does not exist in Kommo."),
+        failed: "Failed to run Salesbot: Kommo did not accept the request.",
+    },
+    definition: super::define::<BotArgs, BotActionOutput>,
+    run: |call, args| Box::pin(run(call, args, BotAction::Run)),
+};
+
+pub static STOP: ToolSpec = ToolSpec {
+    title: "Stop Salesbot",
+    summary: "Stop a Salesbot running on a lead.",
+    description: "Ask Kommo to stop a Salesbot (bot_id) running on a lead. When the account's agent is \
+                 a Salesbot, this is how to hand the conversation to a person (when the agent is \
+                 an AI agent switched by a lead field, use pause_agent instead). Kommo accepts the \
+                 request and stops the bot shortly after, so success means the stop was \
+                 requested. Checks the lead exists first. Stopping twice is harmless.",
+    idempotent: true,
+    sentences: Sentences {
+        success: Some("Salesbot stop requested for the specified lead."),
+        missing: Some("Failed to stop Salesbot: the specified lead does not exist in Kommo."),
+        failed: "Failed to stop Salesbot: Kommo did not accept the request.",
+    },
+    definition: super::define::<BotArgs, BotActionOutput>,
+    run: |call, args| Box::pin(run(call, args, BotAction::Stop)),
 };
 
 tool_args! {
@@ -73,54 +110,11 @@ pub struct BotActionOutput {
     pub requested: bool,
 }
 
-pub fn list_definition() -> Tool {
-    super::define::<NoArgs, SalesbotsOutput>(
-        "list_salesbots",
-        "List Salesbots",
-        "List the Kommo account's Salesbots (ids and names), to find the bot_id that \
-             run_salesbot and stop_salesbot take. Read-only. Takes no arguments.",
-        Hints {
-            read_only: true,
-            idempotent: true,
-        },
-    )
-}
-
-pub fn definition(action: BotAction) -> Tool {
-    match action {
-        BotAction::Run => super::define::<BotArgs, BotActionOutput>(
-            "run_salesbot",
-            "Run Salesbot",
-            "Ask Kommo to start a Salesbot (bot_id, see list_salesbots) on a lead, e.g. to send \
-                 an automated sequence. Kommo accepts the request and runs the bot shortly after, \
-                 so success means the run was requested, not finished. Checks the lead exists \
-                 first. Each call starts the bot again.",
-            Hints {
-                read_only: false,
-                idempotent: false,
-            },
-        ),
-        BotAction::Stop => super::define::<BotArgs, BotActionOutput>(
-            "stop_salesbot",
-            "Stop Salesbot",
-            "Ask Kommo to stop a Salesbot (bot_id) running on a lead. When the account's agent is \
-                 a Salesbot, this is how to hand the conversation to a person (when the agent is \
-                 an AI agent switched by a lead field, use pause_agent instead). Kommo accepts the \
-                 request and stops the bot shortly after, so success means the stop was \
-                 requested. Checks the lead exists first. Stopping twice is harmless.",
-            Hints {
-                read_only: false,
-                idempotent: true,
-            },
-        ),
-    }
-}
-
-pub async fn list(call: Call<'_>, args: &JsonObject) -> CallToolResult {
+async fn list(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     if let Err(problem) = NoArgs::parse(args) {
-        return outcome::invalid_arguments(LIST_FAILED, problem);
+        return outcome::invalid_arguments(LIST.sentences.failed, problem);
     }
-    let target = match call.target_or_answer(LIST_FAILED, &json!({})) {
+    let target = match call.target_or_answer(LIST.sentences.failed, &json!({})) {
         Ok(target) => target,
         Err(answer) => return answer,
     };
@@ -137,7 +131,7 @@ pub async fn list(call: Call<'_>, args: &JsonObject) -> CallToolResult {
             };
             outcome::success(listing(&output), &output)
         }
-        Err(err) => outcome::kommo_failure(LIST_FAILED, &err, json!({})),
+        Err(err) => outcome::kommo_failure(LIST.sentences.failed, &err, json!({})),
     }
 }
 
@@ -153,10 +147,10 @@ fn listing(output: &SalesbotsOutput) -> String {
     format!("Salesbots: {}.", bots.join(", "))
 }
 
-pub async fn run(call: Call<'_>, args: &JsonObject, action: BotAction) -> CallToolResult {
+async fn run(call: Call<'_>, args: &JsonObject, action: BotAction) -> CallToolResult {
     let sentences = match action {
-        BotAction::Run => RUN,
-        BotAction::Stop => STOP,
+        BotAction::Run => &RUN.sentences,
+        BotAction::Stop => &STOP.sentences,
     };
     let (lead_id, bot_id, dry_run) = match BotArgs::parse(args) {
         Ok(args) => (args.lead_id.0, args.bot_id.0, call.is_dry_run(args.dry_run)),
@@ -178,13 +172,7 @@ pub async fn run(call: Call<'_>, args: &JsonObject, action: BotAction) -> CallTo
         Err(answer) => return answer,
     };
     if let Err(answer) = call
-        .existing_lead(
-            &target,
-            lead_id,
-            (sentences.missing, sentences.failed),
-            &ids(),
-            ". Nothing was sent.",
-        )
+        .existing_lead(&target, lead_id, sentences, &ids(), ". Nothing was sent.")
         .await
     {
         return answer;
@@ -197,7 +185,7 @@ pub async fn run(call: Call<'_>, args: &JsonObject, action: BotAction) -> CallTo
     match call.write(&target, write, dry_run, &ids()).await {
         Ok(Written::DryRun(answer)) => answer,
         Ok(_) => outcome::success(
-            sentences.success,
+            sentences.when_done(),
             &BotActionOutput {
                 lead_id,
                 bot_id,

@@ -3,43 +3,65 @@
 //! of `_embedded.tags` (that replaces every tag and loses concurrent edits).
 
 use rmcp::{
-    model::{CallToolResult, JsonObject, Tool},
+    model::{CallToolResult, JsonObject},
     schemars::{self, JsonSchema},
 };
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{
-    Call, Hints,
+    Call,
     args::{Id, TagName, ToolArgs, exactly_one, tool_args},
-    outcome::{self, Sentences},
+    outcome,
+    spec::{Sentences, ToolSpec},
     write::{Write, lead_update_answer},
 };
 use crate::kommo::models::Tag;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Direction {
+enum Direction {
     Add,
     Remove,
 }
 
-pub const ADD: Sentences = Sentences {
-    success: "Tag added successfully.",
-    missing: "Failed to add tag: the specified lead does not exist in Kommo.",
-    failed: "Failed to add tag: Kommo did not accept the update request.",
+pub static ADD: ToolSpec = ToolSpec {
+    title: "Add tag to lead",
+    summary: "Add one tag to a lead, keeping its other tags.",
+    description: "Add one tag to a lead in Kommo CRM, keeping its other tags, e.g. to mark a lead as \
+             \"vip\" or \"needs call\". Name the tag by tag_id (its Kommo id) or by tag_name (a \
+             name the account does not have yet creates the tag). Checks that the lead exists \
+             first; if the lead already has the tag, nothing is changed and the call succeeds.",
+    idempotent: true,
+    sentences: Sentences {
+        success: Some("Tag added successfully."),
+        missing: Some("Failed to add tag: the specified lead does not exist in Kommo."),
+        failed: "Failed to add tag: Kommo did not accept the update request.",
+    },
+    definition: super::define::<TagArgs, TagOutput>,
+    run: |call, args| Box::pin(run(call, args, Direction::Add)),
 };
 
-pub const REMOVE: Sentences = Sentences {
-    success: "Tag removed successfully.",
-    missing: "Failed to remove tag: the specified lead does not exist in Kommo.",
-    failed: "Failed to remove tag: Kommo did not accept the update request.",
+pub static REMOVE: ToolSpec = ToolSpec {
+    title: "Remove tag from lead",
+    summary: "Remove one tag from a lead, keeping its other tags.",
+    description: "Remove one tag from a lead in Kommo CRM, keeping its other tags (the inverse of \
+             add_tag). Name the tag by tag_id or by tag_name. Checks that the lead exists first; \
+             if the lead does not have the tag, nothing is changed and the call succeeds.",
+    idempotent: true,
+    sentences: Sentences {
+        success: Some("Tag removed successfully."),
+        missing: Some("Failed to remove tag: the specified lead does not exist in Kommo."),
+        failed: "Failed to remove tag: Kommo did not accept the update request.",
+    },
+    definition: super::define::<TagArgs, TagOutput>,
+    run: |call, args| Box::pin(run(call, args, Direction::Remove)),
 };
 
 impl Direction {
-    pub fn sentences(self) -> &'static Sentences {
+    fn sentences(self) -> &'static Sentences {
         match self {
-            Direction::Add => &ADD,
-            Direction::Remove => &REMOVE,
+            Direction::Add => &ADD.sentences,
+            Direction::Remove => &REMOVE.sentences,
         }
     }
 
@@ -83,35 +105,6 @@ pub struct TagOutput {
     pub changed: bool,
 }
 
-pub fn definition(direction: Direction) -> Tool {
-    let (name, title, description) = match direction {
-        Direction::Add => (
-            "add_tag",
-            "Add tag to lead",
-            "Add one tag to a lead in Kommo CRM, keeping its other tags, e.g. to mark a lead as \
-             \"vip\" or \"needs call\". Name the tag by tag_id (its Kommo id) or by tag_name (a \
-             name the account does not have yet creates the tag). Checks that the lead exists \
-             first; if the lead already has the tag, nothing is changed and the call succeeds.",
-        ),
-        Direction::Remove => (
-            "remove_tag",
-            "Remove tag from lead",
-            "Remove one tag from a lead in Kommo CRM, keeping its other tags (the inverse of \
-             add_tag). Name the tag by tag_id or by tag_name. Checks that the lead exists first; \
-             if the lead does not have the tag, nothing is changed and the call succeeds.",
-        ),
-    };
-    super::define::<TagArgs, TagOutput>(
-        name,
-        title,
-        description,
-        Hints {
-            read_only: false,
-            idempotent: true,
-        },
-    )
-}
-
 /// The tag an argument names.
 enum Wanted {
     Id(i64),
@@ -145,7 +138,7 @@ fn label(tag: &Tag) -> String {
     }
 }
 
-pub async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> CallToolResult {
+async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> CallToolResult {
     let sentences = direction.sentences();
     let one = exactly_one(args, &["tag_id", "tag_name"]);
     let args = match TagArgs::parse_with(args, one.into_iter().collect()) {
@@ -212,7 +205,7 @@ pub async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> Cal
         changed: needed,
     };
     if !needed {
-        return outcome::success(sentences.success, &output);
+        return outcome::success(sentences.when_done(), &output);
     }
     // Remove by the id the lead's tag has, so a name differing only in case still matches.
     let item = match (&present, direction) {

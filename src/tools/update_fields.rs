@@ -2,24 +2,39 @@
 //! value checked against its field's type first (the checks are in `field_values.rs`).
 
 use rmcp::{
-    model::{CallToolResult, JsonObject, Tool},
+    model::{CallToolResult, JsonObject},
     schemars::{self, JsonSchema},
 };
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{
-    Call, Hints,
+    Call,
     args::{Id, Object, ToolArgs, tool_args},
     field_values::{self, Planned},
-    outcome::{self, ErrorInfo, Sentences},
+    outcome::{self, ErrorInfo},
+    spec::{Sentences, ToolSpec},
     write::{Write, lead_update_answer},
 };
 
-pub const SENTENCES: Sentences = Sentences {
-    success: "Lead fields successfully updated.",
-    missing: "Failed to update lead fields: the specified lead does not exist in Kommo.",
-    failed: "Failed to update lead fields: Kommo did not accept the update request.",
+pub static SPEC: ToolSpec = ToolSpec {
+    title: "Update lead custom fields",
+    summary: "Set one or more custom fields of a lead in one update.",
+    description: "Set one or more custom fields of a lead in Kommo CRM in one update, e.g. the lead's \
+         source, priority or company size as the customer states them. Name each field by its \
+         name, code or id (list_custom_fields lists them with their types and options); each \
+         value is checked against the field's type before anything is sent, and every problem \
+         is reported at once with the valid options. Checks that the lead exists first; fields \
+         that already have the value are skipped, and if none changes, nothing is sent and the \
+         call succeeds.",
+    idempotent: true,
+    sentences: Sentences {
+        success: Some("Lead fields successfully updated."),
+        missing: Some("Failed to update lead fields: the specified lead does not exist in Kommo."),
+        failed: "Failed to update lead fields: Kommo did not accept the update request.",
+    },
+    definition: super::define::<UpdateFieldsArgs, UpdateFieldsOutput>,
+    run: |call, args| Box::pin(run(call, args)),
 };
 
 tool_args! {
@@ -69,46 +84,28 @@ impl From<&Planned> for FieldChange {
     }
 }
 
-pub fn definition() -> Tool {
-    super::define::<UpdateFieldsArgs, UpdateFieldsOutput>(
-        "update_lead_fields",
-        "Update lead custom fields",
-        "Set one or more custom fields of a lead in Kommo CRM in one update, e.g. the lead's \
-         source, priority or company size as the customer states them. Name each field by its \
-         name, code or id (list_custom_fields lists them with their types and options); each \
-         value is checked against the field's type before anything is sent, and every problem \
-         is reported at once with the valid options. Checks that the lead exists first; fields \
-         that already have the value are skipped, and if none changes, nothing is sent and the \
-         call succeeds.",
-        Hints {
-            read_only: false,
-            idempotent: true,
-        },
-    )
-}
-
 pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     let args = match UpdateFieldsArgs::parse(args) {
         Ok(args) => args,
-        Err(problem) => return outcome::invalid_arguments(SENTENCES.failed, problem),
+        Err(problem) => return outcome::invalid_arguments(SPEC.sentences.failed, problem),
     };
     let lead_id = args.lead_id.0;
     let dry_run = call.is_dry_run(args.dry_run);
     let ids = || json!({ "lead_id": lead_id });
-    let (target, lead) = match call.lead_to_change(lead_id, &SENTENCES, &ids()).await {
+    let (target, lead) = match call.lead_to_change(lead_id, &SPEC.sentences, &ids()).await {
         Ok(found) => found,
         Err(answer) => return answer,
     };
     let fields = match call.client().lead_fields(&target.account).await {
         Ok(fields) => fields,
-        Err(err) => return outcome::kommo_failure(SENTENCES.failed, &err, ids()),
+        Err(err) => return outcome::kommo_failure(SPEC.sentences.failed, &err, ids()),
     };
     let subdomain = target.account.subdomain().as_str().to_owned();
     let planned = match field_values::plan(&fields, &args.fields.0, &subdomain) {
         Ok(planned) => planned,
         Err(problems) => {
             return outcome::failure(
-                SENTENCES.failed,
+                SPEC.sentences.failed,
                 format!("{}. Nothing was sent to Kommo.", problems.join("; ")),
                 ids(),
                 ErrorInfo::INVALID_ARGUMENTS,
@@ -146,12 +143,12 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
         ));
     });
     if to_send.is_empty() {
-        return outcome::success(SENTENCES.success, &output);
+        return outcome::success(SPEC.sentences.when_done(), &output);
     }
     let body = json!({
         "custom_fields_values": to_send.iter().map(|p| p.item()).collect::<Vec<_>>()
     });
     let write = Write::UpdateLead { lead_id, body };
     let written = call.write(&target, write, dry_run, &ids()).await;
-    lead_update_answer(written, &target, lead_id, &SENTENCES, ids(), &output)
+    lead_update_answer(written, &target, lead_id, &SPEC.sentences, ids(), &output)
 }

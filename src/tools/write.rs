@@ -87,15 +87,15 @@ pub fn lead_update_answer(
     written: Result<Written, KommoError>,
     target: &Target,
     lead_id: i64,
-    sentences: &outcome::Sentences,
+    sentences: &super::Sentences,
     ids: Value,
     output: &impl Serialize,
 ) -> CallToolResult {
     match written {
         Ok(Written::DryRun(answer)) => answer,
-        Ok(_) => outcome::success(sentences.success, output),
+        Ok(_) => outcome::success(sentences.when_done(), output),
         Err(KommoError::NotFound { .. }) => outcome::failure(
-            sentences.missing,
+            sentences.when_missing(),
             format!(
                 "Kommo has no lead with id {lead_id} in account {} (it was deleted before the \
                  update). Nothing was changed.",

@@ -49,9 +49,10 @@ SENTENCES = {
     "get_lead": (None, "Failed to get lead: the specified lead does not exist in Kommo."),
 }
 
-ALL_TOOLS = ["add_budget", "add_note", "add_tag", "create_task", "find_leads", "get_lead",
-             "list_custom_fields", "list_pipelines", "list_salesbots", "move_lead", "pause_agent",
-             "remove_tag", "resume_agent", "run_salesbot", "stop_salesbot", "update_lead_fields"]
+# Every tool's name, from the reviewed tools/list snapshot (tests/it/schemas.rs keeps it equal
+# to the server's answer), never a copy typed here.
+ALL_TOOLS = sorted(tool["name"] for tool in json.loads(
+    (REPO / "tests" / "it" / "snapshots" / "tools_list.json").read_text())["tools"])
 
 
 def binary() -> Path:

@@ -43,14 +43,7 @@ printf '%s\n' "${{COMPREPLY[@]}}""#,
 #[test]
 fn tool_names_complete_after_call() {
     let offered = bash_completes(&["kommo-mcp", "call", ""]);
-    for tool in [
-        "move_lead",
-        "pause_agent",
-        "resume_agent",
-        "add_note",
-        "get_lead",
-        "list_pipelines",
-    ] {
+    for tool in crate::support::all_tools() {
         assert!(
             offered.iter().any(|o| o == tool),
             "{tool} not in {offered:?}"

@@ -1,4 +1,4 @@
-//! The committed completions and man pages are what the binary generates now. Regenerate
+//! The committed completions, man pages and docs/tools.md are what the binary generates now. Regenerate
 //! them with `KOMMO_MCP_UPDATE_GENERATED=1 cargo test --test it generated`.
 
 use std::path::Path;
@@ -54,6 +54,7 @@ fn the_expected_files_are_generated_without_machine_specific_text() {
             "man/kommo-mcp-new-key.1",
             "man/kommo-mcp-completions.1",
             "man/kommo-mcp-man.1",
+            "docs/tools.md",
         ]
     );
     let home = std::env::var("HOME").unwrap_or_default();

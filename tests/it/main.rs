@@ -39,4 +39,5 @@ mod stdio;
 mod stdio_hostile;
 mod tags;
 mod tasks;
+mod tool_places;
 mod writes;

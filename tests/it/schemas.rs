@@ -9,24 +9,6 @@ use serde_json::{Value, json};
 
 use crate::support::*;
 
-const ALL_TOOLS: [&str; 16] = [
-    "add_budget",
-    "add_note",
-    "add_tag",
-    "create_task",
-    "find_leads",
-    "get_lead",
-    "list_custom_fields",
-    "list_pipelines",
-    "list_salesbots",
-    "move_lead",
-    "pause_agent",
-    "remove_tag",
-    "resume_agent",
-    "run_salesbot",
-    "stop_salesbot",
-    "update_lead_fields",
-];
 const UPDATE_SNAPSHOTS: &str = "KOMMO_MCP_UPDATE_SNAPSHOTS";
 
 async fn tools_list(client: &mut StdioClient) -> Value {
@@ -99,7 +81,7 @@ async fn input_schemas_are_valid_2020_12_objects_and_output_schemas_are_objects(
     let env = Isolated::new();
     let mut client = StdioClient::start(env.command()).await;
     let list = tools_list(&mut client).await;
-    for name in ALL_TOOLS {
+    for name in all_tools() {
         let tool = tool(&list, name);
         for key in ["inputSchema", "outputSchema"] {
             let schema = &tool[key];
@@ -230,7 +212,7 @@ async fn every_tools_structured_content_validates_against_its_output_schema() {
         assert_conforms(&list, name, &result);
         covered.insert(name);
     }
-    assert_eq!(covered.into_iter().collect::<Vec<_>>(), ALL_TOOLS);
+    assert_eq!(covered.into_iter().collect::<Vec<_>>(), all_tools());
     // get_lead without a pause field (no agent_paused) conforms too.
     let mut command = env.command();
     command.args([
@@ -248,15 +230,17 @@ async fn every_tools_structured_content_validates_against_its_output_schema() {
 
 #[tokio::test]
 async fn every_name_is_valid_in_tools_to_use() {
-    for form in [
-        r#"["add_budget","add_note","add_tag","create_task","find_leads","get_lead","list_custom_fields","list_pipelines","list_salesbots","move_lead","pause_agent","remove_tag","resume_agent","run_salesbot","stop_salesbot","update_lead_fields"]"#,
-        "update_lead_fields, stop_salesbot,run_salesbot, resume_agent, remove_tag, pause_agent,move_lead ,list_salesbots,list_pipelines,list_custom_fields,get_lead,find_leads,create_task,add_tag,add_note, add_budget",
-    ] {
+    // Every name as a JSON array, and as CSV in reverse order with stray spaces.
+    let json_form = serde_json::to_string(&all_tools()).unwrap();
+    let mut reversed = all_tools();
+    reversed.reverse();
+    let csv_form = reversed.join(" , ");
+    for form in [json_form.as_str(), csv_form.as_str()] {
         let env = Isolated::new();
         let mut command = env.command();
         command.env("TOOLS_TO_USE", form);
         let mut client = StdioClient::start(command).await;
-        assert_eq!(client.tool_names().await, ALL_TOOLS, "{form}");
+        assert_eq!(client.tool_names().await, all_tools(), "{form}");
     }
     for form in [
         r#"["get_lead","list_pipelines","resume_agent"]"#,
@@ -283,7 +267,7 @@ async fn every_name_is_valid_in_tools_to_use() {
     let mut client = StdioClient::start(env.command()).await;
     assert_eq!(
         client.tool_names().await,
-        ALL_TOOLS,
+        all_tools(),
         "unset means every tool"
     );
 }

@@ -300,27 +300,7 @@ async fn empty_tools_to_use_enables_none_and_unset_enables_all() {
     let mut client = StdioClient::start(command).await;
     assert!(client.tool_names().await.is_empty());
     let mut client = StdioClient::start(env.command()).await;
-    assert_eq!(
-        client.tool_names().await,
-        vec![
-            "add_budget",
-            "add_note",
-            "add_tag",
-            "create_task",
-            "find_leads",
-            "get_lead",
-            "list_custom_fields",
-            "list_pipelines",
-            "list_salesbots",
-            "move_lead",
-            "pause_agent",
-            "remove_tag",
-            "resume_agent",
-            "run_salesbot",
-            "stop_salesbot",
-            "update_lead_fields",
-        ]
-    );
+    assert_eq!(client.tool_names().await, all_tools());
 }
 
 #[tokio::test]

@@ -26,6 +26,15 @@ pub const PAUSE_FIELD: i64 = 5001;
 pub const LEAD: i64 = 9001;
 pub const MISSING_LEAD: i64 = 9999;
 
+/// Every tool's name, in `tools/list` order: the crate's own list (`toolset::every_tool!`),
+/// never a copy typed into a test.
+pub fn all_tools() -> Vec<&'static str> {
+    kommo_mcp::toolset::ToolName::ALL
+        .iter()
+        .map(|tool| tool.as_str())
+        .collect()
+}
+
 pub fn binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_kommo-mcp"))
 }
