@@ -173,7 +173,15 @@ async fn metrics_count_a_known_workload_behind_the_auth_token() {
         !text.contains("account="),
         "no account label unless asked for"
     );
-    assert!(!text.contains(&LEAD.to_string()), "no lead id in a label");
+    let lead = format!("\"{LEAD}\"");
+    let labels = text
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| line.split_once('{').and_then(|(_, rest)| rest.split_once('}')))
+        .map(|(labels, _)| labels);
+    for labels in labels {
+        assert!(!labels.contains(&lead), "no lead id in a label: {labels}");
+    }
     assert!(!text.contains(TOKEN) && !text.contains(AUTH));
     server.stop().await;
 }
