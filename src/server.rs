@@ -79,7 +79,7 @@ impl KommoMcp {
     }
 
     /// The Redis replicas share, when one is configured.
-    pub fn redis(&self) -> Option<Arc<crate::shared::RedisLink>> {
+    pub fn redis(&self) -> Option<Arc<crate::redis_link::RedisLink>> {
         self.kit.client().redis().cloned()
     }
 

@@ -4,10 +4,7 @@
 
 use std::{process::Stdio, time::Duration};
 
-use kommo_mcp::{
-    config::RedisUrl,
-    shared::{RedisLink, limiter::SharedLimiter},
-};
+use kommo_mcp::{config::RedisUrl, kommo::limiter::shared::SharedLimiter, redis_link::RedisLink};
 use tokio::time::Instant;
 
 use crate::{

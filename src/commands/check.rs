@@ -9,8 +9,8 @@ use crate::{
     config::settings,
     error::{AppError, exit},
     kommo::{KommoError, models::CustomField},
+    redis_link::RedisState,
     scope::RequestScope,
-    shared::RedisState,
     tools::{Target, Toolkit},
     toolset::ToolName,
 };

@@ -1,7 +1,7 @@
 //! Kommo calls for finding and following up on leads (docs/kommo-api.md, from "Leads" to
 //! "Salesbots"): lead search, a lead with its contact references, contacts by id or by
 //! search, tasks and Salesbots.
-//! Everything goes through the one transport (rate limit, retries, timeouts).
+//! Everything goes through the one sender (rate limit, retries, timeouts).
 
 use bytes::Bytes;
 use http::Method;
@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::models::{
     Bot, BotsEmbedded, Contact, ContactsEmbedded, Lead, LeadsEmbedded, Page, TasksEmbedded,
 };
-use super::transport::{Replay, Request};
+use super::send::{Replay, Request};
 use super::{Account, KommoClient, KommoError, decode};
 
 /// What a lead search asks Kommo for.
@@ -95,7 +95,7 @@ impl KommoClient {
     ) -> Result<Option<Lead>, KommoError> {
         let path = format!("/api/v4/leads/{lead_id}?with=contacts");
         let reply = self
-            .transport
+            .sender
             .send(
                 account,
                 Request::get(&path, &|| format!("lead {lead_id}")).accepting(&[404]),
@@ -132,7 +132,7 @@ impl KommoClient {
             _ => {}
         }
         let reply = self
-            .transport
+            .sender
             .send(account, Request::get(&path, &|| "the leads".to_owned()))
             .await?;
         if reply.status == 204 || reply.body.is_empty() {
@@ -174,7 +174,7 @@ impl KommoClient {
 
     async fn contacts(&self, account: &Account, path: &str) -> Result<Vec<Contact>, KommoError> {
         let reply = self
-            .transport
+            .sender
             .send(account, Request::get(path, &|| "the contacts".to_owned()))
             .await?;
         if reply.status == 204 || reply.body.is_empty() {
@@ -190,7 +190,7 @@ impl KommoClient {
         let payload = to_bytes(&task.body())?;
         let lead_id = task.lead_id;
         let reply = self
-            .transport
+            .sender
             .send(
                 account,
                 Request::post_once("/api/v4/tasks", payload, &|| {
@@ -211,7 +211,7 @@ impl KommoClient {
     /// `GET /api/v4/bots`; none (204) is an empty list.
     pub async fn list_bots(&self, account: &Account) -> Result<Vec<Bot>, KommoError> {
         let reply = self
-            .transport
+            .sender
             .send(
                 account,
                 Request::get("/api/v4/bots", &|| "the Salesbots".to_owned()),
@@ -248,6 +248,6 @@ impl KommoClient {
             accept: &[],
             what: &what,
         };
-        self.transport.send(account, request).await.map(|_| ())
+        self.sender.send(account, request).await.map(|_| ())
     }
 }

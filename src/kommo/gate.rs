@@ -7,11 +7,11 @@ use std::{sync::Arc, time::Duration};
 
 use tokio::time::Instant;
 
-use super::limiter::{self, Limiters, NotBeforeDeadline, Permit};
-use crate::shared::{
-    RedisLink, RedisState,
-    limiter::{SharedLimiter, Turn, account_key},
+use super::limiter::{
+    self, Limiters, NotBeforeDeadline, Permit,
+    shared::{SharedLimiter, Turn, account_key},
 };
+use crate::redis_link::{RedisLink, RedisState};
 
 /// How often a caller asks Redis again while every slot is taken by a request in flight
 /// (an answer can free a slot at any moment).

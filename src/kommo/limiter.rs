@@ -1,6 +1,8 @@
 //! One rate limiter per Kommo account, shared by every session, transport and call in the
 //! process, so kommo-mcp stays under Kommo's 7 requests per second and never gets blocked.
 
+pub mod shared;
+
 use std::{
     collections::{HashMap, VecDeque},
     sync::{Arc, Mutex},

@@ -5,11 +5,11 @@ mod account;
 mod crm;
 mod error;
 mod gate;
-mod limiter;
+pub mod limiter;
 pub mod models;
 mod pipelines;
 mod problem;
-mod transport;
+mod send;
 
 use std::{sync::Arc, time::Duration};
 
@@ -19,15 +19,15 @@ use serde_json::Value;
 pub use account::Account;
 pub use crm::{BotAction, LeadQuery, NewTask};
 pub use error::{FieldProblem, KommoError};
-pub use transport::Replay;
-use transport::Request;
+pub use send::Replay;
+use send::Request;
 
 use models::{
     AccountInfo, CustomField, CustomFieldsEmbedded, Lead, NotesEmbedded, Page, Pipeline,
     PipelinesEmbedded, UpdatedLead,
 };
 use pipelines::PipelineCache;
-use transport::Transport;
+use send::Sender;
 
 /// Client settings, from the configuration.
 #[derive(Clone, Debug)]
@@ -38,12 +38,12 @@ pub struct ClientSettings {
     pub request_timeout: Duration,
     pub pipelines_cache: Duration,
     /// The Redis replicas share, and the per-replica rate while it is down.
-    pub redis: Option<(Arc<crate::shared::RedisLink>, u32)>,
+    pub redis: Option<(Arc<crate::redis_link::RedisLink>, u32)>,
 }
 
 /// The Kommo client. Cheap to share (`Arc`); one per process.
 pub struct KommoClient {
-    transport: Transport,
+    sender: Sender,
     pipelines: PipelineCache<Pipeline>,
     fields: PipelineCache<CustomField>,
 }
@@ -56,15 +56,15 @@ const MAX_FIELD_PAGES: u32 = 100;
 impl KommoClient {
     pub fn new(settings: &ClientSettings) -> Self {
         Self {
-            transport: Transport::new(settings),
+            sender: Sender::new(settings),
             pipelines: PipelineCache::new(settings.pipelines_cache),
             fields: PipelineCache::new(settings.pipelines_cache),
         }
     }
 
     /// The shared Redis, when one is configured.
-    pub fn redis(&self) -> Option<&Arc<crate::shared::RedisLink>> {
-        self.transport.redis()
+    pub fn redis(&self) -> Option<&Arc<crate::redis_link::RedisLink>> {
+        self.sender.redis()
     }
 
     /// The lead, or `None` when Kommo says it does not exist (204 with no body, or 404).
@@ -75,7 +75,7 @@ impl KommoClient {
     ) -> Result<Option<Lead>, KommoError> {
         let path = format!("/api/v4/leads/{lead_id}");
         let reply = self
-            .transport
+            .sender
             .send(
                 account,
                 Request::get(&path, &|| format!("lead {lead_id}")).accepting(&[404]),
@@ -100,7 +100,7 @@ impl KommoClient {
             detail: err.to_string(),
         })?;
         let reply = self
-            .transport
+            .sender
             .send(
                 account,
                 Request::patch(&path, payload.into(), &|| format!("lead {lead_id}")),
@@ -132,7 +132,7 @@ impl KommoClient {
             detail: err.to_string(),
         })?;
         let reply = self
-            .transport
+            .sender
             .send(
                 account,
                 Request::post_once(&path, payload.into(), &|| {
@@ -164,7 +164,7 @@ impl KommoClient {
 
     async fn fetch_pipelines(&self, account: &Account) -> Result<Vec<Pipeline>, KommoError> {
         let reply = self
-            .transport
+            .sender
             .send(
                 account,
                 Request::get("/api/v4/leads/pipelines", &|| "the pipelines".to_owned()),
@@ -198,7 +198,7 @@ impl KommoClient {
             let path =
                 format!("/api/v4/leads/custom_fields?page={page_number}&limit={FIELDS_PAGE}");
             let reply = self
-                .transport
+                .sender
                 .send(
                     account,
                     Request::get(&path, &|| "the lead custom fields".to_owned()),
@@ -220,7 +220,7 @@ impl KommoClient {
     /// `GET /api/v4/account`: whom the token belongs to.
     pub async fn account_info(&self, account: &Account) -> Result<AccountInfo, KommoError> {
         let reply = self
-            .transport
+            .sender
             .send(
                 account,
                 Request::get("/api/v4/account", &|| "the account".to_owned()),

@@ -1,5 +1,6 @@
 //! The one place every MCP request passes, whatever the transport: a thin `ServerHandler`
-//! around `KommoMcp` that forwards every method and times each request for
+//! around the server's handler (generic, so that this layer does not depend on the server)
+//! that forwards every method and times each request for
 //! `mcp_server_operation_duration_seconds` (JSON-RPC errors included: an unknown method is
 //! counted under `other`), and tells tool calls who asked, over which transport, under
 //! which request id. (rmcp's streamable HTTP service takes a `ServerHandler`, not a bare
@@ -19,19 +20,17 @@ use super::{
     metrics::{self, Outcome},
     request_id::{self, Caller, RequestId},
 };
-use crate::server::KommoMcp;
-
-/// `KommoMcp` as served over one transport.
+/// A handler as served over one transport.
 #[derive(Clone)]
-pub struct Observed {
-    inner: KommoMcp,
+pub struct Observed<H> {
+    inner: H,
     transport: &'static str,
 }
 
-impl Observed {
+impl<H: ServerHandler> Observed<H> {
     /// `transport` is the `network_transport` label: `stdio`, `streamable_http`, `sse` or
     /// `bare_json`.
-    pub fn new(inner: KommoMcp, transport: &'static str) -> Self {
+    pub fn new(inner: H, transport: &'static str) -> Self {
         Self { inner, transport }
     }
 
@@ -107,9 +106,9 @@ impl Observed {
     }
 }
 
-// Every method is forwarded, the deprecated ones too: `KommoMcp` may implement any of them.
+// Every method is forwarded, the deprecated ones too: the handler may implement any of them.
 #[allow(deprecated)]
-impl ServerHandler for Observed {
+impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
     fn ping(
         &self,
         context: RequestContext<RoleServer>,

@@ -7,11 +7,13 @@
 //! id Kommo gave, or forgotten when the write failed.
 //!
 //! With `--redis-url`, the memory is also shared by every replica on that Redis
-//! ([`crate::shared::dedupe`]): a claim is first taken here (twins in this process wait on
+//! ([`shared`]): a claim is first taken here (twins in this process wait on
 //! it), then in Redis. A twin on another replica finds the Redis key pending and polls it
 //! until the first call's outcome is known: confirmed → answered as a duplicate with the
 //! same id; failed (key deleted) or lapsed → it claims and writes itself. When Redis does
 //! not answer, this process's memory alone decides (as without Redis).
+
+pub mod shared;
 
 use std::{
     collections::HashMap,
@@ -22,10 +24,8 @@ use std::{
 use sha2::{Digest, Sha256};
 use tokio::sync::watch;
 
-use crate::shared::{
-    RedisLink,
-    dedupe::{SharedDedupe, SharedTurn},
-};
+use crate::redis_link::RedisLink;
+use shared::{SharedDedupe, SharedTurn};
 
 /// How often a twin polls Redis while another replica sends the same write.
 const POLL_EVERY: Duration = Duration::from_millis(25);
@@ -187,7 +187,7 @@ impl DedupeStore {
         let Some(shared) = &self.shared else {
             return Claimed::New(claim);
         };
-        let key = crate::shared::dedupe::key(&shared.link, &name);
+        let key = shared::key(&shared.link, &name);
         let marker = format!("p:{}", shared.link.slot_name());
         // Bounded even if the key kept being re-claimed: past this the write goes ahead.
         let deadline = tokio::time::Instant::now() + shared.pending * 2;

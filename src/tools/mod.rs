@@ -79,7 +79,7 @@ impl Toolkit {
             pipelines_cache: config.pipelines_cache.value,
             redis: config.redis_url.as_ref().map(|url| {
                 (
-                    crate::shared::RedisLink::with_ca(
+                    crate::redis_link::RedisLink::with_ca(
                         url.value.clone(),
                         config.redis_prefix.value.clone(),
                         config.redis_ca_file.as_ref().map(|ca| ca.value.pem.clone()),

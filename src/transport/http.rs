@@ -33,8 +33,8 @@ use crate::{
     config::HttpLimits,
     observe::{metrics, request_id},
     server::KommoMcp,
-    shared::sessions::RedisSessions,
     shutdown::Signals,
+    transport::sessions::shared::RedisSessions,
 };
 
 /// How long a stopping server waits for tool calls in flight.

@@ -4,6 +4,8 @@
 //! With `--redis-url` the counts live in Redis, so replicas share each caller's budget;
 //! while Redis is unreachable (and without it) each process counts on its own.
 
+pub mod shared;
+
 use std::{
     collections::HashMap,
     net::{IpAddr, SocketAddr},
@@ -25,13 +27,14 @@ use governor::{
     DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter, clock::Clock,
 };
 
+use self::shared::SharedInbound;
 use super::{
     caller::{Caller, Via},
     reply::{code, json_error},
 };
 use crate::{
     config::ClientEntry,
-    shared::{RedisLink, RedisState, inbound::SharedInbound},
+    redis_link::{RedisLink, RedisState},
 };
 
 /// How many per-address checks between two sweeps of addresses that have gone quiet,

@@ -1,5 +1,8 @@
 //! Transports: thin adapters that serve the one `KommoMcp` handler.
 
+/// The server's handler as every transport serves it: timed and labelled by `observe`.
+type Observed = crate::observe::service::Observed<crate::server::KommoMcp>;
+
 mod allowlist;
 mod bare;
 mod body_guard;

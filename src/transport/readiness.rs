@@ -12,7 +12,7 @@ use axum::{
 };
 use serde_json::json;
 
-use crate::shared::{RedisLink, RedisState};
+use crate::redis_link::{RedisLink, RedisState};
 
 /// What `/healthz` and `/readyz` say about Redis: "up", "down", or "off" (not configured).
 pub fn redis_state(redis: Option<&Arc<RedisLink>>) -> &'static str {

@@ -7,6 +7,8 @@
 //! `--session-idle-timeout` is dropped; with `--redis-url`, a session opened on one replica
 //! is known to every other.
 
+pub mod shared;
+
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex, MutexGuard},
@@ -19,7 +21,7 @@ use rmcp::{
 };
 use tokio_util::sync::CancellationToken;
 
-use crate::shared::sessions::RedisSessions;
+use shared::RedisSessions;
 
 /// One open session.
 struct Session {

@@ -38,12 +38,13 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 
+use super::Observed;
 use super::{
     reply::{code, json_error},
     session_cap::SessionCap,
     sse_answer,
 };
-use crate::{observe::service::Observed, scope::RequestScope, server::KommoMcp};
+use crate::{scope::RequestScope, server::KommoMcp};
 
 /// The path of the message endpoint the `endpoint` event names.
 pub const MESSAGE_PATH: &str = "/sse/message";

@@ -26,12 +26,9 @@ use rmcp::{
 use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 
+use super::Observed;
 use super::{bare, session_cap::SessionCap, sessions::StreamableSessions};
-use crate::{
-    observe::{metrics, service::Observed},
-    server::KommoMcp,
-    toolset::ToolSet,
-};
+use crate::{observe::metrics, server::KommoMcp, toolset::ToolSet};
 
 const SESSION_HEADER: &str = "mcp-session-id";
 const ACCEPT_BOTH: &str = "application/json, text/event-stream";

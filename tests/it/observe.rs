@@ -177,7 +177,10 @@ async fn metrics_count_a_known_workload_behind_the_auth_token() {
     let labels = text
         .lines()
         .filter(|line| !line.starts_with('#'))
-        .filter_map(|line| line.split_once('{').and_then(|(_, rest)| rest.split_once('}')))
+        .filter_map(|line| {
+            line.split_once('{')
+                .and_then(|(_, rest)| rest.split_once('}'))
+        })
         .map(|(labels, _)| labels);
     for labels in labels {
         assert!(!labels.contains(&lead), "no lead id in a label: {labels}");

@@ -411,10 +411,8 @@ async fn a_403_after_a_429_on_another_replica_is_reported_as_a_block() {
 async fn the_shared_dedupe_scripts_hold_a_pending_claim_then_the_id() {
     use kommo_mcp::{
         config::RedisUrl,
-        shared::{
-            RedisLink,
-            dedupe::{SharedDedupe, SharedTurn},
-        },
+        redis_link::RedisLink,
+        tools::dedupe::shared::{SharedDedupe, SharedTurn},
     };
     let redis = RedisServer::start().await;
     let url = || RedisUrl::parse(&redis.url()).unwrap();

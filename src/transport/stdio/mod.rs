@@ -20,7 +20,8 @@ use tokio::{
     sync::{Mutex, mpsc},
 };
 
-use crate::{observe::service::Observed, server::KommoMcp, shutdown::Signals};
+use super::Observed;
+use crate::{server::KommoMcp, shutdown::Signals};
 use classify::Line;
 use lines::{Frame, LineReader};
 use transport::LineTransport;

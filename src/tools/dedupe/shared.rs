@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use redis::Script;
 
-use super::{RedisFailure, RedisLink};
+use crate::redis_link::{RedisFailure, RedisLink};
 
 /// claim: KEYS = key; ARGV = pending marker, pending ms.
 /// Returns {1, 0} claimed; {2, id} confirmed earlier with id; {0, ms} pending for ms more.

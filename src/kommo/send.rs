@@ -1,4 +1,4 @@
-//! Sending one Kommo request: the pooled HTTP client, the account's rate limit, timeouts,
+//! Sending one Kommo request (`Sender`): the pooled HTTP client, the account's rate limit, timeouts,
 //! and the retry policy (what may be sent again, how often, and how long to wait).
 
 use std::{
@@ -92,7 +92,7 @@ const BACKOFF_BASE: Duration = Duration::from_millis(250);
 /// A 429 without `retry_after` or `Retry-After` waits this long.
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
 
-pub struct Transport {
+pub struct Sender {
     client: OnceLock<Result<reqwest::Client, String>>,
     gate: Gate,
     connect_timeout: Duration,
@@ -110,7 +110,7 @@ enum Attempt {
     Broken(String),
 }
 
-impl Transport {
+impl Sender {
     pub fn new(settings: &ClientSettings) -> Self {
         Self {
             client: OnceLock::new(),
@@ -122,7 +122,7 @@ impl Transport {
     }
 
     /// The shared Redis, when one is configured.
-    pub fn redis(&self) -> Option<&std::sync::Arc<crate::shared::RedisLink>> {
+    pub fn redis(&self) -> Option<&std::sync::Arc<crate::redis_link::RedisLink>> {
         self.gate.redis()
     }
 

@@ -11,7 +11,10 @@ use std::time::Duration;
 
 use redis::Script;
 
-use super::{RedisFailure, RedisLink, limiter::account_key};
+use crate::{
+    kommo::limiter::shared::account_key,
+    redis_link::{RedisFailure, RedisLink},
+};
 
 /// KEYS = tat; ARGV = interval ms, limit. Returns 0 admitted, else ms until admitted.
 const GCRA: &str = r"

@@ -1,12 +1,9 @@
-//! State that several replicas share through one Redis: the per-account Kommo budget, 429
-//! pauses and block memory ([`limiter`]), and streamable HTTP sessions ([`sessions`]).
-//! This module owns the connection, knows whether Redis is up (a background probe), and
-//! warns when it is not — at most once a minute.
-
-pub mod dedupe;
-pub mod inbound;
-pub mod limiter;
-pub mod sessions;
+//! The link to the Redis that several replicas share: the connection, whether Redis is up
+//! (a background probe), and a warning when it is not — at most once a minute. Each feature
+//! keeps its Redis form beside its in-process one: the Kommo budget in
+//! `kommo::limiter::shared`, the write dedupe in `tools::dedupe::shared`, streamable HTTP
+//! sessions in `transport::sessions::shared` and inbound limits in
+//! `transport::inbound_limit::shared`.
 
 use std::{
     sync::{

@@ -8,7 +8,7 @@ use std::{sync::Arc, time::Duration};
 
 use rmcp::transport::streamable_http_server::session::{SessionState, SessionStore};
 
-use super::{RedisFailure, RedisLink};
+use crate::redis_link::{RedisFailure, RedisLink};
 
 type StoreError = Box<dyn std::error::Error + Send + Sync + 'static>;
 

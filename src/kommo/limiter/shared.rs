@@ -31,7 +31,7 @@ use std::time::Duration;
 
 use redis::Script;
 
-use super::{RedisFailure, RedisLink};
+use crate::redis_link::{RedisFailure, RedisLink};
 
 /// acquire: KEYS = slots, pause; ARGV = limit, hold ms, member.
 /// Returns {1, 0} send; {0, ms} wait ms; {2, ms} held ms by a pause.
