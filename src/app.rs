@@ -31,6 +31,15 @@ async fn run_async(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError>
     if let Some(problem) = crate::cli::misplaced_serve_flag(matches) {
         return Err(AppError::Usage(problem));
     }
+    #[cfg(not(feature = "sandbox"))]
+    if cli.settings.sandbox
+        || matches!(
+            cli.command,
+            Some(Command::Simulator(_) | Command::Sandbox(_))
+        )
+    {
+        return Err(AppError::Usage(WITHOUT_SANDBOX.to_owned()));
+    }
     match &cli.command {
         Some(Command::Completions(args)) => return commands::generate::completions(args.shell),
         Some(Command::Man(args)) => return commands::generate::man(args),
@@ -53,6 +62,7 @@ async fn run_async(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError>
         cli.settings.log_format,
     )
     .map_err(AppError::Usage)?;
+    #[cfg(feature = "sandbox")]
     match &cli.command {
         Some(Command::Simulator(args)) => return commands::simulator::run(args).await,
         Some(Command::Sandbox(args)) => return commands::simulator::run_sandbox(args).await,
@@ -63,12 +73,9 @@ async fn run_async(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError>
         Some(Command::Serve(args)) => args.limits.raw(matches),
         _ => cli.serve.limits.raw(matches),
     };
-    let mut config = Config::resolve(&raw)?;
-    let _sandbox = if cli.settings.sandbox {
-        Some(crate::sandbox::start(&mut config).await?)
-    } else {
-        None
-    };
+    let config = Config::resolve(&raw)?;
+    #[cfg(feature = "sandbox")]
+    let (config, _sandbox) = with_sandbox(config, cli.settings.sandbox).await?;
     let kit = Arc::new(Toolkit::new(Arc::new(config)));
     match cli.command {
         None => serve(kit, &cli.serve).await,
@@ -84,6 +91,27 @@ async fn run_async(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError>
             | Command::NewKey,
         ) => Ok(ExitCode::SUCCESS),
     }
+}
+
+/// What `--sandbox`, `kommo-mcp sandbox` and `kommo-mcp simulator` answer (exit 2) in a
+/// binary built without the `sandbox` feature (`cargo build --no-default-features`).
+#[cfg(not(feature = "sandbox"))]
+const WITHOUT_SANDBOX: &str = "this kommo-mcp was built without the `sandbox` feature, so it has \
+    no built-in demo Kommo account (--sandbox, `kommo-mcp sandbox`); use your own Kommo \
+    account, or install a build with default features";
+
+/// `config` pointed at a fresh sandbox when `--sandbox` asks for one; the simulator is kept
+/// alive for as long as the returned value is.
+#[cfg(feature = "sandbox")]
+async fn with_sandbox(
+    mut config: Config,
+    wanted: bool,
+) -> Result<(Config, Option<kommo_sim::Simulator>), AppError> {
+    if !wanted {
+        return Ok((config, None));
+    }
+    let simulator = crate::sandbox::start(&mut config).await?;
+    Ok((config, Some(simulator)))
 }
 
 async fn serve(kit: Arc<Toolkit>, args: &crate::cli::ServeArgs) -> Result<ExitCode, AppError> {

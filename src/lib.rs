@@ -13,12 +13,12 @@ pub mod logging;
 pub mod observe;
 pub mod redis_link;
 pub mod resources;
+#[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod scope;
 pub mod secret;
 pub mod server;
 pub mod shutdown;
-pub mod simulator;
 pub mod tools;
 pub mod toolset;
 pub mod transport;

@@ -1,10 +1,11 @@
 //! `--sandbox`: an in-process Kommo simulator with a demo account, and the configuration
 //! pointed at it, so every tool can be tried without a Kommo account.
 
+use kommo_sim::{Simulator, SimulatorOptions};
+
 use crate::{
     config::{BaseUrl, Config, Subdomain},
     secret::Secret,
-    simulator::{Simulator, SimulatorOptions},
 };
 
 /// The demo account's subdomain and its pause field (a checkbox the seed creates).
@@ -23,7 +24,7 @@ pub async fn start(config: &mut Config) -> anyhow::Result<Simulator> {
     tracing::info!(
         "sandbox: Kommo simulator at http://{} (account {SUBDOMAIN:?}, pause field {PAUSE_FIELD_ID})\n{}",
         simulator.addr(),
-        crate::simulator::seed::summary()
+        kommo_sim::seed::summary()
     );
     Ok(simulator)
 }

@@ -1,5 +1,5 @@
-//! The one-shot subcommands: `call`, `tools`, `check`, `new-key`, `completions`, `man`, and the
-//! hidden `simulator`.
+//! The one-shot subcommands: `call`, `tools`, `check`, `new-key`, `completions`, `man`, and
+//! (with the `sandbox` feature) `sandbox` and the hidden `simulator`.
 
 pub mod call;
 mod call_args;
@@ -8,5 +8,6 @@ mod effective;
 pub mod generate;
 mod manpage;
 pub mod new_key;
+#[cfg(feature = "sandbox")]
 pub mod simulator;
 pub mod tools;

@@ -5,12 +5,13 @@
 
 use std::{io::Write, process::ExitCode};
 
+use kommo_sim::{MissingLead, Simulator, SimulatorOptions};
+
 use crate::{
     cli::{SandboxArgs, SimulatorArgs},
     config::settings,
     error::AppError,
     sandbox,
-    simulator::{MissingLead, Simulator, SimulatorOptions},
 };
 
 /// The token of the default demo account (the simulator accepts nothing else for it).
@@ -41,7 +42,7 @@ pub async fn run_sandbox(args: &SandboxArgs) -> Result<ExitCode, AppError> {
          (Ctrl-C); what you change stays until then.\n\
          Run the export lines above in another shell, then use kommo-mcp as usual, e.g.\n  \
          kommo-mcp call pause_agent lead_id=9001\n  kommo-mcp call get_lead lead_id=9001\n\n{}",
-        crate::simulator::seed::summary(),
+        kommo_sim::seed::summary(),
         addr = simulator.addr(),
     );
     serve_until_stopped(simulator).await

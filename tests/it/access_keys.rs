@@ -2,7 +2,7 @@
 //! tools and read-only, and the per-client / per-address inbound rate limits — against
 //! the built binary, with the simulator's request log proving what reached Kommo.
 
-use kommo_mcp::simulator::Simulator;
+use kommo_sim::Simulator;
 use serde_json::{Value, json};
 
 use crate::support::*;

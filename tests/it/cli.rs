@@ -3,7 +3,7 @@
 
 use std::process::{Output, Stdio};
 
-use kommo_mcp::simulator::{Fault, FaultBody, Simulator};
+use kommo_sim::{Fault, FaultBody, Simulator};
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
 

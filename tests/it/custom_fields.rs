@@ -3,7 +3,7 @@
 //! `custom_fields_values` by name, code or id; values already set skipped; every problem
 //! listed with nothing written; a missing lead; and the audit line's before → after.
 
-use kommo_mcp::simulator::{Fault, FaultBody, Simulator};
+use kommo_sim::{Fault, FaultBody, Simulator};
 use serde_json::{Value, json};
 
 use crate::support::*;

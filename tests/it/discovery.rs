@@ -2,7 +2,7 @@
 //! and move_lead's check against the cached pipelines: refusals without a PATCH, the no-op
 //! move, the cache itself and its refresh after Kommo rejects a move.
 
-use kommo_mcp::simulator::{Fault, MissingLead, SimulatorOptions};
+use kommo_sim::{Fault, MissingLead, SimulatorOptions};
 use serde_json::{Value, json};
 
 use crate::support::{self, *};
@@ -10,7 +10,7 @@ use crate::support::{self, *};
 const PIPELINES: &str = "GET /api/v4/leads/pipelines";
 const CONTACTS: &str = "GET /api/v4/contacts";
 
-fn pipeline_reads(simulator: &kommo_mcp::simulator::Simulator) -> usize {
+fn pipeline_reads(simulator: &kommo_sim::Simulator) -> usize {
     request_lines(simulator)
         .iter()
         .filter(|line| *line == PIPELINES)

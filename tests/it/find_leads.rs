@@ -14,7 +14,7 @@ fn ids(result: &Value) -> Vec<i64> {
 }
 
 /// A session whose pipelines are already cached, and the log cleared.
-async fn warm(sim: &kommo_mcp::simulator::Simulator, env: &Isolated) -> StdioClient {
+async fn warm(sim: &kommo_sim::Simulator, env: &Isolated) -> StdioClient {
     let mut client = client_for(sim, env).await;
     let result = client.call("list_pipelines", json!({})).await;
     assert!(!is_error(&result), "{result}");

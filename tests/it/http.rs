@@ -2,7 +2,7 @@
 //! stateless mode, the bare JSON POST, /healthz, per-request account headers and their
 //! security rules, auth, Host/Origin, the public-address refusal and graceful shutdown.
 
-use kommo_mcp::simulator::{Fault, Simulator};
+use kommo_sim::{Fault, Simulator};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

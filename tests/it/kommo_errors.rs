@@ -2,7 +2,7 @@
 //! act on — never a panic, never the token — and the one pooled connection with kommo-mcp's
 //! User-Agent.
 
-use kommo_mcp::simulator::{Fault, FaultBody, MissingLead};
+use kommo_sim::{Fault, FaultBody, MissingLead};
 use serde_json::{Value, json};
 
 use crate::support::{kommo::*, *};

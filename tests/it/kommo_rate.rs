@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use kommo_mcp::simulator::{Fault, SimulatorOptions};
+use kommo_sim::{Fault, SimulatorOptions};
 use serde_json::json;
 
 use crate::support::{kommo::*, *};

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use kommo_mcp::simulator::{Fault, FaultBody};
+use kommo_sim::{Fault, FaultBody};
 use serde_json::json;
 
 use crate::support::{kommo::*, *};

@@ -6,7 +6,7 @@
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use jsonwebtoken::{EncodingKey, Header};
-use kommo_mcp::simulator::Simulator;
+use kommo_sim::Simulator;
 use reqwest::Response;
 use serde_json::{Value, json};
 

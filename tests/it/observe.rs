@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use kommo_mcp::simulator::{Fault, Simulator};
+use kommo_sim::{Fault, Simulator};
 use serde_json::{Value, json};
 
 use crate::support::*;

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use futures::future::join_all;
-use kommo_mcp::simulator::{Fault, Simulator, SimulatorOptions};
+use kommo_sim::{Fault, Simulator, SimulatorOptions};
 use serde_json::{Value, json};
 
 use crate::support::{

@@ -5,7 +5,7 @@
 //! still dedupes.
 
 use futures::future::join_all;
-use kommo_mcp::simulator::{Fault, Simulator};
+use kommo_sim::{Fault, Simulator};
 use serde_json::{Value, json};
 
 use crate::support::{

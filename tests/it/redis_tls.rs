@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use futures::future::join_all;
-use kommo_mcp::simulator::SimulatorOptions;
+use kommo_sim::SimulatorOptions;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 
 use crate::support::{

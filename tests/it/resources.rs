@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::support::*;
 
-async fn server_for(sim: &kommo_mcp::simulator::Simulator, env: &Isolated) -> HttpServer {
+async fn server_for(sim: &kommo_sim::Simulator, env: &Isolated) -> HttpServer {
     let mut command = http_command(env.command(), &[]);
     command.args(account_args(sim));
     HttpServer::start(command).await

@@ -10,7 +10,7 @@ const OTHER_TOKEN: &str = "beta-token-3b8e-never-print-me";
 const THIRD: &str = "gamma";
 const THIRD_TOKEN: &str = "gamma-token-91c0-never-print-me";
 
-async fn server_for(sim: &kommo_mcp::simulator::Simulator, env: &Isolated) -> HttpServer {
+async fn server_for(sim: &kommo_sim::Simulator, env: &Isolated) -> HttpServer {
     let mut command = http_command(env.command(), &[]);
     command.args(account_args(sim));
     HttpServer::start(command).await

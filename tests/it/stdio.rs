@@ -1,7 +1,7 @@
 //! The three original tools over stdio: sentences, exact Kommo requests, no write after a
 //! missing lead, argument validation, stdout hygiene, secrets and end of input.
 
-use kommo_mcp::simulator::{Fault, MissingLead, SimulatorOptions};
+use kommo_sim::{Fault, MissingLead, SimulatorOptions};
 use serde_json::json;
 
 use crate::support::{self, *};

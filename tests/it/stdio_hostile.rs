@@ -2,7 +2,7 @@
 //! line JSON-RPC 2.0 says to answer (with an `id` member, `null` when unknown), bounds the
 //! line length, never drops a tool result, and finishes calls in flight on a signal.
 
-use kommo_mcp::simulator::Fault;
+use kommo_sim::Fault;
 use serde_json::{Value, json};
 
 use crate::support::*;
@@ -17,11 +17,7 @@ fn code(answer: &Value) -> i64 {
         .unwrap_or_else(|| panic!("not an error: {answer}"))
 }
 
-async fn session(
-    env: &Isolated,
-    sim: &kommo_mcp::simulator::Simulator,
-    extra: &[&str],
-) -> StdioClient {
+async fn session(env: &Isolated, sim: &kommo_sim::Simulator, extra: &[&str]) -> StdioClient {
     let mut command = env.command();
     command.args(account_args(sim)).args(extra);
     StdioClient::start(command).await

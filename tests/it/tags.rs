@@ -14,7 +14,7 @@ const REMOVED: &str = "Tag removed successfully.";
 const REMOVE_FAILED: &str = "Failed to remove tag: Kommo did not accept the update request.";
 const REMOVE_MISSING: &str = "Failed to remove tag: the specified lead does not exist in Kommo.";
 
-fn lead_tags(sim: &kommo_mcp::simulator::Simulator, lead: i64) -> Vec<String> {
+fn lead_tags(sim: &kommo_sim::Simulator, lead: i64) -> Vec<String> {
     sim.state().lead(SUBDOMAIN, lead).unwrap()["_embedded"]["tags"]
         .as_array()
         .unwrap()

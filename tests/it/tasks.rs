@@ -2,7 +2,7 @@
 //! date-time with an offset), the defaults, past and unparseable due times refused with
 //! nothing sent, a missing lead, a refused POST, and dedupe of repeats.
 
-use kommo_mcp::simulator::Fault;
+use kommo_sim::Fault;
 use serde_json::{Value, json};
 
 use crate::support::{
@@ -13,7 +13,7 @@ use crate::support::{
 const SUCCESS: &str = "Task created successfully.";
 const FAILED: &str = "Failed to create task: Kommo did not accept the request.";
 
-fn posts(sim: &kommo_mcp::simulator::Simulator) -> Vec<Value> {
+fn posts(sim: &kommo_sim::Simulator) -> Vec<Value> {
     requests_to(sim, "POST", "/api/v4/tasks")
         .into_iter()
         .filter_map(|r| r.body)

@@ -3,7 +3,7 @@
 //! one POST for repeats and concurrent twins and forgets failures; the original's
 //! `switch_field_id` / `switch_field_value` pause arguments, checked against the account.
 
-use kommo_mcp::simulator::{Fault, Simulator};
+use kommo_sim::{Fault, Simulator};
 use serde_json::{Value, json};
 
 use crate::support::*;

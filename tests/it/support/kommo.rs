@@ -1,7 +1,7 @@
 //! Helpers for the Kommo client tests: a server started at trace log level, the redaction
 //! check run on everything it printed, and request counting on the simulator's log.
 
-use kommo_mcp::simulator::{RecordedRequest, Simulator};
+use kommo_sim::{RecordedRequest, Simulator};
 use serde_json::{Value, json};
 
 use super::{

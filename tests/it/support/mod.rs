@@ -11,7 +11,7 @@ pub mod stdio;
 
 use std::{path::PathBuf, process::Stdio};
 
-use kommo_mcp::simulator::{RecordedRequest, Simulator, SimulatorOptions};
+use kommo_sim::{RecordedRequest, Simulator, SimulatorOptions};
 use tokio::process::Command;
 
 pub use http::{HttpServer, McpClient, SseClient, http_command, tool_names};

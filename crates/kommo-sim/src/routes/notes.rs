@@ -5,8 +5,10 @@ use http::StatusCode;
 use serde_json::{Value, json};
 
 use super::{Ctx, MAX_LIMIT, Payload};
-use crate::simulator::problem::{self, FieldError};
-use crate::simulator::state::{Account, Lead, Note, NoteView, lock, unix_now};
+use crate::problem::{self, FieldError};
+use crate::state::{Account, Lead, Note, unix_now};
+use crate::sync::lock;
+use crate::views::NoteView;
 
 /// Note types Kommo knows.
 const NOTE_TYPES: &[&str] = &[

@@ -12,7 +12,7 @@ use http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use super::problem;
-use super::state::lock;
+use super::sync::lock;
 
 fn one() -> u32 {
     1

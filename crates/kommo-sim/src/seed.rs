@@ -341,7 +341,7 @@ pub fn summary() -> String {
         "  fields {}-5060: text \"Extra field N\"\n",
         LAST_NAMED_FIELD + 1
     ));
-    let data = super::state::lock(&account.data);
+    let data = super::sync::lock(&account.data);
     let tags: Vec<String> = data
         .tags
         .iter()

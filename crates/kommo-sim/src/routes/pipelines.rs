@@ -5,8 +5,8 @@ use http::StatusCode;
 use serde_json::{Value, json};
 
 use super::Ctx;
-use crate::simulator::problem;
-use crate::simulator::state::{Account, Pipeline};
+use crate::problem;
+use crate::state::{Account, Pipeline};
 
 impl Ctx<'_> {
     pub(super) fn status_json(&self, account: &Account, pipeline: &Pipeline) -> Vec<Value> {

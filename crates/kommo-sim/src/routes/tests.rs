@@ -1,7 +1,7 @@
 //! Tests of the simulator's Kommo routes, through HTTP.
 
-use crate::simulator::testkit::*;
-use crate::simulator::{MissingLead, seed};
+use crate::testkit::*;
+use crate::{MissingLead, seed};
 use serde_json::{Value, json};
 
 const HAL: &str = "application/hal+json";

@@ -1,21 +1,25 @@
-//! `GET` and `PATCH /api/v4/leads/{id}`: the lead view and the validated change of a lead.
+//! `GET /api/v4/leads` (search, filters, order, paging), `GET` and `PATCH
+//! /api/v4/leads/{id}`: the lead view (with `with=contacts`) and the validated change of a lead.
 
 use axum::response::Response;
 use http::StatusCode;
 use serde_json::{Map, Value, json};
 
 use super::field_values::plan_field;
+use super::query::{first, ids, page_and_limit, pairs, text_matches, with};
 use super::tags::TagChange;
 use super::{Ctx, Payload};
-use crate::simulator::MissingLead;
-use crate::simulator::problem::{self, FieldError};
-use crate::simulator::state::{Account, AccountData, Lead, lock, unix_now};
+use crate::MissingLead;
+use crate::problem::{self, FieldError};
+use crate::state::{Account, AccountData, Lead, unix_now};
+use crate::sync::lock;
+use crate::views::LeadView;
 
 impl Ctx<'_> {
     pub(super) fn get_lead(&self, account: &Account, id: i64) -> Response {
         let base = self.base();
         let data = lock(&account.data);
-        match super::super::crm::lead_json(account, &data, id, &base, self.query) {
+        match lead_json(account, &data, id, &base, self.query) {
             Some(lead) => problem::hal(StatusCode::OK, &lead),
             None => match self.sim.missing_lead() {
                 MissingLead::NoContent => problem::no_content(),
@@ -219,5 +223,166 @@ impl LeadChange {
         }
         lead.updated_at = now;
         lead.updated_by = 0;
+    }
+}
+
+/// A lead as Kommo renders it, with `_embedded.contacts` when `with=contacts` is asked for.
+pub(super) fn lead_json(
+    account: &Account,
+    data: &AccountData,
+    lead_id: i64,
+    base: &str,
+    query: Option<&str>,
+) -> Option<Value> {
+    let lead = data.leads.get(&lead_id)?;
+    let mut value = serde_json::to_value(LeadView::new(account, lead, base)).ok()?;
+    if with(&pairs(query), "contacts") {
+        value["_embedded"]["contacts"] = super::contacts::lead_contacts(data, lead_id, base);
+    }
+    Some(value)
+}
+
+pub(super) fn list(account: &Account, query: Option<&str>, base: &str) -> Response {
+    let pairs = pairs(query);
+    let (page, limit) = page_and_limit(&pairs);
+    let text = first(&pairs, "query").map(str::to_owned);
+    let ids = ids(&pairs, "id");
+    let pipeline_ids = ids_pipeline(&pairs);
+    let statuses = statuses_filter(&pairs);
+    let data = lock(&account.data);
+    let mut leads: Vec<&Lead> =
+        data.leads
+            .values()
+            .filter(|l| ids.is_empty() || ids.contains(&l.id))
+            .filter(|l| pipeline_ids.is_empty() || pipeline_ids.contains(&l.pipeline_id))
+            .filter(|l| {
+                statuses.is_empty()
+                    || statuses
+                        .iter()
+                        .any(|(p, s)| *p == l.pipeline_id && *s == l.status_id)
+            })
+            .filter(|l| match &text {
+                None => true,
+                Some(q) => {
+                    text_matches(q, &l.name, false)
+                        || l.price.to_string() == q.trim()
+                        || l.custom_fields.iter().flat_map(|(_, vs)| vs).any(|v| {
+                            match v.get("value") {
+                                Some(Value::String(s)) => text_matches(q, s, false),
+                                Some(Value::Number(n)) => n.to_string() == q.trim(),
+                                _ => false,
+                            }
+                        })
+                }
+            })
+            .collect();
+    match first(&pairs, "order[updated_at]") {
+        Some("asc") => leads.sort_by_key(|l| (l.updated_at, l.id)),
+        Some("desc") => leads.sort_by_key(|l| std::cmp::Reverse((l.updated_at, l.id))),
+        _ => {}
+    }
+    let start = (page - 1).saturating_mul(limit);
+    if start >= leads.len() {
+        return problem::no_content();
+    }
+    let more = start + limit < leads.len();
+    let items: Vec<Value> = leads[start..leads.len().min(start + limit)]
+        .iter()
+        .filter_map(|l| lead_json(account, &data, l.id, base, query))
+        .collect();
+    let list = format!("{base}/api/v4/leads");
+    let mut links = json!({"self": {"href": format!("{list}?page={page}&limit={limit}")}});
+    if more {
+        links["next"] = json!({"href": format!("{list}?page={}&limit={limit}", page + 1)});
+    }
+    problem::hal(
+        StatusCode::OK,
+        &json!({"_page": page, "_links": links, "_embedded": {"leads": items}}),
+    )
+}
+
+/// `filter[pipeline_id]` (one or a list).
+fn ids_pipeline(pairs: &[(String, String)]) -> Vec<i64> {
+    ids(pairs, "pipeline_id")
+}
+
+/// `filter[statuses][N][pipeline_id]` + `filter[statuses][N][status_id]` pairs.
+fn statuses_filter(pairs: &[(String, String)]) -> Vec<(i64, i64)> {
+    let mut out = Vec::new();
+    for n in 0..50 {
+        let p = first(pairs, &format!("filter[statuses][{n}][pipeline_id]"))
+            .and_then(|v| v.parse().ok());
+        let s =
+            first(pairs, &format!("filter[statuses][{n}][status_id]")).and_then(|v| v.parse().ok());
+        match (p, s) {
+            (Some(p), Some(s)) => out.push((p, s)),
+            _ => break,
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testkit::*;
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn lead_search_by_name_and_field_value_and_204() {
+        let (_sim, client) = start(unlimited()).await;
+        let (status, _, body) =
+            parts(client.get("/api/v4/leads?query=acme&with=contacts").await).await;
+        assert_eq!(status, 200);
+        let leads = body["_embedded"]["leads"].as_array().unwrap();
+        assert_eq!(leads.len(), 1);
+        assert_eq!(leads[0]["id"], 9002);
+        assert_eq!(leads[0]["_embedded"]["contacts"][0]["id"], 8003);
+        let (status, _, body) = parts(client.get("/api/v4/leads?query=WhatsApp").await).await;
+        assert_eq!(status, 200, "matches the Source field value and the name");
+        assert_eq!(body["_embedded"]["leads"][0]["id"], 9001);
+        assert!(
+            body["_embedded"]["leads"][0]["_embedded"]
+                .get("contacts")
+                .is_none()
+        );
+        let (status, _, body) = parts(client.get("/api/v4/leads?query=nobody%20here").await).await;
+        assert_eq!((status, body), (204, serde_json::Value::Null));
+        let (status, _, _) = parts(
+            client
+                .get("/api/v4/leads?query=acme&filter[pipeline_id]=1002")
+                .await,
+        )
+        .await;
+        assert_eq!(status, 204);
+        let q = "/api/v4/leads?filter[statuses][0][pipeline_id]=1001&filter[statuses][0][status_id]=2003";
+        let (_, _, body) = parts(client.get(q).await).await;
+        assert_eq!(body["_embedded"]["leads"].as_array().unwrap().len(), 1);
+        let (_, _, body) = parts(
+            client
+                .get("/api/v4/leads?filter[id][]=9001&filter[id][]=9003&order[updated_at]=desc")
+                .await,
+        )
+        .await;
+        let ids: Vec<i64> = body["_embedded"]["leads"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, [9003, 9001]);
+    }
+
+    #[tokio::test]
+    async fn single_lead_with_contacts() {
+        let (_sim, client) = start(unlimited()).await;
+        let (_, _, lead) = parts(client.get("/api/v4/leads/9001?with=contacts").await).await;
+        let contacts = &lead["_embedded"]["contacts"];
+        assert_eq!(contacts.as_array().unwrap().len(), 2);
+        assert_eq!(
+            (contacts[0]["id"].clone(), contacts[0]["is_main"].clone()),
+            (json!(8001), json!(true))
+        );
+        let (_, _, plain) = parts(client.get("/api/v4/leads/9001").await).await;
+        assert!(plain["_embedded"].get("contacts").is_none());
     }
 }

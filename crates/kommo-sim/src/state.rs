@@ -3,19 +3,15 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicI64, AtomicU8, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard};
+use std::sync::{Arc, Mutex, OnceLock, RwLock, RwLockReadGuard};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::faults::{FaultList, Limiter};
+use super::sync::lock;
 use super::{MissingLead, SimulatorOptions};
-
-/// Locks a mutex, ignoring poisoning (a panicked test must not wedge the simulator).
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 /// Unix time in seconds.
 pub(crate) fn unix_now() -> i64 {
@@ -46,7 +42,7 @@ struct RequestLog {
     entries: Vec<RecordedRequest>,
 }
 
-/// Custom field kinds the seed uses (kommo-api.md §4.1, §13.3).
+/// Custom field kinds the seed uses (<https://developers.kommo.com/reference/custom-fields>).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum FieldType {
     Checkbox,
@@ -148,7 +144,7 @@ pub(crate) struct AccountData {
     pub leads: BTreeMap<i64, Lead>,
     pub notes: Vec<Note>,
     pub next_note_id: i64,
-    /// The account's lead tags `(id, name)` (§13.1): tags are per entity type.
+    /// The account's lead tags `(id, name)` (tags are per entity type).
     pub tags: Vec<(i64, String)>,
     pub next_tag_id: i64,
     /// Contacts, tasks and Salesbots (`crm.rs`).
@@ -376,29 +372,6 @@ impl SimState {
         }
     }
 
-    /// The stored lead as `GET /api/v4/leads/{id}` would return it.
-    pub fn lead(&self, subdomain: &str, id: i64) -> Option<Value> {
-        let account = self.account(subdomain)?;
-        let base = format!("{}/{}", self.base_url(), subdomain);
-        let data = lock(&account.data);
-        let lead = data.leads.get(&id)?;
-        serde_json::to_value(LeadView::new(&account, lead, &base)).ok()
-    }
-
-    /// The notes stored on a lead, oldest first, as `GET .../notes` lists them.
-    pub fn notes(&self, subdomain: &str, lead_id: i64) -> Vec<Value> {
-        let Some(account) = self.account(subdomain) else {
-            return Vec::new();
-        };
-        let base = format!("{}/{}", self.base_url(), subdomain);
-        let data = lock(&account.data);
-        data.notes
-            .iter()
-            .filter(|n| n.entity_id == lead_id)
-            .filter_map(|n| serde_json::to_value(NoteView::new(&account, n, &base)).ok())
-            .collect()
-    }
-
     /// The most requests to `subdomain` inside any 1000 ms window of the log.
     pub fn max_requests_in_any_second(&self, subdomain: &str) -> usize {
         let log = lock(&self.log);
@@ -434,166 +407,6 @@ impl SimState {
         mine.fold((0, 0), |(n, t), r| {
             (n + 1, t + usize::from(r.status == 429))
         })
-    }
-}
-
-#[derive(Serialize)]
-pub(crate) struct Href {
-    pub href: String,
-}
-
-#[derive(Serialize)]
-pub(crate) struct SelfLink {
-    #[serde(rename = "self")]
-    pub self_: Href,
-}
-
-impl SelfLink {
-    pub(crate) fn new(href: String) -> SelfLink {
-        SelfLink {
-            self_: Href { href },
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct ValueView<'a> {
-    field_id: i64,
-    field_name: &'a str,
-    field_code: Option<&'a str>,
-    field_type: &'static str,
-    values: &'a [Value],
-}
-
-#[derive(Serialize)]
-struct TagView<'a> {
-    id: i64,
-    name: &'a str,
-    color: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct LeadEmbedded<'a> {
-    tags: Vec<TagView<'a>>,
-    companies: [(); 0],
-}
-
-/// A lead as Kommo renders it (§2.2).
-#[derive(Serialize)]
-pub(crate) struct LeadView<'a> {
-    id: i64,
-    name: &'a str,
-    price: i64,
-    responsible_user_id: i64,
-    group_id: i64,
-    status_id: i64,
-    pipeline_id: i64,
-    loss_reason_id: Option<i64>,
-    created_by: i64,
-    updated_by: i64,
-    created_at: i64,
-    updated_at: i64,
-    closed_at: Option<i64>,
-    closest_task_at: Option<i64>,
-    is_deleted: bool,
-    custom_fields_values: Option<Vec<ValueView<'a>>>,
-    score: Option<i64>,
-    account_id: i64,
-    labor_cost: Option<i64>,
-    _links: SelfLink,
-    _embedded: LeadEmbedded<'a>,
-}
-
-impl<'a> LeadView<'a> {
-    /// `base` is "http://host/{subdomain}".
-    pub(crate) fn new(account: &'a Account, lead: &'a Lead, base: &str) -> LeadView<'a> {
-        let values: Vec<ValueView<'a>> = lead
-            .custom_fields
-            .iter()
-            .filter_map(|(field_id, values)| {
-                let field = account.field(*field_id)?;
-                Some(ValueView {
-                    field_id: *field_id,
-                    field_name: &field.name,
-                    field_code: field.code,
-                    field_type: field.kind.as_str(),
-                    values,
-                })
-            })
-            .collect();
-        LeadView {
-            id: lead.id,
-            name: &lead.name,
-            price: lead.price,
-            responsible_user_id: lead.responsible_user_id,
-            group_id: lead.group_id,
-            status_id: lead.status_id,
-            pipeline_id: lead.pipeline_id,
-            loss_reason_id: None,
-            created_by: lead.created_by,
-            updated_by: lead.updated_by,
-            created_at: lead.created_at,
-            updated_at: lead.updated_at,
-            closed_at: lead.closed_at,
-            closest_task_at: None,
-            is_deleted: false,
-            custom_fields_values: (!values.is_empty()).then_some(values),
-            score: None,
-            account_id: account.id,
-            labor_cost: None,
-            _links: SelfLink::new(format!("{base}/api/v4/leads/{}", lead.id)),
-            _embedded: LeadEmbedded {
-                tags: lead
-                    .tags
-                    .iter()
-                    .map(|(id, name)| TagView {
-                        id: *id,
-                        name,
-                        color: None,
-                    })
-                    .collect(),
-                companies: [],
-            },
-        }
-    }
-}
-
-/// A stored note as Kommo renders it (§5).
-#[derive(Serialize)]
-pub(crate) struct NoteView<'a> {
-    id: i64,
-    entity_id: i64,
-    created_by: i64,
-    updated_by: i64,
-    created_at: i64,
-    updated_at: i64,
-    responsible_user_id: i64,
-    group_id: i64,
-    note_type: &'a str,
-    params: &'a Value,
-    account_id: i64,
-    _links: SelfLink,
-}
-
-impl<'a> NoteView<'a> {
-    pub(crate) fn new(account: &Account, note: &'a Note, base: &str) -> NoteView<'a> {
-        NoteView {
-            id: note.id,
-            entity_id: note.entity_id,
-            created_by: 0,
-            updated_by: 0,
-            created_at: note.created_at,
-            updated_at: note.created_at,
-            responsible_user_id: note.responsible_user_id,
-            group_id: note.group_id,
-            note_type: &note.note_type,
-            params: &note.params,
-            account_id: account.id,
-            _links: SelfLink::new(format!(
-                "{base}/api/v4/leads/{}/notes/{}",
-                note.entity_id, note.id
-            )),
-        }
     }
 }
 

@@ -1,11 +1,12 @@
-//! A lead PATCH's tags (kommo-api.md §13.1): `_embedded.tags` replaces the lead's tags,
-//! `tags_to_add` / `tags_to_delete` add and remove some; items name a tag by `id` (one of the
-//! account's lead tags) or by `name` (an unknown name creates the tag, as Kommo does).
+//! A lead PATCH's tags (<https://developers.kommo.com/reference/update-tags-single-entity>):
+//! `_embedded.tags` replaces the lead's tags, `tags_to_add` / `tags_to_delete` add and remove
+//! some; items name a tag by `id` (one of the account's lead tags) or by `name` (an unknown
+//! name creates the tag, as Kommo does).
 
 use serde_json::{Map, Value};
 
-use crate::simulator::problem::FieldError;
-use crate::simulator::state::{AccountData, Lead};
+use crate::problem::FieldError;
+use crate::state::{AccountData, Lead};
 
 /// A tag named in a PATCH.
 #[derive(Clone, Debug)]

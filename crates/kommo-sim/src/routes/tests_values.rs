@@ -1,6 +1,6 @@
 //! Tests of a lead PATCH's tags, price and typed custom-field values, through HTTP.
 
-use crate::simulator::testkit::*;
+use crate::testkit::*;
 use serde_json::{Value, json};
 
 fn tags(lead: &Value) -> Vec<(i64, String)> {

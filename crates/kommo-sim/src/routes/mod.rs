@@ -2,12 +2,16 @@
 //! recording, the check order (block → rate → fault → auth) and the handlers themselves.
 
 mod account;
+mod bots;
+mod contacts;
 mod custom_fields;
 mod field_values;
 mod leads;
 mod notes;
 mod pipelines;
+mod query;
 mod tags;
+mod tasks;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -24,7 +28,8 @@ use serde_json::Value;
 
 use super::faults::Admission;
 use super::problem;
-use super::state::{Account, RecordedRequest, SimState, lock};
+use super::state::{Account, RecordedRequest, SimState};
+use super::sync::lock;
 
 /// Largest request body read (Kommo's own limit is far below this).
 const BODY_LIMIT: usize = 4 << 20;
@@ -47,6 +52,15 @@ impl Payload {
         match serde_json::from_slice(bytes) {
             Ok(v) => Payload::Json(v),
             Err(_) => Payload::Invalid,
+        }
+    }
+
+    /// The body as a non-empty array, or the detail of Kommo's 400.
+    fn items(&self) -> Result<&Vec<Value>, &'static str> {
+        match self {
+            Payload::Json(Value::Array(items)) if !items.is_empty() => Ok(items),
+            Payload::Empty | Payload::Json(Value::Array(_)) => Err("Request data can not be empty"),
+            Payload::Json(_) | Payload::Invalid => Err("Invalid request body"),
         }
     }
 }
@@ -240,15 +254,21 @@ impl Ctx<'_> {
                 Some(id) => self.add_notes(account, Some(id)),
                 None => self.no_route(),
             },
-            _ => super::crm::route(
-                account,
-                self.method,
-                &segments,
-                self.query,
-                self.payload,
-                &self.base(),
-            )
-            .unwrap_or_else(|| self.no_route()),
+            (&Method::GET, ["leads"]) => leads::list(account, self.query, &self.base()),
+            (&Method::GET, ["contacts"]) => contacts::list(account, self.query, &self.base()),
+            (&Method::GET, ["contacts", id]) => match id.parse::<i64>() {
+                Ok(id) => contacts::get(account, id, self.query, &self.base()),
+                Err(_) => self.no_route(),
+            },
+            (&Method::GET, ["tasks"]) => tasks::list(account, self.query, &self.base()),
+            (&Method::POST, ["tasks"]) => tasks::add(account, self.payload, &self.base()),
+            (&Method::GET, ["bots"]) => bots::list(account, &self.base()),
+            (&Method::POST, ["bots", "run"]) => bots::batch_run(account, self.payload),
+            (&Method::POST, ["bots", id, action @ ("run" | "stop")]) => match id.parse::<i64>() {
+                Ok(id) => bots::run_or_stop(account, id, action, self.payload),
+                Err(_) => self.no_route(),
+            },
+            _ => self.no_route(),
         }
     }
 

@@ -1,10 +1,11 @@
 //! The validation of one `custom_fields_values` item of a lead PATCH, by the field's type
-//! (kommo-api.md §4.2, §13.3): what Kommo stores, or the `validation-errors` entry it answers.
+//! (<https://developers.kommo.com/reference/custom-fields>): what Kommo stores, or the
+//! `validation-errors` entry it answers.
 
 use serde_json::{Value, json};
 
-use crate::simulator::problem::FieldError;
-use crate::simulator::state::{Account, CustomField, FieldType};
+use crate::problem::FieldError;
+use crate::state::{Account, CustomField, FieldType};
 
 /// Validates one `custom_fields_values` item (the field named by `field_id` or
 /// `field_code`); `values: null` (or `[]`) clears the field.

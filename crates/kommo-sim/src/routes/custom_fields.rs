@@ -5,8 +5,8 @@ use http::StatusCode;
 use serde_json::{Value, json};
 
 use super::{Ctx, DEFAULT_LIMIT, MAX_LIMIT};
-use crate::simulator::problem;
-use crate::simulator::state::{Account, CustomField};
+use crate::problem;
+use crate::state::{Account, CustomField};
 
 impl Ctx<'_> {
     pub(super) fn field_json(&self, field: &CustomField) -> Value {

@@ -5,8 +5,8 @@ use http::StatusCode;
 use serde_json::json;
 
 use super::Ctx;
-use crate::simulator::problem;
-use crate::simulator::state::Account;
+use crate::problem;
+use crate::state::Account;
 
 impl Ctx<'_> {
     pub(super) fn account_info(&self, account: &Account) -> Response {

@@ -1,4 +1,5 @@
-//! Builds Kommo's error answers (`application/problem+json`, kommo-api.md §9) and the
+//! Builds Kommo's error answers (`application/problem+json`, the shapes of
+//! <https://developers.kommo.com/docs/http-codes>) and the
 //! small response helpers the simulator's handlers share.
 
 use axum::body::Body;
@@ -207,7 +208,8 @@ pub fn internal_error() -> Response {
     )
 }
 
-/// The documented problem for `status` (§9 shapes; a generic one for other codes).
+/// The documented problem for `status` (the shapes Kommo documents; a generic one for other
+/// codes).
 pub fn documented(status: StatusCode, retry_after: u64, header: Option<u64>) -> Response {
     match status.as_u16() {
         401 => unauthorized(),

@@ -1,6 +1,8 @@
-//! An in-process fake of Kommo's API v4, used by `--sandbox`, `kommo-mcp sandbox`, the
-//! tests, the hidden `simulator` subcommand and the benchmark. Its behaviour follows
-//! `shared/kommo-api.md` (beside the project root).
+//! An in-process fake of Kommo's API v4, used by kommo-mcp's `--sandbox`, `kommo-mcp
+//! sandbox`, its tests, the hidden `simulator` subcommand and the benchmark. What it fakes,
+//! its `/__sim` control API, its faults and its seed are described in the crate's README;
+//! the behaviour it follows is Kommo's public API reference,
+//! <https://developers.kommo.com/reference>.
 
 mod control;
 mod crm;
@@ -9,6 +11,9 @@ mod problem;
 mod routes;
 pub mod seed;
 mod state;
+mod sync;
+mod tcp;
+mod views;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -89,7 +94,7 @@ impl Simulator {
         let counted = Arc::clone(&state);
         let listener = listener.tap_io(move |tcp| {
             counted.connection_accepted();
-            crate::transport::tcp::tune_accepted(tcp);
+            tcp::tune_accepted(tcp);
         });
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
