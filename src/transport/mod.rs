@@ -4,6 +4,7 @@ mod allowlist;
 mod bare;
 mod body_guard;
 mod caller;
+mod caller_share;
 pub mod guard;
 pub mod http;
 mod inbound_limit;
