@@ -6,6 +6,7 @@ mod body_guard;
 mod caller;
 mod caller_share;
 pub mod guard;
+mod held_body;
 pub mod http;
 mod inbound_limit;
 mod json_shape;

@@ -35,6 +35,7 @@ use super::{
     bare,
     caller::{name_of, owner_of},
     caller_share::{CallerShares, Kind, Slot},
+    held_body::Holding,
     session_cap::SessionCap,
     sessions::StreamableSessions,
 };
@@ -187,13 +188,7 @@ fn not_found() -> Response {
 
 /// `response` with `slot` held until its body has been sent or dropped.
 fn holding(response: Response, slot: Slot) -> Response {
-    use http_body_util::BodyExt;
-    response.map(|body| {
-        Body::new(body.map_frame(move |frame| {
-            let _held = &slot;
-            frame
-        }))
-    })
+    response.map(|body| Holding::body(body, slot))
 }
 
 /// The `/mcp` handler: a `POST` is counted in its caller's requests in flight until its
