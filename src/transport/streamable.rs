@@ -209,28 +209,28 @@ pub async fn handle(State(endpoint): State<Arc<McpEndpoint>>, request: Request) 
 }
 
 impl McpEndpoint {
+    /// Sends the request down its path: bare JSON, stateless, in a session, or opening one.
     async fn route(&self, request: Request) -> Response {
-        let endpoint = self;
         let method = request.method().clone();
         let bare = method == Method::POST
             && !request.headers().contains_key(SESSION_HEADER)
             && !accepts_event_stream(&request);
         if bare {
-            return endpoint.bare(request).await;
+            return self.bare(request).await;
         }
-        if endpoint.stateless {
-            return endpoint.main.handle(request).await.map(Body::new);
+        if self.stateless {
+            return self.main.handle(request).await.map(Body::new);
         }
         if request.headers().contains_key(SESSION_HEADER) {
             return match session_id(&request) {
-                Some(id) => endpoint.in_session(id, method, request).await,
+                Some(id) => self.in_session(id, method, request).await,
                 None => not_found(),
             };
         }
         if method == Method::POST {
-            endpoint.without_session(request).await
+            self.without_session(request).await
         } else {
-            endpoint.main.handle(request).await.map(Body::new)
+            self.main.handle(request).await.map(Body::new)
         }
     }
 
