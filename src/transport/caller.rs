@@ -3,7 +3,7 @@
 //! and read-only flag the rest of the HTTP layer enforces — and who owns the sessions
 //! and streams it opens.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use axum::http::Extensions;
 use sha2::{Digest, Sha256};
@@ -107,16 +107,18 @@ fn owner_hash(kind: &str, parts: &[&str]) -> Arc<str> {
 /// The owner of what a request opens or names: its caller's, else [`ANONYMOUS`] (a
 /// server without auth).
 pub fn owner_of(extensions: &Extensions) -> Arc<str> {
+    static OWNER: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from(ANONYMOUS));
     extensions
         .get::<Caller>()
-        .map_or_else(|| Arc::from(ANONYMOUS), |caller| Arc::clone(&caller.owner))
+        .map_or_else(|| Arc::clone(&OWNER), |caller| Arc::clone(&caller.owner))
 }
 
 /// The caller's name for log lines, `-` without auth.
 pub fn name_of(extensions: &Extensions) -> Arc<str> {
+    static NOBODY: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("-"));
     extensions
         .get::<Caller>()
-        .map_or_else(|| Arc::from("-"), |caller| Arc::clone(&caller.name))
+        .map_or_else(|| Arc::clone(&NOBODY), |caller| Arc::clone(&caller.name))
 }
 
 #[cfg(test)]
