@@ -393,7 +393,7 @@ pub struct HttpLimitArgs {
     )]
     pub max_sessions: Option<String>,
 
-    /// Seconds an unused streamable HTTP session stays open [default: 300] [config: http.session-idle-timeout]
+    /// Seconds an unused session (streamable HTTP, or legacy SSE with its stream) stays open [default: 300] [config: http.session-idle-timeout]
     #[arg(
         long,
         env = "KOMMO_MCP_SESSION_IDLE_TIMEOUT",
@@ -428,6 +428,35 @@ pub struct HttpLimitArgs {
         hide_env_values = true
     )]
     pub max_connections: Option<String>,
+
+    // --- Each caller's share (issue 24; see config::limits for the defaults and why).
+    /// Most open sessions of one caller (a client key, an OAuth subject, the auth token, or everyone without auth); beyond it 429 [default: 250] [config: http.max-sessions-per-caller]
+    #[arg(
+        long,
+        env = "KOMMO_MCP_MAX_SESSIONS_PER_CALLER",
+        value_name = "N",
+        hide_env_values = true
+    )]
+    pub max_sessions_per_caller: Option<String>,
+
+    /// Most open event streams (GET /sse, standalone GET /mcp) of one caller; beyond it 429 [default: 128] [config: http.max-streams-per-caller]
+    #[arg(
+        long,
+        env = "KOMMO_MCP_MAX_STREAMS_PER_CALLER",
+        value_name = "N",
+        hide_env_values = true
+    )]
+    pub max_streams_per_caller: Option<String>,
+
+    /// Most requests of one caller answered at once on /mcp and /sse/message; beyond it 429 [default: 64] [config: http.max-calls-per-caller]
+    #[arg(
+        long,
+        env = "KOMMO_MCP_MAX_CALLS_PER_CALLER",
+        value_name = "N",
+        hide_env_values = true
+    )]
+    pub max_calls_per_caller: Option<String>,
+    // --- end of each caller's share
 }
 
 impl HttpLimitArgs {
@@ -442,6 +471,9 @@ impl HttpLimitArgs {
             ("header_read_timeout", &self.header_read_timeout),
             ("body_read_timeout", &self.body_read_timeout),
             ("max_connections", &self.max_connections),
+            ("max_sessions_per_caller", &self.max_sessions_per_caller),
+            ("max_streams_per_caller", &self.max_streams_per_caller),
+            ("max_calls_per_caller", &self.max_calls_per_caller),
         ];
         let mut raw = RawHttpLimits::default();
         for (index, (id, value)) in values.into_iter().enumerate() {
@@ -721,6 +753,9 @@ pub fn misplaced_serve_flag(matches: &ArgMatches) -> Option<String> {
         "header_read_timeout",
         "body_read_timeout",
         "max_connections",
+        "max_sessions_per_caller",
+        "max_streams_per_caller",
+        "max_calls_per_caller",
     ];
     let given = ids
         .into_iter()

@@ -279,6 +279,18 @@ async fn run(plan: &Plan) -> Result<(Vec<Row>, Vec<String>), String> {
     // Room for the 1,000 idle sessions (and 1,000 SSE connections) of the memory figures.
     let mut http_args = account_args.clone();
     http_args.extend(["--max-sessions", "4000", "--max-connections", "4000"].map(str::to_owned));
+    // The load has no auth: every connection is one caller, whose share must hold them all.
+    http_args.extend(
+        [
+            "--max-sessions-per-caller",
+            "4000",
+            "--max-streams-per-caller",
+            "4000",
+            "--max-calls-per-caller",
+            "4000",
+        ]
+        .map(str::to_owned),
+    );
     let (mut server, addr) = util::start_http_server(&http_args).await;
     let base = format!("http://{addr}");
     let duration = Duration::from_secs(plan.load_seconds);

@@ -84,7 +84,7 @@ pub mod limits {
         "KOMMO_MCP_SESSION_IDLE_TIMEOUT",
         300,
         "seconds",
-        "a streamable HTTP session nobody uses for this long is closed"
+        "a session nobody uses for this long is closed (a legacy SSE stream with it)"
     );
     limit!(
         HEADER_READ_TIMEOUT,
@@ -112,8 +112,37 @@ pub mod limits {
         "open client connections; one more is answered 503 and closed"
     );
 
+    // --- Each caller's share (issue 24): one caller (a client key, an OAuth subject and
+    // client, the shared token, or everyone when there is no auth) cannot take every slot.
+    // A quarter of --max-sessions and of --max-connections leaves room for three others.
+    limit!(
+        MAX_SESSIONS_PER_CALLER,
+        "max-sessions-per-caller",
+        "KOMMO_MCP_MAX_SESSIONS_PER_CALLER",
+        250,
+        "sessions",
+        "open sessions of one caller (streamable HTTP and SSE together); 429 with Retry-After beyond it"
+    );
+    limit!(
+        MAX_STREAMS_PER_CALLER,
+        "max-streams-per-caller",
+        "KOMMO_MCP_MAX_STREAMS_PER_CALLER",
+        128,
+        "streams",
+        "open event streams of one caller (GET /sse and standalone GET /mcp); 429 with Retry-After beyond it"
+    );
+    limit!(
+        MAX_CALLS_PER_CALLER,
+        "max-calls-per-caller",
+        "KOMMO_MCP_MAX_CALLS_PER_CALLER",
+        64,
+        "requests",
+        "requests of one caller being answered at once on /mcp and /sse/message; 429 with Retry-After beyond it"
+    );
+    // --- end of each caller's share
+
     /// Every limit, in the order the documentation lists them.
-    pub const ALL: [LimitInfo; 8] = [
+    pub const ALL: [LimitInfo; 11] = [
         MAX_BODY_BYTES,
         MAX_JSON_DEPTH,
         MAX_JSON_VALUES,
@@ -122,12 +151,15 @@ pub mod limits {
         HEADER_READ_TIMEOUT,
         BODY_READ_TIMEOUT,
         MAX_CONNECTIONS,
+        MAX_SESSIONS_PER_CALLER,
+        MAX_STREAMS_PER_CALLER,
+        MAX_CALLS_PER_CALLER,
     ];
 }
 
 /// The limits as the command line gave them (flag or environment), by [`limits::ALL`] order.
 #[derive(Clone, Debug, Default)]
-pub struct RawHttpLimits(pub [Option<RawValue>; 8]);
+pub struct RawHttpLimits(pub [Option<RawValue>; 11]);
 
 /// The config file's `[http]` table.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -141,10 +173,13 @@ pub struct FileHttpLimits {
     header_read_timeout: Option<f64>,
     body_read_timeout: Option<f64>,
     max_connections: Option<u64>,
+    max_sessions_per_caller: Option<u64>,
+    max_streams_per_caller: Option<u64>,
+    max_calls_per_caller: Option<u64>,
 }
 
 impl FileHttpLimits {
-    fn values(&self) -> [Option<String>; 8] {
+    fn values(&self) -> [Option<String>; 11] {
         let n = |v: Option<u64>| v.map(|v| v.to_string());
         let s = |v: Option<f64>| v.map(|v| v.to_string());
         [
@@ -156,6 +191,9 @@ impl FileHttpLimits {
             s(self.header_read_timeout),
             s(self.body_read_timeout),
             n(self.max_connections),
+            n(self.max_sessions_per_caller),
+            n(self.max_streams_per_caller),
+            n(self.max_calls_per_caller),
         ]
     }
 }
@@ -171,6 +209,9 @@ pub struct HttpLimits {
     pub header_read_timeout: Sourced<Duration>,
     pub body_read_timeout: Sourced<Duration>,
     pub max_connections: Sourced<usize>,
+    pub max_sessions_per_caller: Sourced<usize>,
+    pub max_streams_per_caller: Sourced<usize>,
+    pub max_calls_per_caller: Sourced<usize>,
 }
 
 impl Default for HttpLimits {
@@ -187,6 +228,9 @@ impl Default for HttpLimits {
             header_read_timeout: secs(limits::HEADER_READ_TIMEOUT),
             body_read_timeout: secs(limits::BODY_READ_TIMEOUT),
             max_connections: count(limits::MAX_CONNECTIONS),
+            max_sessions_per_caller: count(limits::MAX_SESSIONS_PER_CALLER),
+            max_streams_per_caller: count(limits::MAX_STREAMS_PER_CALLER),
+            max_calls_per_caller: count(limits::MAX_CALLS_PER_CALLER),
         }
     }
 }
@@ -252,6 +296,9 @@ impl HttpLimits {
             header_read_timeout: secs(5)?,
             body_read_timeout: secs(6)?,
             max_connections: count(7)?,
+            max_sessions_per_caller: count(8)?,
+            max_streams_per_caller: count(9)?,
+            max_calls_per_caller: count(10)?,
         })
     }
 }

@@ -81,7 +81,7 @@ impl AccessPolicy {
         if let Some(expected) = &self.auth_token
             && bool::from(presented.as_bytes().ct_eq(expected.expose().as_bytes()))
         {
-            return Ok(Some(Caller::shared_token()));
+            return Ok(Some(Caller::shared_token(expected.expose())));
         }
         let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
         // Every entry is compared, so the time taken does not depend on which one matches.

@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{
     body_guard::{self, BodyLimits},
+    caller_share::{CallerShares, ShareLimits},
     guard::{self, AccessPolicy},
     inbound_limit::{self, InboundLimits},
     json_shape::ShapeLimits,
@@ -190,7 +191,13 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
     let limits = &options.limits;
     let shutdown = CancellationToken::new();
     let draining = CancellationToken::new();
-    let sse_sessions = Arc::new(SseSessions::default());
+    let sse_sessions = Arc::new(SseSessions::new(limits.session_idle_timeout.value));
+    tokio::spawn(Arc::clone(&sse_sessions).expire_until(shutdown.clone()));
+    let shares = CallerShares::new(ShareLimits {
+        sessions: limits.max_sessions_per_caller.value,
+        streams: limits.max_streams_per_caller.value,
+        calls: limits.max_calls_per_caller.value,
+    });
     let session_store = (!options.stateless)
         .then(|| handler.redis())
         .flatten()
@@ -198,6 +205,7 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
     let streamable_sessions = Arc::new(StreamableSessions::new(
         limits.session_idle_timeout.value,
         session_store,
+        Arc::clone(&shares),
     ));
     tokio::spawn(Arc::clone(&streamable_sessions).expire_until(shutdown.clone()));
     let cap = Arc::new(SessionCap::new(
@@ -211,6 +219,7 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
         handler.clone(),
         options.stateless,
         Arc::clone(&cap),
+        Arc::clone(&shares),
         max_body,
         &shutdown,
     ));
@@ -218,7 +227,7 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
         handler.clone(),
         Arc::clone(&sse_sessions),
         shutdown.clone(),
-        cap,
+        (cap, shares),
         max_body,
     );
     let body_limits = Arc::new(BodyLimits {

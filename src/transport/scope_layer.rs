@@ -78,3 +78,120 @@ fn narrow(
     scope.caller = Some(caller.name.clone());
     Ok(scope)
 }
+
+/// The scope of a legacy-SSE message: the settings the `POST` carries over those of the
+/// `GET /sse` that opened its session (`connect`), where the opening scope can only narrow
+/// what the poster (`caller`, the session's owner) may do, never widen it. Tools are the
+/// tools both allow, read-only and dry-run hold if either says so, the account and token
+/// are the `POST`'s if it names them (else the `GET`'s), and the account must be one the
+/// poster's own key allows.
+pub fn session_scope(
+    connect: &RequestScope,
+    post: &RequestScope,
+    caller: Option<&Caller>,
+    rules: &ScopeRules,
+) -> Result<RequestScope, String> {
+    let tools = match (connect.tools, post.tools) {
+        (Some(opened), Some(posted)) => Some(opened.intersect(posted)),
+        (opened, posted) => posted.or(opened),
+    };
+    let scope = RequestScope {
+        token: post.token.clone().or_else(|| connect.token.clone()),
+        subdomain: post.subdomain.clone().or_else(|| connect.subdomain.clone()),
+        tools,
+        pause_field_id: post.pause_field_id.or(connect.pause_field_id),
+        read_only: connect.read_only || post.read_only,
+        caller: post.caller.clone().or_else(|| connect.caller.clone()),
+        dry_run: connect.dry_run || post.dry_run,
+    };
+    match caller {
+        None => Ok(scope),
+        Some(caller) => narrow(scope, caller, rules),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Accounts, ClientEntry};
+
+    fn rules() -> ScopeRules {
+        ScopeRules {
+            server_tools: ToolSet::all(),
+            own_subdomain: Some(Subdomain::parse("demo").expect("valid")),
+        }
+    }
+
+    fn caller(accounts: &[&str]) -> Caller {
+        let entry = ClientEntry {
+            name: "partner".to_owned(),
+            key_sha256: [0; 32],
+            accounts: Accounts::parse(accounts.iter().copied()).expect("valid accounts"),
+            tools: None,
+            read_only: false,
+            rate_limit: None,
+        };
+        Caller::client(&entry)
+    }
+
+    fn on(subdomain: &str) -> RequestScope {
+        RequestScope {
+            subdomain: Some(Subdomain::parse(subdomain).expect("valid")),
+            ..RequestScope::default()
+        }
+    }
+
+    #[test]
+    fn the_opening_account_is_checked_against_the_posters_own_key() {
+        let demo_only = caller(&["demo"]);
+        let refused = session_scope(
+            &on("beta"),
+            &RequestScope::default(),
+            Some(&demo_only),
+            &rules(),
+        );
+        assert!(
+            refused
+                .expect_err("beta is not partner's")
+                .contains("\"beta\"")
+        );
+        let own = session_scope(
+            &RequestScope::default(),
+            &RequestScope::default(),
+            Some(&demo_only),
+            &rules(),
+        )
+        .expect("its own account");
+        assert_eq!(own.caller.as_deref(), Some("partner"));
+        let posted = session_scope(&on("beta"), &on("demo"), Some(&demo_only), &rules())
+            .expect("the POST's account wins and is partner's");
+        assert_eq!(
+            posted.subdomain.map(|s| s.to_string()).as_deref(),
+            Some("demo")
+        );
+    }
+
+    #[test]
+    fn the_opening_scope_only_narrows_tools_and_flags() {
+        let opened = RequestScope {
+            tools: Some(ToolSet::parse("get_lead,add_note").expect("valid")),
+            read_only: true,
+            ..RequestScope::default()
+        };
+        let posted = RequestScope {
+            tools: Some(ToolSet::parse("add_note,move_lead").expect("valid")),
+            ..RequestScope::default()
+        };
+        let scope = session_scope(&opened, &posted, None, &rules()).expect("no caller to check");
+        assert_eq!(
+            scope.tools,
+            Some(ToolSet::parse("add_note").expect("valid"))
+        );
+        assert!(scope.read_only);
+        let widened = session_scope(&opened, &RequestScope::default(), None, &rules()).expect("ok");
+        assert_eq!(
+            widened.tools, opened.tools,
+            "a POST without tools keeps the opening's"
+        );
+    }
+}

@@ -5,7 +5,9 @@
 //! rmcp's own session manager keeps a worker task, a service task and seven channels per
 //! session, about 80 kB (issue 10's note). A session nobody uses for
 //! `--session-idle-timeout` is dropped; with `--redis-url`, a session opened on one replica
-//! is known to every other.
+//! is known to every other. Every session belongs to the caller that opened it (its
+//! [`Slot`] names the owner and counts it in the caller's share): a request from anyone
+//! else finds no session at all.
 
 pub mod shared;
 
@@ -15,27 +17,33 @@ use std::{
     time::{Duration, Instant},
 };
 
-use rmcp::{
-    model::InitializeRequestParams,
-    transport::streamable_http_server::session::{SessionState, SessionStore},
-};
+use rmcp::model::InitializeRequestParams;
 use tokio_util::sync::CancellationToken;
 
-use shared::RedisSessions;
+use super::caller_share::{CallerShares, Kind, Slot};
+use shared::{RedisSessions, SharedSession};
 
-/// One open session.
+/// One open session. Per-session state the protocol needs later (client capabilities, an
+/// answer buffer) belongs here.
 struct Session {
     last_used: Instant,
     /// Cancelled when the session closes or expires: ends its standalone streams.
     ended: CancellationToken,
+    /// The owner's session slot: counted in its share until the session is dropped.
+    slot: Slot,
 }
 
 impl Session {
-    fn new() -> Self {
+    fn new(slot: Slot) -> Self {
         Self {
             last_used: Instant::now(),
             ended: CancellationToken::new(),
+            slot,
         }
+    }
+
+    fn owned_by(&self, owner: &str) -> bool {
+        **self.slot.owner() == *owner
     }
 }
 
@@ -50,15 +58,23 @@ pub struct StreamableSessions {
     open: Mutex<HashMap<String, Session>>,
     idle: Duration,
     store: Option<Arc<RedisSessions>>,
+    /// Where a session adopted from another replica is counted.
+    shares: Arc<CallerShares>,
 }
 
 impl StreamableSessions {
-    /// Sessions that close after `idle` unused, shared through `store` when it is set.
-    pub fn new(idle: Duration, store: Option<Arc<RedisSessions>>) -> Self {
+    /// Sessions that close after `idle` unused, shared through `store` when it is set,
+    /// counted in their owners' `shares`.
+    pub fn new(
+        idle: Duration,
+        store: Option<Arc<RedisSessions>>,
+        shares: Arc<CallerShares>,
+    ) -> Self {
         Self {
             open: Mutex::new(HashMap::new()),
             idle,
             store,
+            shares,
         }
     }
 
@@ -71,44 +87,61 @@ impl StreamableSessions {
         self.lock().len()
     }
 
-    /// Opens a session for a client whose `initialize` was answered, and returns its id.
-    /// With Redis, the session is shared before the id is handed out, so the client's next
-    /// request may go to any replica.
-    pub async fn open(&self, initialize_params: Option<InitializeRequestParams>) -> String {
+    /// Opens a session, held in `slot` (its owner's), for a client whose `initialize` was
+    /// answered, and returns its id. With Redis, the session is shared before the id is
+    /// handed out, so the client's next request may go to any replica.
+    pub async fn open(
+        &self,
+        slot: Slot,
+        initialize_params: Option<InitializeRequestParams>,
+    ) -> String {
         let id = uuid::Uuid::new_v4().to_string();
-        if let (Some(store), Some(initialize_params)) = (&self.store, initialize_params) {
-            let state = SessionState::new(initialize_params);
-            if let Err(err) = store.store(&id, &state).await {
+        if let Some(store) = &self.store {
+            let record = SharedSession {
+                owner: slot.owner().to_string(),
+                initialize_params,
+            };
+            if let Err(err) = store.store(&id, &record).await {
                 tracing::warn!(
                     "cannot share the new session through Redis (other replicas will not know it): {err}"
                 );
             }
         }
-        self.lock().insert(id.clone(), Session::new());
+        self.lock().insert(id.clone(), Session::new(slot));
         id
     }
 
-    /// Whether `id` names an open session. Using a session keeps it open for another idle
-    /// period, here and in Redis. A session this process does not hold is looked up in
-    /// Redis, and adopted when another replica opened it.
-    pub async fn resume(&self, id: &str) -> bool {
-        if self.resume_local(id) {
-            self.touch_shared(id);
-            return true;
+    /// Whether `id` names an open session of `owner`. A session of another owner is not
+    /// there for this one (and is neither touched nor ended). Using a session keeps it
+    /// open for another idle period, here and in Redis. A session this process does not
+    /// hold is looked up in Redis, and adopted when another replica opened it for `owner`.
+    pub async fn resume(&self, id: &str, owner: &Arc<str>) -> bool {
+        match self.resume_local(id, owner) {
+            Local::Mine => {
+                self.touch_shared(id);
+                return true;
+            }
+            Local::NotMine => return false,
+            Local::Absent => {}
         }
         let Some(store) = &self.store else {
             return false;
         };
         match store.load(id).await {
-            Ok(Some(_)) => {
-                self.lock()
+            Ok(Some(record)) if *record.owner == **owner => {
+                let mut open = self.lock();
+                let session = open
                     .entry(id.to_owned())
-                    .or_insert_with(Session::new)
-                    .last_used = Instant::now();
+                    .or_insert_with(|| Session::new(self.shares.take(owner, Kind::Session)));
+                if !session.owned_by(owner) {
+                    return false;
+                }
+                session.last_used = Instant::now();
+                drop(open);
                 self.touch_shared(id);
                 true
             }
-            Ok(None) => false,
+            Ok(_) => false,
             Err(err) => {
                 tracing::warn!("cannot look the session up in Redis: {err}");
                 false
@@ -116,18 +149,21 @@ impl StreamableSessions {
         }
     }
 
-    fn resume_local(&self, id: &str) -> bool {
+    fn resume_local(&self, id: &str, owner: &str) -> Local {
         let now = Instant::now();
         let mut open = self.lock();
         let Some(session) = open.get_mut(id) else {
-            return false;
+            return Local::Absent;
         };
-        if now.saturating_duration_since(session.last_used) < self.idle {
-            session.last_used = now;
-            return true;
+        if now.saturating_duration_since(session.last_used) >= self.idle {
+            open.remove(id);
+            return Local::Absent;
         }
-        open.remove(id);
-        false
+        if !session.owned_by(owner) {
+            return Local::NotMine;
+        }
+        session.last_used = now;
+        Local::Mine
     }
 
     fn touch_shared(&self, id: &str) {
@@ -144,7 +180,8 @@ impl StreamableSessions {
         self.lock().get(id).map(|session| session.ended.clone())
     }
 
-    /// Closes `id` here and in Redis (a client's `DELETE`).
+    /// Closes `id` here and in Redis (a client's `DELETE`, once [`Self::resume`] has
+    /// found it to be the caller's).
     pub async fn close(&self, id: &str) {
         let removed = self.lock().remove(id);
         drop(removed);
@@ -194,52 +231,106 @@ impl StreamableSessions {
     }
 }
 
+/// What this process knows of a session id.
+enum Local {
+    Mine,
+    /// Open here, for another owner.
+    NotMine,
+    /// Not open here (or expired).
+    Absent,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transport::caller_share::ShareLimits;
+
+    fn shares() -> Arc<CallerShares> {
+        CallerShares::new(ShareLimits {
+            sessions: 100,
+            streams: 100,
+            calls: 100,
+        })
+    }
+
+    fn owner(name: &str) -> Arc<str> {
+        Arc::from(name)
+    }
+
+    /// A session of "key:a".
+    async fn open(sessions: &StreamableSessions, shares: &Arc<CallerShares>) -> String {
+        let slot = shares
+            .try_take(&owner("key:a"), Kind::Session)
+            .expect("a slot");
+        sessions.open(slot, None).await
+    }
 
     #[tokio::test]
     async fn a_session_lives_while_used_and_expires_when_idle() {
-        let sessions = StreamableSessions::new(Duration::from_millis(200), None);
-        let id = sessions.open(None).await;
+        let shares = shares();
+        let sessions = StreamableSessions::new(Duration::from_millis(200), None, shares.clone());
+        let id = open(&sessions, &shares).await;
         assert_eq!(sessions.count(), 1);
-        assert!(sessions.resume(&id).await);
+        assert_eq!(shares.held("key:a", Kind::Session), 1);
+        assert!(sessions.resume(&id, &owner("key:a")).await);
         let ended = sessions.ended(&id).expect("open session has a token");
         assert!(!ended.is_cancelled());
         tokio::time::sleep(Duration::from_millis(250)).await;
         assert_eq!(sessions.expire_idle(), 1);
         assert!(ended.is_cancelled(), "expiry ends the standalone stream");
-        assert!(!sessions.resume(&id).await);
+        assert!(!sessions.resume(&id, &owner("key:a")).await);
         assert_eq!(sessions.count(), 0);
+        assert_eq!(shares.held("key:a", Kind::Session), 0, "the slot is back");
+    }
+
+    #[tokio::test]
+    async fn another_owner_finds_no_session_and_cannot_keep_it_alive() {
+        let shares = shares();
+        let sessions = StreamableSessions::new(Duration::from_millis(300), None, shares.clone());
+        let id = open(&sessions, &shares).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(!sessions.resume(&id, &owner("key:b")).await);
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        assert!(
+            !sessions.resume(&id, &owner("key:a")).await,
+            "the stranger's request did not renew the owner's session"
+        );
     }
 
     #[tokio::test]
     async fn an_expired_session_is_refused_even_before_the_sweep() {
-        let sessions = StreamableSessions::new(Duration::from_millis(50), None);
-        let id = sessions.open(None).await;
+        let shares = shares();
+        let sessions = StreamableSessions::new(Duration::from_millis(50), None, shares.clone());
+        let id = open(&sessions, &shares).await;
         tokio::time::sleep(Duration::from_millis(80)).await;
-        assert!(!sessions.resume(&id).await);
+        assert!(!sessions.resume(&id, &owner("key:a")).await);
         assert_eq!(sessions.count(), 0);
     }
 
     #[tokio::test]
     async fn close_ends_the_session_and_unknown_ids_are_refused() {
-        let sessions = StreamableSessions::new(Duration::from_secs(60), None);
-        let id = sessions.open(None).await;
+        let shares = shares();
+        let sessions = StreamableSessions::new(Duration::from_secs(60), None, shares.clone());
+        let id = open(&sessions, &shares).await;
         let ended = sessions.ended(&id).expect("open");
         sessions.close(&id).await;
         assert!(ended.is_cancelled());
-        assert!(!sessions.resume(&id).await);
-        assert!(!sessions.resume("no-such-session").await);
+        assert!(!sessions.resume(&id, &owner("key:a")).await);
+        assert!(!sessions.resume("no-such-session", &owner("key:a")).await);
         assert!(sessions.ended("no-such-session").is_none());
     }
 
     #[tokio::test]
     async fn the_sweeper_drops_idle_sessions_until_shutdown() {
-        let sessions = Arc::new(StreamableSessions::new(Duration::from_millis(120), None));
+        let shares = shares();
+        let sessions = Arc::new(StreamableSessions::new(
+            Duration::from_millis(120),
+            None,
+            shares.clone(),
+        ));
         let shutdown = CancellationToken::new();
         let sweeper = tokio::spawn(Arc::clone(&sessions).expire_until(shutdown.clone()));
-        sessions.open(None).await;
+        open(&sessions, &shares).await;
         tokio::time::sleep(Duration::from_millis(400)).await;
         assert_eq!(sessions.count(), 0, "the idle session was swept");
         shutdown.cancel();
@@ -251,10 +342,10 @@ mod tests {
 
     #[test]
     fn the_sweep_period_follows_the_idle_timeout_within_bounds() {
-        let period = |secs| StreamableSessions::new(Duration::from_secs(secs), None).sweep_period();
-        assert_eq!(period(2), Duration::from_millis(500));
-        assert_eq!(period(3600), Duration::from_secs(60));
-        let tiny = StreamableSessions::new(Duration::from_millis(10), None).sweep_period();
+        let period = |idle| StreamableSessions::new(idle, None, shares()).sweep_period();
+        assert_eq!(period(Duration::from_secs(2)), Duration::from_millis(500));
+        assert_eq!(period(Duration::from_secs(3600)), Duration::from_secs(60));
+        let tiny = period(Duration::from_millis(10));
         assert_eq!(tiny, Duration::from_millis(100));
     }
 }

@@ -4,6 +4,14 @@
 //! stream. A session is a sender into its stream, not a running service, so an open idle
 //! stream costs its connection and little more. A session is removed as soon as its stream
 //! closes.
+//!
+//! A session belongs to the caller that opened it: a `POST` naming another caller's
+//! session is answered exactly as one naming no session (404). The headers of the `GET
+//! /sse` only narrow what the poster's own key allows (see [`scope_layer::session_scope`]).
+//! Bounds: each stream counts as a session and a stream of its caller, each message being
+//! answered as one of its calls; a stream that sees no `POST` for `--session-idle-timeout`
+//! is closed; and a client that does not read its stream is disconnected once
+//! [`MAX_WAITING_ANSWERS`] answers wait for it.
 
 use std::{
     collections::HashMap,
@@ -12,13 +20,14 @@ use std::{
         Arc, Mutex,
         atomic::{AtomicUsize, Ordering},
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use axum::{
     Extension, Router,
     body::Body,
     extract::{Query, Request, State},
+    http::Extensions,
     http::{HeaderValue, StatusCode, header},
     response::{
         IntoResponse, Response,
@@ -34,13 +43,16 @@ use rmcp::{
     },
 };
 use serde::Deserialize;
-use tokio::sync::mpsc;
+use tokio::sync::mpsc::{self, error::TrySendError};
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 
 use super::Observed;
 use super::{
+    caller::{Caller, name_of, owner_of},
+    caller_share::{CallerShares, Kind, Slot},
     reply::{code, json_error},
+    scope_layer::{self, ScopeRules},
     session_cap::SessionCap,
     sse_answer,
 };
@@ -48,29 +60,44 @@ use crate::{scope::RequestScope, server::KommoMcp};
 
 /// The path of the message endpoint the `endpoint` event names.
 pub const MESSAGE_PATH: &str = "/sse/message";
-/// Answers waiting for a slow reader before a `POST`'s answer waits for room.
-const CHANNEL_CAPACITY: usize = 64;
+/// Answers that may wait for a client that does not read its stream (beyond what the
+/// connection's buffers hold); one more and the client is disconnected. Answers are never
+/// buffered without limit.
+pub const MAX_WAITING_ANSWERS: usize = 64;
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// What the stateless service needs to hear to answer a message (legacy clients may send
 /// neither header).
 const ACCEPT_BOTH: &str = "application/json, text/event-stream";
 const JSON: &str = "application/json";
 
-/// One open session: where its answers go, and the headers of the `GET /sse` that opened
-/// it (they apply to every message unless the `POST` overrides them).
+/// One open session: where its answers go, who owns it, and the headers of the `GET /sse`
+/// that opened it (they apply to every message unless the `POST` narrows them further).
 struct Session {
     outbound: mpsc::Sender<String>,
     connect_scope: RequestScope,
+    owner: Arc<str>,
+    last_used: Instant,
+    /// Cancelled to end the stream (idle, or a client that does not read).
+    ended: CancellationToken,
 }
 
 /// The open sessions, and the messages being answered for them.
-#[derive(Default)]
 pub struct SseSessions {
     open: Mutex<HashMap<String, Session>>,
     answering: AtomicUsize,
+    /// A stream without a `POST` for this long is closed.
+    idle: Duration,
 }
 
 impl SseSessions {
+    pub fn new(idle: Duration) -> Self {
+        Self {
+            open: Mutex::new(HashMap::new()),
+            answering: AtomicUsize::new(0),
+            idle,
+        }
+    }
+
     pub fn count(&self) -> usize {
         self.lock().len()
     }
@@ -90,6 +117,46 @@ impl SseSessions {
         drop(removed);
     }
 
+    /// Ends session `id`'s stream now and forgets it.
+    fn end(&self, id: &str) {
+        if let Some(session) = self.lock().remove(id) {
+            session.ended.cancel();
+        }
+    }
+
+    /// Ends the streams that saw no message for the idle timeout; returns how many.
+    pub fn expire_idle(&self) -> usize {
+        let now = Instant::now();
+        let mut open = self.lock();
+        let before = open.len();
+        open.retain(|_, session| {
+            let alive = now.saturating_duration_since(session.last_used) < self.idle;
+            if !alive {
+                session.ended.cancel();
+            }
+            alive
+        });
+        before - open.len()
+    }
+
+    /// Ends idle streams every quarter of the idle timeout (at least every minute) until
+    /// `shutdown` (the server's task for it).
+    pub async fn expire_until(self: Arc<Self>, shutdown: CancellationToken) {
+        let period = (self.idle / 4).clamp(Duration::from_millis(100), Duration::from_secs(60));
+        let mut ticks = tokio::time::interval(period);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = ticks.tick() => {}
+                () = shutdown.cancelled() => return,
+            }
+            let expired = self.expire_idle();
+            if expired > 0 {
+                tracing::debug!("{expired} idle SSE stream(s) closed");
+            }
+        }
+    }
+
     /// Drops every session (server shutdown): each stream ends once its answers are out.
     pub fn close_all(&self) {
         let sessions = std::mem::take(&mut *self.lock());
@@ -106,6 +173,10 @@ pub struct SseState {
     shutdown: CancellationToken,
     /// The cap on open sessions (both kinds).
     cap: Arc<SessionCap>,
+    /// Each caller's share of sessions, streams and requests in flight.
+    shares: Arc<CallerShares>,
+    /// What a message's scope is narrowed by.
+    rules: ScopeRules,
     /// `--max-body-bytes` (the body guard has already enforced it).
     max_body: usize,
 }
@@ -115,9 +186,13 @@ impl SseState {
         handler: KommoMcp,
         sessions: Arc<SseSessions>,
         shutdown: CancellationToken,
-        cap: Arc<SessionCap>,
+        (cap, shares): (Arc<SessionCap>, Arc<CallerShares>),
         max_body: usize,
     ) -> Self {
+        let rules = ScopeRules {
+            server_tools: handler.server_tools(),
+            own_subdomain: handler.own_subdomain(),
+        };
         let config = StreamableHttpServerConfig::default()
             .with_legacy_session_mode(false)
             .with_json_response(true)
@@ -135,6 +210,8 @@ impl SseState {
             answers: Arc::new(answers),
             shutdown,
             cap,
+            shares,
+            rules,
             max_body,
         }
     }
@@ -152,10 +229,11 @@ pub fn router(state: SseState) -> Router {
 }
 
 /// Removes the session when the event stream is dropped (the client hung up, or the
-/// server stopped).
+/// server stopped), and holds its caller's session and stream slots until then.
 struct SessionGuard {
     sessions: Arc<SseSessions>,
     id: String,
+    _slots: [Slot; 2],
 }
 
 impl Drop for SessionGuard {
@@ -184,27 +262,45 @@ impl Drop for Answering {
 async fn open_stream(
     State(state): State<SseState>,
     scope: Option<Extension<RequestScope>>,
+    extensions: Extensions,
 ) -> Response {
     if let Some(refusal) = state.cap.refusal() {
         return refusal;
     }
-    session_stream(state, scope).into_response()
+    let owner = owner_of(&extensions);
+    let slots = state
+        .shares
+        .try_take(&owner, Kind::Session)
+        .and_then(|session| Ok([session, state.shares.try_take(&owner, Kind::Stream)?]));
+    match slots {
+        Ok(slots) => session_stream(state, scope, slots).into_response(),
+        Err(refused) => {
+            let client = name_of(&extensions);
+            tracing::warn!(%client, "refused an SSE stream: {refused}");
+            refused.response()
+        }
+    }
 }
 
 fn session_stream(
     state: SseState,
     scope: Option<Extension<RequestScope>>,
+    slots: [Slot; 2],
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let id = uuid::Uuid::new_v4().simple().to_string();
-    let (outbound_tx, outbound_rx) = mpsc::channel(CHANNEL_CAPACITY);
+    let (outbound_tx, outbound_rx) = mpsc::channel(MAX_WAITING_ANSWERS);
+    let ended = CancellationToken::new();
     state.sessions.lock().insert(
         id.clone(),
         Session {
             outbound: outbound_tx,
             connect_scope: scope.map(|Extension(scope)| scope).unwrap_or_default(),
+            owner: Arc::clone(slots[0].owner()),
+            last_used: Instant::now(),
+            ended: ended.clone(),
         },
     );
-    tracing::debug!(session = %id, "SSE stream opened");
+    tracing::debug!(session = %short(&id), "SSE stream opened");
 
     let endpoint = Event::default()
         .event("endpoint")
@@ -212,15 +308,29 @@ fn session_stream(
     let guard = SessionGuard {
         sessions: state.sessions,
         id,
+        _slots: slots,
     };
     let messages = ReceiverStream::new(outbound_rx).map(move |message| {
         let _alive = &guard;
         Ok(Event::default().event("message").data(message))
     });
+    let shutdown = state.shutdown;
+    let end = async move {
+        tokio::select! {
+            () = shutdown.cancelled() => {}
+            () = ended.cancelled() => {}
+        }
+    };
     let events = stream::once(async move { Ok(endpoint) })
         .chain(messages)
-        .take_until(state.shutdown.cancelled_owned());
+        .take_until(end);
     Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+}
+
+/// The first characters of a session id, enough to tell sessions apart in a log without
+/// handing a reader the id (it is the only thing guarding a session without auth).
+fn short(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
 }
 
 #[derive(Deserialize)]
@@ -241,12 +351,19 @@ async fn receive_message(
             "missing sessionId query parameter: use the URL of the SSE stream's endpoint event",
         );
     };
+    let owner = owner_of(request.extensions());
+    let client = name_of(request.extensions());
     let found = state
         .sessions
         .lock()
-        .get(&id)
-        .map(|session| (session.outbound.clone(), session.connect_scope.clone()));
+        .get_mut(&id)
+        .filter(|session| session.owner == owner)
+        .map(|session| {
+            session.last_used = Instant::now();
+            (session.outbound.clone(), session.connect_scope.clone())
+        });
     let Some((outbound, connect_scope)) = found else {
+        tracing::debug!(%client, "no SSE session {}… of this caller", short(&id));
         return json_error(
             StatusCode::NOT_FOUND,
             code::SESSION_NOT_FOUND,
@@ -285,9 +402,23 @@ async fn receive_message(
         .get::<RequestScope>()
         .cloned()
         .unwrap_or_default();
-    parts
-        .extensions
-        .insert(connect_scope.overlaid_with(&post_scope));
+    let caller = parts.extensions.get::<Caller>();
+    let scope = match scope_layer::session_scope(&connect_scope, &post_scope, caller, &state.rules)
+    {
+        Ok(scope) => scope,
+        Err(reason) => {
+            tracing::warn!(%client, "refused an SSE message: {reason}");
+            return json_error(StatusCode::FORBIDDEN, code::INVALID_REQUEST, reason);
+        }
+    };
+    let call = match state.shares.try_take(&owner, Kind::Call) {
+        Ok(slot) => slot,
+        Err(refused) => {
+            tracing::warn!(%client, "refused an SSE message: {refused}");
+            return refused.response();
+        }
+    };
+    parts.extensions.insert(scope);
     parts
         .headers
         .insert(header::ACCEPT, HeaderValue::from_static(ACCEPT_BOTH));
@@ -296,30 +427,60 @@ async fn receive_message(
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
     let request = Request::from_parts(parts, Body::from(bytes));
     let answering = Answering::start(Arc::clone(&state.sessions));
+    let to = Outbound {
+        sessions: Arc::clone(&state.sessions),
+        id,
+        sender: outbound,
+        client,
+    };
     tokio::spawn(answer(
         state.answers,
         request,
         request_id,
-        outbound,
-        answering,
+        to,
+        (answering, call),
     ));
     StatusCode::ACCEPTED.into_response()
 }
 
-/// Answers one request and puts what the service said on the session's stream.
+/// Where one request's answer goes.
+struct Outbound {
+    sessions: Arc<SseSessions>,
+    id: String,
+    sender: mpsc::Sender<String>,
+    /// The caller's name, for the log.
+    client: Arc<str>,
+}
+
+/// Answers one request and puts what the service said on the session's stream. The
+/// request counts among its caller's calls until then (`held`). An answer never waits for
+/// room: when [`MAX_WAITING_ANSWERS`] already wait, the client is not reading its stream,
+/// and the stream is ended.
 async fn answer(
     answers: Arc<StreamableHttpService<Observed, NeverSessionManager>>,
     request: Request,
     id: RequestId,
-    outbound: mpsc::Sender<String>,
-    _answering: Answering,
+    to: Outbound,
+    held: (Answering, Slot),
 ) {
     let response = answers.handle(request).await.map(Body::new);
     let mut messages = std::pin::pin!(sse_answer::messages(response, id));
     while let Some(message) = messages.next().await {
-        if outbound.send(message).await.is_err() {
-            tracing::debug!("the SSE stream closed before its answer was sent");
-            return;
+        match to.sender.try_send(message) {
+            Ok(()) => {}
+            Err(TrySendError::Closed(_)) => {
+                tracing::debug!("the SSE stream closed before its answer was sent");
+                return;
+            }
+            Err(TrySendError::Full(_)) => {
+                tracing::warn!(
+                    client = %to.client,
+                    "disconnected an SSE client that does not read its stream ({MAX_WAITING_ANSWERS} answers waiting)"
+                );
+                to.sessions.end(&to.id);
+                return;
+            }
         }
     }
+    drop(held);
 }

@@ -4,6 +4,11 @@
 //! small records ([`StreamableSessions`]); each request in one is answered with a streamed
 //! answer by rmcp's stateless service, so an idle session holds no task and no channel. A
 //! successful `DELETE` answers 204 (the Python client expects 200 or 204).
+//!
+//! A session belongs to the caller that opened it: a `POST`, `GET` or `DELETE` naming
+//! another caller's session is answered exactly as one naming no session (404). Each
+//! caller's sessions, standalone streams and requests in flight count against its share
+//! ([`CallerShares`]).
 
 use std::{convert::Infallible, sync::Arc, time::Duration};
 
@@ -26,8 +31,14 @@ use rmcp::{
 use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 
-use super::Observed;
-use super::{bare, session_cap::SessionCap, sessions::StreamableSessions};
+use super::{
+    Observed, bare,
+    caller::{name_of, owner_of},
+    caller_share::{CallerShares, Kind, Slot},
+    held_body::Holding,
+    session_cap::SessionCap,
+    sessions::StreamableSessions,
+};
 use crate::{observe::metrics, server::KommoMcp, toolset::ToolSet};
 
 const SESSION_HEADER: &str = "mcp-session-id";
@@ -44,6 +55,8 @@ pub struct McpEndpoint {
     streamed: StreamableHttpService<Observed, NeverSessionManager>,
     bare_json: StreamableHttpService<Observed, NeverSessionManager>,
     cap: Arc<SessionCap>,
+    /// Each caller's share of sessions, streams and requests in flight.
+    shares: Arc<CallerShares>,
     stateless: bool,
     max_body: usize,
     server_tools: ToolSet,
@@ -59,6 +72,7 @@ impl McpEndpoint {
         handler: KommoMcp,
         stateless: bool,
         cap: Arc<SessionCap>,
+        shares: Arc<CallerShares>,
         max_body: usize,
         shutdown: &CancellationToken,
     ) -> Self {
@@ -88,6 +102,7 @@ impl McpEndpoint {
             streamed: service(handler.clone(), "streamable_http", config(false, false)),
             bare_json: service(handler, "bare_json", config(false, true)),
             cap,
+            shares,
             stateless,
             max_body,
             server_tools,
@@ -161,36 +176,60 @@ impl Probe<'_> {
     }
 }
 
+/// The answer to a request naming a session that is not open, or not its caller's (the
+/// same, so ids cannot be probed).
 fn not_found() -> Response {
     (StatusCode::NOT_FOUND, "Not Found: Session not found").into_response()
 }
 
-/// The `/mcp` handler.
+/// `response` with `slot` held until its body has been sent or dropped.
+fn holding(response: Response, slot: Slot) -> Response {
+    response.map(|body| Holding::body(body, slot))
+}
+
+/// The `/mcp` handler: a `POST` is counted in its caller's requests in flight until its
+/// answer is sent.
 pub async fn handle(State(endpoint): State<Arc<McpEndpoint>>, request: Request) -> Response {
-    let method = request.method().clone();
-    let bare = method == Method::POST
-        && !request.headers().contains_key(SESSION_HEADER)
-        && !accepts_event_stream(&request);
-    if bare {
-        return endpoint.bare(request).await;
+    if request.method() != Method::POST {
+        return endpoint.route(request).await;
     }
-    if endpoint.stateless {
-        return endpoint.main.handle(request).await.map(Body::new);
-    }
-    if request.headers().contains_key(SESSION_HEADER) {
-        return match session_id(&request) {
-            Some(id) => endpoint.in_session(id, method, request).await,
-            None => not_found(),
-        };
-    }
-    if method == Method::POST {
-        endpoint.without_session(request).await
-    } else {
-        endpoint.main.handle(request).await.map(Body::new)
+    let owner = owner_of(request.extensions());
+    match endpoint.shares.try_take(&owner, Kind::Call) {
+        Ok(slot) => holding(endpoint.route(request).await, slot),
+        Err(refused) => {
+            let client = name_of(request.extensions());
+            tracing::warn!(%client, "refused a request on /mcp: {refused}");
+            refused.response()
+        }
     }
 }
 
 impl McpEndpoint {
+    /// Sends the request down its path: bare JSON, stateless, in a session, or opening one.
+    async fn route(&self, request: Request) -> Response {
+        let method = request.method().clone();
+        let bare = method == Method::POST
+            && !request.headers().contains_key(SESSION_HEADER)
+            && !accepts_event_stream(&request);
+        if bare {
+            return self.bare(request).await;
+        }
+        if self.stateless {
+            return self.main.handle(request).await.map(Body::new);
+        }
+        if request.headers().contains_key(SESSION_HEADER) {
+            return match session_id(&request) {
+                Some(id) => self.in_session(id, method, request).await,
+                None => not_found(),
+            };
+        }
+        if method == Method::POST {
+            self.without_session(request).await
+        } else {
+            self.main.handle(request).await.map(Body::new)
+        }
+    }
+
     /// The request's head and whole body (the body guard has already bounded it; this
     /// bound only backs it up).
     async fn read(&self, request: Request) -> Result<(Parts, Bytes), Response> {
@@ -237,12 +276,21 @@ impl McpEndpoint {
         if let Some(refusal) = self.cap.refusal() {
             return refusal;
         }
-        self.initialize(parts, body).await
+        let owner = owner_of(&parts.extensions);
+        let slot = match self.shares.try_take(&owner, Kind::Session) {
+            Ok(slot) => slot,
+            Err(refused) => {
+                let client = name_of(&parts.extensions);
+                tracing::warn!(%client, "refused a new session: {refused}");
+                return refused.response();
+            }
+        };
+        self.initialize(parts, body, slot).await
     }
 
     /// Answers `initialize` through the stateless service and, if it succeeded, opens a
-    /// session and names it in `Mcp-Session-Id`.
-    async fn initialize(&self, parts: Parts, body: Bytes) -> Response {
+    /// session in `slot` (its caller's) and names it in `Mcp-Session-Id`.
+    async fn initialize(&self, parts: Parts, body: Bytes, slot: Slot) -> Response {
         let params = match serde_json::from_slice::<ClientJsonRpcMessage>(&body) {
             Ok(ClientJsonRpcMessage::Request(request)) => match request.request {
                 ClientRequest::InitializeRequest(initialize) => Some(initialize.params),
@@ -255,7 +303,7 @@ impl McpEndpoint {
         if response.status() != StatusCode::OK {
             return response;
         }
-        let id = self.sessions().open(params).await;
+        let id = self.sessions().open(slot, params).await;
         match HeaderValue::from_str(&id) {
             Ok(value) => {
                 response.headers_mut().insert(SESSION_HEADER, value);
@@ -277,7 +325,10 @@ impl McpEndpoint {
             )
                 .into_response();
         }
-        if !self.sessions().resume(&id).await {
+        let owner = owner_of(request.extensions());
+        if !self.sessions().resume(&id, &owner).await {
+            let client = name_of(request.extensions());
+            tracing::debug!(%client, %method, "no session {}… of this caller", short(&id));
             return not_found();
         }
         match method {
@@ -285,10 +336,19 @@ impl McpEndpoint {
                 self.sessions().close(&id).await;
                 StatusCode::NO_CONTENT.into_response()
             }
-            Method::GET => match self.sessions().ended(&id) {
-                Some(ended) => self.standalone_stream(ended),
-                None => not_found(),
-            },
+            Method::GET => {
+                let Some(ended) = self.sessions().ended(&id) else {
+                    return not_found();
+                };
+                match self.shares.try_take(&owner, Kind::Stream) {
+                    Ok(slot) => self.standalone_stream(ended, slot),
+                    Err(refused) => {
+                        let client = name_of(request.extensions());
+                        tracing::warn!(%client, "refused a standalone stream: {refused}");
+                        refused.response()
+                    }
+                }
+            }
             _ => self.session_post(request).await,
         }
     }
@@ -308,12 +368,14 @@ impl McpEndpoint {
         self.streamed.handle(request).await.map(Body::new)
     }
 
-    /// The session's `GET` stream. This server sends nothing outside an answer, so it
-    /// carries only keep-alive comments, and ends when the session does or the server
-    /// stops.
-    fn standalone_stream(&self, ended: CancellationToken) -> Response {
+    /// The session's `GET` stream, counted in its caller's share (`slot`) while open. This
+    /// server sends nothing outside an answer, so it carries only keep-alive comments, and
+    /// ends when the session does (a `DELETE`, or `--session-idle-timeout` without a
+    /// request: an open stream does not keep its session alive) or the server stops.
+    fn standalone_stream(&self, ended: CancellationToken, slot: Slot) -> Response {
         let shutdown = self.shutdown.clone();
         let end = async move {
+            let _held = slot;
             tokio::select! {
                 () = ended.cancelled() => {}
                 () = shutdown.cancelled() => {}
@@ -324,4 +386,10 @@ impl McpEndpoint {
             .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
             .into_response()
     }
+}
+
+/// The first characters of a session id, enough to tell sessions apart in a log without
+/// handing a reader the id.
+fn short(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
 }

@@ -9,6 +9,7 @@ mod support;
 
 mod access_keys;
 mod budget;
+mod caller_shares;
 mod cli;
 mod completions;
 mod config;
@@ -33,6 +34,7 @@ mod resources;
 mod salesbots;
 mod sandbox_command;
 mod schemas;
+mod session_owners;
 mod simulator_command;
 mod sse;
 mod stdio;

@@ -116,7 +116,14 @@ impl OAuth {
             None => Accounts::Any,
             Some(claim) => accounts(&claims, claim)?,
         };
-        Ok(Caller::oauth(&caller_name(&claims), accounts, can_write))
+        let claim = |name: &str| claims.get(name).and_then(Value::as_str).unwrap_or_default();
+        let owner = [claim("sub"), claim("client_id")];
+        Ok(Caller::oauth(
+            &caller_name(&claims),
+            owner,
+            accounts,
+            can_write,
+        ))
     }
 
     /// Fetches the keys once at start, so a misconfigured issuer shows in the log at once.

@@ -1,16 +1,30 @@
 //! Streamable HTTP sessions on Redis: a session opened on one replica can be used on any
-//! other. The session is stored (with the client's `initialize` parameters, in rmcp's
-//! `SessionState` shape) before its id is handed out; a replica that gets a request for a
-//! session it does not hold looks it up here and adopts it. Entries expire after the same
-//! idle time as sessions in memory, and every request on a session renews its entry.
+//! other. The session's record (its owner, and the client's `initialize` parameters) is
+//! stored before its id is handed out; a replica that gets a request for a session it does
+//! not hold looks it up here and adopts it for the same owner only. Entries expire after
+//! the same idle time as sessions in memory, and every request on a session renews its
+//! entry.
 
 use std::{sync::Arc, time::Duration};
 
-use rmcp::transport::streamable_http_server::session::{SessionState, SessionStore};
+use rmcp::model::InitializeRequestParams;
+use serde::{Deserialize, Serialize};
 
 use crate::redis_link::{RedisFailure, RedisLink};
 
 type StoreError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// What every replica knows of a session. New per-session state (e.g. an answer buffer
+/// for resumability) is added here as optional members, so older records still read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SharedSession {
+    /// The caller that opened it (`caller::Caller::owner`; never a key or token). An
+    /// entry without one (written before sessions had owners) reads as no session.
+    pub owner: String,
+    /// The client's `initialize` parameters (its capabilities among them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initialize_params: Option<InitializeRequestParams>,
+}
 
 /// Where `/mcp` shares its sessions when `--redis-url` is set.
 pub struct RedisSessions {
@@ -48,11 +62,9 @@ impl RedisSessions {
             .await
             .map(drop)
     }
-}
 
-#[async_trait::async_trait]
-impl SessionStore for RedisSessions {
-    async fn load(&self, session_id: &str) -> Result<Option<SessionState>, StoreError> {
+    /// The session's record, `None` when no replica holds it.
+    pub async fn load(&self, session_id: &str) -> Result<Option<SharedSession>, StoreError> {
         let key = self.key(session_id);
         let text: Option<String> = self
             .link
@@ -69,9 +81,10 @@ impl SessionStore for RedisSessions {
         }
     }
 
-    async fn store(&self, session_id: &str, state: &SessionState) -> Result<(), StoreError> {
+    /// Shares the session's record for one idle period.
+    pub async fn store(&self, session_id: &str, record: &SharedSession) -> Result<(), StoreError> {
         let key = self.key(session_id);
-        let text = serde_json::to_string(state)?;
+        let text = serde_json::to_string(record)?;
         let idle = self.idle_ms();
         self.link
             .run(|mut connection| async move {
@@ -87,7 +100,8 @@ impl SessionStore for RedisSessions {
         Ok(())
     }
 
-    async fn delete(&self, session_id: &str) -> Result<(), StoreError> {
+    /// Forgets the session on every replica.
+    pub async fn delete(&self, session_id: &str) -> Result<(), StoreError> {
         let key = self.key(session_id);
         self.link
             .run(|mut connection| async move {
