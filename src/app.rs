@@ -48,7 +48,10 @@ async fn run_async(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError>
     };
     let settings = cli.settings();
     if let Some(Command::Simulator(_) | Command::Sandbox(_)) = &cli.command {
-        start_logging(&Config::logging_from_command_line(&settings)?, default_filter)?;
+        start_logging(
+            &Config::logging_from_command_line(&settings)?,
+            default_filter,
+        )?;
         return match &cli.command {
             Some(Command::Sandbox(args)) => commands::simulator::run_sandbox(args).await,
             Some(Command::Simulator(args)) => commands::simulator::run(args).await,

@@ -377,9 +377,7 @@ impl Cli {
             Some(Command::Check(args)) => (Some(&args.settings.raw), Takes::CHECK),
             Some(Command::Sandbox(args)) => (Some(&args.settings.raw), Takes::SANDBOX),
             Some(Command::Simulator(args)) => (Some(&args.settings.raw), Takes::SIMULATOR),
-            Some(Command::NewKey | Command::Completions(_) | Command::Man(_)) => {
-                (None, Takes(0))
-            }
+            Some(Command::NewKey | Command::Completions(_) | Command::Man(_)) => (None, Takes(0)),
         };
         let mut merged = self.settings.raw.clone();
         merged.retain(takes);
@@ -428,7 +426,11 @@ pub fn usage_problem(cli: &Cli, matches: &ArgMatches) -> Option<String> {
     settings::ALL
         .iter()
         .filter(|setting| setting.needs_http)
-        .find(|setting| settings.get(setting).is_some_and(|v| v.source == Source::Flag))
+        .find(|setting| {
+            settings
+                .get(setting)
+                .is_some_and(|v| v.source == Source::Flag)
+        })
         .map(|setting| {
             format!(
                 "{} only applies with --http: kommo-mcp serve --http {} …",
@@ -456,15 +458,25 @@ fn misplaced_option(matches: &ArgMatches, name: &str) -> Option<String> {
                 format!("{flag} only applies to serving; it cannot be used with {name}")
             });
         }
-        if sub.get_arguments().any(|own| own.get_id() == id) {
-            continue;
-        }
-        let takers: Vec<&str> = top
-            .get_subcommands()
-            .filter(|other| !other.is_hide_set())
-            .filter(|other| other.get_arguments().any(|own| own.get_id() == id))
-            .map(|other| other.get_name())
-            .collect();
+        let takers: Vec<&str> = match settings::ALL.iter().find(|s| s.id() == id) {
+            Some(setting) => {
+                let taken = Takes::of_subcommand(name).is_some_and(|t| setting.takes.contains(t));
+                if taken {
+                    continue;
+                }
+                setting.takes.names()
+            }
+            None => {
+                if sub.get_arguments().any(|own| own.get_id() == id) {
+                    continue;
+                }
+                top.get_subcommands()
+                    .filter(|other| !other.is_hide_set())
+                    .filter(|other| other.get_arguments().any(|own| own.get_id() == id))
+                    .map(|other| other.get_name())
+                    .collect()
+            }
+        };
         return Some(format!(
             "{flag} only applies to {}; it cannot be used with {name}",
             takers.join(", ")

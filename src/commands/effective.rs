@@ -97,7 +97,10 @@ pub fn render(rows: &[Row]) -> Vec<String> {
 /// A setting's value as `check` shows it (secrets redacted) and where it came from; `None`
 /// when it is not set.
 fn shown(config: &Config, setting: &Setting) -> Option<(String, Source)> {
-    fn show<T>(value: Option<&Sourced<T>>, text: impl Fn(&T) -> String) -> Option<(String, Source)> {
+    fn show<T>(
+        value: Option<&Sourced<T>>,
+        text: impl Fn(&T) -> String,
+    ) -> Option<(String, Source)> {
         value.map(|sourced| (text(&sourced.value), sourced.source.clone()))
     }
     let seconds = |d: &Duration| format!("{} s", d.as_secs_f64());
@@ -167,15 +170,11 @@ fn shown(config: &Config, setting: &Setting) -> Option<(String, Source)> {
         "oauth-issuer" => show(oauth.map(|o| &o.issuer), Clone::clone),
         "public-url" => show(oauth.map(|o| &o.public_url), Clone::clone),
         "oauth-audience" => match oauth {
-            Some(o) if o.audience.is_none() => {
-                Some((o.audiences().join(" or "), Source::Default))
-            }
+            Some(o) if o.audience.is_none() => Some((o.audiences().join(" or "), Source::Default)),
             _ => show(oauth.and_then(|o| o.audience.as_ref()), Clone::clone),
         },
         "oauth-jwks-url" => show(oauth.and_then(|o| o.jwks_url.as_ref()), ToString::to_string),
-        "oauth-accounts-claim" => {
-            show(oauth.and_then(|o| o.accounts_claim.as_ref()), Clone::clone)
-        }
+        "oauth-accounts-claim" => show(oauth.and_then(|o| o.accounts_claim.as_ref()), Clone::clone),
         "log-level" => show(config.logging.level.as_ref(), Clone::clone),
         "log-format" => show(Some(&config.logging.format), |format| {
             match format {

@@ -1,5 +1,6 @@
-//! Shell completions and man pages, generated from the clap definition; also the list of
-//! generated files committed under `completions/` and `man/`.
+//! Shell completions, man pages and the configuration reference, generated from the clap
+//! definition and the settings table; also the list of generated files committed under
+//! `completions/`, `man/` and `docs/`.
 
 use std::{
     io::Write,
@@ -90,6 +91,10 @@ pub fn generated_files() -> std::io::Result<Vec<(PathBuf, Vec<u8>)>> {
             .into_iter()
             .map(|(name, text)| (Path::new("man").join(name), text)),
     );
+    files.push((
+        Path::new("docs").join("configuration.md"),
+        super::config_doc::page().into_bytes(),
+    ));
     Ok(files)
 }
 

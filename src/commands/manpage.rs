@@ -133,27 +133,7 @@ fn config_file_section(roff: &mut Roff) {
         italic("~/.config/kommo-mcp/config.toml"),
         roman(" (the platform configuration directory) when it exists. Unknown keys are an error. Example:"),
     ]);
-    example_lines(
-        roff,
-        &[
-            "token = \"<long-lived token>\"",
-            "subdomain = \"mycompany\"",
-            "tools = [\"move_lead\", \"pause_agent\", \"add_note\"]",
-            "pause_field_id = 123456",
-            "pause_value = true",
-            "",
-            "[accounts.othercompany]",
-            "token = \"<its long-lived token>\"",
-            "pause_field_id = 654321",
-            "",
-            "[clients.agent-platform]",
-            "key_sha256 = \"<hex SHA-256 of its key; kommo-mcp new-key prints both>\"",
-            "accounts = [\"mycompany\"]   # or [\"*\"] for any account the server can reach",
-            "tools = [\"move_lead\", \"get_lead\"]   # optional: narrows the server's tools",
-            "read_only = false",
-            "rate_limit = 120   # requests per minute; 0 or absent: no limit",
-        ],
-    );
+    example_lines(roff, &super::config_doc::EXAMPLE_FILE);
     roff.control("PP", []);
     roff.text([roman(
         "A [clients.<name>] table gives one HTTP caller its own key, sent as \"Authorization: Bearer <key>\" \
@@ -269,7 +249,10 @@ fn limits_list_section(roff: &mut Roff) {
     limit_entry(
         roff,
         per_ip.flag,
-        format!("env {}, config {}; default no limit", per_ip.env, per_ip.key),
+        format!(
+            "env {}, config {}; default no limit",
+            per_ip.env, per_ip.key
+        ),
         "Inbound requests per minute per remote address, for HTTP callers without a rate_limit \
          of their own; 429 with Retry-After beyond it. A [clients.NAME] table's rate_limit \
          (requests per minute; 0 or absent: no limit) limits that client's key the same way. \
@@ -372,7 +355,9 @@ fn see_also_section(roff: &mut Roff, is_top: bool) {
     let mut inlines = Vec::new();
     if !is_top {
         inlines.push(bold("kommo-mcp"));
-        inlines.push(roman("(1) for every setting and the subcommands that take it"));
+        inlines.push(roman(
+            "(1) for every setting and the subcommands that take it",
+        ));
     } else {
         for (i, name) in MAN_PAGE_COMMANDS.iter().enumerate() {
             if i > 0 {

@@ -153,12 +153,13 @@ pub fn load(path: &Path, required: bool) -> Result<Option<FileConfig>, ConfigErr
 
 /// The 1-based line on which `key` is set (`key = …`), if it can be found.
 fn line_of_key(text: &str, key: &str) -> Option<usize> {
-    text.lines().position(|line| {
-        line.trim_start()
-            .strip_prefix(key)
-            .is_some_and(|rest| rest.trim_start().starts_with('='))
-    })
-    .map(|index| index + 1)
+    text.lines()
+        .position(|line| {
+            line.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|index| index + 1)
 }
 
 /// The 1-based line that byte offset `at` of `text` falls on.

@@ -18,9 +18,9 @@ pub use clients::{Accounts, ClientEntry, ClientError};
 pub use file::default_path as default_config_path;
 pub use http_limits::HttpLimits;
 pub use oauth::OAuthSettings;
+pub use redis_url::{InvalidRedisUrl, RedisCa, RedisUrl};
 pub use resolve::{LogFormat, LogSettings, ServeSettings};
 pub use spec::{DefaultValue, Heading, Kind, Setting, Table, Takes, settings};
-pub use redis_url::{InvalidRedisUrl, RedisCa, RedisUrl};
 pub use subdomain::{InvalidSubdomain, Subdomain};
 
 use crate::{secret::Secret, toolset::ToolSet};

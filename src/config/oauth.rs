@@ -232,14 +232,10 @@ mod tests {
                 "JWKS",
             ),
         ] {
-            let err = resolve_flags(&pairs)
-                .unwrap_err()
-                .to_string();
+            let err = resolve_flags(&pairs).unwrap_err().to_string();
             assert!(err.contains(named), "{pairs:?}: {err}");
         }
-        assert!(
-resolve_flags(&[]).unwrap().is_none()
-        );
+        assert!(resolve_flags(&[]).unwrap().is_none());
         let loopback = resolve_flags(&[
             ("issuer", "http://127.0.0.1:9000"),
             ("public_url", "http://127.0.0.1:8080"),

@@ -32,6 +32,7 @@ mod resources;
 mod salesbots;
 mod sandbox_command;
 mod schemas;
+mod settings;
 mod simulator_command;
 mod sse;
 mod stdio;
