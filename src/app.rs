@@ -8,10 +8,9 @@ use clap::ArgMatches;
 use crate::{
     cli::{Cli, Command},
     commands,
-    config::Config,
+    config::{Config, LogSettings},
     error::AppError,
     logging,
-    secret::Secret,
     server::KommoMcp,
     tools::Toolkit,
     transport::{self, guard::AccessPolicy, http::HttpOptions},
@@ -28,11 +27,11 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError> {
 }
 
 async fn run_async(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError> {
-    if let Some(problem) = crate::cli::misplaced_serve_flag(matches) {
+    if let Some(problem) = crate::cli::usage_problem(&cli, matches) {
         return Err(AppError::Usage(problem));
     }
     #[cfg(not(feature = "sandbox"))]
-    if cli.settings.sandbox
+    if cli.sandbox()
         || matches!(
             cli.command,
             Some(Command::Simulator(_) | Command::Sandbox(_))
@@ -49,42 +48,47 @@ async fn run_async(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError>
     // A one-shot command keeps stderr for its own answer unless asked for more.
     let one_shot = matches!(
         cli.command,
-        Some(Command::Call(_) | Command::Tools(_) | Command::Check)
+        Some(Command::Call(_) | Command::Tools(_) | Command::Check(_))
     );
     let default_filter = if one_shot {
         logging::ONE_SHOT
     } else {
         logging::DEFAULT
     };
-    logging::init(
-        cli.settings.log_level.as_deref(),
-        default_filter,
-        cli.settings.log_format,
-    )
-    .map_err(AppError::Usage)?;
-    #[cfg(feature = "sandbox")]
-    match &cli.command {
-        Some(Command::Simulator(args)) => return commands::simulator::run(args).await,
-        Some(Command::Sandbox(args)) => return commands::simulator::run_sandbox(args).await,
-        _ => {}
+    let settings = cli.settings();
+    if let Some(Command::Simulator(_) | Command::Sandbox(_)) = &cli.command {
+        start_logging(
+            &Config::logging_from_command_line(&settings)?,
+            default_filter,
+        )?;
+        #[cfg(feature = "sandbox")]
+        return match &cli.command {
+            Some(Command::Sandbox(args)) => commands::simulator::run_sandbox(args).await,
+            Some(Command::Simulator(args)) => commands::simulator::run(args).await,
+            _ => Ok(ExitCode::SUCCESS),
+        };
     }
-    let mut raw = cli.settings.raw(matches);
-    raw.http = match &cli.command {
-        Some(Command::Serve(args)) => args.limits.raw(matches),
-        _ => cli.serve.limits.raw(matches),
-    };
-    let config = Config::resolve(&raw)?;
+    #[cfg_attr(not(feature = "sandbox"), allow(unused_mut))]
+    let mut config = Config::resolve(&settings)?;
+    start_logging(&config.logging, default_filter)?;
     #[cfg(feature = "sandbox")]
-    let (config, _sandbox) = with_sandbox(config, cli.settings.sandbox).await?;
+    let _sandbox = if cli.sandbox() {
+        Some(crate::sandbox::start(&mut config).await?)
+    } else {
+        None
+    };
     let kit = Arc::new(Toolkit::new(Arc::new(config)));
+    if let Some(args) = cli.serve_args() {
+        return serve(kit, args).await;
+    }
     match cli.command {
-        None => serve(kit, &cli.serve).await,
-        Some(Command::Serve(args)) => serve(kit, &args).await,
         Some(Command::Call(args)) => commands::call::run(&kit, &args).await,
         Some(Command::Tools(args)) => commands::tools::run(&kit, &args),
-        Some(Command::Check) => commands::check::run(&kit).await,
-        Some(
-            Command::Completions(_)
+        Some(Command::Check(_)) => commands::check::run(&kit).await,
+        None
+        | Some(
+            Command::Serve(_)
+            | Command::Completions(_)
             | Command::Man(_)
             | Command::Simulator(_)
             | Command::Sandbox(_)
@@ -100,20 +104,6 @@ const WITHOUT_SANDBOX: &str = "this kommo-mcp was built without the `sandbox` fe
     no built-in demo Kommo account (--sandbox, `kommo-mcp sandbox`); use your own Kommo \
     account, or install a build with default features";
 
-/// `config` pointed at a fresh sandbox when `--sandbox` asks for one; the simulator is kept
-/// alive for as long as the returned value is.
-#[cfg(feature = "sandbox")]
-async fn with_sandbox(
-    mut config: Config,
-    wanted: bool,
-) -> Result<(Config, Option<kommo_sim::Simulator>), AppError> {
-    if !wanted {
-        return Ok((config, None));
-    }
-    let simulator = crate::sandbox::start(&mut config).await?;
-    Ok((config, Some(simulator)))
-}
-
 async fn serve(kit: Arc<Toolkit>, args: &crate::cli::ServeArgs) -> Result<ExitCode, AppError> {
     if let Some(audit) = kit.audit() {
         audit.reopen_on_sighup();
@@ -124,16 +114,13 @@ async fn serve(kit: Arc<Toolkit>, args: &crate::cli::ServeArgs) -> Result<ExitCo
         transport::stdio::serve(KommoMcp::new(kit), max_line_bytes).await?;
         return Ok(ExitCode::SUCCESS);
     }
-    let auth_token = args
-        .auth_token
-        .as_deref()
-        .map(str::trim)
-        .filter(|token| !token.is_empty())
-        .map(Secret::new);
+    let serving = kit.config().serve.clone();
+    let listen = serving.listen.value;
+    let auth_token = serving.auth_token.map(|token| token.value);
     let clients = kit.config().clients.clone();
     let oauth = kit.config().oauth.as_ref();
     transport::guard::check_exposure(
-        args.listen,
+        listen,
         auth_token.is_some() || !clients.is_empty() || oauth.is_some(),
         kit.config().holds_kommo_token(),
         args.allow_unauthenticated,
@@ -142,7 +129,7 @@ async fn serve(kit: Arc<Toolkit>, args: &crate::cli::ServeArgs) -> Result<ExitCo
     let policy = AccessPolicy::new(
         auth_token,
         clients,
-        args.listen,
+        listen,
         &args.allowed_hosts,
         &args.allowed_origins,
     )
@@ -153,16 +140,25 @@ async fn serve(kit: Arc<Toolkit>, args: &crate::cli::ServeArgs) -> Result<ExitCo
     };
     log_start(kit.config(), "http");
     let options = HttpOptions {
-        listen: args.listen,
+        listen,
         stateless: args.stateless,
         policy,
-        rate_limit_per_ip: args.rate_limit_per_ip,
-        metrics_listen: args.metrics_listen,
+        rate_limit_per_ip: serving.rate_limit_per_ip.map(|n| n.value),
+        metrics_listen: serving.metrics_listen.map(|addr| addr.value),
         metrics_account_label: args.metrics_account_label,
         limits: kit.config().http.clone(),
     };
     transport::http::serve(KommoMcp::new(kit), options).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn start_logging(settings: &LogSettings, default_filter: &str) -> Result<(), AppError> {
+    logging::init(
+        settings.level.as_ref().map(|level| level.value.as_str()),
+        default_filter,
+        settings.format.value,
+    )
+    .map_err(AppError::Usage)
 }
 
 /// One `info` line at start, so a desktop client's log shows what this server is: version,

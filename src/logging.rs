@@ -9,7 +9,7 @@ use tracing_subscriber::{
     EnvFilter, Layer, filter::filter_fn, fmt, layer::SubscriberExt, util::SubscriberInitExt,
 };
 
-use crate::cli::LogFormat;
+use crate::config::LogFormat;
 
 /// Our own messages at info; rmcp's per-session chatter only when something is wrong.
 pub const DEFAULT: &str = "info,rmcp=warn";

@@ -1,5 +1,6 @@
-//! Shell completions and man pages, generated from the clap definition; also the list of
-//! generated files committed under `completions/`, `man/` and `docs/` (the tool reference).
+//! Shell completions, man pages, the tool reference and the configuration reference,
+//! generated from the clap definition, the tool specs and the settings table; also the list of
+//! generated files committed under `completions/`, `man/` and `docs/`.
 
 use std::{
     io::Write,
@@ -93,6 +94,10 @@ pub fn generated_files() -> std::io::Result<Vec<(PathBuf, Vec<u8>)>> {
     files.push((
         Path::new("docs").join("tools.md"),
         crate::tools::reference::markdown().into_bytes(),
+    ));
+    files.push((
+        Path::new("docs").join("configuration.md"),
+        super::config_doc::page().into_bytes(),
     ));
     Ok(files)
 }

@@ -10,7 +10,7 @@ use clap_mangen::{
 
 use crate::{
     cli::MAN_PAGE_COMMANDS,
-    config::{limits, settings},
+    config::{DefaultValue, Heading, Setting, settings},
     tools::reference,
     toolset::ToolName,
 };
@@ -59,7 +59,7 @@ fn render(command: &Command, is_top: bool) -> std::io::Result<(String, Vec<u8>)>
     }
     if is_top {
         tools_section(&mut roff);
-        settings_section(&mut roff, command);
+        settings_section(&mut roff);
         precedence_section(&mut roff);
         config_file_section(&mut roff);
         limits_section(&mut roff);
@@ -80,72 +80,37 @@ fn render(command: &Command, is_top: bool) -> std::io::Result<(String, Vec<u8>)>
     Ok((man.get_filename(), out))
 }
 
-fn settings_section(roff: &mut Roff, top: &Command) {
+fn settings_section(roff: &mut Roff) {
     roff.control("SH", ["SETTINGS"]);
     roff.text([roman(
-        "Every subcommand takes these settings. Each can be given as a flag, an environment \
-         variable or a key of the config file; the token is never printed, not even by check.",
+        "Each setting can be given as a flag, an environment variable or a key of the config \
+         file, and is taken by the subcommands named with it (a flag given to another is a \
+         usage error); the token is never printed, not even by check.",
     )]);
     for setting in settings::ALL {
-        let long = setting.flag.trim_start_matches("--");
-        let Some(arg) = top.get_arguments().find(|arg| arg.get_long() == Some(long)) else {
-            continue;
-        };
-        let value_name = arg
-            .get_value_names()
-            .and_then(|names| names.first())
-            .map(|name| name.to_string())
-            .unwrap_or_default();
         roff.control("TP", []);
-        let mut header = vec![bold(setting.flag), roman(" "), italic(value_name)];
-        header.extend([roman(", environment "), bold(setting.env)]);
-        if setting.key == settings::CONFIG.key {
-            header.push(roman(" (names the config file; not a key in it)"));
-        } else {
-            header.extend([roman(", config key "), bold(setting.key)]);
+        let mut header = vec![
+            bold(setting.flag),
+            roman(" "),
+            italic(setting.value_name),
+            roman(", environment "),
+            bold(setting.env),
+        ];
+        match setting.config_key() {
+            Some(key) => header.extend([roman(", config key "), bold(key)]),
+            None => header.push(roman(" (names the config file; not a key in it)")),
         }
         roff.text(header);
-        roff.text([roman(help_of(arg))]);
-    }
-    if let Some(arg) = top
-        .get_arguments()
-        .find(|a| a.get_long() == Some("log-level"))
-    {
-        roff.control("TP", []);
-        roff.text([
-            bold("--log-level"),
-            roman(" "),
-            italic("LEVEL"),
-            roman(", environment "),
-            bold("RUST_LOG"),
-        ]);
-        roff.text([roman(help_of(arg))]);
-    }
-    if let Some(serve) = top.find_subcommand("serve") {
-        for arg in serve
-            .get_arguments()
-            .filter(|arg| arg.get_env().is_some() && !arg.is_global_set())
-        {
-            let (Some(long), Some(env)) = (arg.get_long(), arg.get_env()) else {
-                continue;
-            };
-            roff.control("TP", []);
-            roff.text([
-                bold(format!("--{long}")),
-                roman(", environment "),
-                bold(env.to_string_lossy().into_owned()),
-                roman(" (serve only; not in the config file)"),
-            ]);
-            roff.text([roman(help_of(arg))]);
+        let mut help = setting.help.to_owned();
+        match setting.default {
+            DefaultValue::Value(value) | DefaultValue::Described(value) => {
+                help.push_str(&format!(" [default: {value}]"));
+            }
+            DefaultValue::None => {}
         }
+        help.push_str(&format!(". Taken by {}.", setting.takes.names().join(", ")));
+        roff.text([roman(help)]);
     }
-}
-
-fn help_of(arg: &clap::Arg) -> String {
-    arg.get_long_help()
-        .or_else(|| arg.get_help())
-        .map(ToString::to_string)
-        .unwrap_or_default()
 }
 
 /// Every tool with its summary, from the list in `toolset::every_tool!`.
@@ -186,27 +151,7 @@ fn config_file_section(roff: &mut Roff) {
         italic("~/.config/kommo-mcp/config.toml"),
         roman(" (the platform configuration directory) when it exists. Unknown keys are an error. Example:"),
     ]);
-    example_lines(
-        roff,
-        &[
-            "token = \"<long-lived token>\"",
-            "subdomain = \"mycompany\"",
-            "tools = [\"move_lead\", \"pause_agent\", \"add_note\"]",
-            "pause_field_id = 123456",
-            "pause_value = true",
-            "",
-            "[accounts.othercompany]",
-            "token = \"<its long-lived token>\"",
-            "pause_field_id = 654321",
-            "",
-            "[clients.agent-platform]",
-            "key_sha256 = \"<hex SHA-256 of its key; kommo-mcp new-key prints both>\"",
-            "accounts = [\"mycompany\"]   # or [\"*\"] for any account the server can reach",
-            "tools = [\"move_lead\", \"get_lead\"]   # optional: narrows the server's tools",
-            "read_only = false",
-            "rate_limit = 120   # requests per minute; 0 or absent: no limit",
-        ],
-    );
+    example_lines(roff, &super::config_doc::EXAMPLE_FILE);
     roff.control("PP", []);
     roff.text([roman(
         "A [clients.<name>] table gives one HTTP caller its own key, sent as \"Authorization: Bearer <key>\" \
@@ -294,29 +239,38 @@ fn limits_list_section(roff: &mut Roff) {
         roff,
         line.flag,
         format!(
-            "env {}, config {}; default {} bytes",
+            "env {}, config {}; default {}",
             line.env,
             line.key,
-            crate::transport::stdio::DEFAULT_MAX_LINE_BYTES
+            default_with_unit(&line)
         ),
         "Longest stdin line (one JSON-RPC message) in stdio mode, 1024 bytes to 1 GiB; a longer \
          line is answered -32700 with \"id\": null and discarded, and the next line is read.",
     );
-    for info in limits::ALL {
+    for limit in settings::ALL
+        .iter()
+        .filter(|setting| setting.heading == Heading::HttpLimits)
+    {
         limit_entry(
             roff,
-            info.flag,
+            limit.flag,
             format!(
-                "env {}, [http] {}; default {} {}",
-                info.env, info.key, info.default, info.unit
+                "env {}, [http] {}; default {}",
+                limit.env,
+                limit.key,
+                default_with_unit(limit)
             ),
-            &format!("{}.", capitalized(info.what)),
+            &format!("{}.", limit.help),
         );
     }
+    let per_ip = settings::RATE_LIMIT_PER_IP;
     limit_entry(
         roff,
-        "--rate-limit-per-ip",
-        "env KOMMO_MCP_RATE_LIMIT_PER_IP; default no limit".to_owned(),
+        per_ip.flag,
+        format!(
+            "env {}, config {}; default no limit",
+            per_ip.env, per_ip.key
+        ),
         "Inbound requests per minute per remote address, for HTTP callers without a rate_limit \
          of their own; 429 with Retry-After beyond it. A [clients.NAME] table's rate_limit \
          (requests per minute; 0 or absent: no limit) limits that client's key the same way. \
@@ -327,10 +281,10 @@ fn limits_list_section(roff: &mut Roff) {
         roff,
         dedupe.flag,
         format!(
-            "env {}, config {}; default {} seconds",
+            "env {}, config {}; default {}",
             dedupe.env,
             dedupe.key,
-            crate::config::DEFAULT_NOTE_DEDUPE
+            default_with_unit(&dedupe)
         ),
         &format!(
             "How long a confirmed add_note or create_task is remembered so a retried call \
@@ -354,12 +308,15 @@ fn limit_entry(roff: &mut Roff, flag: &str, names: String, what: &str) {
     roff.text([roman(what)]);
 }
 
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+/// "1048576 bytes", "32 levels", "512": a declared default with its unit.
+fn default_with_unit(setting: &Setting) -> String {
+    let value = setting.default_value().unwrap_or("none");
+    match setting.value_name {
+        "BYTES" | "SECONDS" | "LEVELS" => {
+            format!("{value} {}", setting.value_name.to_ascii_lowercase())
+        }
+        _ => value.to_owned(),
+    }
 }
 
 fn exit_status_section(roff: &mut Roff) {
@@ -416,7 +373,9 @@ fn see_also_section(roff: &mut Roff, is_top: bool) {
     let mut inlines = Vec::new();
     if !is_top {
         inlines.push(bold("kommo-mcp"));
-        inlines.push(roman("(1) for the settings every subcommand takes"));
+        inlines.push(roman(
+            "(1) for every setting and the subcommands that take it",
+        ));
     } else {
         for (i, name) in MAN_PAGE_COMMANDS.iter().enumerate() {
             if i > 0 {

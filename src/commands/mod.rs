@@ -4,6 +4,7 @@
 pub mod call;
 mod call_args;
 pub mod check;
+mod config_doc;
 mod effective;
 pub mod generate;
 mod manpage;

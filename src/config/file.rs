@@ -7,7 +7,10 @@ use std::{
 
 use serde::Deserialize;
 
-use super::ConfigError;
+use super::{
+    ConfigError,
+    spec::{Kind, Table, settings},
+};
 
 /// `TOOLS_TO_USE` in a file: `tools = ["move_lead"]` or `tools = "move_lead,add_note"`.
 #[derive(Debug, Clone, Deserialize)]
@@ -26,41 +29,98 @@ pub struct FileAccount {
     pub pause_value: Option<bool>,
 }
 
-/// Every key the config file may hold. Unknown keys are an error, so a typo is never
-/// silently ignored.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The config file as read: the settings' values (checked against [`settings::ALL`]) and
+/// the `[accounts.*]` and `[clients.*]` tables.
+#[derive(Debug, Clone, Default)]
 pub struct FileConfig {
-    pub token: Option<String>,
-    pub subdomain: Option<String>,
-    pub tools: Option<FileTools>,
-    pub pause_field_id: Option<i64>,
-    pub pause_value: Option<bool>,
-    pub base_url: Option<String>,
-    pub rate_limit: Option<u32>,
-    pub connect_timeout: Option<f64>,
-    pub request_timeout: Option<f64>,
-    pub pipelines_cache: Option<f64>,
-    pub redis_url: Option<String>,
-    pub redis_prefix: Option<String>,
-    pub redis_fallback_rate: Option<u32>,
-    pub redis_ca_file: Option<String>,
-    pub audit_log: Option<String>,
-    pub read_only: Option<bool>,
-    pub dry_run: Option<bool>,
-    pub note_dedupe: Option<f64>,
-    pub max_line_bytes: Option<usize>,
-    pub oauth_issuer: Option<String>,
-    pub public_url: Option<String>,
-    pub oauth_audience: Option<String>,
-    pub oauth_jwks_url: Option<String>,
-    pub oauth_accounts_claim: Option<String>,
-    #[serde(default)]
+    /// Each setting's value as text, by the setting's argument id.
+    pub values: BTreeMap<&'static str, String>,
     pub accounts: BTreeMap<String, FileAccount>,
-    #[serde(default)]
     pub clients: BTreeMap<String, super::clients::FileClient>,
+}
+
+/// The file as TOML gives it, before its keys are checked against the settings.
+#[derive(Debug, Deserialize)]
+struct RawFile {
+    #[serde(default)]
+    accounts: BTreeMap<String, FileAccount>,
+    #[serde(default)]
+    clients: BTreeMap<String, super::clients::FileClient>,
     /// `[http]`: the HTTP server's limits.
-    pub http: Option<super::http_limits::FileHttpLimits>,
+    #[serde(default)]
+    http: BTreeMap<String, FileValue>,
+    #[serde(flatten)]
+    top: BTreeMap<String, FileValue>,
+}
+
+/// One value of a setting in the file, of whichever TOML type was written.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum FileValue {
+    Bool(bool),
+    Integer(i64),
+    Float(f64),
+    Text(String),
+    List(Vec<String>),
+    Other(serde::de::IgnoredAny),
+}
+
+impl FileValue {
+    /// The value as the command line would give it, if it has the TOML type `kind` needs.
+    fn as_text(&self, kind: Kind) -> Option<String> {
+        match (self, kind) {
+            (FileValue::Bool(b), Kind::Bool | Kind::Switch) => Some(b.to_string()),
+            (FileValue::Integer(n), Kind::Whole | Kind::Seconds) => Some(n.to_string()),
+            (FileValue::Float(n), Kind::Seconds) => Some(n.to_string()),
+            (FileValue::List(names), Kind::ToolList) => serde_json::to_string(names).ok(),
+            (
+                FileValue::Text(text),
+                Kind::Text
+                | Kind::Secret
+                | Kind::Path
+                | Kind::Address
+                | Kind::Url
+                | Kind::ToolList
+                | Kind::Choice(_),
+            ) => Some(text.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl FileConfig {
+    /// Checks every key against the settings and their TOML types.
+    fn from_raw(raw: RawFile, path: &Path, text: &str) -> Result<Self, ConfigError> {
+        let mut values = BTreeMap::new();
+        for (table, entries) in [(Table::Top, raw.top), (Table::Http, raw.http)] {
+            for (key, value) in entries {
+                let shown = match table {
+                    Table::Http => format!("http.{key}"),
+                    _ => key.clone(),
+                };
+                let invalid = |reason: String| ConfigError::FileInvalid {
+                    path: path.to_owned(),
+                    reason,
+                    line: line_of_key(text, &key),
+                };
+                let Some(setting) = settings::by_key(table, &key) else {
+                    return Err(invalid(format!("unknown key `{shown}`")));
+                };
+                let Some(text) = value.as_text(setting.kind) else {
+                    return Err(invalid(format!(
+                        "`{shown}` must be {}",
+                        setting.kind.toml_type()
+                    )));
+                };
+                values.insert(setting.id(), text);
+            }
+        }
+        Ok(Self {
+            values,
+            accounts: raw.accounts,
+            clients: raw.clients,
+        })
+    }
 }
 
 /// The default config path: `config.toml` in the platform config directory
@@ -83,13 +143,23 @@ pub fn load(path: &Path, required: bool) -> Result<Option<FileConfig>, ConfigErr
             });
         }
     };
-    toml::from_str(&text)
-        .map(Some)
-        .map_err(|err| ConfigError::FileInvalid {
-            path: path.to_owned(),
-            reason: err.message().to_owned(),
-            line: err.span().map(|span| line_of(&text, span.start)),
+    let raw: RawFile = toml::from_str(&text).map_err(|err| ConfigError::FileInvalid {
+        path: path.to_owned(),
+        reason: err.message().to_owned(),
+        line: err.span().map(|span| line_of(&text, span.start)),
+    })?;
+    FileConfig::from_raw(raw, path, &text).map(Some)
+}
+
+/// The 1-based line on which `key` is set (`key = …`), if it can be found.
+fn line_of_key(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| {
+            line.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
         })
+        .map(|index| index + 1)
 }
 
 /// The 1-based line that byte offset `at` of `text` falls on.
@@ -160,10 +230,15 @@ mod tests {
     #[test]
     fn accounts_tables_and_both_tool_forms_parse() {
         let text = "tools = \"move_lead, add_note\"\n[accounts.other]\ntoken = \"t\"\npause_field_id = 7\n";
-        let file: FileConfig = toml::from_str(text).unwrap();
-        assert!(matches!(file.tools, Some(FileTools::Text(_))));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, text).unwrap();
+        let file = load(&path, true).unwrap().unwrap();
+        assert_eq!(file.values["tools"], "move_lead, add_note");
         assert_eq!(file.accounts["other"].pause_field_id, Some(7));
-        let file: FileConfig = toml::from_str("tools = [\"move_lead\"]").unwrap();
-        assert!(matches!(file.tools, Some(FileTools::List(_))));
+        std::fs::write(&path, "tools = [\"move_lead\"]\n[http]\nmax-sessions = 5\n").unwrap();
+        let file = load(&path, true).unwrap().unwrap();
+        assert_eq!(file.values["tools"], "[\"move_lead\"]");
+        assert_eq!(file.values["max-sessions"], "5");
     }
 }

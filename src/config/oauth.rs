@@ -4,7 +4,7 @@
 
 use reqwest::Url;
 
-use super::{ConfigError, RawValue, Source, Sourced, invalid, pick, settings};
+use super::{ConfigError, Sourced, invalid, resolve::Inputs, settings};
 
 /// The resolved OAuth settings; present only when `--oauth-issuer` is set.
 #[derive(Clone, Debug)]
@@ -44,53 +44,24 @@ impl OAuthSettings {
     }
 }
 
-/// The command-line side of the OAuth settings.
-#[derive(Clone, Debug, Default)]
-pub struct RawOAuth {
-    pub issuer: Option<RawValue>,
-    pub public_url: Option<RawValue>,
-    pub audience: Option<RawValue>,
-    pub jwks_url: Option<RawValue>,
-    pub accounts_claim: Option<RawValue>,
-}
-
-/// The config file's side of the OAuth settings.
-pub struct FileOAuth {
-    pub issuer: Option<String>,
-    pub public_url: Option<String>,
-    pub audience: Option<String>,
-    pub jwks_url: Option<String>,
-    pub accounts_claim: Option<String>,
-}
-
 /// Resolves the OAuth settings; `None` without an issuer (then the others must be unset).
-pub fn resolve(
-    raw: &RawOAuth,
-    file: FileOAuth,
-    file_source: &Source,
-) -> Result<Option<OAuthSettings>, ConfigError> {
-    let issuer = pick(&raw.issuer, file.issuer, file_source, |s| {
-        checked_url(&s, true).map(|_| s.trim().to_owned())
-    })
-    .map_err(|e| e.named("OAuth issuer"))?;
-    let public_url = pick(&raw.public_url, file.public_url, file_source, |s| {
-        checked_url(&s, false).map(|_| s.trim().trim_end_matches('/').to_owned())
-    })
-    .map_err(|e| e.named("public URL"))?;
-    let audience = pick(&raw.audience, file.audience, file_source, |s| {
+pub(crate) fn resolve(inputs: &Inputs) -> Result<Option<OAuthSettings>, ConfigError> {
+    let issuer = inputs.optional(&settings::OAUTH_ISSUER, |s| {
+        checked_url(s, true).map(|_| s.trim().to_owned())
+    })?;
+    let public_url = inputs.optional(&settings::PUBLIC_URL, |s| {
+        checked_url(s, false).map(|_| s.trim().trim_end_matches('/').to_owned())
+    })?;
+    let audience = inputs.optional(&settings::OAUTH_AUDIENCE, |s| {
         let s = s.trim().to_owned();
         if s.is_empty() {
             Err("the audience is empty".to_owned())
         } else {
             Ok(s)
         }
-    })
-    .map_err(|e| e.named("OAuth audience"))?;
-    let jwks_url = pick(&raw.jwks_url, file.jwks_url, file_source, |s| {
-        checked_url(&s, true)
-    })
-    .map_err(|e| e.named("OAuth JWKS URL"))?;
-    let accounts_claim = pick(&raw.accounts_claim, file.accounts_claim, file_source, |s| {
+    })?;
+    let jwks_url = inputs.optional(&settings::OAUTH_JWKS_URL, |s| checked_url(s, true))?;
+    let accounts_claim = inputs.optional(&settings::OAUTH_ACCOUNTS_CLAIM, |s| {
         let s = s.trim().to_owned();
         if s.is_empty() || s.len() > 128 || !s.bytes().all(|b| b.is_ascii_graphic()) {
             Err(format!(
@@ -99,8 +70,7 @@ pub fn resolve(
         } else {
             Ok(s)
         }
-    })
-    .map_err(|e| e.named("OAuth accounts claim"))?;
+    })?;
 
     let Some(issuer) = issuer else {
         let stray = [
@@ -189,45 +159,37 @@ fn checked_url(text: &str, secure: bool) -> Result<Url, String> {
 mod tests {
     use super::*;
 
-    fn raw(pairs: &[(&str, &str)]) -> RawOAuth {
-        let value = |name: &str| {
-            pairs
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| RawValue {
-                    value: (*v).to_owned(),
-                    source: Source::Flag,
-                })
-        };
-        RawOAuth {
-            issuer: value("issuer"),
-            public_url: value("public_url"),
-            audience: value("audience"),
-            jwks_url: value("jwks_url"),
-            accounts_claim: value("accounts_claim"),
-        }
-    }
+    use crate::config::{RawSettings, RawValue, Source};
 
-    fn no_file() -> FileOAuth {
-        FileOAuth {
-            issuer: None,
-            public_url: None,
-            audience: None,
-            jwks_url: None,
-            accounts_claim: None,
+    /// Resolves the OAuth settings given as flags by short name (`issuer`, `audience`, …).
+    fn resolve_flags(pairs: &[(&str, &str)]) -> Result<Option<OAuthSettings>, ConfigError> {
+        let mut raw = RawSettings::default();
+        for (name, value) in pairs {
+            let setting = match *name {
+                "issuer" => settings::OAUTH_ISSUER,
+                "public_url" => settings::PUBLIC_URL,
+                "audience" => settings::OAUTH_AUDIENCE,
+                "jwks_url" => settings::OAUTH_JWKS_URL,
+                _ => settings::OAUTH_ACCOUNTS_CLAIM,
+            };
+            raw.set(
+                &setting,
+                RawValue {
+                    value: (*value).to_owned(),
+                    source: Source::Flag,
+                },
+            );
         }
+        let file = std::collections::BTreeMap::new();
+        resolve(&Inputs::new(&raw, &file, None))
     }
 
     #[test]
     fn issuer_and_public_url_resolve_with_the_default_audiences() {
-        let settings = resolve(
-            &raw(&[
-                ("issuer", "https://auth.example.com/"),
-                ("public_url", "https://mcp.example.com/"),
-            ]),
-            no_file(),
-            &Source::Default,
-        )
+        let settings = resolve_flags(&[
+            ("issuer", "https://auth.example.com/"),
+            ("public_url", "https://mcp.example.com/"),
+        ])
         .unwrap()
         .unwrap();
         assert_eq!(settings.issuer.value, "https://auth.example.com/");
@@ -270,25 +232,15 @@ mod tests {
                 "JWKS",
             ),
         ] {
-            let err = resolve(&raw(&pairs), no_file(), &Source::Default)
-                .unwrap_err()
-                .to_string();
+            let err = resolve_flags(&pairs).unwrap_err().to_string();
             assert!(err.contains(named), "{pairs:?}: {err}");
         }
-        assert!(
-            resolve(&raw(&[]), no_file(), &Source::Default)
-                .unwrap()
-                .is_none()
-        );
-        let loopback = resolve(
-            &raw(&[
-                ("issuer", "http://127.0.0.1:9000"),
-                ("public_url", "http://127.0.0.1:8080"),
-                ("audience", "api://kommo"),
-            ]),
-            no_file(),
-            &Source::Default,
-        )
+        assert!(resolve_flags(&[]).unwrap().is_none());
+        let loopback = resolve_flags(&[
+            ("issuer", "http://127.0.0.1:9000"),
+            ("public_url", "http://127.0.0.1:8080"),
+            ("audience", "api://kommo"),
+        ])
         .unwrap()
         .unwrap();
         assert_eq!(loopback.audiences(), ["api://kommo"]);

@@ -1,5 +1,6 @@
-//! The committed completions, man pages and docs/tools.md are what the binary generates now. Regenerate
-//! them with `KOMMO_MCP_UPDATE_GENERATED=1 cargo test --test it generated`.
+//! The committed completions, man pages, `docs/tools.md` and `docs/configuration.md` are
+//! what the binary generates now. Regenerate them with `KOMMO_MCP_UPDATE_GENERATED=1 cargo
+//! test --test it generated`.
 
 use std::path::Path;
 
@@ -55,6 +56,7 @@ fn the_expected_files_are_generated_without_machine_specific_text() {
             "man/kommo-mcp-completions.1",
             "man/kommo-mcp-man.1",
             "docs/tools.md",
+            "docs/configuration.md",
         ]
     );
     let home = std::env::var("HOME").unwrap_or_default();
@@ -84,12 +86,24 @@ fn the_expected_files_are_generated_without_machine_specific_text() {
         ),
         "no date in the title"
     );
+    let docs = String::from_utf8(files.last().unwrap().1.clone()).unwrap();
     for setting in kommo_mcp::config::settings::ALL {
         assert!(top.contains(setting.env), "{} undocumented", setting.env);
+        if let Some(key) = setting.config_key() {
+            assert!(
+                top.replace("\\-", "-")
+                    .contains(&format!("config key \\fB{key}\\fR")),
+                "{key} not in the man page"
+            );
+            assert!(
+                docs.contains(&format!("| `{key}` |")),
+                "{key} not in the docs"
+            );
+        }
         assert!(
-            setting.key == "-" || top.contains(&format!("config key \\fB{}\\fR", setting.key)),
+            docs.contains(&format!("`{}`", setting.env)),
             "{}",
-            setting.key
+            setting.env
         );
     }
     let (_, call) = &files[7];
@@ -100,26 +114,28 @@ fn the_expected_files_are_generated_without_machine_specific_text() {
 /// Every limit, as (flag, environment variable, config key, default) — what the Limits table
 /// of docs/operating.md and the man page's LIMITS section must both name.
 fn every_limit() -> Vec<(String, String, String, String)> {
-    use kommo_mcp::config::{limits, settings};
-    let mut all = vec![(
-        settings::MAX_LINE_BYTES.flag.to_owned(),
-        settings::MAX_LINE_BYTES.env.to_owned(),
-        settings::MAX_LINE_BYTES.key.to_owned(),
-        kommo_mcp::transport::stdio::DEFAULT_MAX_LINE_BYTES.to_string(),
+    use kommo_mcp::config::{DEFAULT_MAX_LINE_BYTES, Heading, Setting, settings};
+    let row = |setting: &Setting, default: String| {
+        (
+            setting.flag.to_owned(),
+            setting.env.to_owned(),
+            setting.key.to_owned(),
+            default,
+        )
+    };
+    let mut all = vec![row(
+        &settings::MAX_LINE_BYTES,
+        DEFAULT_MAX_LINE_BYTES.to_string(),
     )];
-    for info in limits::ALL {
-        all.push((
-            info.flag.to_owned(),
-            info.env.to_owned(),
-            info.key.to_owned(),
-            info.default.to_string(),
-        ));
+    for limit in settings::ALL
+        .iter()
+        .filter(|setting| setting.heading == Heading::HttpLimits)
+    {
+        all.push(row(limit, limit.default_value().unwrap().to_owned()));
     }
-    all.push((
-        settings::NOTE_DEDUPE.flag.to_owned(),
-        settings::NOTE_DEDUPE.env.to_owned(),
-        settings::NOTE_DEDUPE.key.to_owned(),
-        "120".to_owned(),
+    all.push(row(
+        &settings::NOTE_DEDUPE,
+        settings::NOTE_DEDUPE.default_value().unwrap().to_owned(),
     ));
     all
 }

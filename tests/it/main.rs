@@ -35,6 +35,7 @@ mod salesbots;
 mod sandbox_command;
 mod schemas;
 mod session_owners;
+mod settings;
 mod simulator_command;
 mod sse;
 mod stdio;

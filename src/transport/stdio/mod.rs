@@ -26,9 +26,6 @@ use classify::Line;
 use lines::{Frame, LineReader};
 use transport::LineTransport;
 
-/// The default for `max_line_bytes`: the same 4 MiB as an HTTP request body.
-pub const DEFAULT_MAX_LINE_BYTES: usize = 4 * 1024 * 1024;
-
 /// How long the answers already queued get to reach stdout once the session is over.
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
 
