@@ -368,3 +368,30 @@ async fn an_unreadable_zone_is_utc_and_says_so_in_the_log() {
         "read again, now in the account's zone: {lead}"
     );
 }
+
+#[tokio::test]
+async fn the_zone_lives_as_long_as_the_pipelines() {
+    let sim = simulator().await;
+    let env = Isolated::new();
+    let mut command = env.command();
+    command
+        .args(account_args(&sim))
+        .env("KOMMO_PIPELINES_CACHE", "0");
+    let mut client = StdioClient::start(command).await;
+    for _ in 0..2 {
+        let lead = client.call("get_lead", json!({"lead_id": 9004})).await;
+        assert!(!is_error(&lead), "{lead}");
+    }
+    assert_eq!(
+        request_lines(&sim),
+        [
+            "GET /api/v4/leads/9004",
+            "GET /api/v4/leads/pipelines",
+            ZONE_READ,
+            "GET /api/v4/leads/9004",
+            "GET /api/v4/leads/pipelines",
+            ZONE_READ
+        ],
+        "no cache for the pipelines, none for the zone"
+    );
+}
