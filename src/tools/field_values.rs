@@ -123,18 +123,6 @@ impl Planned {
     }
 }
 
-/// The lead's current value of a field in the form [`Planned::shown`] uses.
-pub fn shown_current(current: Option<&CustomFieldValue>) -> Value {
-    let values = current
-        .and_then(|c| c.values.as_deref())
-        .unwrap_or_default();
-    match values {
-        [] => Value::Null,
-        [one] => one.value.clone(),
-        many => many.iter().map(|v| v.value.clone()).collect(),
-    }
-}
-
 fn as_f64(value: &Value) -> Option<f64> {
     match value {
         Value::Number(n) => n.as_f64(),

@@ -79,7 +79,7 @@ pub fn custom_fields(fields: &[CustomFieldValue], zone: &AccountZone) -> ShownFi
             own
         };
         let raw = raw_value(field);
-        let readable = readable_value(field, zone);
+        let readable = value(field, zone);
         if readable != raw {
             shown.raw.insert(key.clone(), raw);
         }
@@ -99,7 +99,7 @@ pub fn raw_value(field: &CustomFieldValue) -> Value {
 }
 
 /// A field's values as what they are, by the field's type.
-fn readable_value(field: &CustomFieldValue, zone: &AccountZone) -> Value {
+pub fn value(field: &CustomFieldValue, zone: &AccountZone) -> Value {
     let values = field.values.as_deref().unwrap_or_default();
     let kind = field.field_type.as_deref().unwrap_or_default();
     if kind == "smart_address" && !values.is_empty() {

@@ -14,6 +14,7 @@ use super::{
     args::{Id, Object, ToolArgs, tool_args},
     field_values::{self, Planned},
     outcome::{self, ErrorInfo, Sentences},
+    readable,
     write::{Write, lead_update_answer},
 };
 use crate::kommo::AccountZone;
@@ -143,7 +144,7 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
         change.before = Some(Value::Array(
             to_send
                 .iter()
-                .map(|p| json!({ "field_id": p.field_id, "name": p.name, "value": field_values::shown_current(current(p.field_id)) }))
+                .map(|p| json!({ "field_id": p.field_id, "name": p.name, "value": current(p.field_id).map_or(Value::Null, |c| readable::value(c, &zone)) }))
                 .collect(),
         ));
         change.after = Some(Value::Array(

@@ -62,3 +62,44 @@ fn datetime_settings(account: &Account) -> Value {
         "timezone_offset": offset,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::simulator::testkit::*;
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn datetime_settings_only_when_asked_and_in_the_accounts_zone() {
+        let (sim, client) = start(unlimited()).await;
+        let (status, _, plain) = parts(client.get("/api/v4/account").await).await;
+        assert_eq!(status, 200);
+        assert!(plain.get("_embedded").is_none(), "{plain}");
+        let (_, _, body) = parts(
+            client
+                .get("/api/v4/account?with=amojo_id,datetime_settings")
+                .await,
+        )
+        .await;
+        let settings = &body["_embedded"]["datetime_settings"];
+        assert_eq!(settings["timezone"], "America/Argentina/Buenos_Aires");
+        assert_eq!(settings["timezone_offset"], "-03:00");
+        assert!(sim.state().set_time_zone(SUB, "Asia/Kathmandu"));
+        let (_, _, body) = parts(client.get("/api/v4/account?with=datetime_settings").await).await;
+        assert_eq!(
+            body["_embedded"]["datetime_settings"]["timezone_offset"],
+            "+05:45"
+        );
+        assert!(!sim.state().set_time_zone("nobody", "UTC"));
+        // the control API seeds an account in a zone of its own
+        let added = client
+            .http
+            .post(format!("{}/__sim/accounts", client.root))
+            .json(&json!({"subdomain": "moscow", "token": "t", "time_zone": "Europe/Moscow"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(added.status(), 204);
+        let account = sim.state().account("moscow").unwrap();
+        assert_eq!(*account.time_zone.read().unwrap(), "Europe/Moscow");
+    }
+}
