@@ -2,6 +2,8 @@
 //! limit, safe retries and timeouts, and typed calls for what the tools need.
 
 mod account;
+mod account_settings;
+pub mod account_zone;
 mod crm;
 mod error;
 mod gate;
@@ -17,6 +19,7 @@ use bytes::Bytes;
 use serde_json::Value;
 
 pub use account::Account;
+pub use account_zone::{AccountZone, DateInput};
 pub use crm::{BotAction, LeadQuery, NewTask};
 pub use error::{FieldProblem, KommoError};
 pub use send::Replay;
@@ -46,6 +49,8 @@ pub struct KommoClient {
     sender: Sender,
     pipelines: PipelineCache<Pipeline>,
     fields: PipelineCache<CustomField>,
+    /// The account's time zone (one per account), kept and dropped with the pipelines.
+    zones: PipelineCache<AccountZone>,
 }
 
 /// How many custom fields one page asks for (Kommo's maximum).
@@ -59,6 +64,7 @@ impl KommoClient {
             sender: Sender::new(settings),
             pipelines: PipelineCache::new(settings.pipelines_cache),
             fields: PipelineCache::new(settings.pipelines_cache),
+            zones: PipelineCache::new(settings.pipelines_cache),
         }
     }
 
@@ -157,9 +163,11 @@ impl KommoClient {
             .await
     }
 
-    /// Drops the cached pipelines of this account (after Kommo refused a move the cache allowed).
+    /// Drops the cached pipelines of this account (after Kommo refused a move the cache
+    /// allowed), and its time zone with them.
     pub async fn forget_pipelines(&self, account: &Account) {
         self.pipelines.forget(account).await;
+        self.zones.forget(account).await;
     }
 
     async fn fetch_pipelines(&self, account: &Account) -> Result<Vec<Pipeline>, KommoError> {

@@ -65,6 +65,9 @@ pub struct FieldValue {
     pub value: Value,
     #[serde(default)]
     pub enum_id: Option<i64>,
+    /// The part or kind a value is (`WORK`, `MOB` on phones; `city` on an address).
+    #[serde(default)]
+    pub enum_code: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -255,6 +258,22 @@ impl Contact {
             .filter(|field| field.field_code.as_deref() == Some(code))
             .flat_map(|field| field.values.iter().flatten())
             .filter_map(|v| v.value.as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// The values of the multitext field with this `field_code`, each with its kind
+    /// (`enum_code`: `WORK`, `MOB`, `PRIV`, …) when Kommo gives one.
+    pub fn kinded_values(&self, code: &str) -> Vec<(String, Option<String>)> {
+        self.custom_fields_values
+            .iter()
+            .flatten()
+            .filter(|field| field.field_code.as_deref() == Some(code))
+            .flat_map(|field| field.values.iter().flatten())
+            .filter_map(|v| {
+                v.value
+                    .as_str()
+                    .map(|text| (text.to_owned(), v.enum_code.clone()))
+            })
             .collect()
     }
 

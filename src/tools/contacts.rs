@@ -17,10 +17,29 @@ pub struct ContactOutput {
     pub name: String,
     /// Whether this is the lead's main contact.
     pub is_main: bool,
-    /// Phone numbers as they were typed in Kommo.
-    pub phones: Vec<String>,
-    /// E-mail addresses.
-    pub emails: Vec<String>,
+    /// Phone numbers as they were typed in Kommo, each with its kind.
+    pub phones: Vec<KindedValue>,
+    /// E-mail addresses, each with its kind.
+    pub emails: Vec<KindedValue>,
+}
+
+/// A phone number or e-mail address with the kind Kommo gives it.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct KindedValue {
+    pub value: String,
+    /// Kommo's kind (`enum_code`): WORK, WORKDD (direct), MOB, FAX, HOME, PRIV, OTHER;
+    /// absent when Kommo gives none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+}
+
+fn kinded(contact: Option<&Contact>, code: &str) -> Vec<KindedValue> {
+    contact
+        .map(|c| c.kinded_values(code))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(value, kind)| KindedValue { value, kind })
+        .collect()
 }
 
 /// The contact ids `with=contacts` embedded on these leads, each once, in order.
@@ -48,8 +67,8 @@ pub fn of_lead(lead: &Lead, known: &HashMap<i64, Contact>) -> Vec<ContactOutput>
                 id: reference.id,
                 name: contact.and_then(|c| c.name.clone()).unwrap_or_default(),
                 is_main: reference.is_main,
-                phones: contact.map(|c| c.values("PHONE")).unwrap_or_default(),
-                emails: contact.map(|c| c.values("EMAIL")).unwrap_or_default(),
+                phones: kinded(contact, "PHONE"),
+                emails: kinded(contact, "EMAIL"),
             }
         })
         .collect();
@@ -57,14 +76,22 @@ pub fn of_lead(lead: &Lead, known: &HashMap<i64, Contact>) -> Vec<ContactOutput>
     out
 }
 
-/// `Maria Gonzalez (main; +54 9 11 5555-0101; maria@example.com)`.
+/// `Maria Gonzalez (main; +54 9 11 5555-0101 (MOB); maria@example.com (WORK))`.
 pub fn describe(contact: &ContactOutput) -> String {
     let mut parts = Vec::new();
     if contact.is_main {
         parts.push("main".to_owned());
     }
-    parts.extend(contact.phones.iter().cloned());
-    parts.extend(contact.emails.iter().cloned());
+    parts.extend(
+        contact
+            .phones
+            .iter()
+            .chain(&contact.emails)
+            .map(|v| match &v.kind {
+                Some(kind) => format!("{} ({kind})", v.value),
+                None => v.value.clone(),
+            }),
+    );
     let name = if contact.name.is_empty() {
         format!("contact {}", contact.id)
     } else {

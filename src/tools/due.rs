@@ -27,16 +27,6 @@ pub fn parse(value: &Value) -> Result<i64, String> {
     }
 }
 
-/// Unix seconds of an ISO 8601 date (`2026-12-24`, taken as midnight UTC) or of a date-time
-/// with an offset or `Z` (a date-time without one is refused: its instant is unknown).
-pub fn date_or_date_time(text: &str) -> Option<i64> {
-    let text = text.trim();
-    match civil_days(text) {
-        Some(days) => Some(days * 86_400),
-        None => iso(text),
-    }
-}
-
 /// Days since 1970-01-01 of `YYYY-MM-DD`.
 fn civil_days(date: &str) -> Option<i64> {
     let mut parts = date.split('-');
@@ -128,18 +118,6 @@ mod tests {
         assert_eq!(parse(&json!("2023-11-15T01:43:20+0330")), Ok(1_700_000_000));
         assert_eq!(parse(&json!("2023-11-14 22:13:20.123Z")), Ok(1_700_000_000));
         assert_eq!(parse(&json!("2024-02-29T12:00Z")), Ok(1_709_208_000));
-    }
-
-    #[test]
-    fn dates_and_date_times() {
-        assert_eq!(date_or_date_time("2023-11-14"), Some(1_699_920_000));
-        assert_eq!(
-            date_or_date_time(" 2023-11-14T19:13:20-03:00 "),
-            Some(1_700_000_000)
-        );
-        for bad in ["2023-11-14T19:13:20", "2023-13-01", "14/11/2023", ""] {
-            assert_eq!(date_or_date_time(bad), None, "{bad}");
-        }
     }
 
     #[test]

@@ -6,8 +6,11 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Number, Value, json};
 
-use super::{args::describe, due};
-use crate::kommo::models::{CustomField, CustomFieldValue, FieldEnum};
+use super::args::describe;
+use crate::kommo::{
+    AccountZone, DateInput,
+    models::{CustomField, CustomFieldValue, FieldEnum},
+};
 
 /// The longest value Kommo accepts in a `text` field.
 const MAX_TEXT: usize = 256;
@@ -18,11 +21,14 @@ pub struct Planned {
     pub field_id: i64,
     pub name: String,
     pub kind: String,
-    /// The new value in a form to show (the option texts of select-like fields; Unix
-    /// seconds of dates); `null` clears the field.
-    pub shown: Value,
+    /// The new value in a form to show (the option texts of select-like fields); `null`
+    /// clears the field. Dates are shown by [`Planned::shown`], in the account's zone.
+    shown: Value,
     new: New,
 }
+
+/// Years a date may have: every zone converts them (and Kommo has no use for others).
+const YEARS: std::ops::RangeInclusive<i16> = 1900..=2999;
 
 /// The checked new value.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,27 +37,65 @@ enum New {
     Text(String),
     Number(Number),
     Flag(bool),
-    Seconds(i64),
+    /// A date, date_time or birthday; `day` for date and birthday fields (Kommo stores a
+    /// day as its midnight in the account's zone). `utc` is its Unix seconds in UTC, known
+    /// to exist.
+    When {
+        input: DateInput,
+        day: bool,
+        utc: i64,
+    },
     /// Enum ids, in the order given.
     Options(Vec<i64>),
 }
 
 impl Planned {
+    /// Whether the account's time zone is needed to send or compare this value.
+    pub fn needs_zone(&self) -> bool {
+        matches!(self.new, New::When { .. })
+    }
+
+    /// Unix seconds of a date value in `zone`.
+    fn seconds(&self, zone: &AccountZone) -> Option<i64> {
+        match &self.new {
+            New::When { input, day, utc } => Some(
+                if *day {
+                    zone.day_seconds(input)
+                } else {
+                    zone.moment_seconds(input)
+                }
+                .unwrap_or(*utc),
+            ),
+            _ => None,
+        }
+    }
+
+    /// The new value to show: dates as YYYY-MM-DD, date-times as ISO 8601 with the offset
+    /// of `zone`.
+    pub fn shown(&self, zone: &AccountZone) -> Value {
+        match (&self.new, self.seconds(zone)) {
+            (New::When { day: true, .. }, Some(s)) => zone.show_day(s).into(),
+            (New::When { day: false, .. }, Some(s)) => zone.show_instant(s).into(),
+            _ => self.shown.clone(),
+        }
+    }
+
     /// The `custom_fields_values` item that sets it (`enum_id` for select-like fields).
-    pub fn item(&self) -> Value {
+    pub fn item(&self, zone: &AccountZone) -> Value {
         let values = match &self.new {
             New::Clear => Value::Null,
             New::Text(text) => json!([{ "value": text }]),
             New::Number(n) => json!([{ "value": n }]),
             New::Flag(flag) => json!([{ "value": flag }]),
-            New::Seconds(s) => json!([{ "value": s }]),
+            New::When { .. } => json!([{ "value": self.seconds(zone) }]),
             New::Options(ids) => ids.iter().map(|id| json!({ "enum_id": id })).collect(),
         };
         json!({ "field_id": self.field_id, "values": values })
     }
 
-    /// Whether the lead's current value is already this one.
-    pub fn is_set(&self, current: Option<&CustomFieldValue>) -> bool {
+    /// Whether the lead's current value is already this one (a date: the same day in the
+    /// account's zone).
+    pub fn is_set(&self, current: Option<&CustomFieldValue>, zone: &AccountZone) -> bool {
         let values = current
             .and_then(|c| c.values.as_deref())
             .unwrap_or_default();
@@ -63,25 +107,19 @@ impl Planned {
                 first.and_then(as_f64).is_some() && first.and_then(as_f64) == n.as_f64()
             }
             New::Flag(flag) => first.and_then(Value::as_bool) == Some(*flag),
-            New::Seconds(s) => first.and_then(as_i64) == Some(*s),
+            New::When { day: true, .. } => {
+                let have = first.and_then(as_i64).and_then(|s| zone.day_of(s));
+                have.is_some() && have == self.seconds(zone).and_then(|s| zone.day_of(s))
+            }
+            New::When { day: false, .. } => {
+                first.and_then(as_i64).is_some() && first.and_then(as_i64) == self.seconds(zone)
+            }
             New::Options(ids) => {
                 let have: BTreeSet<i64> = values.iter().filter_map(|v| v.enum_id).collect();
                 let want: BTreeSet<i64> = ids.iter().copied().collect();
                 !values.is_empty() && have == want && have.len() == values.len()
             }
         }
-    }
-}
-
-/// The lead's current value of a field in the form [`Planned::shown`] uses.
-pub fn shown_current(current: Option<&CustomFieldValue>) -> Value {
-    let values = current
-        .and_then(|c| c.values.as_deref())
-        .unwrap_or_default();
-    match values {
-        [] => Value::Null,
-        [one] => one.value.clone(),
-        many => many.iter().map(|v| v.value.clone()).collect(),
     }
 }
 
@@ -206,19 +244,30 @@ fn check(field: &CustomField, key: &str, value: &Value) -> Result<Planned, Strin
         ("checkbox", Value::Bool(flag)) => (New::Flag(*flag), Value::Bool(*flag)),
         ("checkbox", _) => return Err(wrong("true or false")),
         ("date" | "date_time" | "birthday", _) => {
-            let seconds = match value {
-                Value::Number(n) => n.as_i64(),
-                Value::String(text) if text.trim().bytes().all(|b| b.is_ascii_digit()) => {
-                    text.trim().parse().ok()
-                }
-                Value::String(text) => due::date_or_date_time(text),
+            let input = match value {
+                Value::Number(n) => n.as_i64().and_then(DateInput::seconds),
+                Value::String(text) => DateInput::parse(text),
                 _ => None,
             };
-            match seconds {
-                Some(s) => (New::Seconds(s), json!(s)),
-                None => {
+            let utc = input.as_ref().and_then(|input| {
+                let utc = AccountZone::utc();
+                let seconds = utc.moment_seconds(input)?;
+                YEARS
+                    .contains(&utc.day_of(seconds)?.year())
+                    .then_some(seconds)
+            });
+            match (input, utc) {
+                (Some(input), Some(utc)) => (
+                    New::When {
+                        input,
+                        day: field.kind != "date_time",
+                        utc,
+                    },
+                    Value::Null,
+                ),
+                _ => {
                     return Err(wrong(
-                        "an ISO 8601 date (2026-12-24), a date-time with an offset or Z (2026-12-24T10:00:00-03:00), or Unix seconds",
+                        "an ISO 8601 date (2026-12-24), a date-time (2026-12-24T10:00:00, read in the account's time zone, or with an offset or Z), or Unix seconds, in the years 1900 to 2999",
                     ));
                 }
             }
@@ -378,7 +427,7 @@ mod tests {
             "acme",
         )
         .unwrap();
-        let items: Vec<Value> = plan.iter().map(Planned::item).collect();
+        let items: Vec<Value> = plan.iter().map(|p| p.item(&AccountZone::utc())).collect();
         assert_eq!(
             items,
             vec![
@@ -433,6 +482,52 @@ mod tests {
         );
     }
 
+    impl Planned {
+        fn is_set_utc(&self, current: Option<&CustomFieldValue>) -> bool {
+            self.is_set(current, &AccountZone::utc())
+        }
+    }
+
+    #[test]
+    fn dates_are_days_of_the_account_zone() {
+        let buenos_aires = AccountZone::named("America/Argentina/Buenos_Aires").unwrap();
+        let due = |value: Value| {
+            plan(&fields(), &object(json!({ "Due": value })), "acme")
+                .unwrap()
+                .remove(0)
+        };
+        let current = |seconds: i64| -> CustomFieldValue {
+            serde_json::from_value(json!({"field_id": 4, "values": [{"value": seconds}]})).unwrap()
+        };
+        let day = due(json!("2024-06-06"));
+        assert!(day.needs_zone());
+        assert_eq!(
+            day.item(&buenos_aires),
+            json!({"field_id": 4, "values": [{"value": 1_717_642_800}]})
+        );
+        assert_eq!(day.shown(&buenos_aires), json!("2024-06-06"));
+        assert!(day.is_set(Some(&current(1_717_642_800)), &buenos_aires));
+        assert!(
+            day.is_set(Some(&current(1_717_642_800 + 86_399)), &buenos_aires),
+            "the same day"
+        );
+        assert!(
+            !day.is_set(Some(&current(1_717_632_000)), &buenos_aires),
+            "midnight UTC is the evening before in Buenos Aires"
+        );
+        // a date-time given for a date field keeps its day in the account's zone
+        assert_eq!(
+            due(json!("2024-06-07T01:30:00Z")).item(&buenos_aires)["values"][0]["value"],
+            1_717_642_800
+        );
+        for bad in [json!("2024-06-31"), json!("1800-01-01"), json!(true)] {
+            assert!(
+                plan(&fields(), &object(json!({ "Due": bad })), "acme").is_err(),
+                "{bad}"
+            );
+        }
+    }
+
     #[test]
     fn already_set_values_are_recognised() {
         let current = |values: Value| -> CustomFieldValue {
@@ -443,23 +538,23 @@ mod tests {
                 .unwrap()
                 .remove(0)
         };
-        assert!(one("Source", json!("WhatsApp")).is_set(Some(&current(
+        assert!(one("Source", json!("WhatsApp")).is_set_utc(Some(&current(
             json!([{"value": "WhatsApp", "enum_id": 11}])
         ))));
-        assert!(!one("Source", json!("Instagram")).is_set(Some(&current(
+        assert!(!one("Source", json!("Instagram")).is_set_utc(Some(&current(
             json!([{"value": "WhatsApp", "enum_id": 11}])
         ))));
         assert!(
-            one("Interests", json!(["Demo", "Pricing"])).is_set(Some(&current(
+            one("Interests", json!(["Demo", "Pricing"])).is_set_utc(Some(&current(
                 json!([{"value": "Pricing", "enum_id": 21}, {"value": "Demo", "enum_id": 22}])
             )))
         );
-        assert!(!one("Interests", json!(["Demo"])).is_set(Some(&current(
+        assert!(!one("Interests", json!(["Demo"])).is_set_utc(Some(&current(
             json!([{"value": "Pricing", "enum_id": 21}, {"value": "Demo", "enum_id": 22}])
         ))));
-        assert!(one("Employees", json!(250)).is_set(Some(&current(json!([{"value": "250"}])))));
-        assert!(one("Due", json!(5)).is_set(Some(&current(json!([{"value": 5}])))));
-        assert!(one("Note", json!(null)).is_set(None));
-        assert!(!one("Note", json!("x")).is_set(None));
+        assert!(one("Employees", json!(250)).is_set_utc(Some(&current(json!([{"value": "250"}])))));
+        assert!(one("Due", json!(5)).is_set_utc(Some(&current(json!([{"value": 5}])))));
+        assert!(one("Note", json!(null)).is_set_utc(None));
+        assert!(!one("Note", json!("x")).is_set_utc(None));
     }
 }

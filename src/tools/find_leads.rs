@@ -17,11 +17,11 @@ use super::{
     contacts::{self, ContactOutput},
     get_lead::NamedId,
     outcome, phone,
+    readable::{self, RawValues},
     spec::{Sentences, ToolSpec},
-    when,
 };
 use crate::kommo::{
-    Account, KommoClient, KommoError, LeadQuery,
+    Account, AccountZone, KommoClient, KommoError, LeadQuery,
     models::{Contact, Lead, Pipeline},
 };
 
@@ -121,11 +121,14 @@ pub struct FoundLead {
     pub status: Option<NamedId>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub responsible_user_id: Option<i64>,
-    /// When the lead was last changed (Unix time, seconds).
+    /// When the lead was last changed (ISO 8601 with the account's offset).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<i64>,
-    /// The lead's contacts, main contact first.
+    pub updated_at: Option<String>,
+    /// The lead's contacts, main contact first, phones and e-mails with their kind.
     pub contacts: Vec<ContactOutput>,
+    /// Kommo's own values where the readable ones differ (updated_at as Unix seconds).
+    #[serde(skip_serializing_if = "RawValues::is_empty")]
+    pub raw: RawValues,
 }
 
 /// The checked arguments.
@@ -268,10 +271,11 @@ async fn find(
         }
     };
     let pipelines = pipelines.as_deref().map(Vec::as_slice);
+    let zone = client.account_zone(account).await;
     Ok(FindLeadsOutput {
         leads: leads
             .iter()
-            .map(|lead| found_lead(lead, pipelines, &known))
+            .map(|lead| found_lead(lead, pipelines, &known, &zone))
             .collect(),
     })
 }
@@ -297,6 +301,7 @@ fn found_lead(
     lead: &Lead,
     pipelines: Option<&[Pipeline]>,
     known: &HashMap<i64, Contact>,
+    zone: &AccountZone,
 ) -> FoundLead {
     let pipeline = pipelines.and_then(|all| all.iter().find(|p| Some(p.id) == lead.pipeline_id));
     FoundLead {
@@ -312,8 +317,12 @@ fn found_lead(
             name: pipeline.and_then(|p| p.status(id)).map(|s| s.name.clone()),
         }),
         responsible_user_id: lead.responsible_user_id,
-        updated_at: lead.updated_at,
+        updated_at: lead.updated_at.map(|at| readable::time(zone, at)),
         contacts: contacts::of_lead(lead, known),
+        raw: RawValues {
+            updated_at: lead.updated_at,
+            ..RawValues::default()
+        },
     }
 }
 
@@ -344,8 +353,8 @@ fn listing(output: &FindLeadsOutput) -> String {
             if let Some(price) = &lead.price {
                 line.push_str(&format!(", price {price}"));
             }
-            if let Some(at) = lead.updated_at {
-                line.push_str(&format!(", updated {}", when::utc(at)));
+            if let Some(at) = &lead.updated_at {
+                line.push_str(&format!(", updated {at}"));
             }
             if !lead.contacts.is_empty() {
                 let people: Vec<String> = lead.contacts.iter().map(contacts::describe).collect();

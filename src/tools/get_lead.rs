@@ -1,6 +1,7 @@
 //! `get_lead`: reads one lead — name, price, pipeline and status by id and name, tags,
-//! custom fields by name, whether the agent is paused on it, and its contacts (at most two
-//! Kommo requests: the lead with contact references, then those contacts by id).
+//! custom fields by name (values readable, `readable.rs`), whether the agent is paused on
+//! it, and its contacts (the lead with contact references, then those contacts by id; the
+//! pipelines and the account's time zone come from the per-account cache).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -16,18 +17,22 @@ use super::{
     args::{Id, ToolArgs, tool_args},
     contacts::{self, ContactOutput},
     outcome::{self, ErrorInfo},
+    readable::{self, RawValues},
     spec::{Sentences, ToolSpec},
-    when,
 };
-use crate::kommo::models::{Lead, Pipeline};
+use crate::kommo::{
+    AccountZone,
+    models::{Lead, Pipeline},
+};
 
 pub static SPEC: ToolSpec = ToolSpec {
     title: "Get lead",
     summary: "Read one lead: pipeline, status, price, tags, custom fields, contacts and whether the agent is paused.",
     description: "Read one lead from Kommo CRM: its name, price, pipeline and status (ids and names), \
-             responsible user, tags, custom field values by field name, whether the AI agent is \
-             paused on it, when it was created, updated and closed, and its contacts (name, \
-             phones, e-mails, which one is the main contact). Read-only: changes \
+             responsible user, tags, custom field values by field name (dates as YYYY-MM-DD, \
+             times as ISO 8601 in the account's time zone, numbers as numbers), whether the AI \
+             agent is paused on it, when it was created, updated and closed, and its contacts \
+             (name, phones and e-mails with their kind, which one is the main contact). Read-only: changes \
              nothing. Use it to see where a lead stands before moving it, or to answer questions \
              about it. Fails with a reason if the lead does not exist.",
     idempotent: true,
@@ -69,22 +74,31 @@ pub struct LeadOutput {
     pub responsible_user_id: Option<i64>,
     /// The lead's tags.
     pub tags: Vec<String>,
-    /// Custom field values by field name (a list when the field holds several values).
+    /// Custom field values by field name, readable: date and birthday as YYYY-MM-DD,
+    /// date_time as ISO 8601 with the account's offset, numbers as numbers, address parts
+    /// labelled (street, street_2, city, state, zip, country), a multiselect as the list of
+    /// its options, a list when a field holds several values. When several fields share a
+    /// name, each is keyed "name (field ID)".
     pub custom_fields: BTreeMap<String, Value>,
     /// Whether the AI agent is paused on this lead (only when a pause field is configured).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_paused: Option<bool>,
-    /// When the lead was created (Unix time, seconds).
+    /// When the lead was created (ISO 8601 with the account's offset).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<i64>,
-    /// When the lead was last changed (Unix time, seconds).
+    pub created_at: Option<String>,
+    /// When the lead was last changed (ISO 8601 with the account's offset).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<i64>,
-    /// When the lead was closed as won or lost (Unix time, seconds); absent while open.
+    pub updated_at: Option<String>,
+    /// When the lead was closed as won or lost (ISO 8601 with the account's offset);
+    /// absent while open.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub closed_at: Option<i64>,
+    pub closed_at: Option<String>,
     /// The lead's contacts (people), main contact first, with their phones and e-mails.
     pub contacts: Vec<ContactOutput>,
+    /// Kommo's own values beside the readable ones above, where the two differ (times as
+    /// Unix seconds; custom fields as Kommo sent them), under the same keys.
+    #[serde(skip_serializing_if = "RawValues::is_empty")]
+    pub raw: RawValues,
 }
 
 /// An id with its name (the name is absent when it could not be resolved).
@@ -139,7 +153,13 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
             None
         }
     };
-    let mut output = view(&lead, pipelines.as_deref().map(Vec::as_slice), target.pause);
+    let zone = client.account_zone(&target.account).await;
+    let mut output = view(
+        &lead,
+        pipelines.as_deref().map(Vec::as_slice),
+        target.pause,
+        &zone,
+    );
     output.contacts = contacts::of_lead(&lead, &known);
     outcome::success(describe(&output), &output)
 }
@@ -148,6 +168,7 @@ pub fn view(
     lead: &Lead,
     pipelines: Option<&[Pipeline]>,
     pause: Option<PauseSetting>,
+    zone: &AccountZone,
 ) -> LeadOutput {
     let pipeline = pipelines.and_then(|all| all.iter().find(|p| Some(p.id) == lead.pipeline_id));
     let status_name = lead.status_id.and_then(|status_id| {
@@ -155,31 +176,16 @@ pub fn view(
             .and_then(|p| p.status(status_id))
             .map(|status| status.name.clone())
     });
-    let mut custom_fields = BTreeMap::new();
-    let mut agent_paused = pause.map(|_| false);
-    for field in lead.custom_fields_values.iter().flatten() {
-        let values: Vec<Value> = field
-            .values
+    let values = lead.custom_fields_values.as_deref().unwrap_or_default();
+    let agent_paused = pause.map(|pause| {
+        values
             .iter()
-            .flatten()
-            .map(|v| v.value.clone())
-            .collect();
-        if let Some(pause) = pause
-            && field.field_id == pause.field_id
-        {
-            agent_paused = Some(values.first() == Some(&Value::Bool(pause.paused_value)));
-        }
-        let name = field
-            .field_name
-            .clone()
-            .unwrap_or_else(|| format!("field {}", field.field_id));
-        let value = match values.len() {
-            0 => Value::Null,
-            1 => values.into_iter().next().unwrap_or(Value::Null),
-            _ => Value::Array(values),
-        };
-        custom_fields.insert(name, value);
-    }
+            .find(|field| field.field_id == pause.field_id)
+            .and_then(|field| field.values.as_deref()?.first())
+            .is_some_and(|first| first.value == Value::Bool(pause.paused_value))
+    });
+    let fields = readable::custom_fields(values, zone);
+    let time = |at: Option<i64>| at.map(|at| readable::time(zone, at));
     LeadOutput {
         id: lead.id,
         name: lead.name.clone().unwrap_or_default(),
@@ -199,12 +205,18 @@ pub fn view(
             .flat_map(|embedded| &embedded.tags)
             .filter_map(|tag| tag.name.clone())
             .collect(),
-        custom_fields,
+        custom_fields: fields.readable,
         agent_paused,
-        created_at: lead.created_at,
-        updated_at: lead.updated_at,
-        closed_at: lead.closed_at,
+        created_at: time(lead.created_at),
+        updated_at: time(lead.updated_at),
+        closed_at: time(lead.closed_at),
         contacts: Vec::new(),
+        raw: RawValues {
+            created_at: lead.created_at,
+            updated_at: lead.updated_at,
+            closed_at: lead.closed_at,
+            custom_fields: fields.raw,
+        },
     }
 }
 
@@ -238,12 +250,12 @@ fn describe(lead: &LeadOutput) -> String {
     }
     text.push('.');
     let times: Vec<String> = [
-        ("created", lead.created_at),
-        ("updated", lead.updated_at),
-        ("closed", lead.closed_at),
+        ("created", &lead.created_at),
+        ("updated", &lead.updated_at),
+        ("closed", &lead.closed_at),
     ]
     .into_iter()
-    .filter_map(|(what, at)| at.map(|at| format!("{what} {}", when::utc(at))))
+    .filter_map(|(what, at)| at.as_ref().map(|at| format!("{what} {at}")))
     .collect();
     if !times.is_empty() {
         text.push_str(&format!("\n{}.", capitalized(&times.join(", "))));

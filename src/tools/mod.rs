@@ -17,6 +17,7 @@ mod note;
 pub mod outcome;
 mod pause;
 mod phone;
+mod readable;
 pub mod reference;
 mod salesbots;
 mod spec;

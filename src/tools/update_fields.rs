@@ -1,5 +1,6 @@
 //! `update_lead_fields`: sets a lead's custom fields by name, code or id in one PATCH, each
-//! value checked against its field's type first (the checks are in `field_values.rs`).
+//! value checked against its field's type first (the checks are in `field_values.rs`);
+//! dates are days of the account's time zone, read only when a date is set.
 
 use rmcp::{
     model::{CallToolResult, JsonObject},
@@ -13,9 +14,11 @@ use super::{
     args::{Id, Object, ToolArgs, tool_args},
     field_values::{self, Planned},
     outcome::{self, ErrorInfo},
+    readable,
     spec::{Sentences, ToolSpec},
     write::{Write, lead_update_answer},
 };
+use crate::kommo::AccountZone;
 
 pub static SPEC: ToolSpec = ToolSpec {
     title: "Update lead custom fields",
@@ -42,7 +45,7 @@ tool_args! {
     struct UpdateFieldsArgs {
         /// The Kommo lead id (the number in the lead's URL, e.g. 12345 in /leads/detail/12345).
         lead_id: Id,
-        /// The fields to set: keys are a lead custom field's name, code or id (list_custom_fields lists them); values by the field's type: text/textarea/url a text; numeric a number; checkbox true or false; date/date_time/birthday an ISO 8601 date (2026-12-24), a date-time with an offset or Z, or Unix seconds; select/radiobutton one option's text or enum id; multiselect a list of options; null clears the field. Example: {"Source": "Instagram", "Employees": 40}.
+        /// The fields to set: keys are a lead custom field's name, code or id (list_custom_fields lists them); values by the field's type: text/textarea/url a text; numeric a number; checkbox true or false; date/birthday an ISO 8601 date (2026-12-24), written as that day in the account's time zone; date_time a date-time (2026-12-24T10:00:00 is read in the account's time zone; an offset or Z is kept) or Unix seconds; select/radiobutton one option's text or enum id; multiselect a list of options; null clears the field. Example: {"Source": "Instagram", "Employees": 40}.
         fields: Object,
         /// true: check everything but send nothing; the answer says what would have been sent.
         dry_run: Option<bool>,
@@ -62,8 +65,8 @@ pub struct UpdateFieldsOutput {
     pub changed: bool,
 }
 
-/// One field and its value (option texts for select-like fields, Unix seconds for dates,
-/// null when cleared).
+/// One field and its value (option texts for select-like fields, YYYY-MM-DD for dates,
+/// ISO 8601 with the account's offset for date-times, null when cleared).
 #[derive(Serialize, JsonSchema)]
 pub struct FieldChange {
     pub field_id: i64,
@@ -73,13 +76,13 @@ pub struct FieldChange {
     pub value: Value,
 }
 
-impl From<&Planned> for FieldChange {
-    fn from(planned: &Planned) -> Self {
+impl FieldChange {
+    fn new(planned: &Planned, zone: &AccountZone) -> Self {
         FieldChange {
             field_id: planned.field_id,
             name: planned.name.clone(),
             kind: planned.kind.clone(),
-            value: planned.shown.clone(),
+            value: planned.shown(zone),
         }
     }
 }
@@ -112,6 +115,12 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
             );
         }
     };
+    // Only a date needs the account's time zone (cached like the pipelines).
+    let zone = if planned.iter().any(Planned::needs_zone) {
+        call.client().account_zone(&target.account).await
+    } else {
+        AccountZone::utc()
+    };
     let current = |field_id: i64| {
         lead.custom_fields_values
             .iter()
@@ -120,11 +129,11 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     };
     let (to_send, already): (Vec<&Planned>, Vec<&Planned>) = planned
         .iter()
-        .partition(|planned| !planned.is_set(current(planned.field_id)));
+        .partition(|planned| !planned.is_set(current(planned.field_id), &zone));
     let output = UpdateFieldsOutput {
         lead_id,
-        updated: to_send.iter().map(|p| FieldChange::from(*p)).collect(),
-        unchanged: already.iter().map(|p| FieldChange::from(*p)).collect(),
+        updated: to_send.iter().map(|p| FieldChange::new(p, &zone)).collect(),
+        unchanged: already.iter().map(|p| FieldChange::new(p, &zone)).collect(),
         changed: !to_send.is_empty(),
     };
     crate::observe::call::describe(|change| {
@@ -132,13 +141,13 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
         change.before = Some(Value::Array(
             to_send
                 .iter()
-                .map(|p| json!({ "field_id": p.field_id, "name": p.name, "value": field_values::shown_current(current(p.field_id)) }))
+                .map(|p| json!({ "field_id": p.field_id, "name": p.name, "value": current(p.field_id).map_or(Value::Null, |c| readable::value(c, &zone)) }))
                 .collect(),
         ));
         change.after = Some(Value::Array(
             to_send
                 .iter()
-                .map(|p| json!({ "field_id": p.field_id, "name": p.name, "value": p.shown }))
+                .map(|p| json!({ "field_id": p.field_id, "name": p.name, "value": p.shown(&zone) }))
                 .collect(),
         ));
     });
@@ -146,7 +155,7 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
         return outcome::success(SPEC.sentences.when_done(), &output);
     }
     let body = json!({
-        "custom_fields_values": to_send.iter().map(|p| p.item()).collect::<Vec<_>>()
+        "custom_fields_values": to_send.iter().map(|p| p.item(&zone)).collect::<Vec<_>>()
     });
     let write = Write::UpdateLead { lead_id, body };
     let written = call.write(&target, write, dry_run, &ids()).await;

@@ -29,6 +29,8 @@ async def test_find_leads_by_text_each_phone_format_and_email(kommo_bin, env, si
                                                               server_log):
     async with connect(kommo_bin, account_args(simulator), env, server_log) as session:
         await call(session, "list_pipelines", {})
+        # and the account's time zone (lead 9004 has no contacts)
+        await call(session, "get_lead", {"lead_id": 9004})
         simulator.clear_requests()
         result = await call(session, "find_leads", {"query": "Acme"})
         assert result.is_error is not True, texts(result)
@@ -40,7 +42,7 @@ async def test_find_leads_by_text_each_phone_format_and_email(kommo_bin, env, si
             result = await call(session, "find_leads", {"phone": phone})
             leads = result.structured_content["leads"]
             assert [lead["id"] for lead in leads] == [LEAD], phone
-            assert leads[0]["contacts"][0]["phones"] == ["+54 9 11 5555-0101"]
+            assert leads[0]["contacts"][0]["phones"] == [{"value": "+54 9 11 5555-0101", "kind": "MOB"}]
             assert paths(simulator)[:2] == ["GET /api/v4/contacts", "GET /api/v4/leads"], phone
         result = await call(session, "find_leads", {"email": "MARIA@example.com"})
         assert [lead["id"] for lead in result.structured_content["leads"]] == [LEAD]

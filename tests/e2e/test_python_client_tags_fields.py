@@ -79,7 +79,8 @@ async def test_list_custom_fields_and_its_resource_and_update_lead_fields(
     assert [(w["method"], w["path"], w["body"]) for w in simulator.writes()] == [
         ("PATCH", f"/api/v4/leads/{LEAD}", {"custom_fields_values": [
             {"field_id": 5002, "values": [{"enum_id": 6002}]},
-            {"field_id": 5004, "values": [{"value": 1798070400}]},
+            # 2026-12-24 00:00 in the demo account's zone (America/Argentina/Buenos_Aires)
+            {"field_id": 5004, "values": [{"value": 1798081200}]},
             {"field_id": 5005, "values": [{"enum_id": 6012}, {"enum_id": 6013}]},
             {"field_id": 5007, "values": [{"value": 25}]},
         ]}),

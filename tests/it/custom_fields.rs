@@ -165,7 +165,8 @@ async fn update_lead_fields_sends_one_patch_by_name_code_and_id_and_skips_what_i
     assert_eq!(
         sent[0].body,
         Some(json!({"custom_fields_values": [
-            {"field_id": 5004, "values": [{"value": 1_798_070_400}]},
+            // 2026-12-24 00:00 in the demo account's zone (UTC−3), not midnight UTC
+            {"field_id": 5004, "values": [{"value": 1_798_081_200}]},
             {"field_id": 5005, "values": [{"enum_id": 6012}, {"enum_id": 6013}]},
             {"field_id": 5006, "values": [{"enum_id": 6023}]},
             {"field_id": 5007, "values": [{"value": 40}]},

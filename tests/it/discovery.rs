@@ -9,6 +9,8 @@ use crate::support::{self, *};
 
 const PIPELINES: &str = "GET /api/v4/leads/pipelines";
 const CONTACTS: &str = "GET /api/v4/contacts";
+/// The account's time zone (`?with=datetime_settings`), read once like the pipelines.
+const ZONE: &str = "GET /api/v4/account";
 
 fn pipeline_reads(simulator: &kommo_sim::Simulator) -> usize {
     request_lines(simulator)
@@ -83,6 +85,7 @@ async fn pipelines_are_read_once_per_account_while_the_cache_is_fresh() {
             PIPELINES.to_owned(),
             lead_read(LEAD),
             CONTACTS.to_owned(),
+            ZONE.to_owned(),
             lead_read(LEAD),
             format!("PATCH /api/v4/leads/{LEAD}")
         ]
@@ -149,12 +152,16 @@ async fn get_lead_reports_names_tags_fields_pause_and_timestamps() {
             "tags": ["whatsapp"],
             "custom_fields": {"Source": "WhatsApp", "AI agent paused": false},
             "agent_paused": false,
-            "created_at": stored["created_at"],
-            "updated_at": stored["updated_at"],
+            "created_at": local_time(&stored["created_at"]),
+            "updated_at": local_time(&stored["updated_at"]),
             "contacts": [
-                {"id": 8001, "name": "Maria Gonzalez", "is_main": true, "phones": ["+54 9 11 5555-0101"], "emails": ["maria@example.com"]},
-                {"id": 8002, "name": "Pedro Gonzalez", "is_main": false, "phones": ["5491155550102"], "emails": []},
+                {"id": 8001, "name": "Maria Gonzalez", "is_main": true,
+                 "phones": [{"value": "+54 9 11 5555-0101", "kind": "MOB"}],
+                 "emails": [{"value": "maria@example.com", "kind": "WORK"}]},
+                {"id": 8002, "name": "Pedro Gonzalez", "is_main": false,
+                 "phones": [{"value": "5491155550102", "kind": "WORK"}], "emails": []},
             ],
+            "raw": {"created_at": stored["created_at"], "updated_at": stored["updated_at"]},
         })
     );
     let text = first_text(&result);
@@ -165,16 +172,25 @@ async fn get_lead_reports_names_tags_fields_pause_and_timestamps() {
         ),
         "{text}"
     );
-    assert!(text.contains(" UTC, updated 20"), "{text}");
+    assert!(text.contains("-03:00, updated 20"), "{text}");
     assert!(
         text.ends_with(
-            "\nTags: whatsapp.\nCustom fields: AI agent paused = false; Source = \"WhatsApp\".\nContacts: Maria Gonzalez (main; +54 9 11 5555-0101; maria@example.com), Pedro Gonzalez (5491155550102)."
+            "\nTags: whatsapp.\nCustom fields: AI agent paused = false; Source = \"WhatsApp\".\nContacts: Maria Gonzalez (main; +54 9 11 5555-0101 (MOB); maria@example.com (WORK)), Pedro Gonzalez (5491155550102 (WORK))."
         ),
         "{text}"
     );
     assert_eq!(
         request_lines(&sim),
-        vec![lead_read(LEAD), CONTACTS.to_owned(), PIPELINES.to_owned()]
+        vec![
+            lead_read(LEAD),
+            CONTACTS.to_owned(),
+            PIPELINES.to_owned(),
+            ZONE.to_owned()
+        ]
+    );
+    assert_eq!(
+        sim.state().requests()[3].query.as_deref(),
+        Some("with=datetime_settings")
     );
 
     let paused = client.call("get_lead", json!({"lead_id": 9004})).await;
@@ -196,6 +212,10 @@ async fn get_lead_reports_names_tags_fields_pause_and_timestamps() {
     let stored = sim.state().lead(SUBDOMAIN, 9005).expect("seeded lead");
     assert_eq!(
         closed["structuredContent"]["closed_at"],
+        local_time(&stored["closed_at"])
+    );
+    assert_eq!(
+        closed["structuredContent"]["raw"]["closed_at"],
         stored["closed_at"]
     );
     assert_eq!(
@@ -204,10 +224,46 @@ async fn get_lead_reports_names_tags_fields_pause_and_timestamps() {
     );
     assert_eq!(
         closed["structuredContent"]["custom_fields"],
-        json!({"Employees": "250", "Interests": ["Pricing", "Integrations"]})
+        json!({"Employees": 250, "Interests": ["Pricing", "Integrations"]})
     );
-    assert!(first_text(&closed).contains(" UTC, closed 20"), "{closed}");
+    assert_eq!(
+        closed["structuredContent"]["raw"]["custom_fields"],
+        json!({"Employees": "250"}),
+        "Kommo's own value beside the number"
+    );
+    assert!(
+        first_text(&closed).contains("-03:00, closed 20"),
+        "{closed}"
+    );
     assert!(writes(&sim).is_empty());
+}
+
+/// Unix seconds as get_lead shows them in the demo account (America/Argentina/Buenos_Aires,
+/// UTC−3 all year).
+fn local_time(seconds: &Value) -> String {
+    let local = seconds.as_i64().unwrap() - 3 * 3600;
+    let (days, of_day) = (local.div_euclid(86_400), local.rem_euclid(86_400));
+    format!(
+        "{}T{:02}:{:02}:{:02}-03:00",
+        civil_day(days),
+        of_day / 3600,
+        of_day % 3600 / 60,
+        of_day % 60
+    )
+}
+
+/// `YYYY-MM-DD` of a day count since 1970-01-01 (Howard Hinnant's civil_from_days).
+fn civil_day(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
 }
 
 #[tokio::test]

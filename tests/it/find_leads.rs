@@ -18,6 +18,9 @@ async fn warm(sim: &kommo_sim::Simulator, env: &Isolated) -> StdioClient {
     let mut client = client_for(sim, env).await;
     let result = client.call("list_pipelines", json!({})).await;
     assert!(!is_error(&result), "{result}");
+    // and the account's time zone (a lead without contacts reads nothing else)
+    let result = client.call("get_lead", json!({"lead_id": 9004})).await;
+    assert!(!is_error(&result), "{result}");
     sim.state().clear_requests();
     client
 }
@@ -36,7 +39,7 @@ async fn by_text_uses_lead_search_with_contacts() {
     assert_eq!(lead["price"], 12000);
     assert_eq!(
         lead["contacts"][0],
-        json!({"id": 8003, "name": "Acme Purchasing", "is_main": true, "phones": ["(011) 4444-0303", "+54 9 11 6666-0303"], "emails": ["buy@acme.example"]})
+        json!({"id": 8003, "name": "Acme Purchasing", "is_main": true, "phones": [{"value": "(011) 4444-0303", "kind": "WORK"}, {"value": "+54 9 11 6666-0303", "kind": "MOB"}], "emails": [{"value": "buy@acme.example", "kind": "WORK"}]})
     );
     assert!(
         first_text(&result)
@@ -109,7 +112,10 @@ async fn every_phone_format_finds_the_same_lead() {
         assert_eq!(ids(&result), [9001], "{phone}");
         let contacts = &result["structuredContent"]["leads"][0]["contacts"];
         assert_eq!(contacts[0]["name"], "Maria Gonzalez", "{phone}");
-        assert_eq!(contacts[0]["phones"], json!(["+54 9 11 5555-0101"]));
+        assert_eq!(
+            contacts[0]["phones"],
+            json!([{"value": "+54 9 11 5555-0101", "kind": "MOB"}])
+        );
         assert_eq!(
             contacts[1]["name"], "Pedro Gonzalez",
             "the other contact's details too"
@@ -145,7 +151,7 @@ async fn by_email_and_combined_criteria() {
     assert_eq!(ids(&result), [9003], "{result}");
     assert_eq!(
         result["structuredContent"]["leads"][0]["contacts"][0]["emails"],
-        json!(["juan.perez@example.org"])
+        json!([{"value": "juan.perez@example.org", "kind": "WORK"}])
     );
     let result = client
         .call("find_leads", json!({"email": "perez@example.org"}))
@@ -196,8 +202,12 @@ async fn results_are_most_recently_updated_first_and_limited() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|l| l["updated_at"].as_i64().unwrap())
+        .map(|l| l["raw"]["updated_at"].as_i64().unwrap())
         .collect();
+    for lead in result["structuredContent"]["leads"].as_array().unwrap() {
+        let shown = lead["updated_at"].as_str().unwrap();
+        assert!(shown.ends_with("-03:00") && shown.len() == 25, "{shown}");
+    }
     assert!(updated[0] >= updated[1], "{updated:?}");
     let query = sim.state().requests()[0].query.clone().unwrap_or_default();
     assert!(
@@ -257,12 +267,13 @@ async fn get_lead_reads_contacts_in_at_most_two_requests() {
     assert_eq!(contacts.as_array().map(Vec::len), Some(2), "{result}");
     assert_eq!(
         contacts[0],
-        json!({"id": 8001, "name": "Maria Gonzalez", "is_main": true, "phones": ["+54 9 11 5555-0101"], "emails": ["maria@example.com"]})
+        json!({"id": 8001, "name": "Maria Gonzalez", "is_main": true, "phones": [{"value": "+54 9 11 5555-0101", "kind": "MOB"}], "emails": [{"value": "maria@example.com", "kind": "WORK"}]})
     );
     assert_eq!(contacts[1]["is_main"], false);
     assert!(
-        all_text(&result)
-            .contains("Contacts: Maria Gonzalez (main; +54 9 11 5555-0101; maria@example.com)"),
+        all_text(&result).contains(
+            "Contacts: Maria Gonzalez (main; +54 9 11 5555-0101 (MOB); maria@example.com (WORK))"
+        ),
         "{}",
         all_text(&result)
     );

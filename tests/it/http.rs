@@ -406,8 +406,8 @@ async fn two_accounts_at_once_each_with_its_own_token() {
     let other_tokens = tokens_seen(&sim, OTHER);
     assert_eq!(
         own_tokens.len(),
-        5,
-        "pause (GET + PATCH) and get_lead (lead + contacts + pipelines) on acme"
+        6,
+        "pause (GET + PATCH) and get_lead (lead + contacts + pipelines + time zone) on acme"
     );
     assert!(
         own_tokens.iter().all(|t| t == &format!("Bearer {TOKEN}")),

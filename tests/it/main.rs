@@ -8,6 +8,7 @@
 mod support;
 
 mod access_keys;
+mod account_time;
 mod budget;
 mod caller_shares;
 mod cli;

@@ -171,6 +171,8 @@ async fn get_headers_apply_to_the_session_and_post_headers_override_them() {
     assert_eq!(
         seen,
         vec![
+            // get_lead: the lead, its contacts, the pipelines and the time zone
+            (OTHER.to_owned(), format!("Bearer {OTHER_TOKEN}")),
             (OTHER.to_owned(), format!("Bearer {OTHER_TOKEN}")),
             (OTHER.to_owned(), format!("Bearer {OTHER_TOKEN}")),
             (OTHER.to_owned(), format!("Bearer {OTHER_TOKEN}")),

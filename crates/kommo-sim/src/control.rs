@@ -94,10 +94,16 @@ async fn config(State(sim): Sim, Json(body): Json<serde_json::Map<String, Value>
 struct NewAccount {
     subdomain: String,
     token: String,
+    /// The account's IANA time zone (default: the demo account's).
+    #[serde(default)]
+    time_zone: Option<String>,
 }
 
 async fn add_account(State(sim): Sim, Json(account): Json<NewAccount>) -> StatusCode {
     sim.add_demo_account(&account.subdomain, &account.token);
+    if let Some(zone) = &account.time_zone {
+        sim.set_time_zone(&account.subdomain, zone);
+    }
     StatusCode::NO_CONTENT
 }
 

@@ -15,6 +15,8 @@ pub(crate) const ACCOUNT_ID: i64 = 31_000_001;
 pub const USER_ID: i64 = 7_000_001;
 /// The checkbox field seeded as the "AI agent paused" switch.
 pub const PAUSE_FIELD_ID: i64 = 5001;
+/// The demo account's time zone (UTC−3, where most users of the original server are).
+pub const TIME_ZONE: &str = "America/Argentina/Buenos_Aires";
 /// The first note id handed out.
 const FIRST_NOTE_ID: i64 = 70_001;
 
@@ -255,6 +257,7 @@ pub(crate) fn demo_account(subdomain: &str, token: &str, id: i64, now: i64) -> A
         country: "AR",
         currency: "USD",
         currency_symbol: "$",
+        time_zone: RwLock::new(TIME_ZONE.to_owned()),
         pipelines: RwLock::new(vec![
             pipeline(
                 1001,
@@ -295,6 +298,7 @@ pub(crate) fn demo_account(subdomain: &str, token: &str, id: i64, now: i64) -> A
 pub fn summary() -> String {
     let account = demo_account("demo", "", ACCOUNT_ID, 0);
     let mut out = String::from("Demo account (user 7000001):\n");
+    out.push_str(&format!("  time zone: {TIME_ZONE}\n"));
     for p in account.pipelines().iter() {
         let stages: Vec<String> = p
             .statuses

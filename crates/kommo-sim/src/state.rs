@@ -161,6 +161,9 @@ pub(crate) struct Account {
     pub country: &'static str,
     pub currency: &'static str,
     pub currency_symbol: &'static str,
+    /// The IANA time zone `with=datetime_settings` names (changeable at run time,
+    /// `SimState::set_time_zone`).
+    pub time_zone: RwLock<String>,
     /// Changeable at run time (`SimState::remove_status`), so tests can make a client's
     /// cached copy stale.
     pub pipelines: RwLock<Vec<Pipeline>>,
@@ -285,6 +288,16 @@ impl SimState {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .insert(subdomain.to_owned(), Arc::new(account));
+    }
+
+    /// Sets the time zone account `subdomain` reports (an IANA name such as
+    /// `Europe/Moscow`). Returns whether there is such an account.
+    pub fn set_time_zone(&self, subdomain: &str, time_zone: &str) -> bool {
+        let Some(account) = self.account(subdomain) else {
+            return false;
+        };
+        *account.time_zone.write().unwrap_or_else(|e| e.into_inner()) = time_zone.to_owned();
+        true
     }
 
     /// Removes status `status_id` from pipeline `pipeline_id` of account `subdomain`, as
