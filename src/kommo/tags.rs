@@ -139,7 +139,10 @@ impl KommoClient {
             .await?;
         let page: Page<TagsEmbedded> = decode(&reply.body, "the tag confirmation")?;
         match page.embedded.tags.into_iter().next() {
-            Some(Tag { id: Some(id), name: created }) => Ok(Tag {
+            Some(Tag {
+                id: Some(id),
+                name: created,
+            }) => Ok(Tag {
                 id: Some(id),
                 name: created.or_else(|| Some(name.trim().to_owned())),
             }),

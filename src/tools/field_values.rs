@@ -490,7 +490,11 @@ mod tests {
             ambiguous,
             "fields key \"utm_source\" is ambiguous: 2 fields match it (\"utm_source\" (id 3, code UTM_SOURCE, tracking_data), \"utm_source\" (id 4, no code, text)); use the id or the code instead"
         );
-        assert!(one("estádo", json!("x")).unwrap_err().contains("is ambiguous"));
+        assert!(
+            one("estádo", json!("x"))
+                .unwrap_err()
+                .contains("is ambiguous")
+        );
         assert_eq!(
             one("Valor", json!("mil")).unwrap_err(),
             "\"Valor\" (monetary field 5) takes a number, got the text \"mil\""

@@ -55,7 +55,12 @@ impl Key {
 
 /// NFD(fold(NFD(trimmed))): Unicode's canonical caseless form.
 fn fold(name: &str) -> String {
-    name.trim().chars().nfd().default_case_fold().nfd().collect()
+    name.trim()
+        .chars()
+        .nfd()
+        .default_case_fold()
+        .nfd()
+        .collect()
 }
 
 /// The folded form without combining marks (accents, cedillas, tildes, dots).
@@ -126,7 +131,10 @@ mod tests {
         assert!(same("AÑO", "año"));
         assert!(same("CAMIÓN", "camión"));
         assert!(!same("тест", "тесты"));
-        assert!(!same("preco", "Preço"), "accents count in the same-name rule");
+        assert!(
+            !same("preco", "Preço"),
+            "accents count in the same-name rule"
+        );
     }
 
     #[test]
@@ -143,7 +151,10 @@ mod tests {
         assert!(same("  vip\t", "VIP"));
         assert!(same("\u{a0}hot lead\n", "Hot Lead"));
         assert!(!same("hot  lead", "hot lead"), "inner spaces count");
-        assert!(same("Pre\u{0063}\u{0327}o", "PREÇO"), "c + combining cedilla = ç");
+        assert!(
+            same("Pre\u{0063}\u{0327}o", "PREÇO"),
+            "c + combining cedilla = ç"
+        );
     }
 
     #[test]

@@ -208,7 +208,9 @@ async fn resolve(
         .client()
         .search_lead_tags(account, name, key.folded())
         .await
-        .map_err(|err| outcome::kommo_failure(sentences.failed, &err, json!({ "tag_name": name })))?;
+        .map_err(|err| {
+            outcome::kommo_failure(sentences.failed, &err, json!({ "tag_name": name }))
+        })?;
     let mut candidates: Vec<Tag> = before.to_vec();
     candidates.extend(
         found
@@ -263,7 +265,11 @@ pub async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> Cal
         (Resolved::OnLead(tag), Direction::Remove) => (
             tag.id,
             tag.name.clone(),
-            labels(&mut before.iter().filter(|have| have.id != tag.id || have.name != tag.name)),
+            labels(
+                &mut before
+                    .iter()
+                    .filter(|have| have.id != tag.id || have.name != tag.name),
+            ),
         ),
         (Resolved::OnLead(tag), Direction::Add) => {
             (tag.id, tag.name.clone(), labels(&mut before.iter()))
