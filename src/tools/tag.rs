@@ -60,7 +60,7 @@ tool_args! {
         lead_id: Id,
         /// The id of the tag (the original server's argument). Give tag_id or tag_name, not both.
         tag_id: Option<Id>,
-        /// The tag's name (1 to 255 characters), matched without regard to case. Give tag_id or tag_name, not both.
+        /// The tag's name (1 to 255 characters), matched in any case and script (accents ignored when only one tag matches). Give tag_id or tag_name, not both.
         tag_name: Option<TagName>,
         /// true: check everything but send nothing; the answer says what would have been sent.
         dry_run: Option<bool>,
