@@ -410,15 +410,21 @@ mod tests {
         assert_eq!(data.leads.len(), 5);
         assert!(data.leads[&9005].closed_at.is_some());
         assert!(data.leads[&9001].closed_at.is_none());
-        assert!(
-            summary()
-                .contains("lead 9004 \"Support ticket #42\" (pipeline 1002, status 3002, price 0)")
-        );
+        assert!(summary().contains(
+            "lead 9004 \"Support ticket #42\" (pipeline 1002, status 3002, price 0, tags тест)"
+        ));
         assert!(summary().contains("lead 9002 \"Acme Corp renewal\" (pipeline 1001, status 2003, price 12000, tags vip, hot lead)"));
         assert!(summary().contains("field 5005 \"Interests\" (multiselect, code INTERESTS): Pricing 6011, Demo 6012, Support 6013, Integrations 6014"));
         assert!(
             summary()
-                .contains("lead tags: 1 \"whatsapp\", 2 \"vip\", 3 \"hot lead\", 4 \"follow-up\"")
+                .contains("lead tags: 1 \"whatsapp\", 2 \"vip\", 3 \"hot lead\", 4 \"follow-up\", 5 \"тест\", 6 \"Promoção\"")
         );
+        assert!(
+            summary()
+                .contains("field 5013 \"Preço\" (select): Básico 6031, Премиум 6032, Ñandú 6033")
+        );
+        assert!(summary().contains("field 5015 \"utm_source\" (tracking_data, code UTM_SOURCE)"));
+        assert!(summary().contains("field 5016 \"utm_source\" (text)"));
+        assert!(summary().contains("fields 5020-5060: text \"Extra field N\""));
     }
 }

@@ -297,10 +297,10 @@ pub async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> Cal
         change.before = Some(json!({ "tags": labels(&mut before.iter()) }));
         change.after = Some(json!({ "tags": after }));
     });
-    let needed = match (&resolved, direction) {
-        (Resolved::OnLead(_), Direction::Add) | (Resolved::Absent, _) => false,
-        _ => true,
-    };
+    let needed = !matches!(
+        (&resolved, direction),
+        (Resolved::OnLead(_), Direction::Add) | (Resolved::Absent, _)
+    );
     let mut output = TagOutput {
         lead_id,
         tag_id,
