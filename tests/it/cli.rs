@@ -564,7 +564,12 @@ async fn check_with_a_good_token_prints_every_setting_and_exits_0() {
     );
     assert_eq!(
         request_lines(&sim),
-        vec!["GET /api/v4/account", "GET /api/v4/leads/custom_fields"]
+        vec![
+            "GET /api/v4/account",
+            "GET /api/v4/leads/custom_fields",
+            "GET /api/v4/leads/custom_fields"
+        ],
+        "the account, then both pages of its 60 custom fields"
     );
 }
 
