@@ -9,9 +9,11 @@ mod error;
 mod gate;
 pub mod limiter;
 pub mod models;
+mod paging;
 mod pipelines;
 mod problem;
 mod send;
+mod tags;
 
 use std::{sync::Arc, time::Duration};
 
@@ -51,10 +53,11 @@ pub struct KommoClient {
     fields: PipelineCache<CustomField>,
     /// The account's time zone (one per account), kept and dropped with the pipelines.
     zones: PipelineCache<AccountZone>,
+    tags: tags::TagCache,
 }
 
-/// How many custom fields one page asks for (Kommo's maximum).
-const FIELDS_PAGE: u32 = 250;
+/// How many custom fields one page asks for (Kommo documents at most 50 a page for them).
+const FIELDS_PAGE: u32 = 50;
 /// A guard against a server that never stops sending `next` links.
 const MAX_FIELD_PAGES: u32 = 100;
 
@@ -65,6 +68,7 @@ impl KommoClient {
             pipelines: PipelineCache::new(settings.pipelines_cache),
             fields: PipelineCache::new(settings.pipelines_cache),
             zones: PipelineCache::new(settings.pipelines_cache),
+            tags: tags::TagCache::new(settings.pipelines_cache),
         }
     }
 
@@ -196,33 +200,21 @@ impl KommoClient {
             .await
     }
 
-    /// Every lead custom field, following the pages until Kommo has no `next` link.
+    /// Every lead custom field, 50 a page (Kommo's documented maximum for them), following
+    /// each page's `next` link until there is none.
     pub async fn lead_custom_fields(
         &self,
         account: &Account,
     ) -> Result<Vec<CustomField>, KommoError> {
-        let mut fields = Vec::new();
-        for page_number in 1..=MAX_FIELD_PAGES {
-            let path =
-                format!("/api/v4/leads/custom_fields?page={page_number}&limit={FIELDS_PAGE}");
-            let reply = self
-                .sender
-                .send(
-                    account,
-                    Request::get(&path, &|| "the lead custom fields".to_owned()),
-                )
-                .await?;
-            if reply.status == 204 {
-                break;
-            }
-            let page: Page<CustomFieldsEmbedded> = decode(&reply.body, "the custom fields")?;
-            let more = page.links.is_some_and(|links| links.next.is_some());
-            fields.extend(page.embedded.custom_fields);
-            if !more {
-                break;
-            }
-        }
-        Ok(fields)
+        let first = format!("/api/v4/leads/custom_fields?page=1&limit={FIELDS_PAGE}");
+        self.every_page(
+            account,
+            first,
+            MAX_FIELD_PAGES,
+            "the lead custom fields",
+            |page: CustomFieldsEmbedded| page.custom_fields,
+        )
+        .await
     }
 
     /// `GET /api/v4/account`: whom the token belongs to.

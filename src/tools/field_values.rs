@@ -6,7 +6,11 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Number, Value, json};
 
-use super::args::describe;
+use super::{
+    args::describe,
+    field_types::unsupported,
+    names::{self, Pick},
+};
 use crate::kommo::{
     AccountZone, DateInput,
     models::{CustomField, CustomFieldValue, FieldEnum},
@@ -176,8 +180,9 @@ pub fn plan(
     }
 }
 
-/// The field a key names: an id, else a code, else a name (case and surrounding spaces
-/// ignored).
+/// The field a key names: an id, else a code exactly as Kommo spells it, else a name or
+/// code under the names rule (`names.rs`: case, surrounding spaces and, when unambiguous,
+/// accents ignored). Several fields matching is an error listing them all.
 fn find<'a>(
     fields: &'a [CustomField],
     key: &str,
@@ -189,35 +194,34 @@ fn find<'a>(
     {
         return Ok(field);
     }
-    let by_code: Vec<&CustomField> = fields
-        .iter()
-        .filter(|f| {
-            f.code
-                .as_deref()
-                .is_some_and(|c| c.eq_ignore_ascii_case(wanted))
-        })
-        .collect();
-    if let [field] = by_code.as_slice() {
+    if let Some(field) = fields.iter().find(|f| f.code.as_deref() == Some(wanted)) {
         return Ok(field);
     }
-    let by_name: Vec<&CustomField> = fields
-        .iter()
-        .filter(|f| f.name.trim().eq_ignore_ascii_case(wanted))
-        .collect();
-    match by_name.as_slice() {
-        [field] => Ok(field),
-        [] => Err(format!(
+    match names::pick(wanted, fields, |f| {
+        std::iter::once(f.name.as_str()).chain(f.code.as_deref())
+    }) {
+        Pick::One(field) => Ok(field),
+        Pick::None => Err(format!(
             "fields key {key:?} names no lead custom field of account {subdomain:?} (keys are a field's name, code or id; list_custom_fields lists them)"
         )),
-        many => Err(format!(
-            "fields key {key:?} is ambiguous: {} fields have that name ({}); use the id instead",
+        Pick::Several(many) => Err(format!(
+            "fields key {key:?} is ambiguous: {} fields match it ({}); use the id or the code instead",
             many.len(),
             many.iter()
-                .map(|f| format!("{} {}", f.kind, f.id))
+                .map(|f| candidate(f))
                 .collect::<Vec<_>>()
                 .join(", ")
         )),
     }
+}
+
+/// `"name" (id 5014, code UTM_SOURCE, tracking_data)`: a field as an ambiguity lists it.
+fn candidate(field: &CustomField) -> String {
+    let code = match &field.code {
+        Some(code) => format!("code {code}"),
+        None => "no code".to_owned(),
+    };
+    format!("{:?} (id {}, {code}, {})", field.name, field.id, field.kind)
 }
 
 /// Checks one value against its field's type.
@@ -239,8 +243,17 @@ fn check(field: &CustomField, key: &str, value: &Value) -> Result<Planned, Strin
             (New::Text(text.clone()), Value::String(text.clone()))
         }
         ("text" | "textarea" | "url", _) => return Err(wrong("a text")),
-        ("numeric", Value::Number(n)) => (New::Number(n.clone()), Value::Number(n.clone())),
-        ("numeric", _) => return Err(wrong("a number")),
+        ("tracking_data" | "streetaddress", Value::String(text)) if text.trim().is_empty() => {
+            return Err(format!("{what} must not be empty (null clears the field)"));
+        }
+        ("tracking_data" | "streetaddress", Value::String(text)) => {
+            (New::Text(text.clone()), Value::String(text.clone()))
+        }
+        ("tracking_data" | "streetaddress", _) => return Err(wrong("a text")),
+        ("numeric" | "monetary", Value::Number(n)) => {
+            (New::Number(n.clone()), Value::Number(n.clone()))
+        }
+        ("numeric" | "monetary", _) => return Err(wrong("a number")),
         ("checkbox", Value::Bool(flag)) => (New::Flag(*flag), Value::Bool(*flag)),
         ("checkbox", _) => return Err(wrong("true or false")),
         ("date" | "date_time" | "birthday", _) => {
@@ -310,11 +323,7 @@ fn check(field: &CustomField, key: &str, value: &Value) -> Result<Planned, Strin
             }
             (New::Options(ids), Value::Array(texts))
         }
-        (kind, _) => {
-            return Err(format!(
-                "{what}: update_lead_fields cannot set {kind} fields (it sets text, textarea, url, numeric, checkbox, date, date_time, birthday, select, radiobutton and multiselect fields)"
-            ));
-        }
+        (kind, _) => return Err(unsupported(&what, kind)),
     };
     Ok(Planned {
         field_id: field.id,
@@ -325,20 +334,31 @@ fn check(field: &CustomField, key: &str, value: &Value) -> Result<Planned, Strin
     })
 }
 
-/// The option `value` names: its text (case ignored) or its enum id.
+/// The option `value` names: its text (under the names rule) or its enum id.
 fn option<'a>(field: &'a CustomField, what: &str, value: &Value) -> Result<&'a FieldEnum, String> {
     let options = field.options();
     let found = match value {
         Value::Number(n) => n
             .as_i64()
             .and_then(|id| options.iter().find(|o| o.id == id)),
-        Value::String(text) => options
-            .iter()
-            .find(|o| o.value.trim().eq_ignore_ascii_case(text.trim()))
-            .or_else(|| {
-                let id: i64 = text.trim().parse().ok()?;
-                options.iter().find(|o| o.id == id)
-            }),
+        Value::String(text) => match names::pick(text, options, |o| [o.value.as_str()]) {
+            Pick::One(option) => Some(option),
+            Pick::Several(many) => {
+                return Err(format!(
+                    "{what}: {} matches several of its options ({}); use the option's enum id",
+                    describe(value),
+                    many.iter()
+                        .map(|o| format!("{:?} ({})", o.value, o.id))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            Pick::None => text
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .and_then(|id| options.iter().find(|o| o.id == id)),
+        },
         _ => None,
     };
     found.ok_or_else(|| {
@@ -412,6 +432,7 @@ mod tests {
             field(6, "Dup", None, "text", &[]),
             field(7, "dup", None, "checkbox", &[]),
             field(8, "Address", None, "streetaddress", &[]),
+            field(9, "Razão social", None, "legal_entity", &[]),
         ]
     }
 
@@ -444,7 +465,7 @@ mod tests {
     fn every_problem_is_listed_with_the_options() {
         let problems = plan(
             &fields(),
-            &object(json!({"Source": "Telegram", "Nope": 1, "dup": "x", "Employees": "many", "Address": "x", "interests": ["Demo", "Nada"], "Note": "x".repeat(257)})),
+            &object(json!({"Source": "Telegram", "Nope": 1, "dup": "x", "Employees": "many", "razao social": "x", "interests": ["Demo", "Nada"], "Note": "x".repeat(257)})),
             "acme",
         )
         .unwrap_err();
@@ -456,16 +477,82 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("\"dup\" is ambiguous: 2 fields have that name (text 6, checkbox 7)"),
+            text.contains("\"dup\" is ambiguous: 2 fields match it (\"Dup\" (id 6, no code, text), \"dup\" (id 7, no code, checkbox)); use the id or the code instead"),
             "{text}"
         );
         assert!(
             text.contains("\"Employees\" (numeric field 3) takes a number, got the text \"many\""),
             "{text}"
         );
-        assert!(text.contains("cannot set streetaddress fields"), "{text}");
+        assert!(
+            text.contains("\"razao social\" (legal_entity field 9): update_lead_fields cannot set legal_entity fields: "),
+            "{text}"
+        );
         assert!(text.contains("\"interests\" (multiselect field 2): the text \"Nada\" is not one of its options; they are \"Pricing\" (21), \"Demo\" (22)"), "{text}");
         assert!(text.contains("at most 256 characters"), "{text}");
+    }
+
+    #[test]
+    fn names_and_options_match_in_every_script_and_accents_only_when_unambiguous() {
+        let fields = vec![
+            field(
+                1,
+                "Preço",
+                None,
+                "select",
+                &[(11, "Básico"), (12, "Премиум"), (13, "Straße")],
+            ),
+            field(2, "Aniversário", None, "birthday", &[]),
+            field(3, "utm_source", Some("UTM_SOURCE"), "tracking_data", &[]),
+            field(4, "utm_source", None, "text", &[]),
+            field(5, "Valor", None, "monetary", &[]),
+            field(6, "Endereço", None, "streetaddress", &[]),
+            field(7, "Estado", None, "text", &[]),
+            field(8, "Éstado", None, "text", &[]),
+        ];
+        let plan = plan(
+            &fields,
+            &object(json!({"PREÇO": "ПРЕМИУМ", "aniversario": "2024-06-06", "UTM_SOURCE": "google", "4": "x", "VALOR": 1500.5, "endereco": "Rua A, 1"})),
+            "acme",
+        )
+        .unwrap();
+        let items: Vec<Value> = plan.iter().map(|p| p.item(&AccountZone::utc())).collect();
+        assert_eq!(
+            items,
+            vec![
+                json!({"field_id": 1, "values": [{"enum_id": 12}]}),
+                json!({"field_id": 2, "values": [{"value": 1_717_632_000}]}),
+                json!({"field_id": 3, "values": [{"value": "google"}]}),
+                json!({"field_id": 4, "values": [{"value": "x"}]}),
+                json!({"field_id": 5, "values": [{"value": 1500.5}]}),
+                json!({"field_id": 6, "values": [{"value": "Rua A, 1"}]}),
+            ]
+        );
+        let one = |key: &str, value: Value| plan_one(&fields, key, value);
+        assert_eq!(one("preco", json!("basico")), Ok(json!([{"enum_id": 11}])));
+        assert_eq!(one("Preço", json!("STRASSE")), Ok(json!([{"enum_id": 13}])));
+        // "estado" is the same name as "Estado": "Éstado" differing in accents does not count
+        assert_eq!(one("ESTADO", json!("x")), Ok(json!([{"value": "x"}])));
+        let ambiguous = one("utm_source", json!("x")).unwrap_err();
+        assert_eq!(
+            ambiguous,
+            "fields key \"utm_source\" is ambiguous: 2 fields match it (\"utm_source\" (id 3, code UTM_SOURCE, tracking_data), \"utm_source\" (id 4, no code, text)); use the id or the code instead"
+        );
+        assert!(
+            one("estádo", json!("x"))
+                .unwrap_err()
+                .contains("is ambiguous")
+        );
+        assert_eq!(
+            one("Valor", json!("mil")).unwrap_err(),
+            "\"Valor\" (monetary field 5) takes a number, got the text \"mil\""
+        );
+    }
+
+    fn plan_one(fields: &[CustomField], key: &str, value: Value) -> Result<Value, String> {
+        plan(fields, &object(json!({ key: value })), "acme")
+            .map(|mut p| p.remove(0).item(&AccountZone::utc())["values"].clone())
+            .map_err(|problems| problems.join("; "))
     }
 
     #[test]

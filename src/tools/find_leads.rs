@@ -227,7 +227,7 @@ async fn find(
         let matching = found.into_iter().filter(|c| {
             c.values("EMAIL")
                 .iter()
-                .any(|e| e.trim().eq_ignore_ascii_case(wanted))
+                .any(|e| super::names::same(e, wanted))
         });
         lead_ids = Some(narrow(lead_ids, matching, &mut known));
     }

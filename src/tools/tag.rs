@@ -3,20 +3,21 @@
 //! of `_embedded.tags` (that replaces every tag and loses concurrent edits).
 
 use rmcp::{
-    model::{CallToolResult, JsonObject},
+    model::{CallToolResult, ContentBlock, JsonObject},
     schemars::{self, JsonSchema},
 };
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{
     Call,
     args::{Id, TagName, ToolArgs, exactly_one, tool_args},
-    outcome,
+    names::{self, Pick},
+    outcome::{self, ErrorInfo},
     spec::{Sentences, ToolSpec},
-    write::{Write, lead_update_answer},
+    write::{Write, Written, lead_update_answer},
 };
-use crate::kommo::models::Tag;
+use crate::kommo::{KommoError, models::Tag};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Direction {
@@ -81,7 +82,7 @@ tool_args! {
         lead_id: Id,
         /// The id of the tag (the original server's argument). Give tag_id or tag_name, not both.
         tag_id: Option<Id>,
-        /// The tag's name (1 to 255 characters), matched without regard to case. Give tag_id or tag_name, not both.
+        /// The tag's name (1 to 255 characters), matched in any case and script (accents ignored when only one tag matches). Give tag_id or tag_name, not both.
         tag_name: Option<TagName>,
         /// true: check everything but send nothing; the answer says what would have been sent.
         dry_run: Option<bool>,
@@ -111,23 +112,16 @@ enum Wanted {
     Name(String),
 }
 
-impl Wanted {
-    fn matches(&self, tag: &Tag) -> bool {
-        match self {
-            Wanted::Id(id) => tag.id == Some(*id),
-            Wanted::Name(name) => tag
-                .name
-                .as_deref()
-                .is_some_and(|have| have.trim().eq_ignore_ascii_case(name.trim())),
-        }
-    }
-
-    fn item(&self) -> Value {
-        match self {
-            Wanted::Id(id) => json!({ "id": id }),
-            Wanted::Name(name) => json!({ "name": name.trim() }),
-        }
-    }
+/// What the argument names, against the lead's tags and (adding by name) the account's.
+enum Resolved {
+    /// The lead has this tag.
+    OnLead(Tag),
+    /// The lead lacks it: a tag known by id only (`tag_id`), or an account tag by name.
+    Existing(Tag),
+    /// add_tag by a name the account does not have: the tag is created first.
+    New(String),
+    /// remove_tag of a tag the lead does not have.
+    Absent,
 }
 
 fn label(tag: &Tag) -> String {
@@ -135,6 +129,95 @@ fn label(tag: &Tag) -> String {
         (Some(name), _) => name.clone(),
         (None, Some(id)) => format!("#{id}"),
         (None, None) => String::new(),
+    }
+}
+
+/// `"café" (5), "cafè" (6)`
+fn listed(tags: &[&Tag]) -> String {
+    tags.iter()
+        .map(|tag| match (&tag.name, tag.id) {
+            (Some(name), Some(id)) => format!("{name:?} ({id})"),
+            _ => label(tag),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn tag_names(tag: &Tag) -> Option<&str> {
+    tag.name.as_deref()
+}
+
+/// Finds the tag `wanted` names under the names rule (`names.rs`): among the lead's tags,
+/// and for add_tag by name among the account's tags too (Kommo's search, cached per
+/// account). Several equally good matches are a refusal listing them.
+async fn resolve(
+    call: &Call<'_>,
+    account: &crate::kommo::Account,
+    direction: Direction,
+    wanted: &Wanted,
+    before: &[Tag],
+) -> Result<Resolved, CallToolResult> {
+    let sentences = direction.sentences();
+    let name = match wanted {
+        Wanted::Id(id) => {
+            return Ok(match before.iter().find(|tag| tag.id == Some(*id)) {
+                Some(tag) => Resolved::OnLead(tag.clone()),
+                None if direction == Direction::Add => Resolved::Existing(Tag {
+                    id: Some(*id),
+                    name: None,
+                }),
+                None => Resolved::Absent,
+            });
+        }
+        Wanted::Name(name) => name,
+    };
+    let ambiguous = |whose: &str, many: Vec<&Tag>| {
+        outcome::failure(
+            sentences.failed,
+            format!(
+                "tag_name {name:?} matches {} tags of {whose} equally well ({}); give tag_id instead. Nothing was sent to Kommo.",
+                many.len(),
+                listed(&many)
+            ),
+            json!({ "tag_name": name }),
+            ErrorInfo::INVALID_ARGUMENTS,
+        )
+    };
+    if direction == Direction::Remove {
+        return match names::pick(name, before, tag_names) {
+            Pick::One(tag) => Ok(Resolved::OnLead(tag.clone())),
+            Pick::None => Ok(Resolved::Absent),
+            Pick::Several(many) => Err(ambiguous("the lead", many)),
+        };
+    }
+    if let Some(tag) = before
+        .iter()
+        .find(|tag| tag.name.as_deref().is_some_and(|n| names::same(n, name)))
+    {
+        return Ok(Resolved::OnLead(tag.clone()));
+    }
+    let key = names::Key::new(name);
+    let found = call
+        .client()
+        .search_lead_tags(account, name, key.folded())
+        .await
+        .map_err(|err| {
+            outcome::kommo_failure(sentences.failed, &err, json!({ "tag_name": name }))
+        })?;
+    let mut candidates: Vec<Tag> = before.to_vec();
+    candidates.extend(
+        found
+            .iter()
+            .filter(|tag| !before.iter().any(|have| have.id == tag.id))
+            .cloned(),
+    );
+    match names::pick(name, &candidates, tag_names) {
+        Pick::One(tag) if before.iter().any(|have| have.id == tag.id) => {
+            Ok(Resolved::OnLead(tag.clone()))
+        }
+        Pick::One(tag) => Ok(Resolved::Existing(tag.clone())),
+        Pick::None => Ok(Resolved::New(name.trim().to_owned())),
+        Pick::Several(many) => Err(ambiguous("the account", many)),
     }
 }
 
@@ -166,38 +249,52 @@ async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> CallToo
         Err(answer) => return answer,
     };
     let before: Vec<Tag> = lead.embedded.map(|e| e.tags).unwrap_or_default();
-    let present = before.iter().find(|tag| wanted.matches(tag)).cloned();
-    let after: Vec<String> = match direction {
-        Direction::Add if present.is_none() => before
-            .iter()
-            .map(label)
-            .chain(std::iter::once(match &wanted {
-                Wanted::Id(id) => format!("#{id}"),
-                Wanted::Name(name) => name.trim().to_owned(),
-            }))
-            .collect(),
-        Direction::Remove => before
-            .iter()
-            .filter(|tag| !wanted.matches(tag))
-            .map(label)
-            .collect(),
-        Direction::Add => before.iter().map(label).collect(),
+    let resolved = match resolve(&call, &target.account, direction, &wanted, &before).await {
+        Ok(resolved) => resolved,
+        Err(answer) => return answer,
+    };
+    let labels = |tags: &mut dyn Iterator<Item = &Tag>| tags.map(label).collect::<Vec<_>>();
+    let (tag_id, tag_name, after) = match (&resolved, direction) {
+        (Resolved::OnLead(tag), Direction::Remove) => (
+            tag.id,
+            tag.name.clone(),
+            labels(
+                &mut before
+                    .iter()
+                    .filter(|have| have.id != tag.id || have.name != tag.name),
+            ),
+        ),
+        (Resolved::OnLead(tag), Direction::Add) => {
+            (tag.id, tag.name.clone(), labels(&mut before.iter()))
+        }
+        (Resolved::Existing(tag), _) => (
+            tag.id,
+            tag.name.clone(),
+            labels(&mut before.iter().chain(std::iter::once(tag))),
+        ),
+        (Resolved::New(name), _) => {
+            let mut after = labels(&mut before.iter());
+            after.push(name.clone());
+            (None, Some(name.clone()), after)
+        }
+        (Resolved::Absent, _) => {
+            let (id, name) = match &wanted {
+                Wanted::Id(id) => (Some(*id), None),
+                Wanted::Name(name) => (None, Some(name.trim().to_owned())),
+            };
+            (id, name, labels(&mut before.iter()))
+        }
     };
     crate::observe::call::describe(|change| {
         change.lead_id = Some(lead_id);
-        change.before = Some(json!({ "tags": before.iter().map(label).collect::<Vec<_>>() }));
+        change.before = Some(json!({ "tags": labels(&mut before.iter()) }));
         change.after = Some(json!({ "tags": after }));
     });
-    let (tag_id, tag_name) = match (&wanted, &present) {
-        (_, Some(tag)) => (tag.id, tag.name.clone()),
-        (Wanted::Id(id), None) => (Some(*id), None),
-        (Wanted::Name(name), None) => (None, Some(name.trim().to_owned())),
-    };
-    let needed = match direction {
-        Direction::Add => present.is_none(),
-        Direction::Remove => present.is_some(),
-    };
-    let output = TagOutput {
+    let needed = !matches!(
+        (&resolved, direction),
+        (Resolved::OnLead(_), Direction::Add) | (Resolved::Absent, _)
+    );
+    let mut output = TagOutput {
         lead_id,
         tag_id,
         tag_name,
@@ -207,14 +304,41 @@ async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> CallToo
     if !needed {
         return outcome::success(sentences.when_done(), &output);
     }
-    // Remove by the id the lead's tag has, so a name differing only in case still matches.
-    let item = match (&present, direction) {
-        (Some(Tag { id: Some(id), .. }), Direction::Remove) => json!({ "id": id }),
-        _ => wanted.item(),
+    let tag_id = match (&resolved, tag_id) {
+        (Resolved::New(name), _) => {
+            let write = Write::CreateTag { name };
+            match call.write(&target, write, dry_run, &ids()).await {
+                Ok(Written::Sent(Some(id))) => {
+                    output.tag_id = Some(id);
+                    id
+                }
+                Ok(Written::DryRun(mut answer)) => {
+                    answer.content.push(ContentBlock::text(format!(
+                        "Then it would have sent PATCH /api/v4/leads/{lead_id} with the JSON body {{\"{}\":[{{\"id\":<the new tag's id>}}]}}",
+                        direction.key()
+                    )));
+                    return answer;
+                }
+                Ok(_) => {
+                    let err = KommoError::Decode {
+                        detail: "the tag confirmation names no tag id".to_owned(),
+                    };
+                    return outcome::kommo_failure(sentences.failed, &err, ids());
+                }
+                Err(err) => return outcome::kommo_failure(sentences.failed, &err, ids()),
+            }
+        }
+        (_, Some(id)) => id,
+        (_, None) => {
+            let err = KommoError::Decode {
+                detail: "Kommo lists the tag without an id".to_owned(),
+            };
+            return outcome::kommo_failure(sentences.failed, &err, ids());
+        }
     };
     let write = Write::UpdateLead {
         lead_id,
-        body: json!({ direction.key(): [item] }),
+        body: json!({ direction.key(): [{ "id": tag_id }] }),
     };
     let written = call.write(&target, write, dry_run, &ids()).await;
     lead_update_answer(written, &target, lead_id, sentences, ids(), &output)

@@ -45,7 +45,7 @@ tool_args! {
     struct UpdateFieldsArgs {
         /// The Kommo lead id (the number in the lead's URL, e.g. 12345 in /leads/detail/12345).
         lead_id: Id,
-        /// The fields to set: keys are a lead custom field's name, code or id (list_custom_fields lists them); values by the field's type: text/textarea/url a text; numeric a number; checkbox true or false; date/birthday an ISO 8601 date (2026-12-24), written as that day in the account's time zone; date_time a date-time (2026-12-24T10:00:00 is read in the account's time zone; an offset or Z is kept) or Unix seconds; select/radiobutton one option's text or enum id; multiselect a list of options; null clears the field. Example: {"Source": "Instagram", "Employees": 40}.
+        /// The fields to set: keys are a lead custom field's name, code or id (list_custom_fields lists them; names and option texts match in any case, and without accents when only one does; a name several fields share is refused: use the id or code); values by the field's type: text/textarea/url/streetaddress/tracking_data a text; numeric/monetary a number; checkbox true or false; date/birthday an ISO 8601 date (2026-12-24), written as that day in the account's time zone; date_time a date-time (2026-12-24T10:00:00 is read in the account's time zone; an offset or Z is kept) or Unix seconds; select/radiobutton one option's text or enum id; multiselect a list of options; null clears the field. Example: {"Source": "Instagram", "Employees": 40}.
         fields: Object,
         /// true: check everything but send nothing; the answer says what would have been sent.
         dry_run: Option<bool>,

@@ -22,6 +22,8 @@ pub enum Write<'a> {
     AddNote { lead_id: i64, text: &'a str },
     /// `POST /api/v4/tasks` with one task.
     CreateTask { task: &'a NewTask },
+    /// `POST /api/v4/leads/tags` with one tag (a name the account does not have yet).
+    CreateTag { name: &'a str },
     /// `POST /api/v4/bots/{id}/run` or `…/stop` for one lead (Kommo answers 202).
     Salesbot {
         action: BotAction,
@@ -34,7 +36,10 @@ impl Write<'_> {
     pub fn method(&self) -> &'static str {
         match self {
             Write::UpdateLead { .. } => "PATCH",
-            Write::AddNote { .. } | Write::CreateTask { .. } | Write::Salesbot { .. } => "POST",
+            Write::AddNote { .. }
+            | Write::CreateTask { .. }
+            | Write::CreateTag { .. }
+            | Write::Salesbot { .. } => "POST",
         }
     }
 
@@ -43,6 +48,7 @@ impl Write<'_> {
             Write::UpdateLead { lead_id, .. } => format!("/api/v4/leads/{lead_id}"),
             Write::AddNote { lead_id, .. } => format!("/api/v4/leads/{lead_id}/notes"),
             Write::CreateTask { .. } => "/api/v4/tasks".to_owned(),
+            Write::CreateTag { .. } => "/api/v4/leads/tags".to_owned(),
             Write::Salesbot { action, bot_id, .. } => action.path(*bot_id),
         }
     }
@@ -53,6 +59,7 @@ impl Write<'_> {
             Write::UpdateLead { body, .. } => body.clone(),
             Write::AddNote { text, .. } => crate::kommo::note_body(text),
             Write::CreateTask { task } => task.body(),
+            Write::CreateTag { name } => json!([{ "name": name.trim() }]),
             Write::Salesbot { lead_id, .. } => BotAction::body(*lead_id),
         }
     }
@@ -60,7 +67,7 @@ impl Write<'_> {
     /// What the write is remembered by against retries, for writes that must not repeat.
     fn dedupe_key(&self, target: &Target) -> Option<DedupeKey> {
         match self {
-            Write::UpdateLead { .. } | Write::Salesbot { .. } => None,
+            Write::UpdateLead { .. } | Write::CreateTag { .. } | Write::Salesbot { .. } => None,
             Write::AddNote { lead_id, text } => Some(DedupeKey::new(
                 target.account.subdomain().as_str(),
                 "note",
@@ -181,6 +188,10 @@ impl Call<'_> {
                 .await
                 .map(Some),
             Write::CreateTask { task } => client.create_task(&target.account, task).await.map(Some),
+            Write::CreateTag { name } => client
+                .create_lead_tag(&target.account, name)
+                .await
+                .map(|tag| tag.id),
             Write::Salesbot {
                 action,
                 bot_id,

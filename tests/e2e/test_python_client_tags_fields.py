@@ -42,7 +42,8 @@ async def test_add_and_remove_tag_send_tags_to_add_and_tags_to_delete(
     assert "give only one of tag_id or tag_name" in texts(both)[1]
     assert [(w["method"], w["path"], w["body"]) for w in simulator.writes()] == [
         ("PATCH", f"/api/v4/leads/{LEAD}", {"tags_to_add": [{"id": 2}]}),
-        ("PATCH", f"/api/v4/leads/{LEAD}", {"tags_to_add": [{"name": "Call on Monday"}]}),
+        ("POST", "/api/v4/leads/tags", [{"name": "Call on Monday"}]),
+        ("PATCH", f"/api/v4/leads/{LEAD}", {"tags_to_add": [{"id": 101}]}),
         ("PATCH", f"/api/v4/leads/{LEAD}", {"tags_to_delete": [{"id": 1}]}),
     ]
     assert tag_names(simulator, LEAD) == ["vip", "Call on Monday"]
@@ -91,22 +92,24 @@ async def test_list_custom_fields_and_its_resource_and_update_lead_fields(
 
 async def test_dry_runs_and_read_only_mode_send_no_write(
         kommo_bin, env, simulator: SimulatorProcess, tmp_path, start_http_server):
+    lead = ("PATCH", f"/api/v4/leads/{LEAD}")
     calls = [
+        # a name the account lacks: the tag would be created first
         ("add_tag", {"lead_id": LEAD, "tag_name": "new one"},
-         {"tags_to_add": [{"name": "new one"}]}),
-        ("remove_tag", {"lead_id": LEAD, "tag_id": 1}, {"tags_to_delete": [{"id": 1}]}),
-        ("update_lead_fields", {"lead_id": LEAD, "fields": {"Priority": "High"}},
+         ("POST", "/api/v4/leads/tags"), [{"name": "new one"}]),
+        ("remove_tag", {"lead_id": LEAD, "tag_id": 1}, lead, {"tags_to_delete": [{"id": 1}]}),
+        ("update_lead_fields", {"lead_id": LEAD, "fields": {"Priority": "High"}}, lead,
          {"custom_fields_values": [{"field_id": 5006, "values": [{"enum_id": 6023}]}]}),
     ]
     async with connect(kommo_bin, account_args(simulator), env, tmp_path / "s.log") as session:
-        for tool, args, body in calls:
+        for tool, args, (method, path), body in calls:
             answer = await call(session, tool, {**args, "dry_run": True})
             assert not answer.is_error and texts(answer)[0] == DRY, answer
             assert answer.structured_content["request"] == {
-                "method": "PATCH", "path": f"/api/v4/leads/{LEAD}", "body": body}
+                "method": method, "path": path, "body": body}
     server = start_http_server()
     async with streamable_session(server.url("/mcp"), {"X-Kommo-Dry-Run": "true"}) as session:
-        for tool, args, body in calls:
+        for tool, args, _, body in calls:
             answer = await call(session, tool, args)
             assert texts(answer)[0] == DRY, answer
             assert answer.structured_content["request"]["body"] == body

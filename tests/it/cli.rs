@@ -571,7 +571,12 @@ async fn check_with_a_good_token_prints_every_setting_and_exits_0() {
     );
     assert_eq!(
         request_lines(&sim),
-        vec!["GET /api/v4/account", "GET /api/v4/leads/custom_fields"]
+        vec![
+            "GET /api/v4/account",
+            "GET /api/v4/leads/custom_fields",
+            "GET /api/v4/leads/custom_fields"
+        ],
+        "the account, then both pages of its 60 custom fields"
     );
 }
 
@@ -674,7 +679,7 @@ async fn check_reports_a_pause_field_that_is_missing_or_not_a_checkbox() {
 async fn check_pages_through_the_custom_fields() {
     let sim = simulator().await;
     let next = format!(
-        "{}/api/v4/leads/custom_fields?page=2&limit=250",
+        "{}/api/v4/leads/custom_fields?page=2&limit=50",
         sim.base_url_template().replace("{subdomain}", SUBDOMAIN)
     );
     for body in [
@@ -707,8 +712,8 @@ async fn check_pages_through_the_custom_fields() {
     assert_eq!(
         queries,
         vec![
-            Some("page=1&limit=250".to_owned()),
-            Some("page=2&limit=250".to_owned())
+            Some("page=1&limit=50".to_owned()),
+            Some("page=2&limit=50".to_owned())
         ]
     );
 }

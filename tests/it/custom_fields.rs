@@ -65,14 +65,20 @@ async fn list_custom_fields_lists_types_codes_and_options_once_per_account() {
             json!({"lead_id": LEAD, "fields": {"Source": "WhatsApp"}}),
         )
         .await;
-    assert_eq!(field_queries(&sim), [Some("page=1&limit=250".to_owned())]);
+    assert_eq!(
+        field_queries(&sim),
+        [
+            Some("page=1&limit=50".to_owned()),
+            Some("page=2&limit=50".to_owned())
+        ]
+    );
 }
 
 #[tokio::test]
 async fn list_custom_fields_follows_the_pages_to_the_end() {
     let sim = simulator().await;
     let next = format!(
-        "{}/api/v4/leads/custom_fields?page=2&limit=250",
+        "{}/api/v4/leads/custom_fields?page=2&limit=50",
         sim.base_url_template().replace("{subdomain}", SUBDOMAIN)
     );
     for body in [
@@ -111,8 +117,8 @@ async fn list_custom_fields_follows_the_pages_to_the_end() {
     assert_eq!(
         field_queries(&sim),
         [
-            Some("page=1&limit=250".to_owned()),
-            Some("page=2&limit=250".to_owned())
+            Some("page=1&limit=50".to_owned()),
+            Some("page=2&limit=50".to_owned())
         ]
     );
     // a failure is the tool's sentence
@@ -132,7 +138,11 @@ async fn list_custom_fields_follows_the_pages_to_the_end() {
     // and is not cached: the next call reads the fields again
     let listed = client.call("list_custom_fields", json!({})).await;
     assert!(!is_error(&listed), "{listed}");
-    assert_eq!(field_queries(&sim).len(), 2);
+    assert_eq!(
+        field_queries(&sim).len(),
+        3,
+        "the failed page, then both pages"
+    );
 }
 
 #[tokio::test]

@@ -25,6 +25,7 @@ mod http_hostile;
 mod kommo_errors;
 mod kommo_rate;
 mod kommo_retries;
+mod names;
 mod oauth;
 mod observe;
 mod readme_examples;

@@ -73,9 +73,10 @@ async fn add_tag_by_a_new_name_creates_the_tag_and_remove_tag_takes_it_off() {
         )
         .await;
     assert_eq!(first_text(&result), ADDED, "{result}");
+    assert_eq!(writes(&sim)[0].body, Some(json!([{"name": "Wants demo"}])));
     assert_eq!(
-        writes(&sim)[0].body,
-        Some(json!({"tags_to_add": [{"name": "Wants demo"}]}))
+        writes(&sim)[1].body,
+        Some(json!({"tags_to_add": [{"id": 101}]}))
     );
     assert_eq!(lead_tags(&sim, 9003), ["Wants demo"]);
     // remove by name (any case): the lead's own tag id is sent
@@ -91,7 +92,7 @@ async fn add_tag_by_a_new_name_creates_the_tag_and_remove_tag_takes_it_off() {
         json!({"lead_id": 9003, "tag_id": 101, "tag_name": "Wants demo", "tags": [], "changed": true})
     );
     assert_eq!(
-        writes(&sim)[1].body,
+        writes(&sim)[2].body,
         Some(json!({"tags_to_delete": [{"id": 101}]}))
     );
     assert!(lead_tags(&sim, 9003).is_empty());
@@ -101,7 +102,7 @@ async fn add_tag_by_a_new_name_creates_the_tag_and_remove_tag_takes_it_off() {
         .await;
     assert_eq!(first_text(&removed), REMOVED);
     assert_eq!(
-        writes(&sim)[2].body,
+        writes(&sim)[3].body,
         Some(json!({"tags_to_delete": [{"id": 3}]}))
     );
     assert_eq!(lead_tags(&sim, 9002), ["vip"]);

@@ -61,7 +61,7 @@ fn pipeline(id: i64, name: &'static str, sort: i64, stages: &[(i64, &'static str
 }
 
 /// The last of the seeded fields with a purpose; text fields follow up to 5060.
-const LAST_NAMED_FIELD: i64 = 5012;
+const LAST_NAMED_FIELD: i64 = 5019;
 
 fn field(id: i64, name: &str, code: Option<&'static str>, kind: FieldType) -> CustomField {
     CustomField {
@@ -116,11 +116,33 @@ fn fields() -> Vec<CustomField> {
         field(5009, "Summary", None, FieldType::Textarea),
         field(5010, "Meeting time", None, FieldType::DateTime),
         field(5011, "Birthday", None, FieldType::Birthday),
+        field(5012, "Callback requested", None, FieldType::Checkbox),
+        // Names as real accounts have them: accented and Cyrillic names and options, two
+        // fields sharing a name (Kommo's predefined tracking field and an admin's own), and
+        // types beyond the basic ones (one that update_lead_fields refuses).
+        options(
+            field(5013, "Preço", None, FieldType::Select),
+            &[
+                (6031, "Básico", 1),
+                (6032, "Премиум", 2),
+                (6033, "Ñandú", 3),
+            ],
+        ),
+        field(5014, "Aniversário", None, FieldType::Birthday),
+        field(
+            5015,
+            "utm_source",
+            Some("UTM_SOURCE"),
+            FieldType::TrackingData,
+        ),
+        field(5016, "utm_source", None, FieldType::Text),
+        field(5017, "Valor do contrato", None, FieldType::Monetary),
+        field(5018, "Endereço", None, FieldType::StreetAddress),
         field(
             LAST_NAMED_FIELD,
-            "Callback requested",
+            "Razão social",
             None,
-            FieldType::Checkbox,
+            FieldType::LegalEntity,
         ),
     ];
     fields.extend((LAST_NAMED_FIELD + 1..=5060).map(|id| {
@@ -141,6 +163,8 @@ fn tags() -> Vec<(i64, String)> {
         (2, "vip"),
         (3, "hot lead"),
         (4, "follow-up"),
+        (5, "тест"),
+        (6, "Promoção"),
     ]
     .into_iter()
     .map(|(id, name)| (id, name.to_owned()))
@@ -222,7 +246,7 @@ fn leads(now: i64) -> BTreeMap<i64, Lead> {
             pipeline_id: 1002,
             status_id: 3002,
             custom_fields: vec![paused(true)],
-            tags: Vec::new(),
+            tags: vec![(5, "тест".into())],
         },
         LeadSeed {
             id: 9005,
@@ -390,15 +414,21 @@ mod tests {
         assert_eq!(data.leads.len(), 5);
         assert!(data.leads[&9005].closed_at.is_some());
         assert!(data.leads[&9001].closed_at.is_none());
-        assert!(
-            summary()
-                .contains("lead 9004 \"Support ticket #42\" (pipeline 1002, status 3002, price 0)")
-        );
+        assert!(summary().contains(
+            "lead 9004 \"Support ticket #42\" (pipeline 1002, status 3002, price 0, tags тест)"
+        ));
         assert!(summary().contains("lead 9002 \"Acme Corp renewal\" (pipeline 1001, status 2003, price 12000, tags vip, hot lead)"));
         assert!(summary().contains("field 5005 \"Interests\" (multiselect, code INTERESTS): Pricing 6011, Demo 6012, Support 6013, Integrations 6014"));
         assert!(
             summary()
-                .contains("lead tags: 1 \"whatsapp\", 2 \"vip\", 3 \"hot lead\", 4 \"follow-up\"")
+                .contains("lead tags: 1 \"whatsapp\", 2 \"vip\", 3 \"hot lead\", 4 \"follow-up\", 5 \"тест\", 6 \"Promoção\"")
         );
+        assert!(
+            summary()
+                .contains("field 5013 \"Preço\" (select): Básico 6031, Премиум 6032, Ñandú 6033")
+        );
+        assert!(summary().contains("field 5015 \"utm_source\" (tracking_data, code UTM_SOURCE)"));
+        assert!(summary().contains("field 5016 \"utm_source\" (text)"));
+        assert!(summary().contains("fields 5020-5060: text \"Extra field N\""));
     }
 }

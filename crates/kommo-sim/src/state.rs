@@ -56,6 +56,11 @@ pub(crate) enum FieldType {
     Date,
     DateTime,
     Birthday,
+    Monetary,
+    TrackingData,
+    StreetAddress,
+    /// A value of several parts (company name, tax ids…), stored as the object given.
+    LegalEntity,
 }
 
 impl FieldType {
@@ -72,6 +77,10 @@ impl FieldType {
             FieldType::Date => "date",
             FieldType::DateTime => "date_time",
             FieldType::Birthday => "birthday",
+            FieldType::Monetary => "monetary",
+            FieldType::TrackingData => "tracking_data",
+            FieldType::StreetAddress => "streetaddress",
+            FieldType::LegalEntity => "legal_entity",
         }
     }
 }

@@ -8,6 +8,9 @@ use super::{Ctx, DEFAULT_LIMIT, MAX_LIMIT};
 use crate::problem;
 use crate::state::{Account, CustomField};
 
+/// Kommo's documented maximum of custom fields per page.
+const FIELDS_PAGE: usize = 50;
+
 impl Ctx<'_> {
     pub(super) fn field_json(&self, field: &CustomField) -> Value {
         let enums = (!field.enums.is_empty()).then(|| {
@@ -32,6 +35,10 @@ impl Ctx<'_> {
         })
     }
 
+    /// At most [`FIELDS_PAGE`] fields a page, as Kommo documents. A larger `limit` still
+    /// sets where a page starts (page 2 of `limit=250` starts at field 251), the worst a
+    /// server capping pages silently can do, so a client asking for more than 50 loses the
+    /// fields in between.
     pub(super) fn custom_fields(&self, account: &Account) -> Response {
         let page = self.query_usize("page").unwrap_or(1).max(1);
         let limit = match self.query_usize("limit").unwrap_or(DEFAULT_LIMIT) {
@@ -43,7 +50,7 @@ impl Ctx<'_> {
         if start >= total {
             return problem::no_content();
         }
-        let fields: Vec<Value> = account.fields[start..total.min(start + limit)]
+        let fields: Vec<Value> = account.fields[start..total.min(start + limit.min(FIELDS_PAGE))]
             .iter()
             .map(|f| self.field_json(f))
             .collect();

@@ -60,16 +60,23 @@ fn one_value(field: &CustomField, item: &Value, path: &str) -> Result<Value, Fie
             Some(Value::String(s)) => json!({"value": s}),
             _ => return Err(invalid()),
         },
-        FieldType::Textarea | FieldType::Url => match value {
+        FieldType::Textarea
+        | FieldType::Url
+        | FieldType::TrackingData
+        | FieldType::StreetAddress => match value {
             Some(Value::String(s)) => json!({"value": s}),
             _ => return Err(invalid()),
         },
         // Kommo renders numeric values as strings.
-        FieldType::Numeric => match value {
+        FieldType::Numeric | FieldType::Monetary => match value {
             Some(Value::Number(n)) => json!({"value": n.to_string()}),
             Some(Value::String(s)) if s.trim().parse::<f64>().is_ok_and(f64::is_finite) => {
                 json!({"value": s.trim()})
             }
+            _ => return Err(invalid()),
+        },
+        FieldType::LegalEntity => match value {
+            Some(Value::Object(parts)) => json!({"value": parts}),
             _ => return Err(invalid()),
         },
         FieldType::Date | FieldType::DateTime | FieldType::Birthday => match value {

@@ -10,6 +10,7 @@ mod leads;
 mod notes;
 mod pipelines;
 mod query;
+mod tag_registry;
 mod tags;
 mod tasks;
 #[cfg(test)]
@@ -228,6 +229,8 @@ impl Ctx<'_> {
                 },
                 None => self.no_route(),
             },
+            (_, ["leads", "tags"]) if get => self.list_tags(account),
+            (&Method::POST, ["leads", "tags"]) => self.create_tags(account),
             (_, ["leads", "pipelines"]) if get => self.pipelines(account),
             (_, ["leads", "pipelines", id]) if get => match positive_id(id) {
                 Some(id) => match account.pipelines().iter().find(|p| p.id == id) {

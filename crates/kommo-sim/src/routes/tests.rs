@@ -456,10 +456,19 @@ async fn custom_fields_pages_follow_next() {
             .status(),
         204
     );
+    // at most 50 a page; a larger limit still sets where page 2 starts (past the end here)
     let (_, _, big) = parts(client.get("/api/v4/leads/custom_fields?limit=1000").await).await;
     assert_eq!(
         big["_embedded"]["custom_fields"].as_array().unwrap().len(),
-        60
+        50
+    );
+    assert!(big["_links"].get("next").is_none());
+    assert_eq!(
+        client
+            .get("/api/v4/leads/custom_fields?page=2&limit=250")
+            .await
+            .status(),
+        204
     );
     assert_eq!(
         client
@@ -526,5 +535,87 @@ async fn pipelines_and_account() {
     assert_eq!(
         (account["name"].clone(), account["country"].clone()),
         (json!("Demo Company"), json!("AR"))
+    );
+}
+
+#[tokio::test]
+async fn lead_tags_are_searched_filtered_paged_and_created() {
+    let (_sim, client) = start(unlimited()).await;
+    let names = |body: &Value| -> Vec<String> {
+        body["_embedded"]["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // query: part of a name, case and accents aside
+    let (status, _, found) = parts(
+        client
+            .get("/api/v4/leads/tags?query=%D0%A2%D0%95%D0%A1")
+            .await,
+    )
+    .await;
+    assert_eq!((status, names(&found)), (200, vec!["тест".to_owned()]));
+    let (_, _, found) = parts(client.get("/api/v4/leads/tags?query=PROMOCAO").await).await;
+    assert_eq!(names(&found), ["Promoção"]);
+    // filter[name] is one exact name; filter[id] ids
+    let (_, _, found) = parts(client.get("/api/v4/leads/tags?filter%5Bname%5D=vip").await).await;
+    assert_eq!(names(&found), ["vip"]);
+    assert_eq!(
+        client
+            .get("/api/v4/leads/tags?filter%5Bname%5D=VIP")
+            .await
+            .status(),
+        204
+    );
+    let (_, _, found) = parts(
+        client
+            .get("/api/v4/leads/tags?filter%5Bid%5D%5B%5D=3")
+            .await,
+    )
+    .await;
+    assert_eq!(names(&found), ["hot lead"]);
+    // pages, with the query kept in the next link
+    let (_, _, first) = parts(client.get("/api/v4/leads/tags?limit=2&query=o").await).await;
+    assert_eq!(names(&first), ["hot lead", "follow-up"]);
+    let next = first["_links"]["next"]["href"].as_str().unwrap();
+    assert!(
+        next.ends_with("/api/v4/leads/tags?page=2&limit=2&query=o"),
+        "{next}"
+    );
+    let (_, _, second) = parts(
+        client
+            .get("/api/v4/leads/tags?page=2&limit=2&query=o")
+            .await,
+    )
+    .await;
+    assert_eq!(names(&second), ["Promoção"]);
+    assert!(second["_links"].get("next").is_none());
+    // creation: a new id, or the tag the account already has (case aside)
+    let (status, _, created) = parts(
+        client
+            .post(
+                "/api/v4/leads/tags",
+                &json!([{"name": " Nuevo "}, {"name": "VIP"}]),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        created["_embedded"]["tags"],
+        json!([{"id": 101, "name": "Nuevo", "request_id": "0"}, {"id": 2, "name": "vip", "request_id": "1"}])
+    );
+    let (status, _, refused) = parts(
+        client
+            .post("/api/v4/leads/tags", &json!([{"name": " "}]))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        refused["validation-errors"][0]["errors"][0]["code"],
+        "NotBlank"
     );
 }
