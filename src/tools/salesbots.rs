@@ -195,7 +195,7 @@ pub async fn run(call: Call<'_>, args: &JsonObject, action: BotAction) -> CallTo
         lead_id,
     };
     match call.write(&target, write, dry_run, &ids()).await {
-        Ok(Written::DryRun(answer)) => answer,
+        Ok(Written::NotSent(answer)) => answer,
         Ok(_) => outcome::success(
             sentences.success,
             &BotActionOutput {

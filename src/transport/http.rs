@@ -129,19 +129,25 @@ fn router(
     let oauth = policy.oauth().cloned();
     if let Some(oauth) = &oauth {
         protected = protected.layer(from_fn_with_state(
-            oauth.metadata_url(),
+            scopes::WriteScopeRule {
+                metadata_url: oauth.metadata_url(),
+                audit: handler.toolkit().audit().cloned(),
+            },
             scopes::require_write_scope,
         ));
     }
+    // The body is read (and bounded) before the scope is checked, so that a write the
+    // scope refuses can be audited with its tool and lead.
     let protected = protected
-        .layer(from_fn_with_state(body_limits, body_guard::read_body))
         .layer(from_fn_with_state(
             scope_layer::ScopeRules {
                 server_tools: handler.server_tools(),
                 own_subdomain: handler.own_subdomain(),
+                audit: handler.toolkit().audit().cloned(),
             },
             scope_layer::attach_scope,
         ))
+        .layer(from_fn_with_state(body_limits, body_guard::read_body))
         .layer(from_fn_with_state(limits, inbound_limit::enforce))
         .layer(from_fn_with_state(
             Arc::clone(&policy),
