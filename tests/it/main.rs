@@ -8,6 +8,7 @@
 mod support;
 
 mod access_keys;
+mod audit_trail;
 mod budget;
 mod cli;
 mod completions;
