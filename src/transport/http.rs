@@ -160,9 +160,12 @@ fn router(
         open = open
             .route(
                 metadata::PATH,
-                get(metadata::root).with_state(documents.clone()),
+                get(metadata::document).with_state(documents.clone()),
             )
-            .route(metadata::MCP_PATH, get(metadata::mcp).with_state(documents));
+            .route(
+                metadata::MCP_PATH,
+                get(metadata::document).with_state(documents),
+            );
     }
     Router::new()
         .merge(open)
