@@ -172,7 +172,11 @@ impl AuditLog {
     /// write it announces may reach Kommo a moment later; the other lines are left to the
     /// kernel (an intent without its outcome reads as an unknown outcome). After a failure
     /// every write tool is refused until the file is reopened (`SIGHUP`).
-    pub async fn append(self: &Arc<Self>, record: &AuditRecord<'_>, durable: bool) -> Result<(), String> {
+    pub async fn append(
+        self: &Arc<Self>,
+        record: &AuditRecord<'_>,
+        durable: bool,
+    ) -> Result<(), String> {
         let mut line = serde_json::to_vec(record)
             .map_err(|err| format!("cannot encode the audit record: {err}"))?;
         line.push(b'\n');

@@ -123,12 +123,18 @@ impl ServerHandler for KommoMcp {
                     if scope.read_only {
                         ("read_only", "the request or its caller is read-only")
                     } else {
-                        ("tool_not_enabled", "the request or its caller does not enable it")
+                        (
+                            "tool_not_enabled",
+                            "the request or its caller does not enable it",
+                        )
                     }
                 } else if self.kit.config().read_only.value {
                     ("read_only", "the server is read-only (--read-only)")
                 } else {
-                    ("tool_not_enabled", "the server does not enable it (--tools)")
+                    (
+                        "tool_not_enabled",
+                        "the server does not enable it (--tools)",
+                    )
                 };
                 let args = request.arguments.clone().unwrap_or_default();
                 self.kit

@@ -46,7 +46,14 @@ impl Audited {
     /// A tool call: named by the scope's caller, else by the call's (its address on HTTP).
     pub fn new(log: Arc<AuditLog>, tool: ToolName, info: &CallInfo, scope: &RequestScope) -> Self {
         let named = scope.caller.as_deref().map(str::to_owned);
-        Self::of(log, tool, named, &info.caller, info.transport, &info.request_id)
+        Self::of(
+            log,
+            tool,
+            named,
+            &info.caller,
+            info.transport,
+            &info.request_id,
+        )
     }
 
     /// `name` is the authenticated caller's, if any; `address` the connection's (or the
@@ -75,7 +82,13 @@ impl Audited {
 
     /// Writes the one line of a write refused before the tool ran (`kind` names the rule,
     /// `reason` says it). A failure is logged: the write was not sent anyway.
-    pub async fn refused(&self, account: Option<&str>, lead_id: Option<i64>, kind: &str, reason: &str) {
+    pub async fn refused(
+        &self,
+        account: Option<&str>,
+        lead_id: Option<i64>,
+        kind: &str,
+        reason: &str,
+    ) {
         let line = Line {
             event: Event::Refused,
             account,

@@ -186,7 +186,11 @@ impl Toolkit {
                     || scope.dry_run;
                 let kommo_request_id = trace.last_kommo_request_id();
                 let line = Line {
-                    event: if dry_run { Event::DryRun } else { Event::NotSent },
+                    event: if dry_run {
+                        Event::DryRun
+                    } else {
+                        Event::NotSent
+                    },
                     account: account.as_deref(),
                     lead_id: change.lead_id.or(lead_id),
                     before: change.before.as_ref(),

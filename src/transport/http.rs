@@ -20,7 +20,7 @@ use super::{
     guard::{self, AccessPolicy},
     inbound_limit::{self, InboundLimits},
     json_shape::ShapeLimits,
-    listener::{self, ConnectionLimits},
+    listener::{self, ConnectionLimits, ConnectionSlots},
     oauth::{metadata, scopes},
     readiness, scope_layer,
     session_cap::SessionCap,
@@ -106,6 +106,10 @@ async fn metrics_text(State(health): State<Health>) -> Response {
 /// The whole application: `/mcp` and `/sse*` (and `/metrics` unless it has its own
 /// address) behind Host/Origin, auth and header checks; `/healthz` open; a request id on
 /// every request and response.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the parts of the one application, each built once in `serve`"
+)]
 fn router(
     handler: &KommoMcp,
     policy: Arc<AccessPolicy>,
@@ -114,6 +118,7 @@ fn router(
     sse: SseState,
     metrics_here: bool,
     body_limits: Arc<BodyLimits>,
+    slots: ConnectionSlots,
 ) -> Router {
     let health = Health {
         handler: handler.clone(),
@@ -172,7 +177,10 @@ fn router(
         .route("/healthz", get(healthz).with_state(health))
         .route(
             "/readyz",
-            get(readiness::readyz).with_state(handler.redis()),
+            get(readiness::readyz).with_state(readiness::Readiness {
+                redis: handler.redis(),
+                slots,
+            }),
         )
         .merge(protected)
         .layer(from_fn(request_id::attach))
@@ -240,7 +248,11 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
     });
     let requires_auth = policy.requires_auth();
     let policy_oauth = policy.oauth().is_some();
-    metrics::install(options.metrics_account_label);
+    metrics::install(
+        options
+            .metrics_account_label
+            .then(|| handler.toolkit().config().configured_accounts()),
+    );
     let metrics_router = options.metrics_listen.map(|_| {
         Router::new().route(
             "/metrics",
@@ -254,6 +266,7 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
     let inbound = Arc::new(
         InboundLimits::new(policy.clients(), options.rate_limit_per_ip).with_redis(handler.redis()),
     );
+    let slots = ConnectionSlots::new(limits.max_connections.value);
     let app = router(
         &handler,
         policy,
@@ -262,6 +275,7 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
         sse,
         metrics_router.is_none(),
         body_limits,
+        slots.clone(),
     );
 
     // Two steps: on a signal, no new sessions; once the calls in flight have answered,
@@ -297,6 +311,7 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
         listener,
         app,
         connection_limits,
+        slots,
         close_connections.clone(),
     ));
 

@@ -105,6 +105,11 @@ mod tests {
         assert_eq!(calls[0].tool.as_str(), "add_note");
         assert_eq!(calls[0].lead_id, Some(7));
         assert!(write_calls(b"not json").is_empty());
-        assert!(write_calls(&bytes(json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}))).is_empty());
+        assert!(
+            write_calls(&bytes(
+                json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+            ))
+            .is_empty()
+        );
     }
 }

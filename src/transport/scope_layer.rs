@@ -49,7 +49,11 @@ pub async fn attach_scope(
             );
         }
     };
-    let account = scope.subdomain.as_ref().or(rules.own_subdomain.as_ref()).map(|s| s.as_str().to_owned());
+    let account = scope
+        .subdomain
+        .as_ref()
+        .or(rules.own_subdomain.as_ref())
+        .map(|s| s.as_str().to_owned());
     let narrowed = match request.extensions().get::<Caller>() {
         None => Ok(scope),
         Some(caller) => narrow(scope, caller, &rules).inspect_err(|reason| {

@@ -80,8 +80,7 @@ async fn an_audit_file_that_fails_mid_run_lets_no_write_reach_kommo() {
         let result = &answer["result"];
         assert!(is_error(result), "{answer}");
         assert_eq!(
-            result["structuredContent"]["error"]["kind"],
-            "audit_unavailable",
+            result["structuredContent"]["error"]["kind"], "audit_unavailable",
             "{answer}"
         );
         assert!(all_text(result).contains("audit log"), "{answer}");
@@ -112,7 +111,10 @@ async fn rotation_under_load_loses_and_tears_no_line() {
         let id = format!("rotation-{n}");
         async move {
             let (tool, args) = if n % 2 == 0 {
-                ("add_note", json!({"lead_id": LEAD, "note": format!("note {n}")}))
+                (
+                    "add_note",
+                    json!({"lead_id": LEAD, "note": format!("note {n}")}),
+                )
             } else {
                 ("pause_agent", json!({"lead_id": LEAD}))
             };
@@ -208,14 +210,22 @@ async fn the_caller_is_the_client_key_and_every_kind_of_call_has_its_own_line() 
     let narrowed = server
         .bare_post(
             &call("add_tag", json!({"lead_id": LEAD, "tag": "vip"}), "tools"),
-            &[key, ("x-request-id", "tools-1"), ("x-kommo-tools", "get_lead")],
+            &[
+                key,
+                ("x-request-id", "tools-1"),
+                ("x-kommo-tools", "get_lead"),
+            ],
         )
         .await;
     assert_eq!(narrowed.status(), 200);
     let other = server
         .bare_post(
             &call("add_note", json!({"lead_id": LEAD, "note": NOTE}), "acct"),
-            &[key, ("x-request-id", "acct-1"), ("x-kommo-subdomain", OTHER)],
+            &[
+                key,
+                ("x-request-id", "acct-1"),
+                ("x-kommo-subdomain", OTHER),
+            ],
         )
         .await;
     assert_eq!(other.status(), 403);

@@ -219,7 +219,10 @@ async fn good_tokens_are_accepted_and_scopes_bound_the_tools() {
             ("refused", "add_note")
         ]
     );
-    assert!(lines.iter().all(|line| line["caller"] == "agent-7"), "{lines:?}");
+    assert!(
+        lines.iter().all(|line| line["caller"] == "agent-7"),
+        "{lines:?}"
+    );
     assert_eq!(lines[2]["failure_kind"], "insufficient_scope");
     assert_eq!(lines[2]["lead_id"], LEAD);
 }

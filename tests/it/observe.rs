@@ -209,9 +209,23 @@ async fn metrics_listen_serves_metrics_only_there_without_auth() {
         .and_then(|rest| rest.split_whitespace().next())
         .expect("the metrics address is logged")
         .to_owned();
+    // A request naming an account no setting names gets no label value of its own.
+    server
+        .bare_call(
+            "get_lead",
+            json!({"lead_id": LEAD}),
+            &[
+                ("authorization", &auth),
+                ("x-kommo-subdomain", "stranger-7d1e"),
+                ("x-kommo-token", HEADER_TOKEN),
+            ],
+        )
+        .await;
     let (status, text) = scrape(&server, &at, None).await;
     assert_eq!(status, 200, "no auth on the metrics address");
     assert!(text.contains("account=\"acme\""), "{text}");
+    assert!(!text.contains("stranger-7d1e"), "{text}");
+    assert!(text.contains("account=\"other\""), "{text}");
     let (status, _) = scrape(&server, &server.url("/metrics"), Some(AUTH)).await;
     assert_eq!(status, 404, "not on the main port");
     server.stop().await;
@@ -393,7 +407,10 @@ async fn audit_trail_records_every_write_with_before_and_after_and_reopens_on_si
     let events: Vec<&str> = all.iter().map(|l| l["event"].as_str().unwrap()).collect();
     assert_eq!(
         events,
-        ["intent", "outcome", "intent", "outcome", "intent", "outcome", "intent", "outcome", "not_sent"],
+        [
+            "intent", "outcome", "intent", "outcome", "intent", "outcome", "intent", "outcome",
+            "not_sent"
+        ],
         "{text}"
     );
     for pair in all[..8].chunks(2) {
@@ -551,7 +568,10 @@ async fn an_audit_log_that_cannot_be_written_refuses_the_write_before_kommo_sees
         "{text}"
     );
     assert!(text.contains("Nothing was sent to Kommo"), "{text}");
-    assert!(!text.contains("Warning"), "one refusal, no second warning: {text}");
+    assert!(
+        !text.contains("Warning"),
+        "one refusal, no second warning: {text}"
+    );
     assert_eq!(
         result["structuredContent"]["error"]["kind"],
         "audit_unavailable"
@@ -636,7 +656,10 @@ async fn a_dry_runs_audit_line_says_dry_run_and_what_would_change_and_nothing_is
     );
     let lines = audit_lines(&path);
     assert_eq!(lines.len(), 2, "{text}");
-    assert!(lines.iter().all(|line| line["event"] == "dry_run"), "{text}");
+    assert!(
+        lines.iter().all(|line| line["event"] == "dry_run"),
+        "{text}"
+    );
     let moved = &lines[0];
     assert_eq!(moved["tool"], "move_lead");
     assert_eq!(moved["dry_run"], true);

@@ -136,7 +136,11 @@ impl Inner {
     /// The keys, when they were fetched, and how many fetches had started.
     fn snapshot(&self) -> (Arc<Vec<Key>>, Option<Instant>, u64) {
         let cache = self.cache.read().unwrap_or_else(PoisonError::into_inner);
-        (Arc::clone(&cache.keys), cache.fetched_at, cache.fetches_started)
+        (
+            Arc::clone(&cache.keys),
+            cache.fetched_at,
+            cache.fetches_started,
+        )
     }
 
     fn may_fetch(&self) -> bool {

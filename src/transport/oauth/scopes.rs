@@ -119,7 +119,9 @@ pub async fn require_write_scope(
 
 /// The first write tool a message (or batch) calls, if any.
 fn write_tool_called(body: &[u8]) -> Option<ToolName> {
-    refusal_audit::write_calls(body).first().map(|call| call.tool)
+    refusal_audit::write_calls(body)
+        .first()
+        .map(|call| call.tool)
 }
 
 #[cfg(test)]
