@@ -540,6 +540,48 @@ async fn another_subdomain_without_its_own_token_is_refused() {
 }
 
 #[tokio::test]
+async fn a_pause_field_header_naming_no_checkbox_is_refused_like_the_argument() {
+    let sim = simulator().await;
+    let env = Isolated::new();
+    let server = server_for(&sim, &env, &[]).await;
+    for (field, expected) in [
+        ("5002", "is the select field"),
+        ("4242", "is not a lead custom field"),
+    ] {
+        let answer = server
+            .bare_call(
+                "pause_agent",
+                json!({"lead_id": LEAD}),
+                &[("x-kommo-pause-field-id", field)],
+            )
+            .await;
+        let result = &answer["result"];
+        assert!(is_error(result), "{answer}");
+        assert_eq!(
+            first_text(result),
+            "Failed to pause agent: Kommo did not accept the update request."
+        );
+        let reason = all_text(result);
+        assert!(
+            reason.contains(&format!("kommo_pause_field_id header's field {field}"))
+                && reason.contains(expected)
+                && reason.contains("(5001)"),
+            "{reason}"
+        );
+    }
+    assert!(writes(&sim).is_empty(), "{:?}", request_lines(&sim));
+    let paused = server
+        .bare_call(
+            "pause_agent",
+            json!({"lead_id": LEAD}),
+            &[("x-kommo-pause-field-id", "5001")],
+        )
+        .await;
+    assert!(!is_error(&paused["result"]), "{paused}");
+    assert_eq!(writes(&sim).len(), 1);
+}
+
+#[tokio::test]
 async fn accounts_table_token_serves_another_subdomain() {
     let sim = simulator().await;
     sim.state().add_demo_account(OTHER, OTHER_TOKEN);
