@@ -435,8 +435,9 @@ async fn two_accounts_at_once_each_with_its_own_token() {
     );
     assert_eq!(
         other_tokens.len(),
-        4,
-        "pause (GET + PATCH) and note (GET + POST) on beta"
+        5,
+        "pause (GET, the header's pause field checked against the custom fields, PATCH) and \
+         note (GET + POST) on beta"
     );
     assert!(
         other_tokens
