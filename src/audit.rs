@@ -1,7 +1,9 @@
-//! The audit trail (`--audit-log PATH`): one JSON line per write attempt, dry runs
-//! included, written whole with `O_APPEND` and flushed before the tool answers. When the
-//! file cannot be opened or written, write tools are refused before anything reaches Kommo;
-//! `SIGHUP` reopens it (log rotation).
+//! The audit trail (`--audit-log PATH`): JSON lines about write tools, each written whole
+//! with `O_APPEND` under one lock. A write to Kommo is preceded by an `intent` line
+//! (written and `fdatasync`ed before anything is sent; when it cannot be written the write
+//! is refused) and followed by an `outcome` line; dry runs, deduplicated repeats, calls
+//! that stopped before a write and writes refused before the tool get one line each.
+//! `SIGHUP` reopens the file (log rotation).
 
 use std::{
     fs::{File, OpenOptions},
@@ -15,27 +17,69 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+/// What a line records.
+#[derive(Serialize, Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Event {
+    /// A write is about to be sent to Kommo (`request` is what goes out).
+    #[default]
+    Intent,
+    /// What became of the write an `intent` line announced (`outcome`: `confirmed`,
+    /// `failed` or `unknown`).
+    Outcome,
+    /// A dry run: nothing was sent (`request` is what would have gone out, if anything).
+    DryRun,
+    /// A repeat of a write confirmed moments ago: nothing was sent.
+    Deduplicated,
+    /// The call ended before any write: nothing to change, or a check failed.
+    NotSent,
+    /// The write was refused before the tool ran (read-only, tool not enabled, account
+    /// or scope not allowed).
+    Refused,
+}
+
 /// One line of the audit trail.
-#[derive(Serialize, Debug)]
+#[derive(Serialize, Debug, Default)]
 pub struct AuditRecord<'a> {
     /// RFC 3339, UTC.
     pub time: String,
+    pub event: Event,
+    /// The client key's name, the OAuth subject (else client id), `auth-token`, or the
+    /// connection's address when the server needs no key; `stdio` or `cli` off HTTP.
     pub caller: &'a str,
+    /// The connection's address, on HTTP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<&'a str>,
     pub transport: &'a str,
     pub request_id: &'a str,
     pub account: Option<&'a str>,
     pub tool: &'a str,
     pub lead_id: Option<i64>,
+    /// `{"method", "path", "body"}` of the Kommo write (note and task texts only as
+    /// length and SHA-256).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<&'a Value>,
     pub before: Option<&'a Value>,
     pub after: Option<&'a Value>,
     /// A note's length and SHA-256 (never its text).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<&'a Value>,
     pub dry_run: bool,
-    /// `ok` or `failed`.
+    /// True on a `deduplicated` line: an identical write was confirmed moments ago.
+    pub deduplicated: bool,
+    /// `pending` (intent), `confirmed`, `failed` or `unknown` (outcome: no answer came,
+    /// the write may or may not have happened), `not_sent` (dry run, repeat),
+    /// `unchanged` or `failed` (not sent), `refused`.
     pub outcome: &'a str,
-    /// The failure's kind (`lead_missing`, `rate_limited`, …) when it failed.
+    /// The failure's kind (`lead_missing`, `rate_limited`, `timeout`, …) when it failed.
     pub failure_kind: Option<&'a str>,
+    /// Why a write was refused before the tool ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'a str>,
+    /// The id Kommo gave what the write created (a note's, a task's), or the earlier one
+    /// a deduplicated repeat answers with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_id: Option<i64>,
     /// Kommo's `X-Request-Id` of the write request (of the last request when no write was sent).
     pub kommo_request_id: Option<&'a str>,
 }
@@ -122,23 +166,37 @@ impl AuditLog {
         }
     }
 
-    /// Appends one line, whole, in a single write. After a failure every write tool is
-    /// refused until the file is reopened (`SIGHUP`).
-    pub fn write(&self, record: &AuditRecord<'_>) -> Result<(), String> {
+    /// Appends one line, whole, in a single `write(2)` on a blocking thread (so a slow
+    /// disk holds no async worker). `durable` also `fdatasync`s it: an `intent` line must
+    /// survive a crash or power loss of the machine, not only of this process, since the
+    /// write it announces may reach Kommo a moment later; the other lines are left to the
+    /// kernel (an intent without its outcome reads as an unknown outcome). After a failure
+    /// every write tool is refused until the file is reopened (`SIGHUP`).
+    pub async fn append(
+        self: &Arc<Self>,
+        record: &AuditRecord<'_>,
+        durable: bool,
+    ) -> Result<(), String> {
         let mut line = serde_json::to_vec(record)
             .map_err(|err| format!("cannot encode the audit record: {err}"))?;
         line.push(b'\n');
+        let log = Arc::clone(self);
+        tokio::task::spawn_blocking(move || log.append_now(&line, durable))
+            .await
+            .unwrap_or_else(|err| Err(format!("cannot write the audit log: {err}")))
+    }
+
+    fn append_now(&self, line: &[u8], durable: bool) -> Result<(), String> {
         let mut file = self.lock();
         let result = match &mut *file {
-            Handle::Open(handle) => handle
-                .write_all(&line)
-                .and_then(|()| handle.flush())
-                .map_err(|err| {
-                    format!("cannot write the audit log {}: {err}", self.path.display())
-                }),
+            Handle::Open(handle) => write_line(handle, line, durable).map_err(|err| {
+                format!("cannot write the audit log {}: {err}", self.path.display())
+            }),
             Handle::Unopened(reason) | Handle::Broken(reason) => Err(reason.clone()),
         };
-        if let Err(reason) = &result {
+        if let Err(reason) = &result
+            && !matches!(*file, Handle::Broken(_))
+        {
             *file = Handle::Broken(format!("{reason} (send SIGHUP to reopen it)"));
         }
         result
@@ -161,6 +219,20 @@ impl AuditLog {
             });
         }
     }
+}
+
+/// One whole line (`File` has no buffer of its own: `write_all` is the `write(2)` itself),
+/// then `fdatasync` when asked. A file that cannot be synced by its nature (a pipe,
+/// `/dev/stderr`) is still written: `EINVAL` from the sync is not a failure.
+fn write_line(file: &mut File, line: &[u8], durable: bool) -> std::io::Result<()> {
+    file.write_all(line)?;
+    if durable {
+        match file.sync_data() {
+            Err(err) if err.kind() == std::io::ErrorKind::InvalidInput => {}
+            other => other?,
+        }
+    }
+    Ok(())
 }
 
 fn open_file(path: &Path) -> Result<File, String> {

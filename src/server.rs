@@ -69,6 +69,11 @@ impl KommoMcp {
         &self.in_flight
     }
 
+    /// The shared toolkit (configuration, Kommo client, audit trail).
+    pub fn toolkit(&self) -> &Arc<Toolkit> {
+        &self.kit
+    }
+
     /// The server's own account, if configured (what a request naming none acts on).
     pub fn own_subdomain(&self) -> Option<crate::config::Subdomain> {
         self.kit
@@ -136,8 +141,31 @@ impl ServerHandler for KommoMcp {
         let default_scope = RequestScope::default();
         let scope = scope_of(&context).unwrap_or(&default_scope);
         let enabled = scope.tools(self.kit.enabled());
-        let Some(tool) = ToolName::parse(&request.name).filter(|tool| enabled.contains(*tool))
-        else {
+        let named = ToolName::parse(&request.name);
+        let Some(tool) = named.filter(|tool| enabled.contains(*tool)) else {
+            if let Some(tool) = named {
+                let (kind, reason) = if self.kit.enabled().contains(tool) {
+                    if scope.read_only {
+                        ("read_only", "the request or its caller is read-only")
+                    } else {
+                        (
+                            "tool_not_enabled",
+                            "the request or its caller does not enable it",
+                        )
+                    }
+                } else if self.kit.config().read_only.value {
+                    ("read_only", "the server is read-only (--read-only)")
+                } else {
+                    (
+                        "tool_not_enabled",
+                        "the server does not enable it (--tools)",
+                    )
+                };
+                let args = request.arguments.clone().unwrap_or_default();
+                self.kit
+                    .audit_refused(tool, &args, scope, kind, reason)
+                    .await;
+            }
             return Err(McpError::invalid_params(
                 format!(
                     "tool not found: {} (enabled tools: {enabled})",

@@ -213,11 +213,14 @@ fn operating_section(roff: &mut Roff) {
          duration_ms, kommo_requests and kommo_request_ids. The request id is the incoming \
          X-Request-Id, else the trace id of a W3C traceparent, else generated, and is echoed as \
          X-Request-Id. Other crates' debug and trace events are never logged.",
-        "Audit trail: --audit-log PATH appends one JSON line per write attempt (time, caller, \
-         transport, request_id, account, tool, lead_id, before, after, note length and SHA-256, \
-         dry_run, outcome, failure_kind, kommo_request_id), whole, with O_APPEND, before the tool \
-         answers. SIGHUP reopens the file. While it cannot be opened or written, write tools are \
-         refused before anything is sent to Kommo and reads go on.",
+        "Audit trail: --audit-log PATH appends JSON lines about write tools, each whole, with \
+         O_APPEND: an intent line (caller, account, tool, lead, the request about to be sent; \
+         note and task texts only as length and SHA-256) written and fdatasync'd before Kommo \
+         is called, then an outcome line (confirmed, failed or unknown); dry runs, deduplicated \
+         repeats, calls that sent nothing and writes refused before the tool get one line each. \
+         The caller is the client key's name, the OAuth subject, or the connection's address. \
+         SIGHUP reopens the file. While it cannot be opened or written, write tools are refused \
+         before anything is sent to Kommo and reads go on.",
     ] {
         roff.control("PP", []);
         roff.text([roman(paragraph)]);

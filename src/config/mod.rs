@@ -231,6 +231,26 @@ impl Config {
         resolve::logging(&resolve::Inputs::new(raw, &no_file, None))
     }
 
+    /// The accounts the operator named: the server's own, each `[accounts.*]` table, and
+    /// those `[clients.*]` keys are limited to. (A request may name any other account;
+    /// metrics give those no label value of their own.)
+    pub fn configured_accounts(&self) -> std::collections::BTreeSet<String> {
+        let clients = self
+            .clients
+            .iter()
+            .flat_map(|client| match &client.accounts {
+                Accounts::Any => Vec::new(),
+                Accounts::Only(set) => set.iter().collect(),
+            });
+        self.subdomain
+            .iter()
+            .map(|own| &own.value)
+            .chain(self.accounts.keys())
+            .chain(clients)
+            .map(|subdomain| subdomain.as_str().to_owned())
+            .collect()
+    }
+
     /// Whether the server holds a real Kommo token of its own (a sandbox token does not count).
     pub fn holds_kommo_token(&self) -> bool {
         self.token

@@ -23,24 +23,31 @@ pub struct OAuthSettings {
 }
 
 impl OAuthSettings {
-    /// The audiences a token may carry: `--oauth-audience`, or else the public URL and
+    /// The server's root as clients reach it: the public URL without a trailing `/mcp`
+    /// (`--public-url` may name the server or its `/mcp` endpoint).
+    pub fn base_url(&self) -> &str {
+        let url = self.public_url.value.as_str();
+        url.strip_suffix("/mcp").unwrap_or(url)
+    }
+
+    /// The protected resource: the `/mcp` endpoint's URL, whichever form `--public-url`
+    /// takes. Both metadata documents name it.
+    pub fn resource(&self) -> String {
+        format!("{}/mcp", self.base_url())
+    }
+
+    /// The audiences a token may carry: `--oauth-audience`, or else the server's root and
     /// its `/mcp` endpoint (the resource indicator clients derive from the endpoint URL).
     pub fn audiences(&self) -> Vec<String> {
         match &self.audience {
             Some(audience) => vec![audience.value.clone()],
-            None => vec![
-                self.public_url.value.clone(),
-                format!("{}/mcp", self.public_url.value),
-            ],
+            None => vec![self.base_url().to_owned(), self.resource()],
         }
     }
 
-    /// `<public-url>/.well-known/oauth-protected-resource`, named in every 401.
+    /// `<root>/.well-known/oauth-protected-resource`, named in every 401.
     pub fn resource_metadata_url(&self) -> String {
-        format!(
-            "{}/.well-known/oauth-protected-resource",
-            self.public_url.value
-        )
+        format!("{}/.well-known/oauth-protected-resource", self.base_url())
     }
 }
 

@@ -54,6 +54,10 @@ pub struct Change {
     /// For a note: its length in characters and SHA-256, never its text.
     pub note: Option<Value>,
     pub dry_run: bool,
+    /// The write path wrote this call's audit lines (else the call ended before it).
+    pub audited: bool,
+    /// Why the audit line after the write could not be written (told in the answer).
+    pub audit_warning: Option<String>,
 }
 
 #[derive(Default)]
@@ -78,6 +82,18 @@ impl Trace {
     pub fn kommo(&self) -> (usize, Vec<KommoHit>) {
         let state = self.lock();
         (state.kommo_count, state.kommo.clone())
+    }
+
+    /// Kommo's `X-Request-Id` of the last write request, else of the last request.
+    pub fn last_kommo_request_id(&self) -> Option<String> {
+        let state = self.lock();
+        state
+            .kommo
+            .iter()
+            .rev()
+            .find(|hit| hit.method != "GET")
+            .or(state.kommo.last())
+            .and_then(|hit| hit.request_id.clone())
     }
 
     /// The change the tool described.
@@ -131,6 +147,21 @@ pub fn note_kommo_request(method: &'static str, request_id: Option<&str>) {
 /// Lets the write tools describe their change for the audit trail.
 pub fn describe(update: impl FnOnce(&mut Change)) {
     let _ = TRACE.try_with(|trace| update(&mut trace.lock().change));
+}
+
+/// The change described so far in the call in progress.
+pub fn current_change() -> Change {
+    TRACE
+        .try_with(|trace| trace.lock().change.clone())
+        .unwrap_or_default()
+}
+
+/// Kommo's `X-Request-Id` of the call's last write request (else of its last request).
+pub fn last_kommo_request_id() -> Option<String> {
+    TRACE
+        .try_with(|trace| trace.last_kommo_request_id())
+        .ok()
+        .flatten()
 }
 
 /// Kommo's ids are short and printable; anything else is not copied into logs.

@@ -2,9 +2,10 @@
 //! only in HTTP mode (stdio and `call` never install it, so every `record_*` call there is a
 //! single failed `OnceLock` read). Label values are bounded by construction: method names
 //! from a fixed list, tool names from `ToolName`, endpoint kinds from a fixed list, and the
-//! account subdomain only when the operator asked for it.
+//! account subdomain only when the operator asked for it — and then only the configured
+//! accounts' (any other account a request names is counted as `other`).
 
-use std::{borrow::Cow, sync::OnceLock, time::Duration};
+use std::{borrow::Cow, collections::BTreeSet, sync::OnceLock, time::Duration};
 
 use prometheus_client::{
     encoding::text::encode,
@@ -70,10 +71,14 @@ impl Outcome {
     }
 }
 
+/// The `account` label value of an account no setting names.
+pub const OTHER_ACCOUNT: &str = "other";
+
 /// Every metric the server exports.
 pub struct Metrics {
     registry: Registry,
-    account_label: bool,
+    /// With `--metrics-account-label`: the configured accounts, each its own label value.
+    account_labels: Option<BTreeSet<String>>,
     operations: Histograms,
     kommo_requests: Family<Labels, Counter>,
     kommo_durations: Histograms,
@@ -89,7 +94,7 @@ fn durations() -> Histogram {
 }
 
 impl Metrics {
-    fn new(account_label: bool) -> Self {
+    fn new(account_labels: Option<BTreeSet<String>>) -> Self {
         let mut registry = Registry::default();
         let operations = Histograms::new_with_constructor(durations);
         registry.register(
@@ -135,14 +140,14 @@ impl Metrics {
             "Tool calls in progress now",
             calls_in_flight.clone(),
         );
-        if !account_label {
+        if account_labels.is_none() {
             // Shown as 0 before the first 429 or block, so alerts can use rate().
             drop(rate_limited.get_or_create(&Vec::new()));
             drop(blocked.get_or_create(&Vec::new()));
         }
         Self {
             registry,
-            account_label,
+            account_labels,
             operations,
             kommo_requests,
             kommo_durations,
@@ -155,8 +160,13 @@ impl Metrics {
     }
 
     fn with_account(&self, mut labels: Labels, account: &str) -> Labels {
-        if self.account_label {
-            labels.push(("account", Cow::Owned(account.to_owned())));
+        if let Some(configured) = &self.account_labels {
+            let value = if configured.contains(account) {
+                Cow::Owned(account.to_owned())
+            } else {
+                Cow::Borrowed(OTHER_ACCOUNT)
+            };
+            labels.push(("account", value));
         }
         labels
     }
@@ -185,8 +195,9 @@ fn gauge_value(count: usize) -> i64 {
 static METRICS: OnceLock<Metrics> = OnceLock::new();
 
 /// Turns metrics on for this process (`serve --http` only). Later calls keep the first.
-pub fn install(account_label: bool) -> &'static Metrics {
-    METRICS.get_or_init(|| Metrics::new(account_label))
+/// `account_labels`: with `--metrics-account-label`, the configured accounts.
+pub fn install(account_labels: Option<BTreeSet<String>>) -> &'static Metrics {
+    METRICS.get_or_init(|| Metrics::new(account_labels))
 }
 
 /// The metrics, when installed.

@@ -231,7 +231,7 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
         .write(&target, write, call.is_dry_run(args.dry_run), &ids())
         .await
     {
-        Ok(Written::DryRun(answer)) => answer,
+        Ok(Written::NotSent(answer)) => answer,
         Ok(Written::Duplicate(task_id)) => {
             outcome::success(SPEC.sentences.when_done(), &output(task_id, true))
         }

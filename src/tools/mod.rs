@@ -2,6 +2,7 @@
 //! command line. Transports only decide which tools a request may use.
 
 mod args;
+pub mod audited;
 mod budget;
 mod contacts;
 mod create_task;
@@ -44,13 +45,14 @@ use rmcp::{
 };
 
 use crate::{
-    audit::{AuditLog, AuditRecord},
+    audit::{AuditLog, Event},
     config::Config,
     kommo::{ClientSettings, KommoClient, models::Lead},
     observe::call::{self as observed, Summary, Trace},
     scope::RequestScope,
     toolset::{ToolName, ToolSet},
 };
+use audited::{Audited, Line};
 pub(crate) use spec::{Sentences, ToolSpec};
 pub use target::{PauseSetting, Target, TargetError};
 
@@ -151,8 +153,10 @@ impl Toolkit {
     }
 
     /// Runs one tool. The caller has checked that the tool is enabled for this request.
-    /// A write tool is refused when the audit log is unusable, and audited otherwise; every
-    /// call ends with one info log line.
+    /// A write tool is refused when the audit log is unusable; otherwise the write path
+    /// writes its `intent` and `outcome` lines around the Kommo write (or its dry-run or
+    /// repeat line), and a call that ends before any write gets one line here. Every call
+    /// ends with one info log line.
     pub async fn call(
         &self,
         tool: ToolName,
@@ -161,11 +165,15 @@ impl Toolkit {
     ) -> CallToolResult {
         let info = observed::current_info();
         let started = Instant::now();
-        let audit = self.audit.as_deref().filter(|_| !tool.is_read_only());
-        let refused = audit.and_then(|log| log.ready().err());
+        let audited = self
+            .audit
+            .as_ref()
+            .filter(|_| !tool.is_read_only())
+            .map(|log| Audited::new(Arc::clone(log), tool, &info, scope));
+        let refused = audited.as_ref().and_then(Audited::unusable);
         let (mut result, trace) = match &refused {
             Some(reason) => (audit_refusal(tool, reason), Trace::default()),
-            None => observed::traced(self.run(tool, args, scope)).await,
+            None => observed::traced(self.run(tool, args, scope, audited.as_ref())).await,
         };
         let account = self
             .target(scope)
@@ -173,34 +181,38 @@ impl Toolkit {
             .map(|target| target.account.subdomain().as_str().to_owned());
         let kind = outcome_kind(&result).to_owned();
         let lead_id = args.get("lead_id").and_then(Value::as_i64);
-        if let (Some(log), None) = (audit, &refused) {
+        if let (Some(audited), None) = (&audited, &refused) {
             let change = trace.change();
-            let (_, hits) = trace.kommo();
-            let kommo_request_id = hits
-                .iter()
-                .rev()
-                .find(|hit| hit.method != "GET")
-                .or(hits.last())
-                .and_then(|hit| hit.request_id.as_deref());
-            let failed = result.is_error == Some(true);
-            let record = AuditRecord {
-                time: crate::audit::now(),
-                caller: &info.caller,
-                transport: info.transport,
-                request_id: &info.request_id,
-                account: account.as_deref(),
-                tool: tool.as_str(),
-                lead_id: change.lead_id.or(lead_id),
-                before: change.before.as_ref(),
-                after: change.after.as_ref(),
-                note: change.note.as_ref(),
-                dry_run: change.dry_run,
-                outcome: if failed { "failed" } else { "ok" },
-                failure_kind: failed.then_some(kind.as_str()),
-                kommo_request_id,
-            };
-            if let Err(reason) = log.write(&record) {
-                tracing::error!(request_id = %info.request_id, tool = tool.as_str(), "{reason}");
+            let mut warning = change.audit_warning.clone();
+            if !change.audited {
+                let failed = result.is_error == Some(true);
+                let dry_run = change.dry_run
+                    || args.get("dry_run") == Some(&Value::Bool(true))
+                    || self.config.dry_run.value
+                    || scope.dry_run;
+                let kommo_request_id = trace.last_kommo_request_id();
+                let line = Line {
+                    event: if dry_run {
+                        Event::DryRun
+                    } else {
+                        Event::NotSent
+                    },
+                    account: account.as_deref(),
+                    lead_id: change.lead_id.or(lead_id),
+                    before: change.before.as_ref(),
+                    after: change.after.as_ref(),
+                    note: change.note.as_ref(),
+                    dry_run,
+                    outcome: if failed { "failed" } else { "unchanged" },
+                    failure_kind: failed.then_some(kind.as_str()),
+                    kommo_request_id: kommo_request_id.as_deref(),
+                    ..Line::default()
+                };
+                if let Err(reason) = audited.write(&line, false).await {
+                    warning = Some(reason);
+                }
+            }
+            if let Some(reason) = warning {
                 result.content.push(rmcp::model::ContentBlock::text(format!(
                     "Warning: {reason}. This call is missing from the audit trail; further writes are refused until the audit log is reopened (SIGHUP)."
                 )));
@@ -217,8 +229,44 @@ impl Toolkit {
         result
     }
 
-    async fn run(&self, tool: ToolName, args: &JsonObject, scope: &RequestScope) -> CallToolResult {
-        (spec(tool).run)(Call { kit: self, scope }, args).await
+    /// Writes the audit line of a write tool call refused before the tool ran (not
+    /// enabled, read-only); nothing when the tool only reads or no audit log is set.
+    pub async fn audit_refused(
+        &self,
+        tool: ToolName,
+        args: &JsonObject,
+        scope: &RequestScope,
+        kind: &str,
+        reason: &str,
+    ) {
+        let Some(log) = self.audit.as_ref().filter(|_| !tool.is_read_only()) else {
+            return;
+        };
+        let audited = Audited::new(Arc::clone(log), tool, &observed::current_info(), scope);
+        let account = self
+            .target(scope)
+            .ok()
+            .map(|target| target.account.subdomain().as_str().to_owned());
+        let lead_id = args.get("lead_id").and_then(Value::as_i64);
+        audited
+            .refused(account.as_deref(), lead_id, kind, reason)
+            .await;
+    }
+
+    async fn run(
+        &self,
+        tool: ToolName,
+        args: &JsonObject,
+        scope: &RequestScope,
+        audit: Option<&Audited>,
+    ) -> CallToolResult {
+        let call = Call {
+            kit: self,
+            scope,
+            tool,
+            audit,
+        };
+        (spec(tool).run)(call, args).await
     }
 }
 
@@ -251,7 +299,7 @@ fn outcome_kind(result: &CallToolResult) -> &str {
 }
 
 /// The answer of a write tool when the audit log cannot be written.
-fn audit_refusal(tool: ToolName, reason: &str) -> CallToolResult {
+pub(crate) fn audit_refusal(tool: ToolName, reason: &str) -> CallToolResult {
     outcome::failure(
         failed_sentence(tool),
         format!(
@@ -268,11 +316,14 @@ fn failed_sentence(tool: ToolName) -> &'static str {
     spec(tool).sentences.failed
 }
 
-/// One call in progress: the toolkit and the request's scope.
+/// One call in progress: the toolkit, the request's scope, the tool, and its audit trail
+/// (for a write tool, when `--audit-log` is set).
 #[derive(Clone, Copy)]
 pub(crate) struct Call<'a> {
     kit: &'a Toolkit,
     scope: &'a RequestScope,
+    tool: ToolName,
+    audit: Option<&'a Audited>,
 }
 
 impl Call<'_> {

@@ -85,7 +85,7 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
         text: &note,
     };
     match call.write(&target, write, dry_run, &ids()).await {
-        Ok(Written::DryRun(answer)) => answer,
+        Ok(Written::NotSent(answer)) => answer,
         Ok(Written::Duplicate(note_id)) => outcome::success(
             SPEC.sentences.when_done(),
             &NoteOutput {

@@ -154,12 +154,22 @@ async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> CallToo
         Ok(lead) => lead,
         Err(answer) => return answer,
     };
-    if let Some(field_id) = switch_field {
+    // A field named by this call (the argument, else the request's header) is checked to
+    // be a checkbox; the configured one was the operator's choice.
+    let named = switch_field.map(|id| (id, "switch_field_id")).or_else(|| {
+        call.scope
+            .pause_field_id
+            .map(|id| (id, "the kommo_pause_field_id header's field"))
+    });
+    if let Some((field_id, named_by)) = named {
         match call.client().lead_fields(&target.account).await {
             Ok(fields) => {
-                if let Err(reason) =
-                    check_checkbox(&fields, field_id, target.account.subdomain().as_str())
-                {
+                if let Err(reason) = check_checkbox(
+                    &fields,
+                    field_id,
+                    named_by,
+                    target.account.subdomain().as_str(),
+                ) {
                     return outcome::failure(
                         sentences.failed,
                         reason,
@@ -208,19 +218,24 @@ async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> CallToo
 
 /// Whether `field_id` is a checkbox lead custom field of the account; the reason names the
 /// field and lists the account's checkbox fields when it is not.
-fn check_checkbox(fields: &[CustomField], field_id: i64, subdomain: &str) -> Result<(), String> {
+fn check_checkbox(
+    fields: &[CustomField],
+    field_id: i64,
+    named_by: &str,
+    subdomain: &str,
+) -> Result<(), String> {
     let found = fields.iter().find(|field| field.id == field_id);
     if found.is_some_and(|field| field.kind == "checkbox") {
         return Ok(());
     }
     let what = match found {
         Some(field) => format!(
-            "switch_field_id {field_id} is the {} field {:?}, not a checkbox",
+            "{named_by} {field_id} is the {} field {:?}, not a checkbox",
             field.kind, field.name
         ),
-        None => format!(
-            "switch_field_id {field_id} is not a lead custom field of account {subdomain:?}"
-        ),
+        None => {
+            format!("{named_by} {field_id} is not a lead custom field of account {subdomain:?}")
+        }
     };
     let checkboxes: Vec<String> = fields
         .iter()

@@ -183,7 +183,7 @@ async fn run(call: Call<'_>, args: &JsonObject, action: BotAction) -> CallToolRe
         lead_id,
     };
     match call.write(&target, write, dry_run, &ids()).await {
-        Ok(Written::DryRun(answer)) => answer,
+        Ok(Written::NotSent(answer)) => answer,
         Ok(_) => outcome::success(
             sentences.when_done(),
             &BotActionOutput {

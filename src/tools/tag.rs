@@ -312,7 +312,7 @@ async fn run(call: Call<'_>, args: &JsonObject, direction: Direction) -> CallToo
                     output.tag_id = Some(id);
                     id
                 }
-                Ok(Written::DryRun(mut answer)) => {
+                Ok(Written::NotSent(mut answer)) => {
                     answer.content.push(ContentBlock::text(format!(
                         "Then it would have sent PATCH /api/v4/leads/{lead_id} with the JSON body {{\"{}\":[{{\"id\":<the new tag's id>}}]}}",
                         direction.key()

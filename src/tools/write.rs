@@ -1,7 +1,7 @@
 //! The one path every write tool sends its Kommo write through. It decides dry runs (the
 //! `dry_run` argument, the `dry_run` setting, the `X-Kommo-Dry-Run` header: any of them
 //! turns it on, none turns it off), consults the dedupe memory for writes that must not
-//! repeat (notes, tasks), and is the single place to hook an audit trail.
+//! repeat (notes, tasks), and writes the audit trail's lines around each Kommo write.
 
 use rmcp::model::CallToolResult;
 use serde::Serialize;
@@ -9,9 +9,11 @@ use serde_json::{Value, json};
 
 use super::{
     Call, Target,
+    audited::{Audited, Line},
     dedupe::{Claimed, DedupeKey},
     outcome,
 };
+use crate::audit::Event;
 use crate::kommo::{BotAction, KommoError, NewTask};
 
 /// One Kommo write.
@@ -64,6 +66,26 @@ impl Write<'_> {
         }
     }
 
+    /// `{"method", "path", "body"}` as the audit trail records it: a note's or a task's
+    /// text replaced by its length and SHA-256.
+    fn audited_request(&self) -> Value {
+        let mut body = self.body();
+        match self {
+            Write::AddNote { text, .. } => {
+                if let Some(params) = body.pointer_mut("/0/params") {
+                    params["text"] = crate::audit::note_digest(text);
+                }
+            }
+            Write::CreateTask { task } => {
+                if let Some(item) = body.pointer_mut("/0") {
+                    item["text"] = crate::audit::note_digest(&task.text);
+                }
+            }
+            Write::UpdateLead { .. } | Write::CreateTag { .. } | Write::Salesbot { .. } => {}
+        }
+        request_json(self.method(), &self.path(), &body)
+    }
+
     /// What the write is remembered by against retries, for writes that must not repeat.
     fn dedupe_key(&self, target: &Target) -> Option<DedupeKey> {
         match self {
@@ -99,7 +121,7 @@ pub fn lead_update_answer(
     output: &impl Serialize,
 ) -> CallToolResult {
     match written {
-        Ok(Written::DryRun(answer)) => answer,
+        Ok(Written::NotSent(answer)) => answer,
         Ok(_) => outcome::success(sentences.when_done(), output),
         Err(KommoError::NotFound { .. }) => outcome::failure(
             sentences.when_missing(),
@@ -121,8 +143,9 @@ pub enum Written {
     Sent(Option<i64>),
     /// The same write was confirmed a moment ago (a retry): nothing was sent; its id.
     Duplicate(i64),
-    /// A dry run: nothing was sent; the answer to give.
-    DryRun(CallToolResult),
+    /// Nothing was sent: a dry run, or the audit trail could not record the write. The
+    /// answer to give.
+    NotSent(CallToolResult),
 }
 
 impl Call<'_> {
@@ -132,7 +155,9 @@ impl Call<'_> {
     }
 
     /// Sends `write` to Kommo, unless this is a dry run or a repeat of a confirmed write.
-    /// `ids` go into a dry run's `structuredContent`.
+    /// With an audit trail, the `intent` line is on disk before anything is sent (if it
+    /// cannot be written, nothing is sent and the answer says why) and the `outcome` line
+    /// follows Kommo's answer. `ids` go into a dry run's `structuredContent`.
     pub async fn write(
         &self,
         target: &Target,
@@ -157,8 +182,18 @@ impl Call<'_> {
                 _ => {}
             }
         });
+        let audit = self.audit.map(|audited| AuditTrail {
+            audited,
+            account: target.account.subdomain().as_str(),
+            request: write.audited_request(),
+        });
         if dry_run {
-            return Ok(Written::DryRun(outcome::dry_run(
+            if let Some(trail) = &audit
+                && let Err(reason) = trail.line(Event::DryRun, "not_sent", None, None).await
+            {
+                return Ok(Written::NotSent(self.audit_refusal(&reason)));
+            }
+            return Ok(Written::NotSent(outcome::dry_run(
                 write.method(),
                 &write.path(),
                 &write.body(),
@@ -171,14 +206,60 @@ impl Call<'_> {
                     if let Write::CreateTask { .. } = &write {
                         record_task_id(id, true);
                     }
+                    if let Some(trail) = &audit
+                        && let Err(reason) = trail
+                            .line(Event::Deduplicated, "not_sent", Some(id), None)
+                            .await
+                    {
+                        return Ok(Written::NotSent(self.audit_refusal(&reason)));
+                    }
                     return Ok(Written::Duplicate(id));
                 }
                 Claimed::New(claim) => Some(claim),
             },
             None => None,
         };
+        if let Some(trail) = &audit
+            && let Err(reason) = trail.line(Event::Intent, "pending", None, None).await
+        {
+            if let Some(claim) = claim {
+                claim.forget().await;
+            }
+            return Ok(Written::NotSent(self.audit_refusal(&reason)));
+        }
+        let sent = self.send(target, &write).await;
+        if let (Write::CreateTask { .. }, Ok(Some(task_id))) = (&write, &sent) {
+            record_task_id(*task_id, false);
+        }
+        if let Some(trail) = &audit {
+            let (outcome, created, kind) = match &sent {
+                Ok(id) => ("confirmed", *id, None),
+                Err(err) => (outcome_of(err), None, Some(err.kind())),
+            };
+            if let Err(reason) = trail.line(Event::Outcome, outcome, created, kind).await {
+                crate::observe::call::describe(|change| change.audit_warning = Some(reason));
+            }
+        }
+        let id = match sent {
+            Ok(id) => id,
+            Err(err) => {
+                // A failed write is not remembered: a retry may write it.
+                if let Some(claim) = claim {
+                    claim.forget().await;
+                }
+                return Err(err);
+            }
+        };
+        if let (Some(claim), Some(id)) = (claim, id) {
+            claim.confirm(id).await;
+        }
+        Ok(Written::Sent(id))
+    }
+
+    /// The one Kommo request of `write`; the id it created, if any.
+    async fn send(&self, target: &Target, write: &Write<'_>) -> Result<Option<i64>, KommoError> {
         let client = self.client();
-        let sent = match &write {
+        match write {
             Write::UpdateLead { lead_id, body } => client
                 .update_lead(&target.account, *lead_id, body)
                 .await
@@ -200,24 +281,63 @@ impl Call<'_> {
                 .bot_action(&target.account, *action, *bot_id, *lead_id)
                 .await
                 .map(|()| None),
-        };
-        let id = match sent {
-            Ok(id) => id,
-            Err(err) => {
-                // A failed write is not remembered: a retry may write it.
-                if let Some(claim) = claim {
-                    claim.forget().await;
-                }
-                return Err(err);
-            }
-        };
-        if let (Write::CreateTask { .. }, Some(task_id)) = (&write, id) {
-            record_task_id(task_id, false);
         }
-        if let (Some(claim), Some(id)) = (claim, id) {
-            claim.confirm(id).await;
-        }
-        Ok(Written::Sent(id))
+    }
+
+    /// The tool's answer when its audit line cannot be written: nothing was sent.
+    fn audit_refusal(&self, reason: &str) -> CallToolResult {
+        super::audit_refusal(self.tool, reason)
+    }
+}
+
+/// `unknown` when the write may have reached Kommo without an answer coming back (a
+/// timeout, a connection that broke mid-request), else `failed`.
+fn outcome_of(err: &KommoError) -> &'static str {
+    match err {
+        KommoError::Timeout { .. } | KommoError::Transport { .. } => "unknown",
+        _ => "failed",
+    }
+}
+
+/// The audit lines of one write.
+struct AuditTrail<'a> {
+    audited: &'a Audited,
+    account: &'a str,
+    request: Value,
+}
+
+impl AuditTrail<'_> {
+    /// One line about this write, with the change the tool described so far. An `intent`
+    /// line is synced to disk before this returns.
+    async fn line(
+        &self,
+        event: Event,
+        outcome: &str,
+        created_id: Option<i64>,
+        failure_kind: Option<&str>,
+    ) -> Result<(), String> {
+        let change = crate::observe::call::current_change();
+        let kommo_request_id = (event != Event::Intent)
+            .then(crate::observe::call::last_kommo_request_id)
+            .flatten();
+        let line = Line {
+            event,
+            account: Some(self.account),
+            lead_id: change.lead_id,
+            request: Some(&self.request),
+            before: change.before.as_ref(),
+            after: change.after.as_ref(),
+            note: change.note.as_ref(),
+            dry_run: event == Event::DryRun,
+            outcome,
+            failure_kind,
+            created_id,
+            kommo_request_id: kommo_request_id.as_deref(),
+            ..Line::default()
+        };
+        // Written or not, this call's audit is the write path's: a failure refuses it.
+        crate::observe::call::describe(|change| change.audited = true);
+        self.audited.write(&line, event == Event::Intent).await
     }
 }
 

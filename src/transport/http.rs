@@ -21,7 +21,7 @@ use super::{
     guard::{self, AccessPolicy},
     inbound_limit::{self, InboundLimits},
     json_shape::ShapeLimits,
-    listener::{self, ConnectionLimits},
+    listener::{self, ConnectionLimits, ConnectionSlots},
     oauth::{metadata, scopes},
     readiness, scope_layer,
     session_cap::SessionCap,
@@ -107,6 +107,10 @@ async fn metrics_text(State(health): State<Health>) -> Response {
 /// The whole application: `/mcp` and `/sse*` (and `/metrics` unless it has its own
 /// address) behind Host/Origin, auth and header checks; `/healthz` open; a request id on
 /// every request and response.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the parts of the one application, each built once in `serve`"
+)]
 fn router(
     handler: &KommoMcp,
     policy: Arc<AccessPolicy>,
@@ -115,6 +119,7 @@ fn router(
     sse: SseState,
     metrics_here: bool,
     body_limits: Arc<BodyLimits>,
+    slots: ConnectionSlots,
 ) -> Router {
     let health = Health {
         handler: handler.clone(),
@@ -130,19 +135,25 @@ fn router(
     let oauth = policy.oauth().cloned();
     if let Some(oauth) = &oauth {
         protected = protected.layer(from_fn_with_state(
-            oauth.metadata_url(),
+            scopes::WriteScopeRule {
+                metadata_url: oauth.metadata_url(),
+                audit: handler.toolkit().audit().cloned(),
+            },
             scopes::require_write_scope,
         ));
     }
+    // The body is read (and bounded) before the scope is checked, so that a write the
+    // scope refuses can be audited with its tool and lead.
     let protected = protected
-        .layer(from_fn_with_state(body_limits, body_guard::read_body))
         .layer(from_fn_with_state(
             scope_layer::ScopeRules {
                 server_tools: handler.server_tools(),
                 own_subdomain: handler.own_subdomain(),
+                audit: handler.toolkit().audit().cloned(),
             },
             scope_layer::attach_scope,
         ))
+        .layer(from_fn_with_state(body_limits, body_guard::read_body))
         .layer(from_fn_with_state(limits, inbound_limit::enforce))
         .layer(from_fn_with_state(
             Arc::clone(&policy),
@@ -155,16 +166,22 @@ fn router(
         open = open
             .route(
                 metadata::PATH,
-                get(metadata::root).with_state(documents.clone()),
+                get(metadata::document).with_state(documents.clone()),
             )
-            .route(metadata::MCP_PATH, get(metadata::mcp).with_state(documents));
+            .route(
+                metadata::MCP_PATH,
+                get(metadata::document).with_state(documents),
+            );
     }
     Router::new()
         .merge(open)
         .route("/healthz", get(healthz).with_state(health))
         .route(
             "/readyz",
-            get(readiness::readyz).with_state(handler.redis()),
+            get(readiness::readyz).with_state(readiness::Readiness {
+                redis: handler.redis(),
+                slots,
+            }),
         )
         .merge(protected)
         .layer(from_fn(request_id::attach))
@@ -240,7 +257,11 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
     });
     let requires_auth = policy.requires_auth();
     let policy_oauth = policy.oauth().is_some();
-    metrics::install(options.metrics_account_label);
+    metrics::install(
+        options
+            .metrics_account_label
+            .then(|| handler.toolkit().config().configured_accounts()),
+    );
     let metrics_router = options.metrics_listen.map(|_| {
         Router::new().route(
             "/metrics",
@@ -254,6 +275,7 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
     let inbound = Arc::new(
         InboundLimits::new(policy.clients(), options.rate_limit_per_ip).with_redis(handler.redis()),
     );
+    let slots = ConnectionSlots::new(limits.max_connections.value);
     let app = router(
         &handler,
         policy,
@@ -262,6 +284,7 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
         sse,
         metrics_router.is_none(),
         body_limits,
+        slots.clone(),
     );
 
     // Two steps: on a signal, no new sessions; once the calls in flight have answered,
@@ -297,6 +320,7 @@ pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()
         listener,
         app,
         connection_limits,
+        slots,
         close_connections.clone(),
     ));
 

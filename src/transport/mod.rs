@@ -16,6 +16,7 @@ mod json_shape;
 mod listener;
 pub mod oauth;
 mod readiness;
+mod refusal_audit;
 mod reply;
 mod scope_layer;
 mod session_cap;

@@ -1,9 +1,13 @@
 //! Reads each HTTP request's per-request headers (account, token, tools, pause field) into
 //! a `RequestScope` the tool handlers find in the request's extensions, narrowed to what
 //! the authenticated caller may do. An invalid value is answered with 400, an account the
-//! caller may not act on with 403, before anything reaches MCP or Kommo.
+//! caller may not act on with 403, before anything reaches MCP or Kommo (a write tool
+//! called in a refused body gets its `refused` audit line).
+
+use std::sync::Arc;
 
 use axum::{
+    body::to_bytes,
     extract::{Request, State},
     http::StatusCode,
     middleware::Next,
@@ -12,9 +16,10 @@ use axum::{
 
 use super::{
     caller::Caller,
+    refusal_audit,
     reply::{code, json_error},
 };
-use crate::{config::Subdomain, scope::RequestScope, toolset::ToolSet};
+use crate::{audit::AuditLog, config::Subdomain, scope::RequestScope, toolset::ToolSet};
 
 /// What the scope of every request is checked against.
 #[derive(Clone)]
@@ -23,6 +28,8 @@ pub struct ScopeRules {
     pub server_tools: ToolSet,
     /// The account a request acts on when it names none.
     pub own_subdomain: Option<Subdomain>,
+    /// The audit trail, when `--audit-log` is set.
+    pub audit: Option<Arc<AuditLog>>,
 }
 
 /// Middleware: attaches the request's `RequestScope`, or answers 400 / 403.
@@ -42,15 +49,36 @@ pub async fn attach_scope(
             );
         }
     };
-    let scope = match request.extensions().get::<Caller>() {
-        None => scope,
-        Some(caller) => match narrow(scope, caller, &rules) {
-            Ok(scope) => scope,
-            Err(reason) => {
-                tracing::warn!(path = %request.uri().path(), client = %caller.name, "refused: {reason}");
-                return json_error(StatusCode::FORBIDDEN, code::INVALID_REQUEST, reason);
+    let account = scope
+        .subdomain
+        .as_ref()
+        .or(rules.own_subdomain.as_ref())
+        .map(|s| s.as_str().to_owned());
+    let narrowed = match request.extensions().get::<Caller>() {
+        None => Ok(scope),
+        Some(caller) => narrow(scope, caller, &rules).inspect_err(|reason| {
+            tracing::warn!(path = %request.uri().path(), client = %caller.name, "refused: {reason}");
+        }),
+    };
+    let scope = match narrowed {
+        Ok(scope) => scope,
+        Err(reason) => {
+            if let Some(audit) = &rules.audit {
+                let (parts, body) = request.into_parts();
+                // The body guard has read and bounded the body already.
+                let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+                refusal_audit::record(
+                    audit,
+                    &parts,
+                    &bytes,
+                    account.as_deref(),
+                    "account_not_allowed",
+                    &reason,
+                )
+                .await;
             }
-        },
+            return json_error(StatusCode::FORBIDDEN, code::INVALID_REQUEST, reason);
+        }
     };
     request.extensions_mut().insert(scope);
     next.run(request).await
@@ -119,6 +147,7 @@ mod tests {
         ScopeRules {
             server_tools: ToolSet::all(),
             own_subdomain: Some(Subdomain::parse("demo").expect("valid")),
+            audit: None,
         }
     }
 

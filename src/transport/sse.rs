@@ -192,6 +192,7 @@ impl SseState {
         let rules = ScopeRules {
             server_tools: handler.server_tools(),
             own_subdomain: handler.own_subdomain(),
+            audit: handler.toolkit().audit().cloned(),
         };
         let config = StreamableHttpServerConfig::default()
             .with_legacy_session_mode(false)

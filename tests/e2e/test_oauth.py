@@ -186,7 +186,8 @@ async def test_a_token_from_a_real_issuer_lets_the_python_client_call_a_tool(ser
 def test_protected_resource_metadata_names_the_issuer(server, issuer):
     with urllib.request.urlopen(server.url("/.well-known/oauth-protected-resource"), timeout=30) as r:
         document = json.load(r)
-    assert document["resource"] == PUBLIC
+    # Both metadata paths name the /mcp endpoint as the resource.
+    assert document["resource"] == f"{PUBLIC}/mcp"
     assert document["authorization_servers"] == [issuer.url]
     assert document["scopes_supported"] == ["kommo:read", "kommo:write"]
     assert document["bearer_methods_supported"] == ["header"]

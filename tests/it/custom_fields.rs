@@ -318,7 +318,9 @@ async fn the_audit_line_of_a_field_update_shows_the_values_before_and_after() {
     let lines: Vec<Value> = std::fs::read_to_string(&path)
         .unwrap()
         .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        // Each write's outcome line (its intent line came before it).
+        .filter(|line| line["event"] == "outcome")
         .collect();
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["tool"], "update_lead_fields");

@@ -415,8 +415,9 @@ async fn two_accounts_at_once_each_with_its_own_token() {
     );
     assert_eq!(
         other_tokens.len(),
-        4,
-        "pause (GET + PATCH) and note (GET + POST) on beta"
+        6,
+        "pause (GET, the header's pause field checked against the custom fields — two pages \
+         of 50 —, PATCH) and note (GET + POST) on beta"
     );
     assert!(
         other_tokens
@@ -517,6 +518,48 @@ async fn another_subdomain_without_its_own_token_is_refused() {
         request_lines(&sim)
     );
     assert!(tokens_seen(&sim, OTHER).is_empty());
+}
+
+#[tokio::test]
+async fn a_pause_field_header_naming_no_checkbox_is_refused_like_the_argument() {
+    let sim = simulator().await;
+    let env = Isolated::new();
+    let server = server_for(&sim, &env, &[]).await;
+    for (field, expected) in [
+        ("5002", "is the select field"),
+        ("4242", "is not a lead custom field"),
+    ] {
+        let answer = server
+            .bare_call(
+                "pause_agent",
+                json!({"lead_id": LEAD}),
+                &[("x-kommo-pause-field-id", field)],
+            )
+            .await;
+        let result = &answer["result"];
+        assert!(is_error(result), "{answer}");
+        assert_eq!(
+            first_text(result),
+            "Failed to pause agent: Kommo did not accept the update request."
+        );
+        let reason = all_text(result);
+        assert!(
+            reason.contains(&format!("kommo_pause_field_id header's field {field}"))
+                && reason.contains(expected)
+                && reason.contains("(5001)"),
+            "{reason}"
+        );
+    }
+    assert!(writes(&sim).is_empty(), "{:?}", request_lines(&sim));
+    let paused = server
+        .bare_call(
+            "pause_agent",
+            json!({"lead_id": LEAD}),
+            &[("x-kommo-pause-field-id", "5001")],
+        )
+        .await;
+    assert!(!is_error(&paused["result"]), "{paused}");
+    assert_eq!(writes(&sim).len(), 1);
 }
 
 #[tokio::test]

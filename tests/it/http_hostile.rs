@@ -359,6 +359,30 @@ async fn connections_beyond_the_cap_are_answered_503() {
         .expect("the connection beyond the cap is closed");
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
     assert!(answer.contains("--max-connections"), "{answer}");
+    // The probes are still answered: alive (200), but not ready (503 busy).
+    for (path, status) in [("/healthz", "HTTP/1.1 200"), ("/readyz", "HTTP/1.1 503")] {
+        let mut probe = TcpStream::connect(&authority).await.unwrap();
+        probe
+            .write_all(format!("GET {path} HTTP/1.1\r\nHost: {authority}\r\n\r\n").as_bytes())
+            .await
+            .unwrap();
+        let answer = closed_within(&mut probe, Duration::from_secs(5))
+            .await
+            .expect("answered and closed");
+        assert!(answer.starts_with(status), "{path}: {answer}");
+        assert!(answer.contains("\"busy\""), "{path}: {answer}");
+    }
+    // With one slot free, /readyz takes it and says busy: the next connection would be
+    // refused. With two free it is ready.
+    drop(held.pop());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let busy = server.http.get(server.url("/readyz")).send().await.unwrap();
+    assert_eq!(busy.status(), 503);
+    assert_eq!(busy.json::<Value>().await.unwrap()["status"], "busy");
+    drop(held.pop());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let ready = server.http.get(server.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
     // Once the idle ones go, the server answers again.
     drop(held);
     tokio::time::sleep(Duration::from_millis(200)).await;

@@ -9,6 +9,7 @@ mod support;
 
 mod access_keys;
 mod account_time;
+mod audit_trail;
 mod budget;
 mod caller_shares;
 mod cli;

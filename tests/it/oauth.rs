@@ -1,6 +1,7 @@
 //! OAuth resource-server mode against the built binary: RFC 9728 metadata, the RFC 6750
 //! challenges for a missing, invalid or under-scoped token, JWT checks (signature through
-//! the JWKS, algorithm, iss, aud, exp/nbf), key rotation and the refetch limit, scopes and
+//! the JWKS, algorithm, iss, aud, exp/nbf, crit), key rotation, single-flight refetches and
+//! a slow issuer, the resource named whatever form --public-url takes, scopes and
 //! the accounts claim — with a test issuer on loopback and the simulator's request log
 //! proving what reached Kommo.
 
@@ -57,17 +58,15 @@ async fn metadata_is_public_and_a_request_without_token_is_challenged() {
     let issuer = Issuer::start(&[&key]).await;
     let server = oauth_server(&sim, &issuer, &[]).await;
 
-    for (path, resource) in [
-        ("/.well-known/oauth-protected-resource", PUBLIC.to_owned()),
-        (
-            "/.well-known/oauth-protected-resource/mcp",
-            format!("{PUBLIC}/mcp"),
-        ),
+    // Both paths name the same resource: the /mcp endpoint.
+    for path in [
+        "/.well-known/oauth-protected-resource",
+        "/.well-known/oauth-protected-resource/mcp",
     ] {
         let response = server.http.get(server.url(path)).send().await.unwrap();
         assert_eq!(response.status(), 200, "{path}");
         let document: Value = response.json().await.unwrap();
-        assert_eq!(document["resource"], resource);
+        assert_eq!(document["resource"], format!("{PUBLIC}/mcp"), "{path}");
         assert_eq!(document["authorization_servers"], json!([issuer.url]));
         assert_eq!(
             document["scopes_supported"],
@@ -200,6 +199,32 @@ async fn good_tokens_are_accepted_and_scopes_bound_the_tools() {
         stderr.contains("agent-7"),
         "the caller is not named in the log"
     );
+
+    // The audit trail names the token's subject: the move (intent, outcome) and the
+    // read-only token's refused note.
+    let lines: Vec<Value> = std::fs::read_to_string(&audit)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let events: Vec<(&str, &str)> = lines
+        .iter()
+        .map(|l| (l["event"].as_str().unwrap(), l["tool"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        events,
+        [
+            ("intent", "move_lead"),
+            ("outcome", "move_lead"),
+            ("refused", "add_note")
+        ]
+    );
+    assert!(
+        lines.iter().all(|line| line["caller"] == "agent-7"),
+        "{lines:?}"
+    );
+    assert_eq!(lines[2]["failure_kind"], "insufficient_scope");
+    assert_eq!(lines[2]["lead_id"], LEAD);
 }
 
 #[tokio::test]
@@ -255,6 +280,13 @@ async fn bad_tokens_are_refused_with_invalid_token() {
             ),
         ),
         ("algorithm HS256", hmac_with_public_key),
+        (
+            "critical extensions",
+            key.sign_with_header(
+                &json!({"alg": "EdDSA", "kid": "k1", "typ": "at+jwt", "crit": ["exp"], "exp": 1}),
+                &good,
+            ),
+        ),
         ("not a signed JWT", "kmcp_some-random-key".to_owned()),
     ];
     for (what, token) in cases {
@@ -276,7 +308,7 @@ async fn bad_tokens_are_refused_with_invalid_token() {
 }
 
 #[tokio::test]
-async fn a_rotated_key_is_fetched_once_and_unknown_kids_do_not_hammer_the_issuer() {
+async fn a_rotated_key_is_accepted_at_first_use_and_unknown_kids_share_one_fetch() {
     let sim = simulator().await;
     let old = SigningKey::ed25519("old");
     let issuer = Issuer::start(&[&old]).await;
@@ -291,25 +323,133 @@ async fn a_rotated_key_is_fetched_once_and_unknown_kids_do_not_hammer_the_issuer
     let fetched = issuer.jwks_fetches();
     assert!(fetched >= 1);
 
-    // The start-up fetch and the first token were served from one fetch; wait out the
-    // refetch limit, then rotate: the new kid triggers exactly one fetch.
-    tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+    // The issuer rotates right after the last fetch: the new key's first use waits for
+    // the next fetch (at most a second after the last) and is accepted.
     let new = SigningKey::p256("new");
     issuer.publish(&[&new]);
+    let started = std::time::Instant::now();
     assert_eq!(
         with_token(&server, &new.sign(&claims), &list())
             .await
             .status(),
         200
     );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "accepted within about a second: {:?}",
+        started.elapsed()
+    );
     assert_eq!(issuer.jwks_fetches(), fetched + 1);
 
-    // A flood of made-up kids right after: refused, and no fetch at all.
-    for n in 0..30 {
+    // A flood of 30 made-up kids at once: all refused, with one or two fetches between
+    // them (single-flight, at most one a second), not 30.
+    let flood = (0..30).map(|n| {
         let token = new.sign_as(Some(&format!("made-up-{n}")), &claims);
-        assert_eq!(with_token(&server, &token, &list()).await.status(), 401);
+        let server = &server;
+        async move { with_token(server, &token, &list()).await.status() }
+    });
+    for status in futures::future::join_all(flood).await {
+        assert_eq!(status, 401);
     }
-    assert_eq!(issuer.jwks_fetches(), fetched + 1);
+    let after_flood = issuer.jwks_fetches();
+    assert!(
+        (fetched + 2..=fetched + 3).contains(&after_flood),
+        "{} fetches for 30 unknown kids",
+        after_flood - fetched - 1
+    );
+}
+
+#[tokio::test]
+async fn a_slow_issuer_stalls_no_caller_whose_key_is_known() {
+    let sim = simulator().await;
+    let known = SigningKey::ed25519("known");
+    let issuer = Issuer::start(&[&known]).await;
+    let server = oauth_server(&sim, &issuer, &[]).await;
+    let claims = issuer.claims(PUBLIC, READ_WRITE);
+    let good = known.sign(&claims);
+    assert_eq!(with_token(&server, &good, &list()).await.status(), 200);
+
+    // From now on the issuer takes 4 s to answer a JWKS fetch; tokens with unknown kids
+    // start a fetch and wait for it.
+    issuer.delay_jwks(std::time::Duration::from_secs(4));
+    let late = SigningKey::ed25519("late");
+    issuer.publish(&[&known, &late]);
+    let waiting = (0..4).map(|_| {
+        let token = late.sign(&claims);
+        let server = &server;
+        async move {
+            let started = std::time::Instant::now();
+            let status = with_token(server, &token, &list()).await.status();
+            (status, started.elapsed())
+        }
+    });
+    let known_callers = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let mut slowest = std::time::Duration::ZERO;
+        for _ in 0..20 {
+            let started = std::time::Instant::now();
+            assert_eq!(with_token(&server, &good, &list()).await.status(), 200);
+            slowest = slowest.max(started.elapsed());
+        }
+        slowest
+    };
+    let (waited, slowest) = tokio::join!(futures::future::join_all(waiting), known_callers);
+    assert!(
+        slowest < std::time::Duration::from_secs(1),
+        "a caller with a known key waited {slowest:?} for the slow issuer"
+    );
+    for (status, elapsed) in waited {
+        assert_eq!(status, 200, "the late key is accepted once fetched");
+        assert!(elapsed >= std::time::Duration::from_secs(3), "{elapsed:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_public_url_ending_in_mcp_names_the_same_resource() {
+    let sim = simulator().await;
+    let key = SigningKey::ed25519("k1");
+    let issuer = Issuer::start(&[&key]).await;
+    let env = Isolated::new();
+    let mut command = http_command(
+        env.command(),
+        &[
+            "--oauth-issuer",
+            &issuer.url,
+            "--public-url",
+            &format!("{PUBLIC}/mcp/"),
+        ],
+    );
+    command.args(account_args(&sim));
+    let server = HttpServer::start(command).await;
+    for path in [
+        "/.well-known/oauth-protected-resource",
+        "/.well-known/oauth-protected-resource/mcp",
+    ] {
+        let document: Value = server
+            .http
+            .get(server.url(path))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(document["resource"], format!("{PUBLIC}/mcp"), "{path}");
+    }
+    let refused = server.bare_post(&list(), &[]).await;
+    assert_eq!(
+        www_authenticate(&refused),
+        format!("Bearer resource_metadata=\"{METADATA}\"")
+    );
+    // Tokens for the root or the endpoint are both for this server.
+    for audience in [PUBLIC.to_owned(), format!("{PUBLIC}/mcp")] {
+        let token = key.sign(&issuer.claims(&audience, READ_WRITE));
+        assert_eq!(
+            with_token(&server, &token, &list()).await.status(),
+            200,
+            "{audience}"
+        );
+    }
 }
 
 #[tokio::test]

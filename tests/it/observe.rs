@@ -220,9 +220,23 @@ async fn metrics_listen_serves_metrics_only_there_without_auth() {
         .and_then(|rest| rest.split_whitespace().next())
         .expect("the metrics address is logged")
         .to_owned();
+    // A request naming an account no setting names gets no label value of its own.
+    server
+        .bare_call(
+            "get_lead",
+            json!({"lead_id": LEAD}),
+            &[
+                ("authorization", &auth),
+                ("x-kommo-subdomain", "stranger-7d1e"),
+                ("x-kommo-token", HEADER_TOKEN),
+            ],
+        )
+        .await;
     let (status, text) = scrape(&server, &at, None).await;
     assert_eq!(status, 200, "no auth on the metrics address");
     assert!(text.contains("account=\"acme\""), "{text}");
+    assert!(!text.contains("stranger-7d1e"), "{text}");
+    assert!(text.contains("account=\"other\""), "{text}");
     let (status, _) = scrape(&server, &server.url("/metrics"), Some(AUTH)).await;
     assert_eq!(status, 404, "not on the main port");
     server.stop().await;
@@ -344,6 +358,15 @@ fn audit_lines(path: &Path) -> Vec<Value> {
         .collect()
 }
 
+/// The last line of each call: every line but the `intent` lines (each write's `outcome`
+/// line follows its intent).
+fn final_lines(path: &Path) -> Vec<Value> {
+    audit_lines(path)
+        .into_iter()
+        .filter(|line| line["event"] != "intent")
+        .collect()
+}
+
 #[tokio::test]
 async fn audit_trail_records_every_write_with_before_and_after_and_reopens_on_sighup() {
     let sim = simulator().await;
@@ -389,7 +412,31 @@ async fn audit_trail_records_every_write_with_before_and_after_and_reopens_on_si
         "the note text is not in the audit log"
     );
     assert!(!text.contains(TOKEN));
-    let lines = audit_lines(&path);
+    // Each of the four writes has its intent line, on disk before Kommo was called, and
+    // then its outcome; the move of a missing lead stopped before any write.
+    let all = audit_lines(&path);
+    let events: Vec<&str> = all.iter().map(|l| l["event"].as_str().unwrap()).collect();
+    assert_eq!(
+        events,
+        [
+            "intent", "outcome", "intent", "outcome", "intent", "outcome", "intent", "outcome",
+            "not_sent"
+        ],
+        "{text}"
+    );
+    for pair in all[..8].chunks(2) {
+        assert_eq!(pair[0]["request_id"], pair[1]["request_id"]);
+        assert_eq!(pair[0]["outcome"], "pending");
+        assert!(pair[0]["request"]["path"].is_string(), "{}", pair[0]);
+    }
+    assert_eq!(
+        all[0]["request"],
+        json!({"method": "PATCH", "path": format!("/api/v4/leads/{LEAD}"),
+            "body": {"pipeline_id": 1002, "status_id": 3003}})
+    );
+    let note_intent = &all[6]["request"]["body"][0]["params"]["text"];
+    assert_eq!(note_intent["length"], NOTE.chars().count(), "{}", all[6]);
+    let lines = final_lines(&path);
     assert_eq!(lines.len(), 5, "{text}");
     let tools: Vec<&str> = lines.iter().map(|l| l["tool"].as_str().unwrap()).collect();
     assert_eq!(
@@ -415,7 +462,7 @@ async fn audit_trail_records_every_write_with_before_and_after_and_reopens_on_si
         json!({"pipeline_id": 1002, "status_id": 3003})
     );
     assert_eq!(moved["dry_run"], false);
-    assert_eq!(moved["outcome"], "ok");
+    assert_eq!(moved["outcome"], "confirmed");
     assert!(moved["failure_kind"].is_null());
     assert!(moved["kommo_request_id"].is_string());
     assert!(moved["caller"].as_str().unwrap().starts_with("127.0.0.1:"));
@@ -435,6 +482,7 @@ async fn audit_trail_records_every_write_with_before_and_after_and_reopens_on_si
     let note = &lines[3]["note"];
     assert_eq!(note["length"], NOTE.chars().count());
     assert_eq!(note["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(lines[4]["event"], "not_sent");
     assert_eq!(lines[4]["outcome"], "failed");
     assert_eq!(lines[4]["failure_kind"], "lead_missing");
 
@@ -450,9 +498,9 @@ async fn audit_trail_records_every_write_with_before_and_after_and_reopens_on_si
     server
         .bare_call("pause_agent", json!({"lead_id": LEAD}), &[])
         .await;
-    assert_eq!(audit_lines(&rotated).len(), 5);
+    assert_eq!(final_lines(&rotated).len(), 5);
     let fresh = audit_lines(&path);
-    assert_eq!(fresh.len(), 1);
+    assert_eq!(fresh.len(), 2);
     assert_eq!(fresh[0]["tool"], "pause_agent");
     server.stop().await;
 }
@@ -505,13 +553,14 @@ async fn an_unwritable_audit_log_refuses_writes_but_serves_reads() {
         .bare_call("pause_agent", json!({"lead_id": LEAD}), &[])
         .await;
     assert!(!is_error(&moved["result"]), "{moved}");
-    assert_eq!(audit_lines(&path).len(), 1);
+    assert_eq!(final_lines(&path).len(), 1);
     server.stop().await;
 }
 
 #[tokio::test]
-async fn a_failed_audit_write_after_kommo_answered_is_reported_in_the_answer() {
-    // /dev/full opens, but every write to it fails (ENOSPC).
+async fn an_audit_log_that_cannot_be_written_refuses_the_write_before_kommo_sees_it() {
+    // /dev/full opens, but every write to it fails (ENOSPC): the intent line cannot be
+    // written, so the write is refused and nothing reaches Kommo.
     let sim = simulator().await;
     let env = Isolated::new();
     let server = server_for(&sim, &env, &["--audit-log", "/dev/full"]).await;
@@ -519,13 +568,26 @@ async fn a_failed_audit_write_after_kommo_answered_is_reported_in_the_answer() {
         .bare_call("pause_agent", json!({"lead_id": LEAD}), &[])
         .await;
     let result = &answer["result"];
-    assert!(!is_error(result), "Kommo confirmed the write: {answer}");
+    assert!(is_error(result), "{answer}");
+    assert_eq!(
+        first_text(result),
+        "Failed to pause agent: Kommo did not accept the update request."
+    );
     let text = all_text(result);
     assert!(
         text.contains("cannot write the audit log /dev/full"),
         "{text}"
     );
-    assert_eq!(writes(&sim).len(), 1);
+    assert!(text.contains("Nothing was sent to Kommo"), "{text}");
+    assert!(
+        !text.contains("Warning"),
+        "one refusal, no second warning: {text}"
+    );
+    assert_eq!(
+        result["structuredContent"]["error"]["kind"],
+        "audit_unavailable"
+    );
+    assert!(writes(&sim).is_empty(), "{:?}", request_lines(&sim));
     let refused = server
         .bare_call("pause_agent", json!({"lead_id": LEAD}), &[])
         .await;
@@ -534,7 +596,7 @@ async fn a_failed_audit_write_after_kommo_answered_is_reported_in_the_answer() {
         all_text(&refused["result"]).contains("audit log"),
         "{refused}"
     );
-    assert_eq!(writes(&sim).len(), 1, "no unaudited write follows");
+    assert!(writes(&sim).is_empty(), "no unaudited write follows");
     let (_, stderr) = server.stop().await;
     assert!(
         stderr.contains("cannot write the audit log /dev/full"),
@@ -560,7 +622,7 @@ async fn the_command_line_is_audited_as_cli() {
         ]);
     let output = command.output().await.unwrap();
     assert!(output.status.success(), "{output:?}");
-    let lines = audit_lines(&path);
+    let lines = final_lines(&path);
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["caller"], "cli");
     assert_eq!(lines[0]["transport"], "cli");
@@ -605,10 +667,15 @@ async fn a_dry_runs_audit_line_says_dry_run_and_what_would_change_and_nothing_is
     );
     let lines = audit_lines(&path);
     assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines.iter().all(|line| line["event"] == "dry_run"),
+        "{text}"
+    );
     let moved = &lines[0];
     assert_eq!(moved["tool"], "move_lead");
     assert_eq!(moved["dry_run"], true);
-    assert_eq!(moved["outcome"], "ok");
+    assert_eq!(moved["outcome"], "not_sent");
+    assert_eq!(moved["request"]["method"], "PATCH");
     assert_eq!(
         moved["before"],
         json!({"pipeline_id": 1001, "status_id": 2002})
@@ -678,7 +745,7 @@ async fn audit_lines_of_create_task_and_the_salesbots_say_what_changed() {
         "the task text is not in the audit log"
     );
     assert!(!text.contains(TOKEN));
-    let lines = audit_lines(&path);
+    let lines = final_lines(&path);
     let tools: Vec<&str> = lines.iter().map(|l| l["tool"].as_str().unwrap()).collect();
     assert_eq!(
         tools,
@@ -709,19 +776,22 @@ async fn audit_lines_of_create_task_and_the_salesbots_say_what_changed() {
     );
     assert_eq!(
         (created["dry_run"].clone(), created["outcome"].clone()),
-        (json!(false), json!("ok"))
+        (json!(false), json!("confirmed"))
     );
     assert!(created["kommo_request_id"].is_string());
     assert_ne!(created["kommo_request_id"], lines[2]["kommo_request_id"]);
     assert_eq!(lines[1]["after"]["task"]["task_id"], task_id);
     assert_eq!(lines[1]["after"]["task"]["deduplicated"], true);
+    assert_eq!(lines[1]["event"], "deduplicated");
+    assert_eq!(lines[1]["deduplicated"], true);
+    assert_eq!(lines[1]["created_id"], task_id);
     for (line, requested) in [(&lines[2], "run"), (&lines[3], "stop")] {
         assert_eq!(line["lead_id"], LEAD);
         assert_eq!(
             line["after"],
             json!({"salesbot": {"bot_id": 401, "requested": requested}})
         );
-        assert_eq!(line["outcome"], "ok");
+        assert_eq!(line["outcome"], "confirmed");
         assert!(line["kommo_request_id"].is_string());
     }
     assert_eq!(

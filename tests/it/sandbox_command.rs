@@ -121,3 +121,36 @@ async fn a_busy_port_is_a_clear_error() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn the_sandbox_control_routes_answer_only_a_local_host_and_origin() {
+    let env = Isolated::new();
+    let (mut sandbox, vars) = start_sandbox(&env).await;
+    let base = &vars[0].1;
+    let root = base.split("/{subdomain}").next().unwrap().to_owned();
+    let authority = root.strip_prefix("http://").unwrap().to_owned();
+    let http = reqwest::Client::new();
+    let get = |host: String, origin: Option<&'static str>| {
+        let mut request = http
+            .get(format!("{root}/__sim/requests"))
+            .header("host", host);
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    let port = authority.rsplit(':').next().unwrap().to_owned();
+    assert_eq!(get(authority.clone(), None).await, 200);
+    assert_eq!(get(format!("localhost:{port}"), None).await, 200);
+    assert_eq!(
+        get(authority.clone(), Some("http://localhost:5173")).await,
+        200
+    );
+    // DNS rebinding: a page of another site reaching the loopback port.
+    assert_eq!(get(format!("evil.example:{port}"), None).await, 403);
+    assert_eq!(
+        get(authority.clone(), Some("https://evil.example")).await,
+        403
+    );
+    sandbox.kill().await.unwrap();
+}

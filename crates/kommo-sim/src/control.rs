@@ -1,11 +1,14 @@
 //! The `/__sim/...` JSON control API, so tests and the benchmark running the simulator as a
-//! separate process can seed accounts, inject faults and read what it received.
+//! separate process can seed accounts, inject faults and read what it received. Like the
+//! server's routes, it answers only a loopback `Host` (or the listen address's own) and a
+//! loopback `Origin`, so a web page cannot reach it through DNS rebinding (403 otherwise).
 
 use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
+use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use http::StatusCode;
@@ -16,8 +19,8 @@ use super::{Fault, MissingLead, SimState};
 
 type Sim = State<Arc<SimState>>;
 
-/// The control routes (no auth; not recorded).
-pub(crate) fn router() -> Router<Arc<SimState>> {
+/// The control routes (no auth; not recorded; loopback `Host` and `Origin` only).
+pub(crate) fn router(state: &Arc<SimState>) -> Router<Arc<SimState>> {
     Router::new()
         .route("/__sim/requests", get(requests).delete(clear_requests))
         .route("/__sim/faults", post(push_faults).delete(clear_faults))
@@ -33,6 +36,46 @@ pub(crate) fn router() -> Router<Arc<SimState>> {
             "/__sim/pipelines/{subdomain}/{pipeline_id}/statuses/{status_id}",
             delete(remove_status),
         )
+        .route_layer(from_fn_with_state(Arc::clone(state), local_only))
+}
+
+/// 403 unless `Host` names this machine (a loopback name, or the address the simulator
+/// listens on) and `Origin`, if any, is a loopback one.
+async fn local_only(State(sim): Sim, request: Request, next: Next) -> Response {
+    if !is_local(sim.base_url(), request.headers()) {
+        return (
+            StatusCode::FORBIDDEN,
+            Json(json!({"error": "the control API answers only loopback Host and Origin headers"})),
+        )
+            .into_response();
+    }
+    next.run(request).await
+}
+
+/// Whether `Host` and `Origin` (if any) name this machine; `base_url` is `http://<listen address>`.
+fn is_local(base_url: &str, headers: &http::HeaderMap) -> bool {
+    let listen_host = base_url.strip_prefix("http://").map(host_of);
+    let local = |authority: &str| {
+        let host = host_of(authority);
+        ["localhost", "127.0.0.1", "[::1]"].contains(&host) || Some(host) == listen_host
+    };
+    let header = |name: http::header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    let host_ok = header(http::header::HOST).is_some_and(local);
+    let origin_ok = header(http::header::ORIGIN).is_none_or(|origin| {
+        origin
+            .split_once("://")
+            .is_some_and(|(_, authority)| local(authority))
+    });
+    host_ok && origin_ok
+}
+
+/// The host of `host[:port]` (an IPv6 address keeps its brackets).
+fn host_of(authority: &str) -> &str {
+    let authority = authority.trim();
+    match authority.rfind(':') {
+        Some(colon) if !authority[colon..].contains(']') => &authority[..colon],
+        _ => authority,
+    }
 }
 
 async fn requests(State(sim): Sim) -> Response {
@@ -336,5 +379,49 @@ mod tests {
                 .status(),
             400
         );
+    }
+}
+
+#[cfg(test)]
+mod local_tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> http::HeaderMap {
+        let mut map = http::HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, value.parse().unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn only_a_local_host_and_origin_reach_the_control_routes() {
+        let base = "http://127.0.0.1:8099";
+        assert!(is_local(base, &headers(&[("host", "127.0.0.1:8099")])));
+        assert!(is_local(base, &headers(&[("host", "localhost")])));
+        assert!(is_local(base, &headers(&[("host", "[::1]:8099")])));
+        assert!(is_local(
+            base,
+            &headers(&[
+                ("host", "localhost:8099"),
+                ("origin", "http://127.0.0.1:3000")
+            ])
+        ));
+        assert!(!is_local(base, &headers(&[])));
+        assert!(!is_local(base, &headers(&[("host", "evil.example:8099")])));
+        assert!(!is_local(
+            base,
+            &headers(&[
+                ("host", "127.0.0.1:8099"),
+                ("origin", "https://evil.example")
+            ])
+        ));
+        assert!(!is_local(
+            base,
+            &headers(&[("host", "127.0.0.1:8099"), ("origin", "null")])
+        ));
+        let lan = "http://10.0.0.5:8099";
+        assert!(is_local(lan, &headers(&[("host", "10.0.0.5:8099")])));
+        assert!(!is_local(lan, &headers(&[("host", "10.0.0.6:8099")])));
     }
 }

@@ -88,7 +88,7 @@ impl Simulator {
         let state = Arc::new(SimState::new(&options));
         state.set_base_url(format!("http://{addr}"));
         let app = Router::new()
-            .merge(control::router())
+            .merge(control::router(&state))
             .fallback(routes::kommo)
             .with_state(Arc::clone(&state));
         let counted = Arc::clone(&state);

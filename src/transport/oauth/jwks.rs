@@ -1,9 +1,16 @@
 //! The issuer's signing keys: found through the issuer's metadata (RFC 8414, then OpenID
-//! discovery) unless `--oauth-jwks-url` names them, cached for [`KEYS_TTL`], and fetched
-//! again at most once per [`REFETCH_AT_MOST_EVERY`] when a token names an unknown `kid`,
-//! so that a flood of made-up key ids cannot make this server hammer the issuer.
+//! discovery) unless `--oauth-jwks-url` names them, and cached for [`KEYS_TTL`]. A token
+//! with a known key is checked against the cache without waiting for anything: stale keys
+//! are refreshed in the background. A token naming an unknown `kid` waits for one fetch
+//! (single-flight: concurrent unknown kids share it) that starts at most
+//! [`REFETCH_AT_MOST_EVERY`] after the previous one, so a newly published key is accepted
+//! within about a second of its first use, and a flood of made-up key ids cannot make this
+//! server fetch more than once a second.
 
-use std::time::{Duration, Instant};
+use std::{
+    sync::{Arc, PoisonError, RwLock},
+    time::{Duration, Instant},
+};
 
 use jsonwebtoken::{
     Algorithm, DecodingKey,
@@ -15,8 +22,8 @@ use tokio::sync::Mutex;
 
 /// How long fetched keys are used before they are fetched again.
 pub const KEYS_TTL: Duration = Duration::from_secs(300);
-/// The shortest time between two fetches (an unknown `kid` or a failed fetch waits this).
-pub const REFETCH_AT_MOST_EVERY: Duration = Duration::from_secs(10);
+/// The shortest time between two fetches (an unknown `kid` arriving sooner waits).
+pub const REFETCH_AT_MOST_EVERY: Duration = Duration::from_secs(1);
 /// The largest metadata or JWKS document read.
 const MAX_DOCUMENT_BYTES: usize = 512 * 1024;
 
@@ -40,30 +47,39 @@ struct Key {
     key: DecodingKey,
 }
 
+/// What validation reads: the keys and when they were fetched. Held under a lock only
+/// for a copy or a swap, never across a fetch.
 #[derive(Default)]
 struct Cache {
-    keys: Vec<Key>,
+    keys: Arc<Vec<Key>>,
     fetched_at: Option<Instant>,
     last_attempt: Option<Instant>,
-    /// The JWKS URL once known (configured, or discovered once).
-    jwks_url: Option<Url>,
+    /// How many fetches have started (a waiter knows whether one started after it came).
+    fetches_started: u64,
 }
 
 /// The key store of one server.
 pub struct KeyStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     issuer: String,
     http: reqwest::Client,
-    cache: Mutex<Cache>,
+    cache: RwLock<Cache>,
+    /// Held by the one fetch in progress (and by the unknown-kid callers waiting for it);
+    /// never by a caller whose key is known. Holds the JWKS URL once known.
+    fetching: Arc<Mutex<Option<Url>>>,
 }
 
 impl KeyStore {
     pub fn new(issuer: &str, jwks_url: Option<Url>, http: reqwest::Client) -> Self {
         Self {
-            issuer: issuer.to_owned(),
-            http,
-            cache: Mutex::new(Cache {
-                jwks_url,
-                ..Cache::default()
+            inner: Arc::new(Inner {
+                issuer: issuer.to_owned(),
+                http,
+                cache: RwLock::new(Cache::default()),
+                fetching: Arc::new(Mutex::new(jwks_url)),
             }),
         }
     }
@@ -75,40 +91,100 @@ impl KeyStore {
         kid: Option<&str>,
         algorithm: Algorithm,
     ) -> Result<Vec<DecodingKey>, KeyError> {
-        // One lock for lookup and fetch: concurrent requests wait for one fetch.
-        let mut cache = self.cache.lock().await;
-        let stale = cache.fetched_at.is_none_or(|at| at.elapsed() >= KEYS_TTL);
-        if stale && may_fetch(&cache) {
-            self.refresh(&mut cache).await;
+        let (keys, fetched_at, started) = self.inner.snapshot();
+        let found = matching(&keys, kid, algorithm);
+        if !found.is_empty() {
+            if fetched_at.is_none_or(|at| at.elapsed() >= KEYS_TTL) {
+                self.refresh_in_background();
+            }
+            return Ok(found);
         }
-        let found = matching(&cache.keys, kid, algorithm);
+        // No keys yet, or an unknown key id (perhaps the issuer rotated its keys since the
+        // last fetch): wait for one fetch that starts after this call came.
+        if fetched_at.is_some() && kid.is_none() {
+            return Err(KeyError::Unknown);
+        }
+        self.inner.fetch_after(started).await;
+        let (keys, fetched_at, _) = self.inner.snapshot();
+        let found = matching(&keys, kid, algorithm);
         if !found.is_empty() {
             return Ok(found);
         }
-        if cache.fetched_at.is_none() {
+        if fetched_at.is_none() {
             return Err(KeyError::Unavailable(
                 "no keys fetched yet; see the log for why".to_owned(),
             ));
         }
-        // An unknown key id: perhaps the issuer rotated its keys since the last fetch.
-        if kid.is_some() && may_fetch(&cache) {
-            self.refresh(&mut cache).await;
-            let found = matching(&cache.keys, kid, algorithm);
-            if !found.is_empty() {
-                return Ok(found);
-            }
-        }
         Err(KeyError::Unknown)
     }
 
+    /// Fetches stale keys on a task of their own, unless a fetch is under way or one was
+    /// tried less than [`REFETCH_AT_MOST_EVERY`] ago; the caller goes on with the keys it has.
+    fn refresh_in_background(&self) {
+        let Ok(mut url) = Arc::clone(&self.inner.fetching).try_lock_owned() else {
+            return;
+        };
+        if !self.inner.may_fetch() {
+            return;
+        }
+        let inner = Arc::clone(&self.inner);
+        tokio::spawn(async move { inner.refresh(&mut url).await });
+    }
+}
+
+impl Inner {
+    /// The keys, when they were fetched, and how many fetches had started.
+    fn snapshot(&self) -> (Arc<Vec<Key>>, Option<Instant>, u64) {
+        let cache = self.cache.read().unwrap_or_else(PoisonError::into_inner);
+        (
+            Arc::clone(&cache.keys),
+            cache.fetched_at,
+            cache.fetches_started,
+        )
+    }
+
+    fn may_fetch(&self) -> bool {
+        let cache = self.cache.read().unwrap_or_else(PoisonError::into_inner);
+        cache
+            .last_attempt
+            .is_none_or(|at| at.elapsed() >= REFETCH_AT_MOST_EVERY)
+    }
+
+    /// Returns once a fetch that started after `seen` fetches has ended: waits for the
+    /// fetch in progress, then starts one if none started since (no sooner than
+    /// [`REFETCH_AT_MOST_EVERY`] after the last).
+    async fn fetch_after(&self, seen: u64) {
+        let mut url = self.fetching.lock().await;
+        let (last_attempt, started) = {
+            let cache = self.cache.read().unwrap_or_else(PoisonError::into_inner);
+            (cache.last_attempt, cache.fetches_started)
+        };
+        if started > seen {
+            // A fetch started after this caller came and has ended (its lock is ours now).
+            return;
+        }
+        if let Some(wait) = last_attempt
+            .map(|at| REFETCH_AT_MOST_EVERY.saturating_sub(at.elapsed()))
+            .filter(|wait| !wait.is_zero())
+        {
+            tokio::time::sleep(wait).await;
+        }
+        self.refresh(&mut url).await;
+    }
+
     /// Fetches the keys now (discovering the JWKS URL first if need be); on failure the
-    /// keys fetched before stay in use.
-    async fn refresh(&self, cache: &mut Cache) {
-        cache.last_attempt = Some(Instant::now());
-        match self.fetch(cache).await {
+    /// keys fetched before stay in use. The caller holds the fetch lock (`url`).
+    async fn refresh(&self, url: &mut Option<Url>) {
+        {
+            let mut cache = self.cache.write().unwrap_or_else(PoisonError::into_inner);
+            cache.last_attempt = Some(Instant::now());
+            cache.fetches_started += 1;
+        }
+        match self.fetch(url).await {
             Ok(keys) => {
                 tracing::debug!(keys = keys.len(), "fetched the authorization server's keys");
-                cache.keys = keys;
+                let mut cache = self.cache.write().unwrap_or_else(PoisonError::into_inner);
+                cache.keys = Arc::new(keys);
                 cache.fetched_at = Some(Instant::now());
             }
             Err(reason) => tracing::warn!(
@@ -118,12 +194,12 @@ impl KeyStore {
         }
     }
 
-    async fn fetch(&self, cache: &mut Cache) -> Result<Vec<Key>, String> {
-        let url = match &cache.jwks_url {
+    async fn fetch(&self, jwks_url: &mut Option<Url>) -> Result<Vec<Key>, String> {
+        let url = match jwks_url {
             Some(url) => url.clone(),
             None => {
                 let url = self.discover().await?;
-                cache.jwks_url = Some(url.clone());
+                *jwks_url = Some(url.clone());
                 url
             }
         };
@@ -203,12 +279,6 @@ fn without_url(err: &reqwest::Error) -> String {
         text = text.replace(&format!(" ({url})"), "");
     }
     text
-}
-
-fn may_fetch(cache: &Cache) -> bool {
-    cache
-        .last_attempt
-        .is_none_or(|at| at.elapsed() >= REFETCH_AT_MOST_EVERY)
 }
 
 fn matching(keys: &[Key], kid: Option<&str>, algorithm: Algorithm) -> Vec<DecodingKey> {

@@ -1,8 +1,9 @@
 //! RFC 9728 protected-resource metadata: what an OAuth client reads to learn which
 //! authorization server issues tokens for this server and with which scopes. Served
-//! without authentication at `/.well-known/oauth-protected-resource` (the resource is the
-//! public URL) and at `/.well-known/oauth-protected-resource/mcp` (the resource is the
-//! `/mcp` endpoint, the path-suffixed form clients try first).
+//! without authentication at `/.well-known/oauth-protected-resource` and at the
+//! path-suffixed `/.well-known/oauth-protected-resource/mcp` that clients try first; both
+//! name the same resource, the `/mcp` endpoint's URL (`--public-url` with `/mcp` added
+//! unless it already ends so).
 
 use axum::{Json, extract::State};
 use serde_json::{Value, json};
@@ -15,35 +16,27 @@ pub const PATH: &str = "/.well-known/oauth-protected-resource";
 /// The metadata path for the `/mcp` endpoint.
 pub const MCP_PATH: &str = "/.well-known/oauth-protected-resource/mcp";
 
-/// Both documents, built once at start.
+/// The document both paths serve, built once at start.
 #[derive(Clone)]
 pub struct Documents {
-    root: Value,
-    mcp: Value,
+    document: Value,
 }
 
 impl Documents {
     pub fn new(settings: &OAuthSettings) -> Self {
-        let document = |resource: String| {
-            json!({
-                "resource": resource,
+        Self {
+            document: json!({
+                "resource": settings.resource(),
                 "authorization_servers": [settings.issuer.value],
                 "scopes_supported": [READ_SCOPE, WRITE_SCOPE],
                 "bearer_methods_supported": ["header"],
                 "resource_name": "kommo-mcp",
-            })
-        };
-        Self {
-            root: document(settings.public_url.value.clone()),
-            mcp: document(format!("{}/mcp", settings.public_url.value)),
+            }),
         }
     }
 }
 
-pub async fn root(State(documents): State<Documents>) -> Json<Value> {
-    Json(documents.root)
-}
-
-pub async fn mcp(State(documents): State<Documents>) -> Json<Value> {
-    Json(documents.mcp)
+/// Either path's answer.
+pub async fn document(State(documents): State<Documents>) -> Json<Value> {
+    Json(documents.document)
 }

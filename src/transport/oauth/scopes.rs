@@ -1,7 +1,7 @@
 //! What an OAuth token's scopes allow: `kommo:read` the read-only tools, `kommo:write`
 //! every tool. Read from the space-separated `scope` claim or an `scp` array (either
 //! spelling, as issuers differ). A read-only token's `tools/call` of a write tool is
-//! answered 403 `insufficient_scope` (RFC 6750) before MCP sees it.
+//! answered 403 `insufficient_scope` (RFC 6750) before MCP sees it, and audited as refused.
 
 use axum::{
     body::{Body, to_bytes},
@@ -12,10 +12,17 @@ use axum::{
 };
 use serde_json::{Map, Value};
 
+use std::sync::Arc;
+
 use super::challenge::Challenge;
 use crate::{
+    audit::AuditLog,
+    scope::RequestScope,
     toolset::ToolName,
-    transport::caller::{Caller, Via},
+    transport::{
+        caller::{Caller, Via},
+        refusal_audit,
+    },
 };
 
 pub const READ_SCOPE: &str = "kommo:read";
@@ -49,10 +56,18 @@ pub fn grant(claims: &Map<String, Value>) -> Grant {
     }
 }
 
+/// What [`require_write_scope`] needs: the resource-metadata URL its challenge names, and
+/// the audit trail its refusals are recorded in (when `--audit-log` is set).
+#[derive(Clone)]
+pub struct WriteScopeRule {
+    pub metadata_url: Arc<str>,
+    pub audit: Option<Arc<AuditLog>>,
+}
+
 /// Middleware (after the body is read): 403 `insufficient_scope` for a `tools/call` of a
-/// write tool by a token without `kommo:write`. `State` is the resource-metadata URL.
+/// write tool by a token without `kommo:write` (with a `refused` audit line).
 pub async fn require_write_scope(
-    State(metadata_url): State<std::sync::Arc<str>>,
+    State(rule): State<WriteScopeRule>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -75,14 +90,28 @@ pub async fn require_write_scope(
             .get::<Caller>()
             .map_or_else(String::new, |caller| caller.name.to_string());
         tracing::warn!(client = %who, tool = tool.as_str(), "refused: the token lacks {WRITE_SCOPE}");
-        return Challenge::InsufficientScope(WRITE_SCOPE).response(
-            &metadata_url,
-            &format!(
-                "{} changes Kommo and needs the {WRITE_SCOPE} scope; this token has only {READ_SCOPE}. \
-                 Nothing was sent to Kommo.",
-                tool.as_str()
-            ),
+        let reason = format!(
+            "{} changes Kommo and needs the {WRITE_SCOPE} scope; this token has only {READ_SCOPE}. \
+             Nothing was sent to Kommo.",
+            tool.as_str()
         );
+        if let Some(audit) = &rule.audit {
+            let account = parts
+                .extensions
+                .get::<RequestScope>()
+                .and_then(|scope| scope.subdomain.as_ref())
+                .map(|subdomain| subdomain.as_str().to_owned());
+            refusal_audit::record(
+                audit,
+                &parts,
+                &bytes,
+                account.as_deref(),
+                "insufficient_scope",
+                &reason,
+            )
+            .await;
+        }
+        return Challenge::InsufficientScope(WRITE_SCOPE).response(&rule.metadata_url, &reason);
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
@@ -90,18 +119,9 @@ pub async fn require_write_scope(
 
 /// The first write tool a message (or batch) calls, if any.
 fn write_tool_called(body: &[u8]) -> Option<ToolName> {
-    let value: Value = serde_json::from_slice(body).ok()?;
-    let messages = match &value {
-        Value::Array(items) => items.iter().collect::<Vec<_>>(),
-        other => vec![other],
-    };
-    messages.into_iter().find_map(|message| {
-        if message.get("method")?.as_str()? != "tools/call" {
-            return None;
-        }
-        let tool = ToolName::parse(message.get("params")?.get("name")?.as_str()?)?;
-        (!tool.is_read_only()).then_some(tool)
-    })
+    refusal_audit::write_calls(body)
+        .first()
+        .map(|call| call.tool)
 }
 
 #[cfg(test)]

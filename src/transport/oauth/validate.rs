@@ -1,7 +1,8 @@
 //! Checks one JWT access token: only RS256, ES256 and EdDSA signatures (never `alg: none`,
 //! never HMAC, so a public key can never be used as a shared secret), verified with the
 //! issuer's keys; `iss` exactly the issuer; `aud` (a string or an array) one of ours
-//! (RFC 8707); `exp` required and `nbf` honoured, both with [`LEEWAY_SECONDS`] of clock skew.
+//! (RFC 8707); `exp` required and `nbf` honoured, both with [`LEEWAY_SECONDS`] of clock skew;
+//! a header with `crit` refused (RFC 7515 §4.1.11: this server understands no extension).
 
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, errors::ErrorKind};
 use serde_json::{Map, Value};
@@ -31,6 +32,8 @@ pub enum TokenError {
     Audience,
     #[error("the token lacks the {0} claim")]
     Missing(String),
+    #[error("the token's header lists critical extensions (crit) this server does not understand")]
+    Critical,
     #[error("the token is not valid: {0}")]
     Other(String),
 }
@@ -47,17 +50,27 @@ pub fn header(token: &str) -> Result<(Algorithm, Option<String>), TokenError> {
     if !ALGORITHMS.contains(&header.alg) {
         return Err(TokenError::Algorithm(format!("{:?}", header.alg)));
     }
+    // The crate ignores `crit`; any entry names an extension the token's meaning depends
+    // on, and an empty list is not allowed at all.
+    if raw_header(token).is_none_or(|raw| raw.get("crit").is_some()) {
+        return Err(TokenError::Critical);
+    }
     Ok((header.alg, header.kid))
 }
 
-/// The `alg` a header names, read without the crate (for the message about `none`).
-fn raw_algorithm(token: &str) -> Option<String> {
+/// The header as JSON, read without the crate (which drops the members it does not know).
+fn raw_header(token: &str) -> Option<Value> {
     use base64::Engine;
     let encoded = token.split('.').next()?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(encoded.trim_end_matches('='))
         .ok()?;
-    let header: Value = serde_json::from_slice(&bytes).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// The `alg` a header names, read without the crate (for the message about `none`).
+fn raw_algorithm(token: &str) -> Option<String> {
+    let header = raw_header(token)?;
     let alg = header.get("alg")?.as_str()?;
     Some(
         alg.chars()
@@ -134,5 +147,17 @@ mod tests {
         let rs = format!("{}.{}.sig", b64(r#"{"alg":"RS256","kid":"k1"}"#), b64("{}"));
         assert_eq!(header(&rs), Ok((Algorithm::RS256, Some("k1".into()))));
         assert_eq!(header("kmcp_not-a-jwt"), Err(TokenError::Malformed));
+    }
+
+    #[test]
+    fn a_header_with_crit_is_refused() {
+        for crit in [r#"["exp"]"#, r#"["b64"]"#, "[]"] {
+            let token = format!(
+                "{}.{}.sig",
+                b64(&format!(r#"{{"alg":"EdDSA","kid":"k1","crit":{crit}}}"#)),
+                b64("{}")
+            );
+            assert_eq!(header(&token), Err(TokenError::Critical), "{crit}");
+        }
     }
 }

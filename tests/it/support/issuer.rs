@@ -1,6 +1,6 @@
 //! A small OAuth authorization server for the Rust tests: it publishes OpenID discovery
 //! metadata and a JWKS on a loopback port (counting JWKS fetches, with keys that can be
-//! rotated), and mints JWT access tokens with real Ed25519 / P-256 keys made by `ring`.
+//! rotated and answers that can be delayed, as a slow issuer's), and mints JWT access tokens with real Ed25519 / P-256 keys made by `ring`.
 //! The e2e tests use a real authorization server (oidc-provider) instead.
 
 use std::{
@@ -8,7 +8,7 @@ use std::{
         Arc, Mutex,
         atomic::{AtomicUsize, Ordering},
     },
-    time::{SystemTime, UNIX_EPOCH},
+    time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
 use axum::{Json, Router, extract::State, routing::get};
@@ -68,16 +68,33 @@ impl SigningKey {
         }
     }
 
+    fn encoding_key(&self) -> EncodingKey {
+        match self.algorithm {
+            Algorithm::EdDSA => EncodingKey::from_ed_der(&self.pkcs8),
+            _ => EncodingKey::from_ec_der(&self.pkcs8),
+        }
+    }
+
     /// A token over `claims` signed with this key, naming `kid` in its header.
     pub fn sign_as(&self, kid: Option<&str>, claims: &Value) -> String {
         let mut header = Header::new(self.algorithm);
         header.kid = kid.map(str::to_owned);
         header.typ = Some("at+jwt".to_owned());
-        let key = match self.algorithm {
-            Algorithm::EdDSA => EncodingKey::from_ed_der(&self.pkcs8),
-            _ => EncodingKey::from_ec_der(&self.pkcs8),
-        };
-        jsonwebtoken::encode(&header, claims, &key).unwrap()
+        jsonwebtoken::encode(&header, claims, &self.encoding_key()).unwrap()
+    }
+
+    /// A token whose header is `header` exactly (members the crate does not know, such
+    /// as `crit`, included), signed with this key.
+    pub fn sign_with_header(&self, header: &Value, claims: &Value) -> String {
+        let message = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        let signature =
+            jsonwebtoken::crypto::sign(message.as_bytes(), &self.encoding_key(), self.algorithm)
+                .unwrap();
+        format!("{message}.{signature}")
     }
 
     pub fn sign(&self, claims: &Value) -> String {
@@ -90,6 +107,7 @@ struct Shared {
     issuer: String,
     keys: Arc<Mutex<Vec<Value>>>,
     jwks_fetches: Arc<AtomicUsize>,
+    jwks_delay: Arc<Mutex<Duration>>,
 }
 
 /// The running test issuer.
@@ -108,6 +126,7 @@ impl Issuer {
             issuer: url.clone(),
             keys: Arc::new(Mutex::new(keys.iter().map(|k| k.jwk.clone()).collect())),
             jwks_fetches: Arc::new(AtomicUsize::new(0)),
+            jwks_delay: Arc::new(Mutex::new(Duration::ZERO)),
         };
         let app = Router::new()
             .route("/.well-known/openid-configuration", get(discovery))
@@ -122,6 +141,11 @@ impl Issuer {
     /// Publishes `keys` instead (a key rotation).
     pub fn publish(&self, keys: &[&SigningKey]) {
         *self.shared.keys.lock().unwrap() = keys.iter().map(|k| k.jwk.clone()).collect();
+    }
+
+    /// Answers every JWKS fetch only after `delay` (a slow issuer).
+    pub fn delay_jwks(&self, delay: Duration) {
+        *self.shared.jwks_delay.lock().unwrap() = delay;
     }
 
     /// How many times the JWKS was fetched.
@@ -160,6 +184,8 @@ async fn discovery(State(shared): State<Shared>) -> Json<Value> {
 
 async fn jwks(State(shared): State<Shared>) -> Json<Value> {
     shared.jwks_fetches.fetch_add(1, Ordering::SeqCst);
+    let delay = *shared.jwks_delay.lock().unwrap();
+    tokio::time::sleep(delay).await;
     let keys = shared.keys.lock().unwrap().clone();
     Json(json!({ "keys": keys }))
 }
