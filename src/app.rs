@@ -28,13 +28,16 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError> {
 }
 
 async fn run_async(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError> {
-    if let Some(problem) = crate::cli::misplaced_serve_flag(matches) {
+    if let Some(problem) = crate::cli::misplaced_serve_flag(matches)
+        .or_else(|| crate::cli::http_option_without_http(&cli, matches))
+    {
         return Err(AppError::Usage(problem));
     }
     match &cli.command {
         Some(Command::Completions(args)) => return commands::generate::completions(args.shell),
         Some(Command::Man(args)) => return commands::generate::man(args),
         Some(Command::NewKey) => return Ok(commands::new_key::run()),
+        Some(Command::Health(args)) => return Ok(commands::health::run(args).await),
         _ => {}
     }
     // A one-shot command keeps stderr for its own answer unless asked for more.
@@ -81,6 +84,7 @@ async fn run_async(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError>
             | Command::Man(_)
             | Command::Simulator(_)
             | Command::Sandbox(_)
+            | Command::Health(_)
             | Command::NewKey,
         ) => Ok(ExitCode::SUCCESS),
     }

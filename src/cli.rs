@@ -84,6 +84,9 @@ token and pause field of the demo account); a summary of the demo data goes to s
     /// Run the Kommo API simulator alone (for tests and benchmarks)
     #[command(hide = true)]
     Simulator(SimulatorArgs),
+    /// Probe a running `serve --http` at /healthz: exit 0 if it answers 200 (the image's health check)
+    #[command(hide = true)]
+    Health(HealthArgs),
 }
 
 /// Settings every subcommand takes.
@@ -288,7 +291,6 @@ pub struct ServeArgs {
         env = "KOMMO_MCP_LISTEN",
         value_name = "ADDR",
         default_value = "127.0.0.1:8080",
-        requires = "http",
         help_heading = HTTP,
         hide_env_values = true,
     )]
@@ -304,7 +306,6 @@ pub struct ServeArgs {
         env = "KOMMO_MCP_AUTH_TOKEN",
         hide_env_values = true,
         value_name = "TOKEN",
-        requires = "http",
         help_heading = HTTP,
     )]
     pub auth_token: Option<String>,
@@ -314,7 +315,6 @@ pub struct ServeArgs {
         long,
         env = "KOMMO_MCP_RATE_LIMIT_PER_IP",
         value_name = "N",
-        requires = "http",
         help_heading = HTTP,
         hide_env_values = true
     )]
@@ -337,7 +337,7 @@ pub struct ServeArgs {
         long,
         env = "KOMMO_MCP_METRICS_LISTEN",
         value_name = "ADDR",
-        requires = "http", help_heading = OPERATING, hide_env_values = true)]
+        help_heading = OPERATING, hide_env_values = true)]
     pub metrics_listen: Option<SocketAddr>,
 
     /// Label Kommo metrics with the account subdomain (one series per account)
@@ -554,6 +554,19 @@ impl SandboxArgs {
     }
 }
 
+/// `health` options.
+#[derive(Args, Debug, Clone)]
+pub struct HealthArgs {
+    /// The server's listen address; 0.0.0.0 and [::] are probed on loopback
+    #[arg(
+        long,
+        env = "KOMMO_MCP_LISTEN",
+        value_name = "ADDR",
+        default_value = "127.0.0.1:8080"
+    )]
+    pub listen: SocketAddr,
+}
+
 #[derive(Args, Debug, Clone)]
 pub struct SimulatorArgs {
     /// Address to listen on
@@ -732,6 +745,33 @@ pub fn misplaced_serve_flag(matches: &ArgMatches) -> Option<String> {
     })
 }
 
+/// An HTTP-only option given on the command line to a server without `--http`. These
+/// options also read the environment, where a value must not need `--http` (an image sets
+/// KOMMO_MCP_LISTEN for `serve --http` and still runs `call`), so clap's `requires` cannot
+/// say it.
+pub fn http_option_without_http(cli: &Cli, matches: &ArgMatches) -> Option<String> {
+    let (serve, matches) = match (&cli.command, matches.subcommand()) {
+        (None, _) => (&cli.serve, matches),
+        (Some(Command::Serve(serve)), Some((_, sub))) => (serve.as_ref(), sub),
+        _ => return None,
+    };
+    if serve.http {
+        return None;
+    }
+    [
+        "listen",
+        "auth_token",
+        "rate_limit_per_ip",
+        "metrics_listen",
+    ]
+    .into_iter()
+    .find(|id| matches.value_source(id) == Some(ValueSource::CommandLine))
+    .map(|id| {
+        let flag = format!("--{}", id.replace('_', "-"));
+        format!("{flag} only applies with --http: kommo-mcp serve --http {flag} …")
+    })
+}
+
 /// Where a global argument's value came from, looking into the subcommand that was used.
 fn find_source(matches: &ArgMatches, id: &str) -> Option<ValueSource> {
     if let Some((_, sub)) = matches.subcommand()
@@ -744,4 +784,32 @@ fn find_source(matches: &ArgMatches, id: &str) -> Option<ValueSource> {
         .ok()
         .flatten()
         .and_then(|_| matches.value_source(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, FromArgMatches};
+
+    use super::*;
+
+    fn problem(args: &[&str]) -> Option<String> {
+        let matches = Cli::command().try_get_matches_from(args).unwrap();
+        let cli = Cli::from_arg_matches(&matches).unwrap();
+        http_option_without_http(&cli, &matches)
+    }
+
+    #[test]
+    fn http_options_on_the_command_line_need_http() {
+        assert_eq!(
+            problem(&["kommo-mcp", "serve", "--listen", "0.0.0.0:1"]).as_deref(),
+            Some("--listen only applies with --http: kommo-mcp serve --http --listen …")
+        );
+        assert!(problem(&["kommo-mcp", "--auth-token", "k"]).is_some());
+        assert_eq!(
+            problem(&["kommo-mcp", "serve", "--http", "--listen", "0.0.0.0:1"]),
+            None
+        );
+        assert_eq!(problem(&["kommo-mcp", "--http", "--auth-token", "k"]), None);
+        assert_eq!(problem(&["kommo-mcp", "tools"]), None);
+    }
 }
