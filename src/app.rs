@@ -43,6 +43,7 @@ async fn run_async(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError>
         Some(Command::Completions(args)) => return commands::generate::completions(args.shell),
         Some(Command::Man(args)) => return commands::generate::man(args),
         Some(Command::NewKey) => return Ok(commands::new_key::run()),
+        Some(Command::Health(args)) => return Ok(commands::health::run(args).await),
         _ => {}
     }
     // A one-shot command keeps stderr for its own answer unless asked for more.
@@ -92,6 +93,7 @@ async fn run_async(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError>
             | Command::Man(_)
             | Command::Simulator(_)
             | Command::Sandbox(_)
+            | Command::Health(_)
             | Command::NewKey,
         ) => Ok(ExitCode::SUCCESS),
     }

@@ -90,7 +90,26 @@ token and pause field of the demo account); a summary of the demo data goes to s
     /// Run the Kommo API simulator alone (for tests and benchmarks)
     #[command(hide = true)]
     Simulator(SimulatorArgs),
+    /// Probe a running `serve --http` at /healthz: exit 0 if it answers 200 (the image's health check)
+    #[command(hide = true)]
+    Health(HealthArgs),
 }
+
+/// `health` options: where the server listens (the `listen` setting's variable and default).
+#[derive(Args, Debug, Clone)]
+pub struct HealthArgs {
+    /// The server's listen address; 0.0.0.0 and [::] are probed on loopback
+    #[arg(
+        long,
+        env = settings::LISTEN.env,
+        value_name = "ADDR",
+        default_value = HEALTH_DEFAULT_LISTEN
+    )]
+    pub listen: SocketAddr,
+}
+
+/// The `listen` setting's default (a unit test holds it equal to the settings table's).
+const HEALTH_DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
 /// The settings of one subcommand (those in `TAKES`, a [`Takes`] bit set), as clap found
 /// them: one argument per entry of `config::settings::ALL`.
@@ -383,7 +402,9 @@ impl Cli {
             Some(Command::Check(args)) => (Some(&args.settings.raw), Takes::CHECK),
             Some(Command::Sandbox(args)) => (Some(&args.settings.raw), Takes::SANDBOX),
             Some(Command::Simulator(args)) => (Some(&args.settings.raw), Takes::SIMULATOR),
-            Some(Command::NewKey | Command::Completions(_) | Command::Man(_)) => (None, Takes(0)),
+            Some(
+                Command::NewKey | Command::Completions(_) | Command::Man(_) | Command::Health(_),
+            ) => (None, Takes(0)),
         };
         let mut merged = self.settings.raw.clone();
         merged.retain(takes);
@@ -489,4 +510,17 @@ fn misplaced_option(matches: &ArgMatches, name: &str) -> Option<String> {
         ));
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{DefaultValue, settings};
+
+    #[test]
+    fn the_health_probe_defaults_to_the_listen_settings_default() {
+        assert!(matches!(
+            settings::LISTEN.default,
+            DefaultValue::Value(default) if default == super::HEALTH_DEFAULT_LISTEN
+        ));
+    }
 }
