@@ -14,6 +14,8 @@ mod caller_shares;
 mod cli;
 mod completions;
 mod config;
+mod contract_compare;
+mod contract_replay;
 mod custom_fields;
 mod discovery;
 mod doc_links;
