@@ -99,7 +99,9 @@ mod tests {
         ]});
         assert_eq!(
             differences(&reference, &actual),
-            ["$.custom_fields_values[1].values[0].value: number where Kommo sends string (\"14012\")"]
+            [
+                "$.custom_fields_values[1].values[0].value: number where Kommo sends string (\"14012\")"
+            ]
         );
     }
 

@@ -114,7 +114,10 @@ async fn get_lead_shows_the_recorded_utc_minus_3_lead_by_its_calendar_day() {
     assert_eq!(shown["raw"]["custom_fields"]["DATA"], 1_717_642_800);
     assert_eq!(shown["created_at"], "2024-06-12T09:27:46-03:00");
     assert_eq!(shown["status"]["name"], "Первичный контакт");
-    assert!(first_text(&result).contains("DATA = \"2024-06-06\""), "{result}");
+    assert!(
+        first_text(&result).contains("DATA = \"2024-06-06\""),
+        "{result}"
+    );
     assert!(replay.writes().is_empty());
 }
 
@@ -172,6 +175,16 @@ async fn get_lead_shows_every_field_type_and_the_contacts_kinds() {
     assert_eq!(fields["utm_source (field 501005)"], "feria São Paulo");
     assert_eq!(fields["Dirección"]["city"], "Buenos Aires");
     assert_eq!(fields["Dirección"]["zip"], "C1043");
+    assert_eq!(fields["Razón social"]["vat_id"], "30-71234567-9");
+    assert_eq!(fields["Contrato"]["file_name"], "contrato_firmado.pdf");
+    // a chained_list value has no `value` key: its catalog links are the value
+    assert_eq!(
+        fields["Producto"],
+        json!([
+            {"catalog_id": 1001, "catalog_element_id": 12235},
+            {"catalog_id": 1007, "catalog_element_id": 12243}
+        ])
+    );
     assert_eq!(shown["raw"]["custom_fields"]["Cantidad"], "1.5");
     assert_eq!(shown["tags"], json!(["тест", "Atenção"]));
     assert_eq!(shown["status"]["name"], "Первичный контакт");
@@ -243,7 +256,9 @@ async fn find_leads_reads_the_recorded_and_constructed_lists() {
 
     // 204 with an empty body: nothing found, not a failure
     replay.raw(("GET", "/api/v4/leads", None), 204, None, b"");
-    let none = client.call("find_leads", json!({"query": "no-such-thing"})).await;
+    let none = client
+        .call("find_leads", json!({"query": "no-such-thing"}))
+        .await;
     assert_eq!(ok(&none)["leads"], json!([]), "{none}");
 }
 
@@ -324,7 +339,11 @@ async fn writes_succeed_on_the_documented_answers_and_send_local_days() {
             json!({"lead_id": LEAD, "fields": {"DATA": "2024-06-07", "Cantidad": 3, "Preço": "PREMIUM"}}),
         )
         .await;
-    assert_eq!(first_text(&result), "Lead fields successfully updated.", "{result}");
+    assert_eq!(
+        first_text(&result),
+        "Lead fields successfully updated.",
+        "{result}"
+    );
     let patch = replay.writes().pop().unwrap();
     let sent = patch.body.unwrap()["custom_fields_values"].clone();
     let value_of = |id: i64| {
@@ -363,7 +382,10 @@ async fn writes_succeed_on_the_documented_answers_and_send_local_days() {
     );
 
     let note = client
-        .call("add_note", json!({"lead_id": LEAD, "note": "Llamar el lunes"}))
+        .call(
+            "add_note",
+            json!({"lead_id": LEAD, "note": "Llamar el lunes"}),
+        )
         .await;
     assert_eq!(first_text(&note), "Note added succesfully.", "{note}");
     assert_eq!(ok(&note)["note_id"], 76_787_983, "{note}");
@@ -395,15 +417,22 @@ async fn writes_succeed_on_the_documented_answers_and_send_local_days() {
     // a new tag: created first (the documented answer), then added by the id Kommo gave
     replay.raw(("GET", "/api/v4/leads/tags", None), 204, None, b"");
     let mut created = fixture("docs_leads_tags_post_answer.json");
-    created["_embedded"]["tags"] = json!([{"id": 263807, "name": "Cliente nuevo", "color": null, "request_id": "0"}]);
+    created["_embedded"]["tags"] =
+        json!([{"id": 263807, "name": "Cliente nuevo", "color": null, "request_id": "0"}]);
     replay.json("POST", "/api/v4/leads/tags", 200, &created);
     let new_tag = client
-        .call("add_tag", json!({"lead_id": LEAD, "tag_name": "Cliente nuevo"}))
+        .call(
+            "add_tag",
+            json!({"lead_id": LEAD, "tag_name": "Cliente nuevo"}),
+        )
         .await;
     assert_eq!(first_text(&new_tag), "Tag added successfully.", "{new_tag}");
     assert_eq!(ok(&new_tag)["tag_id"], 263_807);
     let patch = replay.writes().pop().unwrap();
-    assert_eq!(patch.body.unwrap(), json!({"tags_to_add": [{"id": 263807}]}));
+    assert_eq!(
+        patch.body.unwrap(),
+        json!({"tags_to_add": [{"id": 263807}]})
+    );
 }
 
 /// One recorded error shape: its status, content type and body.
@@ -497,7 +526,11 @@ async fn every_recorded_error_shape_is_a_failure_with_its_reason() {
         assert!(all_text(&read).contains(reason), "{}: {read}", shape.file);
         if shape.file.contains("validation") {
             // the field Kommo named is in the reason
-            assert!(text.contains("custom_fields_values"), "{}: {text}", shape.file);
+            assert!(
+                text.contains("custom_fields_values"),
+                "{}: {text}",
+                shape.file
+            );
         }
         if shape.status == 403 {
             assert!(!text.contains("<html"), "{text}");

@@ -16,6 +16,7 @@ mod completions;
 mod config;
 mod contract_compare;
 mod contract_replay;
+mod contract_shapes;
 mod custom_fields;
 mod discovery;
 mod doc_links;

@@ -102,7 +102,14 @@ impl ReplayServer {
     /// Answers `method path` (any query) with `status` and a HAL JSON body. Later answers
     /// for the same request win.
     pub fn json(&self, method: &'static str, path: &str, status: u16, body: &Value) {
-        self.add(method, path, None, status, Some("application/hal+json"), body);
+        self.add(
+            method,
+            path,
+            None,
+            status,
+            Some("application/hal+json"),
+            body,
+        );
     }
 
     /// Like [`json`](Self::json), only for requests whose query contains `query_has`.
@@ -212,9 +219,9 @@ async fn answer(State(book): State<Shared>, request: Request) -> Response {
         .find(|c| {
             c.method == method
                 && c.path == path
-                && c.query_has.as_deref().is_none_or(|wanted| {
-                    query.as_deref().is_some_and(|q| q.contains(wanted))
-                })
+                && c.query_has
+                    .as_deref()
+                    .is_none_or(|wanted| query.as_deref().is_some_and(|q| q.contains(wanted)))
         })
         .cloned();
     let canned = found.unwrap_or_else(|| Canned {
