@@ -289,3 +289,32 @@ async fn errors_have_kommos_problem_shapes() {
     let body: Value = unauthorized.json().await.unwrap();
     assert_same_shape("a 401", &fixture("rec_error_401_unauthorized.json"), &body);
 }
+
+#[tokio::test]
+async fn get_lead_reads_every_seeded_field_type_as_it_reads_real_answers() {
+    let sim = simulator().await;
+    let env = crate::support::Isolated::new();
+    let mut client = crate::support::client_for(&sim, &env).await;
+    let result = client
+        .call("get_lead", json!({"lead_id": EVERY_TYPE_LEAD}))
+        .await;
+    assert!(!crate::support::is_error(&result), "{result}");
+    let fields = &result["structuredContent"]["custom_fields"];
+    assert_eq!(fields["Follow-up date"], "2024-06-06", "{result}");
+    assert_eq!(fields["Meeting time"], "2024-06-06T21:30:00-03:00");
+    assert_eq!(fields["Employees"], 1.5);
+    assert_eq!(fields["Valor do contrato"], 2500.5);
+    assert_eq!(fields["Interests"], json!(["Demo", "Support"]));
+    assert_eq!(fields["Preço"], "Премиум");
+    assert_eq!(fields["utm_source (field 5015)"], "google");
+    assert_eq!(fields["utm_source (field 5016)"], "feria São Paulo");
+    assert_eq!(fields["Dirección"]["city"], "Buenos Aires");
+    assert_eq!(fields["Contrato"]["file_name"], "contrato_firmado.pdf");
+    assert_eq!(fields["Товары"][1]["catalog_element_id"], 12_243);
+    let seeded = sim.state().lead(SUBDOMAIN, EVERY_TYPE_LEAD).unwrap();
+    assert_eq!(
+        fields.as_object().unwrap().len(),
+        seeded["custom_fields_values"].as_array().unwrap().len(),
+        "every value shown"
+    );
+}

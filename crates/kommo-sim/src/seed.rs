@@ -146,7 +146,7 @@ fn fields() -> Vec<CustomField> {
         field(5019, "Razão social", None, FieldType::LegalEntity),
         field(5020, "Dirección", None, FieldType::SmartAddress),
         field(5021, "Contrato", None, FieldType::File),
-        field(LAST_NAMED_FIELD, "Producto", None, FieldType::ChainedList),
+        field(LAST_NAMED_FIELD, "Товары", None, FieldType::ChainedList),
     ];
     fields.extend((LAST_NAMED_FIELD + 1..=5060).map(|id| {
         field(
