@@ -59,15 +59,43 @@ pub struct CustomFieldValue {
     pub values: Option<Vec<FieldValue>>,
 }
 
+/// One value of a custom field. A value Kommo sends without a `value` key (a chained_list's
+/// `{catalog_id, catalog_element_id}`) keeps its other keys as its value.
 #[derive(Clone, Debug, Deserialize)]
+#[serde(from = "WireFieldValue")]
 pub struct FieldValue {
-    #[serde(default)]
     pub value: Value,
-    #[serde(default)]
     pub enum_id: Option<i64>,
     /// The part or kind a value is (`WORK`, `MOB` on phones; `city` on an address).
-    #[serde(default)]
     pub enum_code: Option<String>,
+}
+
+/// A custom field's value as Kommo sends it.
+#[derive(Deserialize)]
+struct WireFieldValue {
+    #[serde(default)]
+    value: Option<Value>,
+    #[serde(default)]
+    enum_id: Option<i64>,
+    #[serde(default)]
+    enum_code: Option<String>,
+    #[serde(flatten)]
+    other: serde_json::Map<String, Value>,
+}
+
+impl From<WireFieldValue> for FieldValue {
+    fn from(wire: WireFieldValue) -> Self {
+        let value = match wire.value {
+            Some(value) => value,
+            None if wire.other.is_empty() => Value::Null,
+            None => Value::Object(wire.other),
+        };
+        FieldValue {
+            value,
+            enum_id: wire.enum_id,
+            enum_code: wire.enum_code,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]

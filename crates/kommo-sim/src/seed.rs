@@ -61,7 +61,12 @@ fn pipeline(id: i64, name: &'static str, sort: i64, stages: &[(i64, &'static str
 }
 
 /// The last of the seeded fields with a purpose; text fields follow up to 5060.
-const LAST_NAMED_FIELD: i64 = 5019;
+const LAST_NAMED_FIELD: i64 = 5022;
+/// "Extra field N" is field `EXTRA_FIELD_NUMBER_BASE + N` (so field 5060 stays "Extra field
+/// 41", the name tests and users know, now that the typed fields end at 5022).
+const EXTRA_FIELD_NUMBER_BASE: i64 = 5019;
+/// The lead that holds a value of every field type Kommo documents for leads.
+pub const EVERY_TYPE_LEAD_ID: i64 = 9009;
 
 fn field(id: i64, name: &str, code: Option<&'static str>, kind: FieldType) -> CustomField {
     CustomField {
@@ -83,7 +88,7 @@ fn options(mut field: CustomField, options: &[(i64, &str, i64)]) -> CustomField 
     field
 }
 
-/// The seeded lead custom fields: one of each type update_lead_fields handles, then plain
+/// The seeded lead custom fields: one of every type Kommo documents for leads, then plain
 /// text fields up to 60 in all (more than one page at Kommo's default page size of 50).
 fn fields() -> Vec<CustomField> {
     let mut fields = vec![
@@ -138,17 +143,15 @@ fn fields() -> Vec<CustomField> {
         field(5016, "utm_source", None, FieldType::Text),
         field(5017, "Valor do contrato", None, FieldType::Monetary),
         field(5018, "Endereço", None, FieldType::StreetAddress),
-        field(
-            LAST_NAMED_FIELD,
-            "Razão social",
-            None,
-            FieldType::LegalEntity,
-        ),
+        field(5019, "Razão social", None, FieldType::LegalEntity),
+        field(5020, "Dirección", None, FieldType::SmartAddress),
+        field(5021, "Contrato", None, FieldType::File),
+        field(LAST_NAMED_FIELD, "Товары", None, FieldType::ChainedList),
     ];
     fields.extend((LAST_NAMED_FIELD + 1..=5060).map(|id| {
         field(
             id,
-            &format!("Extra field {}", id - LAST_NAMED_FIELD),
+            &format!("Extra field {}", id - EXTRA_FIELD_NUMBER_BASE),
             None,
             FieldType::Text,
         )
@@ -201,6 +204,75 @@ fn lead(seed: LeadSeed, now: i64) -> Lead {
         custom_fields: seed.custom_fields,
         tags: seed.tags,
     }
+}
+
+/// A value of every field type, shaped as Kommo answers it (tests/fixtures/kommo,
+/// constructed_lead_every_field_type.json): numbers as strings, dates as local midnight of
+/// the account's zone (2024-06-06 00:00 −03:00), address parts with `enum_id` and
+/// `enum_code`, a chained_list as catalog links without `value`.
+fn every_type_values() -> Vec<(i64, Vec<Value>)> {
+    let one = |id: i64, value: Value| (id, vec![json!({ "value": value })]);
+    let choice =
+        |value: &str, enum_id: i64| json!({"value": value, "enum_id": enum_id, "enum_code": null});
+    let address: Vec<Value> = [
+        "Av. Corrientes 1234",
+        "Piso 5, Depto. B",
+        "Buenos Aires",
+        "Ciudad Autónoma de Buenos Aires",
+        "C1043",
+        "AR",
+    ]
+    .iter()
+    .zip(super::state::ADDRESS_PARTS)
+    .enumerate()
+    .map(|(i, (value, code))| json!({"value": value, "enum_id": i + 1, "enum_code": code}))
+    .collect();
+    vec![
+        (5002, vec![choice("Instagram", 6002)]),
+        one(5003, json!("Cliente pidió presupuesto en pesos")),
+        one(5004, json!(1_717_642_800)),
+        (5005, vec![choice("Demo", 6012), choice("Support", 6013)]),
+        (5006, vec![choice("High", 6023)]),
+        one(5007, json!("1.5")),
+        one(5008, json!("https://www.example.com.ar/")),
+        one(5009, json!("Linha 1\nLinha 2")),
+        one(5010, json!(1_717_720_200)),
+        one(5011, json!(637_470_000)),
+        one(5012, json!(true)),
+        (5013, vec![choice("Премиум", 6032)]),
+        one(5014, json!(637_470_000)),
+        one(5015, json!("google")),
+        one(5016, json!("feria São Paulo")),
+        one(5017, json!("2500.50")),
+        one(5018, json!("Av. Corrientes 1234, CABA")),
+        one(
+            5019,
+            json!({
+                "name": "Distribuidora Peñalolén S.R.L.",
+                "entity_type": 2,
+                "vat_id": "30-71234567-9",
+                "address": "Av. Corrientes 1234, CABA",
+                "external_uid": null,
+            }),
+        ),
+        (5020, address),
+        one(
+            5021,
+            json!({
+                "file_uuid": "3b454645-5c7f-4539-9ef9-0dd1b3638dad",
+                "version_uuid": "13db6652-b3ed-4fff-aed8-0c6f3c43b887",
+                "file_name": "contrato_firmado.pdf",
+                "file_size": 20_763,
+            }),
+        ),
+        (
+            LAST_NAMED_FIELD,
+            vec![
+                json!({"catalog_id": 1001, "catalog_element_id": 12_235}),
+                json!({"catalog_id": 1007, "catalog_element_id": 12_243}),
+            ],
+        ),
+    ]
 }
 
 fn leads(now: i64) -> BTreeMap<i64, Lead> {
@@ -265,6 +337,15 @@ fn leads(now: i64) -> BTreeMap<i64, Lead> {
                 (5007, vec![json!({"value": "250"})]),
             ],
             tags: Vec::new(),
+        },
+        LeadSeed {
+            id: EVERY_TYPE_LEAD_ID,
+            name: "Distribuidora Peñalolén — every field type",
+            price: 250_000,
+            pipeline_id: 1002,
+            status_id: 3003,
+            custom_fields: every_type_values(),
+            tags: vec![(5, "тест".into()), (6, "Promoção".into())],
         },
     ];
     seeds.into_iter().map(|s| (s.id, lead(s, now))).collect()
@@ -366,7 +447,7 @@ pub fn summary() -> String {
         ));
     }
     out.push_str(&format!(
-        "  fields {}-5060: text \"Extra field N\"\n",
+        "  fields {}-5060: text \"Extra field N\" (field {EXTRA_FIELD_NUMBER_BASE} + N)\n",
         LAST_NAMED_FIELD + 1
     ));
     let data = super::sync::lock(&account.data);
@@ -411,7 +492,7 @@ mod tests {
         assert_eq!(sales.statuses[0].kind, 1);
         assert!(sales.is_main && !pipelines.iter().find(|p| p.id == 1002).unwrap().is_main);
         let data = account.data.lock().unwrap();
-        assert_eq!(data.leads.len(), 5);
+        assert_eq!(data.leads.len(), 6);
         assert!(data.leads[&9005].closed_at.is_some());
         assert!(data.leads[&9001].closed_at.is_none());
         assert!(summary().contains(
@@ -429,6 +510,6 @@ mod tests {
         );
         assert!(summary().contains("field 5015 \"utm_source\" (tracking_data, code UTM_SOURCE)"));
         assert!(summary().contains("field 5016 \"utm_source\" (text)"));
-        assert!(summary().contains("fields 5020-5060: text \"Extra field N\""));
+        assert!(summary().contains("fields 5023-5060: text \"Extra field N\" (field 5019 + N)"));
     }
 }

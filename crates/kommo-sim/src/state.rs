@@ -61,6 +61,12 @@ pub(crate) enum FieldType {
     StreetAddress,
     /// A value of several parts (company name, tax ids…), stored as the object given.
     LegalEntity,
+    /// An address as labelled parts, one value each with its `enum_id` and `enum_code`.
+    SmartAddress,
+    /// A file in Kommo's file storage (`{file_uuid, version_uuid, file_name, file_size}`).
+    File,
+    /// Links to catalog elements (`{catalog_id, catalog_element_id}`, no `value`).
+    ChainedList,
 }
 
 impl FieldType {
@@ -81,9 +87,22 @@ impl FieldType {
             FieldType::TrackingData => "tracking_data",
             FieldType::StreetAddress => "streetaddress",
             FieldType::LegalEntity => "legal_entity",
+            FieldType::SmartAddress => "smart_address",
+            FieldType::File => "file",
+            FieldType::ChainedList => "chained_list",
         }
     }
 }
+
+/// The parts of a smart_address value, in Kommo's order (`enum_id` 1 to 6).
+pub(crate) const ADDRESS_PARTS: [&str; 6] = [
+    "address_line_1",
+    "address_line_2",
+    "city",
+    "state",
+    "zip",
+    "country",
+];
 
 pub(crate) struct CustomField {
     pub id: i64,

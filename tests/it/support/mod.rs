@@ -7,6 +7,7 @@ pub mod http;
 pub mod issuer;
 pub mod kommo;
 pub mod redis;
+pub mod replay;
 pub mod stdio;
 
 use std::{path::PathBuf, process::Stdio};

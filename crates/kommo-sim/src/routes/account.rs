@@ -19,6 +19,12 @@ impl Ctx<'_> {
             "country": account.country,
             "currency": account.currency,
             "currency_symbol": account.currency_symbol,
+            "customers_mode": "disabled",
+            "is_unsorted_on": true,
+            "is_loss_reason_enabled": true,
+            "is_helpbot_enabled": false,
+            "is_technical_account": false,
+            "contact_name_display_order": 1,
             "_links": {"self": {"href": format!("{}/api/v4/account", self.base())}},
         });
         if self.with_requested("datetime_settings") {
@@ -56,7 +62,8 @@ fn datetime_settings(account: &Account) -> Value {
         "date_pattern": "d.m.Y H:i",
         "short_date_pattern": "d.m.Y",
         "short_time_pattern": "H:i",
-        "date_format": "d.m.Y",
+        // sic: Kommo's documented answer spells it `date_formant`
+        "date_formant": "d.m.Y",
         "time_format": "H:i:s",
         "timezone": zone,
         "timezone_offset": offset,

@@ -70,6 +70,7 @@ fn contact_json(
         "updated_at": contact.updated_at,
         "closest_task_at": null,
         "is_deleted": false,
+        "is_unsorted": false,
         "custom_fields_values": (!fields.is_empty()).then_some(fields),
         "account_id": account.id,
         "_links": {"self": {"href": format!("{base}/api/v4/contacts/{}", contact.id)}},

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::{Ctx, DEFAULT_LIMIT, MAX_LIMIT};
 use crate::problem;
-use crate::state::{Account, CustomField};
+use crate::state::{Account, CustomField, FieldType};
 
 /// Kommo's documented maximum of custom fields per page.
 const FIELDS_PAGE: usize = 50;
@@ -20,17 +20,24 @@ impl Ctx<'_> {
                 .map(|(id, value, sort)| json!({"id": id, "value": value, "sort": sort}))
                 .collect::<Vec<_>>()
         });
+        // Kommo's own fields (the utm_* tracking fields) carry a code and cannot be deleted
+        let predefined = field.code.is_some() && field.kind == FieldType::TrackingData;
         json!({
             "id": field.id,
             "name": field.name,
             "type": field.kind.as_str(),
+            "account_id": self.account.map(|a| a.id),
             "code": field.code,
             "sort": field.sort,
-            "entity_type": "leads",
             "is_api_only": false,
             "enums": enums,
-            "required_statuses": [],
             "group_id": null,
+            "required_statuses": [],
+            "is_deletable": !predefined,
+            "is_predefined": predefined,
+            "entity_type": "leads",
+            "remind": null,
+            "settings": null,
             "_links": {"self": {"href": format!("{}/api/v4/leads/custom_fields/{}", self.base(), field.id)}},
         })
     }

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::problem::FieldError;
-use crate::state::{Account, CustomField, FieldType};
+use crate::state::{ADDRESS_PARTS, Account, CustomField, FieldType};
 
 /// Validates one `custom_fields_values` item (the field named by `field_id` or
 /// `field_code`); `values: null` (or `[]`) clears the field.
@@ -29,11 +29,15 @@ pub(super) fn plan_field(
         Some(Value::Array(values)) => values,
         _ => return Err(FieldError::invalid_type(format!("{prefix}.values"))),
     };
-    let stored = if field.kind == FieldType::Multiselect {
+    let many = matches!(
+        field.kind,
+        FieldType::Multiselect | FieldType::SmartAddress | FieldType::ChainedList
+    );
+    let stored = if many {
         values
             .iter()
             .enumerate()
-            .map(|(j, v)| option(field, v, &format!("{prefix}.values.{j}")))
+            .map(|(j, v)| one_value(field, v, &format!("{prefix}.values.{j}")))
             .collect::<Result<Vec<Value>, FieldError>>()?
     } else {
         vec![one_value(field, &values[0], &format!("{prefix}.values.0"))?]
@@ -79,6 +83,14 @@ fn one_value(field: &CustomField, item: &Value, path: &str) -> Result<Value, Fie
             Some(Value::Object(parts)) => json!({"value": parts}),
             _ => return Err(invalid()),
         },
+        FieldType::File => match value {
+            Some(Value::Object(file)) if file.get("file_uuid").is_some_and(Value::is_string) => {
+                json!({"value": file})
+            }
+            _ => return Err(invalid()),
+        },
+        FieldType::SmartAddress => address_part(item, path)?,
+        FieldType::ChainedList => catalog_link(item, path)?,
         FieldType::Date | FieldType::DateTime | FieldType::Birthday => match value {
             Some(Value::Number(n)) if n.as_i64().is_some() => json!({"value": n}),
             Some(Value::String(s)) if s.parse::<i64>().is_ok() => {
@@ -87,6 +99,42 @@ fn one_value(field: &CustomField, item: &Value, path: &str) -> Result<Value, Fie
             _ => return Err(invalid()),
         },
     })
+}
+
+/// One part of a smart_address value, named by `enum_code` or `enum_id`; stored with both.
+fn address_part(item: &Value, path: &str) -> Result<Value, FieldError> {
+    let by_code = item.get("enum_code").and_then(Value::as_str);
+    let by_id = item.get("enum_id").and_then(Value::as_i64);
+    let index = match (by_code, by_id) {
+        (Some(code), _) => ADDRESS_PARTS.iter().position(|part| *part == code),
+        (None, Some(id)) => usize::try_from(id - 1)
+            .ok()
+            .filter(|i| *i < ADDRESS_PARTS.len()),
+        (None, None) => None,
+    }
+    .ok_or_else(|| FieldError::not_supported_choice(format!("{path}.enum_code")))?;
+    match item.get("value") {
+        Some(Value::String(text)) => Ok(json!({
+            "value": text,
+            "enum_id": index + 1,
+            "enum_code": ADDRESS_PARTS[index],
+        })),
+        _ => Err(FieldError::invalid_type(format!("{path}.value"))),
+    }
+}
+
+/// One catalog element a chained_list links (`{catalog_id, catalog_element_id}`).
+fn catalog_link(item: &Value, path: &str) -> Result<Value, FieldError> {
+    let id = |key: &str| item.get(key).and_then(Value::as_i64);
+    match (id("catalog_id"), id("catalog_element_id")) {
+        (Some(catalog), Some(element)) => Ok(json!({
+            "catalog_id": catalog,
+            "catalog_element_id": element,
+        })),
+        _ => Err(FieldError::invalid_type(format!(
+            "{path}.catalog_element_id"
+        ))),
+    }
 }
 
 /// One option of a select, radiobutton or multiselect field, by `enum_id` or by its text.

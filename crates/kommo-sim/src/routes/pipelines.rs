@@ -24,6 +24,8 @@ impl Ctx<'_> {
                     "color": s.color,
                     "type": s.kind,
                     "account_id": account.id,
+                    // the status descriptions an admin writes per user level; none here
+                    "descriptions": [],
                     "_links": {"self": {"href": format!("{base}/api/v4/leads/pipelines/{}/statuses/{}", pipeline.id, s.id)}},
                 })
             })

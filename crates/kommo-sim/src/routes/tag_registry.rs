@@ -147,7 +147,8 @@ impl Ctx<'_> {
                 .get("request_id")
                 .and_then(Value::as_str)
                 .map_or_else(|| i.to_string(), str::to_owned);
-            created.push(json!({"id": tag.0, "name": tag.1, "request_id": request_id}));
+            created
+                .push(json!({"id": tag.0, "name": tag.1, "color": null, "request_id": request_id}));
         }
         drop(guard);
         problem::hal(

@@ -605,7 +605,7 @@ async fn lead_tags_are_searched_filtered_paged_and_created() {
     assert_eq!(status, 200);
     assert_eq!(
         created["_embedded"]["tags"],
-        json!([{"id": 101, "name": "Nuevo", "request_id": "0"}, {"id": 2, "name": "vip", "request_id": "1"}])
+        json!([{"id": 101, "name": "Nuevo", "color": null, "request_id": "0"}, {"id": 2, "name": "vip", "color": null, "request_id": "1"}])
     );
     let (status, _, refused) = parts(
         client

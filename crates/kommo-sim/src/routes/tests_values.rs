@@ -292,3 +292,56 @@ async fn custom_field_values_by_type() {
         ]
     );
 }
+
+#[tokio::test]
+async fn address_parts_files_and_catalog_links_are_stored_as_kommo_answers_them() {
+    let (sim, client) = start(unlimited()).await;
+    let body = json!({"custom_fields_values": [
+        {"field_id": 5020, "values": [
+            {"value": "Rua Augusta 500", "enum_code": "address_line_1"},
+            {"value": "São Paulo", "enum_id": 3},
+        ]},
+        {"field_id": 5021, "values": [{"value": {"file_uuid": "u-1", "file_name": "a.pdf"}}]},
+        {"field_id": 5022, "values": [{"catalog_id": 1001, "catalog_element_id": 7}]},
+    ]});
+    let (status, _, _) = parts(client.patch("/api/v4/leads/9001", &body).await).await;
+    assert_eq!(status, 200);
+    let lead = sim.state().lead(SUB, 9001).unwrap();
+    let values = |id: i64| {
+        lead["custom_fields_values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["field_id"] == id)
+            .unwrap()["values"]
+            .clone()
+    };
+    assert_eq!(
+        values(5020),
+        json!([
+            {"value": "Rua Augusta 500", "enum_id": 1, "enum_code": "address_line_1"},
+            {"value": "São Paulo", "enum_id": 3, "enum_code": "city"},
+        ])
+    );
+    assert_eq!(
+        values(5021),
+        json!([{"value": {"file_uuid": "u-1", "file_name": "a.pdf"}}])
+    );
+    assert_eq!(
+        values(5022),
+        json!([{"catalog_id": 1001, "catalog_element_id": 7}])
+    );
+
+    let bad = json!({"custom_fields_values": [
+        {"field_id": 5020, "values": [{"value": "x", "enum_code": "planet"}]},
+    ]});
+    let (status, _, body) = parts(client.patch("/api/v4/leads/9001", &bad).await).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        errors(&body),
+        [(
+            "NotSupportedChoice".to_owned(),
+            "custom_fields_values.0.values.0.enum_code".to_owned()
+        )]
+    );
+}
