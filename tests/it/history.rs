@@ -225,6 +225,29 @@ async fn types_narrow_the_history_and_a_new_note_shows_up_with_its_author() {
         texts(&after),
         ["Note by Ana Souza: Asked for a demo on Friday"]
     );
+    // The simulator records what the write tools change, as Kommo does.
+    let moved = client
+        .call(
+            "move_lead",
+            json!({"lead_id": LEAD, "pipeline_id": 1001, "status_id": 2003}),
+        )
+        .await;
+    assert!(!is_error(&moved), "{moved}");
+    let tagged = client
+        .call("add_tag", json!({"lead_id": LEAD, "tag_name": "vip"}))
+        .await;
+    assert!(!is_error(&tagged), "{tagged}");
+    let later = client
+        .call("get_lead_history", json!({"lead_id": LEAD}))
+        .await;
+    assert_eq!(
+        texts(&later),
+        [
+            "Tag vip added by Ana Souza",
+            "Moved from Contacted to Negotiation in Sales by Ana Souza",
+            "Note by Ana Souza: Asked for a demo on Friday",
+        ]
+    );
 }
 
 #[tokio::test]

@@ -217,3 +217,84 @@ pub(crate) fn seed(created_at: i64) -> (HistoryData, Note) {
     };
     (data, note)
 }
+
+/// What a lead PATCH can change that Kommo records as events.
+pub(crate) struct LeadSnapshot {
+    stage: (i64, i64),
+    responsible_user_id: i64,
+    price: i64,
+    tags: Vec<String>,
+}
+
+impl LeadSnapshot {
+    pub(crate) fn of(lead: &super::state::Lead) -> LeadSnapshot {
+        LeadSnapshot {
+            stage: (lead.pipeline_id, lead.status_id),
+            responsible_user_id: lead.responsible_user_id,
+            price: lead.price,
+            tags: lead.tags.iter().map(|(_, name)| name.clone()).collect(),
+        }
+    }
+}
+
+impl HistoryData {
+    /// The events Kommo records for a lead PATCH by user `by`: a stage move, a new
+    /// responsible user, a new sale value, each tag added or removed.
+    pub(crate) fn record_changes(
+        &mut self,
+        before: &LeadSnapshot,
+        lead: &super::state::Lead,
+        by: i64,
+        now: i64,
+    ) {
+        let after = LeadSnapshot::of(lead);
+        if after.stage != before.stage {
+            let (from_pipeline, from) = before.stage;
+            let (to_pipeline, to) = after.stage;
+            self.record(
+                "lead_status_changed",
+                lead.id,
+                by,
+                now,
+                status(from, from_pipeline),
+                status(to, to_pipeline),
+            );
+        }
+        if after.responsible_user_id != before.responsible_user_id {
+            let user = |id: i64| json!([{"responsible_user": {"id": id}}]);
+            self.record(
+                "entity_responsible_changed",
+                lead.id,
+                by,
+                now,
+                user(before.responsible_user_id),
+                user(after.responsible_user_id),
+            );
+        }
+        if after.price != before.price {
+            let sale = |sale: i64| json!([{"sale_field_value": {"sale": sale}}]);
+            self.record(
+                "sale_field_changed",
+                lead.id,
+                by,
+                now,
+                sale(before.price),
+                sale(after.price),
+            );
+        }
+        let tag = |name: &String| json!([{"tag": {"name": name}}]);
+        for added in after.tags.iter().filter(|t| !before.tags.contains(t)) {
+            self.record("entity_tag_added", lead.id, by, now, json!([]), tag(added));
+        }
+        for removed in before.tags.iter().filter(|t| !after.tags.contains(t)) {
+            self.record(
+                "entity_tag_deleted",
+                lead.id,
+                by,
+                now,
+                tag(removed),
+                json!([]),
+            );
+        }
+    }
+}
