@@ -1,6 +1,7 @@
 //! MCP resources for clients that attach context (Claude Desktop, VS Code): the same data
 //! as the reader tools, as JSON. `kommo://pipelines` is list_pipelines, `kommo://custom-fields`
-//! list_custom_fields, `kommo://leads/{id}` get_lead; a resource exists only while its reader
+//! list_custom_fields, `kommo://users` list_users, `kommo://leads/{id}` get_lead,
+//! `kommo://leads/{id}/history` get_lead_history (its newest entries); a resource exists only while its reader
 //! tool is enabled for the request, and reading one runs that tool (same account, headers,
 //! narrowing).
 
@@ -24,6 +25,9 @@ const PIPELINES: &str = "kommo://pipelines";
 const CUSTOM_FIELDS: &str = "kommo://custom-fields";
 const LEAD_PREFIX: &str = "kommo://leads/";
 const LEAD_TEMPLATE: &str = "kommo://leads/{lead_id}";
+const USERS: &str = "kommo://users";
+const HISTORY_SUFFIX: &str = "/history";
+const HISTORY_TEMPLATE: &str = "kommo://leads/{lead_id}/history";
 
 /// The fixed resources the enabled tools make available.
 pub fn list(enabled: ToolSet) -> Vec<Resource> {
@@ -48,6 +52,16 @@ pub fn list(enabled: ToolSet) -> Vec<Resource> {
                 .with_mime_type(JSON),
         );
     }
+    if enabled.contains(ToolName::ListUsers) {
+        out.push(
+            Resource::new(USERS, "users")
+                .with_title("Kommo users")
+                .with_description(
+                    "Every user of the Kommo account (id, name, e-mail, active or not, group), as list_users returns them.",
+                )
+                .with_mime_type(JSON),
+        );
+    }
     out
 }
 
@@ -64,6 +78,16 @@ pub fn templates(enabled: ToolSet) -> Vec<ResourceTemplate> {
                 .with_mime_type(JSON),
         );
     }
+    if enabled.contains(ToolName::GetLeadHistory) {
+        out.push(
+            ResourceTemplate::new(HISTORY_TEMPLATE, "lead-history")
+                .with_title("Kommo lead history")
+                .with_description(
+                    "The newest entries of one lead's timeline (stage moves, messages, notes, tags, who did each), as get_lead_history returns its first page.",
+                )
+                .with_mime_type(JSON),
+        );
+    }
     out
 }
 
@@ -75,20 +99,27 @@ fn reader(uri: &str) -> Result<(ToolName, JsonObject), String> {
     if uri == CUSTOM_FIELDS {
         return Ok((ToolName::ListCustomFields, JsonObject::new()));
     }
+    if uri == USERS {
+        return Ok((ToolName::ListUsers, JsonObject::new()));
+    }
     if let Some(id) = uri.strip_prefix(LEAD_PREFIX) {
+        let (id, tool, template) = match id.strip_suffix(HISTORY_SUFFIX) {
+            Some(id) => (id, ToolName::GetLeadHistory, HISTORY_TEMPLATE),
+            None => (id, ToolName::GetLead, LEAD_TEMPLATE),
+        };
         let lead_id = (!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
             .then(|| id.parse::<i64>().ok())
             .flatten()
             .filter(|id| (1..=i64::from(i32::MAX)).contains(id))
             .ok_or_else(|| {
-                format!("resource URI {uri:?} names no lead: {LEAD_TEMPLATE} takes a lead id from 1 to 2147483647")
+                format!("resource URI {uri:?} names no lead: {template} takes a lead id from 1 to 2147483647")
             })?;
         let mut args = JsonObject::new();
         args.insert("lead_id".to_owned(), json!(lead_id));
-        return Ok((ToolName::GetLead, args));
+        return Ok((tool, args));
     }
     Err(format!(
-        "unknown resource URI {uri:?}: kommo-mcp serves {PIPELINES}, {CUSTOM_FIELDS} and {LEAD_TEMPLATE}"
+        "unknown resource URI {uri:?}: kommo-mcp serves {PIPELINES}, {CUSTOM_FIELDS}, {USERS}, {LEAD_TEMPLATE} and {HISTORY_TEMPLATE}"
     ))
 }
 
@@ -155,10 +186,19 @@ mod tests {
             (tool, args["lead_id"].clone()),
             (ToolName::GetLead, json!(9001))
         );
+        let (tool, args) = reader("kommo://leads/9005/history").unwrap();
+        assert_eq!(
+            (tool, args["lead_id"].clone()),
+            (ToolName::GetLeadHistory, json!(9005))
+        );
+        assert_eq!(reader(USERS).map(|r| r.0), Ok(ToolName::ListUsers));
         for bad in [
             "kommo://leads/",
             "kommo://leads/abc",
             "kommo://leads/0",
+            "kommo://leads/history",
+            "kommo://leads//history",
+            "kommo://leads/9001/notes",
             "kommo://leads/99999999999",
             "kommo://nope",
             "http://x",
@@ -178,6 +218,10 @@ mod tests {
         assert!(templates(only_pipelines).is_empty());
         let only_fields = ToolSet::parse("list_custom_fields").unwrap();
         assert_eq!(list(only_fields)[0].uri, CUSTOM_FIELDS);
-        assert_eq!(list(ToolSet::all()).len(), 2);
+        assert_eq!(list(ToolSet::all()).len(), 3);
+        assert_eq!(templates(ToolSet::all()).len(), 2);
+        let only_history = ToolSet::parse("get_lead_history,list_users").unwrap();
+        assert_eq!(list(only_history)[0].uri, USERS);
+        assert_eq!(templates(only_history)[0].uri_template, HISTORY_TEMPLATE);
     }
 }

@@ -37,10 +37,11 @@ fn instructions() -> &'static str {
             )
             .collect();
         format!(
-            "Tools to act on leads in Kommo CRM (formerly amoCRM):\n{}\nResources {} carry the \
-             same data as the matching read tools, as JSON. Every tool answers with one fixed \
-             first sentence (a read tool with what it read); on failure a second text block says \
-             why and what to fix.",
+            "Tools to act on leads in Kommo CRM (formerly amoCRM):\n{}\nBefore replying to a \
+             customer or acting on a lead, catch up first with get_lead_history (what happened, \
+             who did it). Resources {} carry the same data as the matching read tools, as JSON. \
+             Every tool answers with one fixed first sentence (a read tool with what it read); on \
+             failure a second text block says why and what to fix.",
             crate::tools::reference::summary_lines(),
             resources.join(", "),
         )

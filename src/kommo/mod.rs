@@ -7,6 +7,7 @@ pub mod account_zone;
 mod crm;
 mod error;
 mod gate;
+pub mod history;
 pub mod limiter;
 pub mod models;
 mod paging;
@@ -54,6 +55,9 @@ pub struct KommoClient {
     /// The account's time zone (one per account), kept and dropped with the pipelines.
     zones: PipelineCache<AccountZone>,
     tags: tags::TagCache,
+    /// The account's users and loss reasons (`history.rs`), kept and dropped with the pipelines.
+    users: PipelineCache<history::User>,
+    loss_reasons: PipelineCache<history::LossReason>,
 }
 
 /// How many custom fields one page asks for (Kommo documents at most 50 a page for them).
@@ -69,6 +73,8 @@ impl KommoClient {
             fields: PipelineCache::new(settings.pipelines_cache),
             zones: PipelineCache::new(settings.pipelines_cache),
             tags: tags::TagCache::new(settings.pipelines_cache),
+            users: PipelineCache::new(settings.pipelines_cache),
+            loss_reasons: PipelineCache::new(settings.pipelines_cache),
         }
     }
 
@@ -168,10 +174,12 @@ impl KommoClient {
     }
 
     /// Drops the cached pipelines of this account (after Kommo refused a move the cache
-    /// allowed), and its time zone with them.
+    /// allowed), and its time zone, users and loss reasons with them.
     pub async fn forget_pipelines(&self, account: &Account) {
         self.pipelines.forget(account).await;
         self.zones.forget(account).await;
+        self.users.forget(account).await;
+        self.loss_reasons.forget(account).await;
     }
 
     async fn fetch_pipelines(&self, account: &Account) -> Result<Vec<Pipeline>, KommoError> {

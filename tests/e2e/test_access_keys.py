@@ -62,8 +62,8 @@ async def test_client_keys_scope_what_the_python_client_can_do(keyed_server, sim
         result = await call(partner, "get_lead", {"lead_id": LEAD})
         assert result.is_error is not True, result
     async with connect(url, {"Authorization": f"Bearer {READER_KEY}"}) as reader:
-        assert await tool_names(reader) == ["find_leads", "get_lead", "list_custom_fields", "list_pipelines",
-                                          "list_salesbots"]
+        assert await tool_names(reader) == ["find_leads", "get_lead", "get_lead_history", "list_custom_fields",
+                                          "list_loss_reasons", "list_pipelines", "list_salesbots", "list_users"]
         with pytest.raises(Exception):
             await call(reader, "move_lead", {"lead_id": LEAD, "pipeline_id": 1002, "status_id": 3003})
     assert simulator.writes() == []

@@ -90,8 +90,8 @@ async def test_resources_listed_read_and_narrowed(kommo_bin, env, simulator, ser
             pipelines = await session.read_resource("kommo://pipelines")
             with pytest.raises(Exception) as bad:
                 await session.read_resource("kommo://nothing-here")
-    assert [str(r.uri) for r in resources] == ["kommo://pipelines", "kommo://custom-fields"]
-    assert [t.uri_template for t in templates] == ["kommo://leads/{lead_id}"]
+    assert [str(r.uri) for r in resources] == ["kommo://pipelines", "kommo://custom-fields", "kommo://users"]
+    assert [t.uri_template for t in templates] == ["kommo://leads/{lead_id}", "kommo://leads/{lead_id}/history"]
     content = lead.contents[0]
     assert content.mime_type == "application/json"
     data = json.loads(content.text)

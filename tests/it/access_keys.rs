@@ -212,9 +212,12 @@ async fn a_client_sees_and_calls_only_its_tools() {
         [
             "find_leads",
             "get_lead",
+            "get_lead_history",
             "list_custom_fields",
+            "list_loss_reasons",
             "list_pipelines",
-            "list_salesbots"
+            "list_salesbots",
+            "list_users"
         ],
         "a read-only client sees only readers"
     );
@@ -229,9 +232,12 @@ async fn a_client_sees_and_calls_only_its_tools() {
         [
             "find_leads",
             "get_lead",
+            "get_lead_history",
             "list_custom_fields",
+            "list_loss_reasons",
             "list_pipelines",
-            "list_salesbots"
+            "list_salesbots",
+            "list_users"
         ]
     );
     for (tool, args) in [

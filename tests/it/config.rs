@@ -21,7 +21,7 @@ async fn flag_beats_env_beats_file_beats_default() {
     let env = Isolated::new();
     assert_eq!(
         tool_names_with(&env, None, None).await.len(),
-        16,
+        all_tools().len(),
         "default: every tool"
     );
     env.write_default_config("tools = [\"add_note\"]\n");
@@ -195,9 +195,12 @@ async fn read_only_and_dry_run_come_from_the_file_too() {
         vec![
             "find_leads",
             "get_lead",
+            "get_lead_history",
             "list_custom_fields",
+            "list_loss_reasons",
             "list_pipelines",
-            "list_salesbots"
+            "list_salesbots",
+            "list_users"
         ]
     );
     let output = env.command().arg("check").output().await.unwrap();

@@ -24,6 +24,7 @@ mod doc_links;
 mod find_leads;
 mod fuzz;
 mod generated;
+mod history;
 mod http;
 mod http_hostile;
 mod kommo_errors;

@@ -143,9 +143,12 @@ async fn good_tokens_are_accepted_and_scopes_bound_the_tools() {
         [
             "find_leads",
             "get_lead",
+            "get_lead_history",
             "list_custom_fields",
+            "list_loss_reasons",
             "list_pipelines",
-            "list_salesbots"
+            "list_salesbots",
+            "list_users"
         ]
     );
     let call = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",

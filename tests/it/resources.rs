@@ -31,7 +31,11 @@ async fn listed_read_and_bad_uri_over_stdio() {
     let list = client.request("resources/list", json!({})).await;
     assert_eq!(
         uris(&list, "resources", "uri"),
-        ["kommo://pipelines", "kommo://custom-fields"],
+        [
+            "kommo://pipelines",
+            "kommo://custom-fields",
+            "kommo://users"
+        ],
         "{list}"
     );
     assert_eq!(
@@ -45,7 +49,7 @@ async fn listed_read_and_bad_uri_over_stdio() {
     let templates = client.request("resources/templates/list", json!({})).await;
     assert_eq!(
         uris(&templates, "resourceTemplates", "uriTemplate"),
-        ["kommo://leads/{lead_id}"],
+        ["kommo://leads/{lead_id}", "kommo://leads/{lead_id}/history"],
         "{templates}"
     );
 
@@ -200,6 +204,10 @@ async fn the_tools_header_narrows_resources() {
     let all = client.request("resources/list", json!({}), &[]).await;
     assert_eq!(
         uris(&all, "resources", "uri"),
-        ["kommo://pipelines", "kommo://custom-fields"]
+        [
+            "kommo://pipelines",
+            "kommo://custom-fields",
+            "kommo://users"
+        ]
     );
 }

@@ -174,9 +174,12 @@ async fn read_only_mode_lists_and_allows_only_readers() {
         vec![
             "find_leads",
             "get_lead",
+            "get_lead_history",
             "list_custom_fields",
+            "list_loss_reasons",
             "list_pipelines",
-            "list_salesbots"
+            "list_salesbots",
+            "list_users"
         ]
     );
     for (tool, args) in [

@@ -7,6 +7,7 @@
 mod control;
 mod crm;
 mod faults;
+pub mod history;
 mod problem;
 mod routes;
 pub mod seed;

@@ -336,7 +336,7 @@ fn leads(now: i64) -> BTreeMap<i64, Lead> {
                 ),
                 (5007, vec![json!({"value": "250"})]),
             ],
-            tags: Vec::new(),
+            tags: vec![(2, "vip".into())],
         },
         LeadSeed {
             id: EVERY_TYPE_LEAD_ID,
@@ -353,6 +353,11 @@ fn leads(now: i64) -> BTreeMap<i64, Lead> {
 
 /// A freshly seeded demo account.
 pub(crate) fn demo_account(subdomain: &str, token: &str, id: i64, now: i64) -> Account {
+    let leads = leads(now);
+    let history_lead_created = leads
+        .get(&super::history::HISTORY_LEAD)
+        .map_or(now, |lead| lead.created_at);
+    let (history, history_note) = super::history::seed(history_lead_created);
     Account {
         subdomain: subdomain.to_owned(),
         token: token.to_owned(),
@@ -388,12 +393,13 @@ pub(crate) fn demo_account(subdomain: &str, token: &str, id: i64, now: i64) -> A
         ]),
         fields: fields(),
         data: Mutex::new(AccountData {
-            leads: leads(now),
-            notes: Vec::new(),
+            leads,
+            notes: vec![history_note],
             next_note_id: FIRST_NOTE_ID,
             tags: tags(),
             next_tag_id: FIRST_NEW_TAG_ID,
             crm: super::crm::seed(now, USER_ID),
+            history,
         }),
         limiter: Mutex::new(Limiter::default()),
     }

@@ -177,6 +177,8 @@ pub(crate) struct AccountData {
     pub next_tag_id: i64,
     /// Contacts, tasks and Salesbots (`crm.rs`).
     pub crm: super::crm::CrmData,
+    /// Events, users and loss reasons (`history.rs`).
+    pub history: super::history::HistoryData,
 }
 
 /// One Kommo account (subdomain).

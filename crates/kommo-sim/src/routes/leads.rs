@@ -10,6 +10,7 @@ use super::query::{first, ids, page_and_limit, pairs, text_matches, with};
 use super::tags::TagChange;
 use super::{Ctx, Payload};
 use crate::MissingLead;
+use crate::history::LeadSnapshot;
 use crate::problem::{self, FieldError};
 use crate::state::{Account, AccountData, Lead, unix_now};
 use crate::sync::lock;
@@ -50,10 +51,13 @@ impl Ctx<'_> {
         };
         let now = unix_now();
         if let Some(lead) = data.leads.get_mut(&id) {
+            let before = LeadSnapshot::of(lead);
             change
                 .tags
                 .apply(lead, &mut data.tags, &mut data.next_tag_id);
             change.apply(lead, now);
+            data.history
+                .record_changes(&before, lead, account.current_user_id, now);
         }
         drop(guard);
         problem::hal(

@@ -5,9 +5,11 @@ mod account;
 mod bots;
 mod contacts;
 mod custom_fields;
+mod events;
 mod field_values;
 mod leads;
 mod notes;
+mod people;
 mod pipelines;
 mod query;
 mod tag_registry;
@@ -230,6 +232,9 @@ impl Ctx<'_> {
                 None => self.no_route(),
             },
             (_, ["leads", "tags"]) if get => self.list_tags(account),
+            (_, ["leads", "loss_reasons"]) if get => people::loss_reasons(account, &self.base()),
+            (&Method::GET, ["users"]) => people::users(account, self.query, &self.base()),
+            (&Method::GET, ["events"]) => events::list(account, self.query, &self.base()),
             (&Method::POST, ["leads", "tags"]) => self.create_tags(account),
             (_, ["leads", "pipelines"]) if get => self.pipelines(account),
             (_, ["leads", "pipelines", id]) if get => match positive_id(id) {

@@ -4,7 +4,7 @@ use axum::response::Response;
 use http::StatusCode;
 use serde_json::{Value, json};
 
-use super::{Ctx, MAX_LIMIT, Payload};
+use super::{Ctx, Payload, query};
 use crate::problem::{self, FieldError};
 use crate::state::{Account, Lead, Note, unix_now};
 use crate::sync::lock;
@@ -25,23 +25,41 @@ const NOTE_TYPES: &[&str] = &[
 ];
 
 impl Ctx<'_> {
+    /// The lead's notes, oldest first; `filter[id][]` narrows them to those ids, and
+    /// `page`/`limit` page them.
     pub(super) fn list_notes(&self, account: &Account, lead_id: i64) -> Response {
         let base = self.base();
+        let pairs = query::pairs(self.query);
+        let wanted = query::ids(&pairs, "id");
+        let (page, limit) = query::page_and_limit(&pairs);
         let data = lock(&account.data);
-        let notes: Vec<NoteView<'_>> = data
+        let all: Vec<&Note> = data
             .notes
             .iter()
             .filter(|n| n.entity_id == lead_id)
+            .filter(|n| wanted.is_empty() || wanted.contains(&n.id))
+            .collect();
+        let start = (page - 1).saturating_mul(limit);
+        let notes: Vec<NoteView<'_>> = all
+            .iter()
+            .skip(start)
+            .take(limit)
             .map(|n| NoteView::new(account, n, &base))
             .collect();
         if notes.is_empty() {
             return problem::no_content();
         }
+        let href =
+            |page: usize| format!("{base}/api/v4/leads/{lead_id}/notes?page={page}&limit={limit}");
+        let mut links = json!({"self": {"href": href(page)}});
+        if start + limit < all.len() {
+            links["next"] = json!({"href": href(page + 1)});
+        }
         problem::hal(
             StatusCode::OK,
             &json!({
-                "_page": 1,
-                "_links": {"self": {"href": format!("{base}/api/v4/leads/{lead_id}/notes?page=1&limit={MAX_LIMIT}")}},
+                "_page": page,
+                "_links": links,
                 "_embedded": {"notes": notes},
             }),
         )
@@ -87,6 +105,15 @@ impl Ctx<'_> {
                 "request_id": note.request_id,
                 "_links": {"self": {"href": format!("{base}/api/v4/leads/{}/notes/{id}", note.entity_id)}},
             }));
+            let event = note_event(&note.note_type);
+            data.history.record(
+                event,
+                note.entity_id,
+                account.current_user_id,
+                now,
+                json!([]),
+                json!([{"note": {"id": id}}]),
+            );
             data.notes.push(Note {
                 id,
                 entity_id: note.entity_id,
@@ -106,6 +133,21 @@ impl Ctx<'_> {
             StatusCode::OK,
             &json!({"_links": {"self": {"href": self_href}}, "_embedded": {"notes": created}}),
         )
+    }
+}
+
+/// The event Kommo records when a note of this type is added.
+fn note_event(note_type: &str) -> &'static str {
+    match note_type {
+        "call_in" => "incoming_call",
+        "call_out" => "outgoing_call",
+        "sms_in" => "incoming_sms",
+        "sms_out" => "outgoing_sms",
+        "attachment" => "attachment_note_added",
+        "geolocation" => "geo_note_added",
+        "service_message" | "extended_service_message" => "service_note_added",
+        "message_cashier" => "message_to_cashier_note_added",
+        _ => "common_note_added",
     }
 }
 
