@@ -1,9 +1,10 @@
-//! What a command does once parsed: resolve the configuration, start logging, build the
-//! toolkit, and dispatch to the transport or subcommand.
+//! The program: parse the command line, then do what it says — resolve the configuration,
+//! start logging, build the toolkit, and dispatch to the transport or subcommand — and
+//! report errors with the exit codes of `error::exit`.
 
 use std::{process::ExitCode, sync::Arc};
 
-use clap::ArgMatches;
+use clap::{ArgMatches, CommandFactory, FromArgMatches, error::ErrorKind};
 
 use crate::{
     cli::{Cli, Command},
@@ -16,8 +17,43 @@ use crate::{
     transport::{self, guard::AccessPolicy, http::HttpOptions},
 };
 
+/// The whole program, as `main` runs it.
+pub fn main() -> ExitCode {
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches).map(|cli| (cli, matches)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
+        Err(err) => return usage_error(err),
+    };
+    match run(cli, &matches) {
+        Ok(code) => code,
+        Err(err) if err.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("kommo-mcp: error: {err}");
+            err.exit_code()
+        }
+    }
+}
+
+/// `--help` and `--version` print to stdout and exit 0; every other clap error goes to
+/// stderr in our format (`kommo-mcp: error: …`, then clap's hints) and exits 2.
+fn usage_error(err: clap::Error) -> ExitCode {
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+    ) {
+        err.exit();
+    }
+    let text = err.render().to_string();
+    let text = text.trim_end();
+    let text = text.strip_prefix("error: ").unwrap_or(text);
+    eprintln!("kommo-mcp: error: {text}");
+    ExitCode::from(crate::error::exit::USAGE)
+}
+
 /// Runs the parsed command line.
-pub fn run(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError> {
+fn run(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

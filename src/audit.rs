@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 /// What a line records.
 #[derive(Serialize, Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
-pub enum Event {
+pub(crate) enum Event {
     /// A write is about to be sent to Kommo (`request` is what goes out).
     #[default]
     Intent,
@@ -40,7 +40,7 @@ pub enum Event {
 
 /// One line of the audit trail.
 #[derive(Serialize, Debug, Default)]
-pub struct AuditRecord<'a> {
+pub(crate) struct AuditRecord<'a> {
     /// RFC 3339, UTC.
     pub time: String,
     pub event: Event,
@@ -85,12 +85,12 @@ pub struct AuditRecord<'a> {
 }
 
 /// The current time in RFC 3339, UTC, with milliseconds.
-pub fn now() -> String {
+pub(crate) fn now() -> String {
     humantime::format_rfc3339_millis(SystemTime::now()).to_string()
 }
 
 /// What the audit trail records about a note: its length (characters) and SHA-256.
-pub fn note_digest(text: &str) -> Value {
+pub(crate) fn note_digest(text: &str) -> Value {
     let digest = Sha256::digest(text.as_bytes());
     let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
     serde_json::json!({ "length": text.chars().count(), "sha256": hex })
@@ -112,7 +112,7 @@ impl Handle {
 }
 
 /// The open audit log, or why it is not usable.
-pub struct AuditLog {
+pub(crate) struct AuditLog {
     path: PathBuf,
     file: Mutex<Handle>,
 }
@@ -120,7 +120,7 @@ pub struct AuditLog {
 impl AuditLog {
     /// Opens (creating, appending) the file. Never fails: an unusable file is remembered
     /// and makes every write tool refuse until it can be opened again.
-    pub fn open(path: &Path) -> Arc<Self> {
+    pub(crate) fn open(path: &Path) -> Arc<Self> {
         let file = Handle::opened(path);
         if let Handle::Unopened(reason) = &file {
             tracing::error!("{reason}; write tools are refused until it can be opened");
@@ -131,10 +131,6 @@ impl AuditLog {
         })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     fn lock(&self) -> std::sync::MutexGuard<'_, Handle> {
         self.file
             .lock()
@@ -142,7 +138,7 @@ impl AuditLog {
     }
 
     /// Reopens the file (after `SIGHUP`).
-    pub fn reopen(&self) {
+    pub(crate) fn reopen(&self) {
         let file = Handle::opened(&self.path);
         match &file {
             Handle::Unopened(reason) | Handle::Broken(reason) => {
@@ -155,7 +151,7 @@ impl AuditLog {
 
     /// Whether a write may go ahead: `Err` names the audit log and why it is unusable.
     /// A file that could not be opened is tried again first (it may have been fixed).
-    pub fn ready(&self) -> Result<(), String> {
+    pub(crate) fn ready(&self) -> Result<(), String> {
         let mut file = self.lock();
         if matches!(*file, Handle::Unopened(_)) {
             *file = Handle::opened(&self.path);
@@ -172,7 +168,7 @@ impl AuditLog {
     /// write it announces may reach Kommo a moment later; the other lines are left to the
     /// kernel (an intent without its outcome reads as an unknown outcome). After a failure
     /// every write tool is refused until the file is reopened (`SIGHUP`).
-    pub async fn append(
+    pub(crate) async fn append(
         self: &Arc<Self>,
         record: &AuditRecord<'_>,
         durable: bool,
@@ -203,7 +199,7 @@ impl AuditLog {
     }
 
     /// Reopens the file on every `SIGHUP` (Unix only) until the process ends.
-    pub fn reopen_on_sighup(self: &Arc<Self>) {
+    pub(crate) fn reopen_on_sighup(self: &Arc<Self>) {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};

@@ -320,7 +320,7 @@ pub struct ManArgs {
 }
 
 /// The subcommands that have a man page of their own.
-pub const MAN_PAGE_COMMANDS: [&str; 8] = [
+pub(crate) const MAN_PAGE_COMMANDS: [&str; 8] = [
     "serve",
     "call",
     "tools",
@@ -439,7 +439,7 @@ impl Cli {
 /// A usage mistake clap cannot see: an option given before a subcommand that does not take
 /// it (e.g. `kommo-mcp --redis-url x new-key`), a serving switch before `serve`, or an
 /// HTTP-only setting given as a flag to a server without `--http`.
-pub fn usage_problem(cli: &Cli, matches: &ArgMatches) -> Option<String> {
+pub(crate) fn usage_problem(cli: &Cli, matches: &ArgMatches) -> Option<String> {
     if let Some((name, _)) = matches.subcommand()
         && let Some(problem) = misplaced_option(matches, name)
     {

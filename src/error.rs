@@ -6,7 +6,7 @@ use crate::config::ConfigError;
 
 /// A failure that stops a command. The message is printed after `kommo-mcp: error: `.
 #[derive(Debug, thiserror::Error)]
-pub enum AppError {
+pub(crate) enum AppError {
     /// A setting is wrong (exit 2).
     #[error(transparent)]
     Config(#[from] ConfigError),
@@ -19,16 +19,15 @@ pub enum AppError {
 }
 
 /// Exit statuses: 0 success, 1 a tool or check failed, 2 usage or configuration error.
-pub mod exit {
-    pub const SUCCESS: u8 = 0;
-    pub const FAILED: u8 = 1;
-    pub const USAGE: u8 = 2;
+pub(crate) mod exit {
+    pub(crate) const FAILED: u8 = 1;
+    pub(crate) const USAGE: u8 = 2;
 }
 
 impl AppError {
     /// Whether the failure was stdout closing early (`kommo-mcp … | head`), which is not
     /// worth an error line.
-    pub fn is_broken_pipe(&self) -> bool {
+    pub(crate) fn is_broken_pipe(&self) -> bool {
         match self {
             AppError::Failed(err) => err.chain().any(|cause| {
                 cause
@@ -39,7 +38,7 @@ impl AppError {
         }
     }
 
-    pub fn exit_code(&self) -> ExitCode {
+    pub(crate) fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
             AppError::Config(_) | AppError::Usage(_) => exit::USAGE,
             AppError::Failed(_) => exit::FAILED,

@@ -10,7 +10,7 @@ use tokio::sync::Notify;
 
 /// A shared count of tool calls in progress. Clones share the count.
 #[derive(Clone, Default)]
-pub struct InFlight(Arc<Counter>);
+pub(crate) struct InFlight(Arc<Counter>);
 
 #[derive(Default)]
 struct Counter {
@@ -19,22 +19,22 @@ struct Counter {
 }
 
 /// One call in progress; dropping it ends the call.
-pub struct CallGuard(Arc<Counter>);
+pub(crate) struct CallGuard(Arc<Counter>);
 
 impl InFlight {
     /// Marks a call as started until the guard is dropped.
-    pub fn start(&self) -> CallGuard {
+    pub(crate) fn start(&self) -> CallGuard {
         self.0.calls.fetch_add(1, Ordering::SeqCst);
         CallGuard(Arc::clone(&self.0))
     }
 
     /// How many calls are in progress now.
-    pub fn count(&self) -> usize {
+    pub(crate) fn count(&self) -> usize {
         self.0.calls.load(Ordering::SeqCst)
     }
 
     /// Resolves once no call is in progress.
-    pub async fn idle(&self) {
+    pub(crate) async fn idle(&self) {
         loop {
             let notified = self.0.idle.notified();
             tokio::pin!(notified);

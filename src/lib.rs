@@ -1,24 +1,68 @@
 //! kommo-mcp: an MCP server and command-line tool that lets AI agents act on leads in
-//! Kommo CRM. The binary is a thin wrapper over `app::run`.
+//! Kommo CRM. The binary calls [`main`]; everything else is private to the crate, except the
+//! few items the integration tests and benchmarks reach through [`testing`].
+//!
+//! # Layers
+//!
+//! Each module uses only modules of lower layers (`tests/it/layers.rs` reads this table and
+//! fails on an import that points up or sideways):
+//!
+//! | layer | what | modules |
+//! |---|---|---|
+//! | 0 | vocabulary and plumbing | `secret`, `toolset`, `shutdown`, `inflight`, `audit` |
+//! | 1 | configuration | `config` |
+//! | 2 | shared services | `observe`, `scope`, `redis_link` |
+//! | 3 | the Kommo client | `kommo` |
+//! | 4 | the tools | `tools` |
+//! | 5 | MCP resources | `resources` |
+//! | 6 | the MCP server | `server` |
+//! | 7 | MCP transports | `transport` |
+//! | 8 | the command line and the demo account | `cli`, `sandbox` |
+//! | 9 | start-up | `logging`, `error` |
+//! | 10 | subcommands | `commands` |
+//! | 11 | the program | `app` |
+//!
+//! docs/architecture.md describes each layer and the path of one request through them.
 
-pub mod app;
-pub mod audit;
-pub mod cli;
-pub mod commands;
-pub mod config;
-pub mod error;
-pub mod inflight;
-pub mod kommo;
-pub mod logging;
-pub mod observe;
-pub mod redis_link;
-pub mod resources;
+mod app;
+mod audit;
+mod cli;
+mod commands;
+mod config;
+mod error;
+mod inflight;
+mod kommo;
+mod logging;
+mod observe;
+mod redis_link;
+mod resources;
 #[cfg(feature = "sandbox")]
-pub mod sandbox;
-pub mod scope;
-pub mod secret;
-pub mod server;
-pub mod shutdown;
-pub mod tools;
-pub mod toolset;
-pub mod transport;
+mod sandbox;
+mod scope;
+mod secret;
+mod server;
+mod shutdown;
+mod tools;
+mod toolset;
+mod transport;
+
+pub use app::main;
+
+/// What the integration tests and benchmarks use from inside the crate (not an API).
+#[doc(hidden)]
+pub mod testing {
+    pub use crate::{
+        cli::Cli,
+        commands::{
+            generate::{completion_script, generated_files},
+            new_key::sha256_hex,
+        },
+        config::{
+            DEFAULT_MAX_LINE_BYTES, Heading, Kind, RedisUrl, Setting, Table, Takes, settings,
+        },
+        kommo::limiter::shared::SharedLimiter,
+        redis_link::RedisLink,
+        tools::dedupe::shared::{SharedDedupe, SharedTurn},
+        toolset::ToolName,
+    };
+}

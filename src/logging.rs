@@ -12,11 +12,11 @@ use tracing_subscriber::{
 use crate::config::LogFormat;
 
 /// Our own messages at info; rmcp's per-session chatter only when something is wrong.
-pub const DEFAULT: &str = "info,rmcp=warn";
+pub(crate) const DEFAULT: &str = "info,rmcp=warn";
 
 /// For one-shot commands (`call`, `tools`, `check`): only warnings, so stderr carries the
 /// command's own error line.
-pub const ONE_SHOT: &str = "warn";
+pub(crate) const ONE_SHOT: &str = "warn";
 
 /// Whether an event may be logged at all: ours at any level, everyone else's at `info`
 /// or above.
@@ -26,7 +26,7 @@ fn allowed(meta: &Metadata<'_>) -> bool {
 
 /// Starts the logger. `level` (from `--log-level`) wins over `RUST_LOG`, which wins over
 /// `default`.
-pub fn init(level: Option<&str>, default: &str, format: LogFormat) -> Result<(), String> {
+pub(crate) fn init(level: Option<&str>, default: &str, format: LogFormat) -> Result<(), String> {
     let directives = match level {
         Some(level) => level.to_owned(),
         None => std::env::var("RUST_LOG")

@@ -30,7 +30,7 @@ const HISTORY_SUFFIX: &str = "/history";
 const HISTORY_TEMPLATE: &str = "kommo://leads/{lead_id}/history";
 
 /// The fixed resources the enabled tools make available.
-pub fn list(enabled: ToolSet) -> Vec<Resource> {
+pub(crate) fn list(enabled: ToolSet) -> Vec<Resource> {
     let mut out = Vec::new();
     if enabled.contains(ToolName::ListPipelines) {
         out.push(
@@ -66,7 +66,7 @@ pub fn list(enabled: ToolSet) -> Vec<Resource> {
 }
 
 /// The resource templates the enabled tools make available.
-pub fn templates(enabled: ToolSet) -> Vec<ResourceTemplate> {
+pub(crate) fn templates(enabled: ToolSet) -> Vec<ResourceTemplate> {
     let mut out = Vec::new();
     if enabled.contains(ToolName::GetLead) {
         out.push(
@@ -124,7 +124,7 @@ fn reader(uri: &str) -> Result<(ToolName, JsonObject), String> {
 }
 
 /// Reads one resource by running its reader tool.
-pub async fn read(
+pub(crate) async fn read(
     kit: &Toolkit,
     uri: &str,
     scope: &RequestScope,

@@ -9,12 +9,12 @@ use crate::{
 };
 
 /// The demo account's subdomain and its pause field (a checkbox the seed creates).
-pub const SUBDOMAIN: &str = "demo";
-pub const PAUSE_FIELD_ID: i64 = 5001;
+pub(crate) const SUBDOMAIN: &str = "demo";
+pub(crate) const PAUSE_FIELD_ID: i64 = 5001;
 
 /// Starts the simulator, seeds the demo account and points `config` at it. The returned
 /// simulator must be kept alive for as long as it is used.
-pub async fn start(config: &mut Config) -> anyhow::Result<Simulator> {
+pub(crate) async fn start(config: &mut Config) -> anyhow::Result<Simulator> {
     let simulator = Simulator::start(SimulatorOptions::default()).await?;
     let token = format!("sandbox-{}", uuid::Uuid::new_v4().simple());
     simulator.state().add_demo_account(SUBDOMAIN, &token);

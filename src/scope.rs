@@ -11,7 +11,7 @@ use crate::{
 
 /// Overrides carried by one request. Empty over stdio and on the command line.
 #[derive(Clone, Debug, Default)]
-pub struct RequestScope {
+pub(crate) struct RequestScope {
     pub token: Option<Secret>,
     pub subdomain: Option<Subdomain>,
     /// Already narrowed to the server's own tool set.
@@ -27,16 +27,17 @@ pub struct RequestScope {
 
 /// The header names of each per-request setting: the original server's names first,
 /// then the `X-Kommo-*` aliases.
-pub const TOKEN_HEADERS: [&str; 2] = ["kommo_long_duration_token", "x-kommo-token"];
-pub const SUBDOMAIN_HEADERS: [&str; 2] = ["kommo_account_subdomain", "x-kommo-subdomain"];
-pub const TOOLS_HEADERS: [&str; 2] = ["tools_to_use", "x-kommo-tools"];
-pub const PAUSE_FIELD_HEADERS: [&str; 2] = ["kommo_pause_field_id", "x-kommo-pause-field-id"];
-pub const READ_ONLY_HEADERS: [&str; 1] = ["x-kommo-read-only"];
-pub const DRY_RUN_HEADERS: [&str; 1] = ["x-kommo-dry-run"];
+pub(crate) const TOKEN_HEADERS: [&str; 2] = ["kommo_long_duration_token", "x-kommo-token"];
+pub(crate) const SUBDOMAIN_HEADERS: [&str; 2] = ["kommo_account_subdomain", "x-kommo-subdomain"];
+pub(crate) const TOOLS_HEADERS: [&str; 2] = ["tools_to_use", "x-kommo-tools"];
+pub(crate) const PAUSE_FIELD_HEADERS: [&str; 2] =
+    ["kommo_pause_field_id", "x-kommo-pause-field-id"];
+pub(crate) const READ_ONLY_HEADERS: [&str; 1] = ["x-kommo-read-only"];
+pub(crate) const DRY_RUN_HEADERS: [&str; 1] = ["x-kommo-dry-run"];
 
 /// A header value the server refuses (answered with HTTP 400, before any Kommo request).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ScopeError {
+pub(crate) enum ScopeError {
     #[error("invalid {header} header: {reason}")]
     Invalid {
         header: &'static str,
@@ -47,7 +48,10 @@ pub enum ScopeError {
 impl RequestScope {
     /// Reads the per-request headers. `server_tools` is the server's own tool set: a
     /// header can only narrow it.
-    pub fn from_headers(headers: &HeaderMap, server_tools: ToolSet) -> Result<Self, ScopeError> {
+    pub(crate) fn from_headers(
+        headers: &HeaderMap,
+        server_tools: ToolSet,
+    ) -> Result<Self, ScopeError> {
         let token = header_text(headers, &TOKEN_HEADERS)?
             .filter(|text| !text.is_empty())
             .map(Secret::new);
@@ -101,22 +105,8 @@ impl RequestScope {
         })
     }
 
-    /// This scope with every setting `over` carries put on top (a legacy-SSE POST over
-    /// the headers of the `GET /sse` that opened the session).
-    pub fn overlaid_with(&self, over: &RequestScope) -> RequestScope {
-        RequestScope {
-            token: over.token.clone().or_else(|| self.token.clone()),
-            subdomain: over.subdomain.clone().or_else(|| self.subdomain.clone()),
-            tools: over.tools.or(self.tools),
-            pause_field_id: over.pause_field_id.or(self.pause_field_id),
-            read_only: self.read_only || over.read_only,
-            caller: over.caller.clone().or_else(|| self.caller.clone()),
-            dry_run: over.dry_run || self.dry_run,
-        }
-    }
-
     /// The tools this request may see and call.
-    pub fn tools(&self, server_tools: ToolSet) -> ToolSet {
+    pub(crate) fn tools(&self, server_tools: ToolSet) -> ToolSet {
         let tools = self
             .tools
             .map_or(server_tools, |tools| tools.intersect(server_tools));
@@ -187,12 +177,8 @@ mod tests {
             ToolSet::all(),
         )
         .unwrap();
-        assert!(
-            off.overlaid_with(&RequestScope::default())
-                .tools(ToolSet::all())
-                == ToolSet::all()
-        );
-        assert!(scope.overlaid_with(&off).read_only && scope.overlaid_with(&off).dry_run);
+        assert!(!off.read_only && !off.dry_run);
+        assert_eq!(off.tools(ToolSet::all()), ToolSet::all());
         assert!(
             RequestScope::from_headers(&headers(&[("x-kommo-dry-run", "maybe")]), ToolSet::all())
                 .is_err()

@@ -5,20 +5,20 @@ use std::fmt;
 /// A secret string (a Kommo token or the HTTP auth token). Its `Debug` and `Display`
 /// never show the value; only [`Secret::expose`] does, at the one place that sends it.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub(crate) struct Secret(String);
 
 impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
+    pub(crate) fn new(value: impl Into<String>) -> Self {
         Self(value.into())
     }
 
     /// The raw value, for the `Authorization` header and nothing else.
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 
     /// A redacted form that is safe to print: the length and nothing of the value.
-    pub fn redacted(&self) -> String {
+    pub(crate) fn redacted(&self) -> String {
         format!("<redacted, {} characters>", self.0.chars().count())
     }
 }

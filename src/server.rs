@@ -52,13 +52,13 @@ fn instructions() -> &'static str {
 /// The MCP server handler. Cloning it is cheap (one `Arc`), as rmcp makes one per session
 /// or stateless request.
 #[derive(Clone)]
-pub struct KommoMcp {
+pub(crate) struct KommoMcp {
     kit: Arc<Toolkit>,
     in_flight: InFlight,
 }
 
 impl KommoMcp {
-    pub fn new(kit: Arc<Toolkit>) -> Self {
+    pub(crate) fn new(kit: Arc<Toolkit>) -> Self {
         Self {
             kit,
             in_flight: InFlight::default(),
@@ -66,17 +66,17 @@ impl KommoMcp {
     }
 
     /// The tool calls in progress on this handler and every clone of it.
-    pub fn in_flight(&self) -> &InFlight {
+    pub(crate) fn in_flight(&self) -> &InFlight {
         &self.in_flight
     }
 
     /// The shared toolkit (configuration, Kommo client, audit trail).
-    pub fn toolkit(&self) -> &Arc<Toolkit> {
+    pub(crate) fn toolkit(&self) -> &Arc<Toolkit> {
         &self.kit
     }
 
     /// The server's own account, if configured (what a request naming none acts on).
-    pub fn own_subdomain(&self) -> Option<crate::config::Subdomain> {
+    pub(crate) fn own_subdomain(&self) -> Option<crate::config::Subdomain> {
         self.kit
             .config()
             .subdomain
@@ -85,7 +85,7 @@ impl KommoMcp {
     }
 
     /// The Redis replicas share, when one is configured.
-    pub fn redis(&self) -> Option<Arc<crate::redis_link::RedisLink>> {
+    pub(crate) fn redis(&self) -> Option<Arc<crate::redis_link::RedisLink>> {
         self.kit.client().redis().cloned()
     }
 
@@ -96,7 +96,7 @@ impl KommoMcp {
     }
 
     /// The tools the server itself enables (request headers can only narrow them).
-    pub fn server_tools(&self) -> crate::toolset::ToolSet {
+    pub(crate) fn server_tools(&self) -> crate::toolset::ToolSet {
         self.kit.enabled()
     }
 }

@@ -2,7 +2,7 @@
 
 /// The stop signals, registered as soon as this is built (so a signal that arrives before
 /// anyone awaits [`Signals::recv`] is not lost).
-pub struct Signals {
+pub(crate) struct Signals {
     #[cfg(unix)]
     interrupt: Option<tokio::signal::unix::Signal>,
     #[cfg(unix)]
@@ -10,7 +10,7 @@ pub struct Signals {
 }
 
 impl Signals {
-    pub fn install() -> Self {
+    pub(crate) fn install() -> Self {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
@@ -26,7 +26,7 @@ impl Signals {
     }
 
     /// Resolves when the process receives SIGINT (Ctrl-C) or SIGTERM.
-    pub async fn recv(&mut self) {
+    pub(crate) async fn recv(&mut self) {
         #[cfg(unix)]
         {
             async fn next(signal: Option<&mut tokio::signal::unix::Signal>) {
@@ -53,7 +53,8 @@ impl Signals {
     }
 }
 
-/// Resolves when the process receives SIGINT (Ctrl-C) or SIGTERM.
-pub async fn signal() {
+/// Resolves when the process receives SIGINT (Ctrl-C) or SIGTERM (`kommo-mcp sandbox`).
+#[cfg(feature = "sandbox")]
+pub(crate) async fn signal() {
     Signals::install().recv().await;
 }

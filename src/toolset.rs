@@ -97,10 +97,10 @@ impl fmt::Display for ToolName {
 
 /// A set of enabled tools (a bit set: copying and intersecting it costs nothing).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ToolSet(u32);
+pub(crate) struct ToolSet(u32);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ToolListError {
+pub(crate) enum ToolListError {
     #[error("unknown tool {name:?} (known tools: {known})")]
     Unknown { name: String, known: String },
     #[error("malformed tool list {raw:?}: a JSON array must hold tool names as strings ({reason})")]
@@ -108,9 +108,9 @@ pub enum ToolListError {
 }
 
 impl ToolSet {
-    pub const EMPTY: ToolSet = ToolSet(0);
+    pub(crate) const EMPTY: ToolSet = ToolSet(0);
 
-    pub fn all() -> Self {
+    pub(crate) fn all() -> Self {
         Self::ALL_SET
     }
 
@@ -118,7 +118,7 @@ impl ToolSet {
 
     /// Parses `TOOLS_TO_USE`: a JSON array (`["move_lead","add_note"]`) or CSV
     /// (`move_lead, add_note`). An empty string or `[]` is the empty set.
-    pub fn parse(raw: &str) -> Result<Self, ToolListError> {
+    pub(crate) fn parse(raw: &str) -> Result<Self, ToolListError> {
         let trimmed = raw.trim();
         if trimmed.starts_with('[') {
             let names: Vec<String> =
@@ -131,7 +131,9 @@ impl ToolSet {
         Self::from_names(trimmed.split(',').map(str::trim).filter(|s| !s.is_empty()))
     }
 
-    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Self, ToolListError> {
+    pub(crate) fn from_names<'a>(
+        names: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Self, ToolListError> {
         let mut set = Self::EMPTY;
         for name in names {
             let tool = ToolName::parse(name.trim()).ok_or_else(|| ToolListError::Unknown {
@@ -143,16 +145,16 @@ impl ToolSet {
         Ok(set)
     }
 
-    pub fn with(self, tool: ToolName) -> Self {
+    pub(crate) fn with(self, tool: ToolName) -> Self {
         ToolSet(self.0 | tool.bit())
     }
 
-    pub fn contains(self, tool: ToolName) -> bool {
+    pub(crate) fn contains(self, tool: ToolName) -> bool {
         self.0 & tool.bit() != 0
     }
 
     /// The read-only tools (see [`ToolName::is_read_only`]).
-    pub fn readers() -> Self {
+    pub(crate) fn readers() -> Self {
         ToolName::ALL
             .into_iter()
             .filter(|tool| tool.is_read_only())
@@ -160,22 +162,17 @@ impl ToolSet {
     }
 
     /// Tools in both sets: how a per-request header narrows the server's own setting.
-    pub fn intersect(self, other: ToolSet) -> Self {
+    pub(crate) fn intersect(self, other: ToolSet) -> Self {
         ToolSet(self.0 & other.0)
     }
 
-    pub fn iter(self) -> impl Iterator<Item = ToolName> {
+    pub(crate) fn iter(self) -> impl Iterator<Item = ToolName> {
         ToolName::ALL
             .into_iter()
             .filter(move |tool| self.contains(*tool))
     }
 
-    /// The set as a number (one bit per tool, in [`ToolName::ALL`] order).
-    pub fn bits(self) -> u32 {
-        self.0
-    }
-
-    pub fn is_empty(self) -> bool {
+    pub(crate) fn is_empty(self) -> bool {
         self.0 == 0
     }
 }

@@ -7,6 +7,8 @@
 
 // A measurement harness, not product code: a broken fixture should stop it loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+// `pub` in the harness's modules is the binary's own business (`unreachable_pub` is for the library).
+#![allow(unreachable_pub)]
 
 mod direct;
 mod load;

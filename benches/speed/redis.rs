@@ -4,7 +4,7 @@
 
 use std::{process::Stdio, time::Duration};
 
-use kommo_mcp::{config::RedisUrl, kommo::limiter::shared::SharedLimiter, redis_link::RedisLink};
+use kommo_mcp::testing::{RedisLink, RedisUrl, SharedLimiter};
 use tokio::time::Instant;
 
 use crate::{

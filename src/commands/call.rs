@@ -15,7 +15,7 @@ use crate::{
     toolset::{ToolName, ToolSet},
 };
 
-pub async fn run(kit: &Toolkit, args: &CallArgs) -> Result<ExitCode, AppError> {
+pub(crate) async fn run(kit: &Toolkit, args: &CallArgs) -> Result<ExitCode, AppError> {
     let Some(tool) = ToolName::parse(&args.tool) else {
         return Err(AppError::Usage(format!(
             "unknown tool {:?} (known tools: {})",

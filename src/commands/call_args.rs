@@ -8,7 +8,7 @@ use crate::{tools, toolset::ToolName};
 
 /// Why the arguments could not be built; always a usage error (exit 2).
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
-pub enum ArgsError {
+pub(super) enum ArgsError {
     #[error(
         "give the arguments either as KEY=VALUE or with --json, not both (got {pair:?} and --json)"
     )]
@@ -66,7 +66,7 @@ fn example(tool: ToolName, missing: &[String]) -> String {
 }
 
 /// Builds the arguments object for `tool`. `read_stdin` is called only for `--json -`.
-pub fn build(
+pub(super) fn build(
     tool: ToolName,
     pairs: &[String],
     json: Option<&str>,

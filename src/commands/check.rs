@@ -15,7 +15,7 @@ use crate::{
     toolset::ToolName,
 };
 
-pub async fn run(kit: &Toolkit) -> Result<ExitCode, AppError> {
+pub(crate) async fn run(kit: &Toolkit) -> Result<ExitCode, AppError> {
     let mut lines =
         vec!["Effective configuration (flag > environment > config file > default):".to_owned()];
     lines.extend(effective::render(&effective::rows(kit.config())));

@@ -11,7 +11,7 @@ use crate::{
 };
 
 /// The config file of the man page and of `docs/configuration.md`.
-pub const EXAMPLE_FILE: [&str; 16] = [
+pub(super) const EXAMPLE_FILE: [&str; 16] = [
     "token = \"<long-lived token>\"",
     "subdomain = \"mycompany\"",
     "tools = [\"move_lead\", \"pause_agent\", \"add_note\"]",
@@ -31,7 +31,7 @@ pub const EXAMPLE_FILE: [&str; 16] = [
 ];
 
 /// The whole page.
-pub fn page() -> String {
+pub(super) fn page() -> String {
     let mut out = String::new();
     out.push_str(
         "# Configuration\n\n\

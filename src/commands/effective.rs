@@ -10,14 +10,14 @@ use crate::{
 };
 
 /// One printed row: the setting's config key, its value, and its source.
-pub struct Row {
+pub(super) struct Row {
     pub name: String,
     pub value: String,
     pub source: String,
 }
 
 /// Every setting, in the order of `settings::ALL`, then the config file and `[accounts.*]`.
-pub fn rows(config: &Config) -> Vec<Row> {
+pub(super) fn rows(config: &Config) -> Vec<Row> {
     let mut rows: Vec<Row> = settings::ALL
         .iter()
         .filter_map(|setting| {
@@ -72,7 +72,7 @@ pub fn rows(config: &Config) -> Vec<Row> {
 }
 
 /// The rows as aligned text lines.
-pub fn render(rows: &[Row]) -> Vec<String> {
+pub(super) fn render(rows: &[Row]) -> Vec<String> {
     let name_width = rows.iter().map(|r| r.name.len()).max().unwrap_or(0);
     let value_width = rows
         .iter()

@@ -20,7 +20,7 @@ use crate::{
 const BIN: &str = "kommo-mcp";
 
 /// Every shell `completions` supports, in the order the files are listed.
-pub const SHELLS: [Shell; 5] = [
+pub(crate) const SHELLS: [Shell; 5] = [
     Shell::Bash,
     Shell::Zsh,
     Shell::Fish,
@@ -71,7 +71,7 @@ fn fix_bash_case_labels(script: &[u8]) -> Vec<u8> {
 }
 
 /// Every man page as (file name, roff), `kommo-mcp.1` first.
-pub fn man_pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
+pub(crate) fn man_pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
     manpage::pages(Cli::command())
 }
 
@@ -102,11 +102,11 @@ pub fn generated_files() -> std::io::Result<Vec<(PathBuf, Vec<u8>)>> {
     Ok(files)
 }
 
-pub fn completions(shell: Shell) -> Result<ExitCode, AppError> {
+pub(crate) fn completions(shell: Shell) -> Result<ExitCode, AppError> {
     write_stdout(&completion_script(shell))
 }
 
-pub fn man(args: &ManArgs) -> Result<ExitCode, AppError> {
+pub(crate) fn man(args: &ManArgs) -> Result<ExitCode, AppError> {
     let pages = man_pages().map_err(anyhow::Error::from)?;
     if let Some(dir) = &args.out_dir {
         std::fs::create_dir_all(dir)

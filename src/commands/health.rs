@@ -14,7 +14,7 @@ const TIMEOUT: Duration = Duration::from_secs(3);
 
 /// The `/healthz` URL of a server listening on `listen`: an unspecified address (0.0.0.0,
 /// [::]) is probed on the matching loopback address.
-pub fn healthz_url(listen: SocketAddr) -> String {
+pub(crate) fn healthz_url(listen: SocketAddr) -> String {
     let ip = match listen.ip() {
         IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
         IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
@@ -23,7 +23,7 @@ pub fn healthz_url(listen: SocketAddr) -> String {
     format!("http://{}/healthz", SocketAddr::new(ip, listen.port()))
 }
 
-pub async fn run(args: &HealthArgs) -> ExitCode {
+pub(crate) async fn run(args: &HealthArgs) -> ExitCode {
     let url = healthz_url(args.listen);
     match probe(&url).await {
         Ok(body) => {

@@ -16,7 +16,7 @@ use crate::{
 };
 
 /// Every page as (file name, roff text): `kommo-mcp.1` first, then one per subcommand.
-pub fn pages(top: Command) -> std::io::Result<Vec<(String, Vec<u8>)>> {
+pub(super) fn pages(top: Command) -> std::io::Result<Vec<(String, Vec<u8>)>> {
     let mut top = top.disable_help_subcommand(true);
     top.build();
     let mut pages = vec![render(&top, true)?];

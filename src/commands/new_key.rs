@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 const PREFIX: &str = "kmcp_";
 
 /// A new key: the prefix and 32 random bytes from the operating system's generator, in hex.
-pub fn generate() -> String {
+pub(crate) fn generate() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     format!("{PREFIX}{}", hex::encode(bytes))
@@ -21,7 +21,7 @@ pub fn sha256_hex(key: &str) -> String {
     hex::encode(Sha256::digest(key.as_bytes()))
 }
 
-pub fn run() -> ExitCode {
+pub(crate) fn run() -> ExitCode {
     let key = generate();
     println!("{key}");
     println!("key_sha256 = \"{}\"", sha256_hex(&key));

@@ -17,14 +17,14 @@ use crate::{
 /// The token of the default demo account (the simulator accepts nothing else for it).
 const DEFAULT_TOKEN: &str = "sandbox-token";
 
-pub async fn run(args: &SimulatorArgs) -> Result<ExitCode, AppError> {
+pub(crate) async fn run(args: &SimulatorArgs) -> Result<ExitCode, AppError> {
     let simulator = start(args).await?;
     print_stdout(&format!("{}\n", simulator.base_url_template()))?;
     tracing::info!(addr = %simulator.addr(), "Kommo simulator listening; control API at /__sim/");
     serve_until_stopped(simulator).await
 }
 
-pub async fn run_sandbox(args: &SandboxArgs) -> Result<ExitCode, AppError> {
+pub(crate) async fn run_sandbox(args: &SandboxArgs) -> Result<ExitCode, AppError> {
     let args = args.simulator();
     let simulator = start(&args).await?;
     let (subdomain, token) = first_account(&args.accounts)?;

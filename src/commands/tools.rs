@@ -9,7 +9,7 @@ use crate::{
     tools::{Toolkit, reference},
 };
 
-pub fn run(kit: &Toolkit, args: &ToolsArgs) -> Result<ExitCode, AppError> {
+pub(crate) fn run(kit: &Toolkit, args: &ToolsArgs) -> Result<ExitCode, AppError> {
     let mut out = std::io::stdout().lock();
     let written = if args.json {
         serde_json::to_string_pretty(&kit.definitions(kit.enabled()))

@@ -7,10 +7,10 @@ const PLACEHOLDER: &str = "{subdomain}";
 /// A base-URL template with exactly one `{subdomain}` placeholder and an http(s) scheme.
 /// It only ever comes from the operator (flag, env, file), never from a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BaseUrl(String);
+pub(crate) struct BaseUrl(String);
 
 #[derive(Debug, Clone, thiserror::Error)]
-pub enum InvalidBaseUrl {
+pub(crate) enum InvalidBaseUrl {
     #[error("{0:?} must start with https:// or http://")]
     Scheme(String),
     #[error(
@@ -20,11 +20,12 @@ pub enum InvalidBaseUrl {
 }
 
 impl BaseUrl {
-    pub fn kommo() -> Self {
+    #[cfg(test)]
+    pub(crate) fn kommo() -> Self {
         Self("https://{subdomain}.kommo.com".to_owned())
     }
 
-    pub fn parse(raw: &str) -> Result<Self, InvalidBaseUrl> {
+    pub(crate) fn parse(raw: &str) -> Result<Self, InvalidBaseUrl> {
         let trimmed = raw.trim().trim_end_matches('/');
         if !(trimmed.starts_with("https://") || trimmed.starts_with("http://")) {
             return Err(InvalidBaseUrl::Scheme(raw.to_owned()));
@@ -36,11 +37,11 @@ impl BaseUrl {
     }
 
     /// The API root of one account, e.g. `https://mycompany.kommo.com`.
-    pub fn for_account(&self, subdomain: &Subdomain) -> String {
+    pub(crate) fn for_account(&self, subdomain: &Subdomain) -> String {
         self.0.replace(PLACEHOLDER, subdomain.as_str())
     }
 
-    pub fn template(&self) -> &str {
+    pub(crate) fn template(&self) -> &str {
         &self.0
     }
 }

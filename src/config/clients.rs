@@ -12,7 +12,7 @@ use crate::toolset::ToolSet;
 /// One `[clients.<name>]` table as written in the file.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FileClient {
+pub(crate) struct FileClient {
     pub key_sha256: Option<String>,
     /// Present only to refuse it with a clear sentence: the key never sits in the file.
     pub key: Option<toml::Value>,
@@ -24,14 +24,14 @@ pub struct FileClient {
 
 /// The accounts a caller may act on.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Accounts {
+pub(crate) enum Accounts {
     /// `"*"`: any account the server can reach.
     Any,
     Only(BTreeSet<Subdomain>),
 }
 
 impl Accounts {
-    pub fn allows(&self, subdomain: &Subdomain) -> bool {
+    pub(crate) fn allows(&self, subdomain: &Subdomain) -> bool {
         match self {
             Accounts::Any => true,
             Accounts::Only(set) => set.contains(subdomain),
@@ -39,7 +39,7 @@ impl Accounts {
     }
 
     /// Parses a list of subdomains, where `"*"` means any.
-    pub fn parse<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Self, String> {
+    pub(crate) fn parse<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Self, String> {
         let mut set = BTreeSet::new();
         for name in names {
             if name.trim() == "*" {
@@ -65,7 +65,7 @@ impl fmt::Display for Accounts {
 
 /// One client, validated.
 #[derive(Clone, Debug)]
-pub struct ClientEntry {
+pub(crate) struct ClientEntry {
     pub name: String,
     pub key_sha256: [u8; 32],
     pub accounts: Accounts,
@@ -79,7 +79,7 @@ pub struct ClientEntry {
 /// A `[clients.*]` table that cannot be used, naming the table and the key.
 #[derive(Debug, thiserror::Error)]
 #[error("invalid [clients.{client}] {key} in {origin}: {reason}")]
-pub struct ClientError {
+pub(crate) struct ClientError {
     pub client: String,
     pub key: &'static str,
     pub origin: Source,
@@ -87,7 +87,11 @@ pub struct ClientError {
 }
 
 impl ClientEntry {
-    pub fn from_file(name: &str, file: FileClient, origin: &Source) -> Result<Self, ClientError> {
+    pub(crate) fn from_file(
+        name: &str,
+        file: FileClient,
+        origin: &Source,
+    ) -> Result<Self, ClientError> {
         let fail = |key: &'static str, reason: String| ClientError {
             client: name.to_owned(),
             key,

@@ -15,7 +15,7 @@ use super::{
 /// `TOOLS_TO_USE` in a file: `tools = ["move_lead"]` or `tools = "move_lead,add_note"`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
-pub enum FileTools {
+pub(crate) enum FileTools {
     List(Vec<String>),
     Text(String),
 }
@@ -23,7 +23,7 @@ pub enum FileTools {
 /// The operator's settings for one account it serves (`[accounts.<subdomain>]`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FileAccount {
+pub(super) struct FileAccount {
     pub token: Option<String>,
     pub pause_field_id: Option<i64>,
     pub pause_value: Option<bool>,
@@ -32,7 +32,7 @@ pub struct FileAccount {
 /// The config file as read: the settings' values (checked against [`settings::ALL`]) and
 /// the `[accounts.*]` and `[clients.*]` tables.
 #[derive(Debug, Clone, Default)]
-pub struct FileConfig {
+pub(super) struct FileConfig {
     /// Each setting's value as text, by the setting's argument id.
     pub values: BTreeMap<&'static str, String>,
     pub accounts: BTreeMap<String, FileAccount>,
@@ -125,14 +125,14 @@ impl FileConfig {
 
 /// The default config path: `config.toml` in the platform config directory
 /// (`~/.config/kommo-mcp/config.toml` on Linux).
-pub fn default_path() -> Option<PathBuf> {
+pub(crate) fn default_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "kommo-mcp")
         .map(|dirs| dirs.config_dir().join("config.toml"))
 }
 
 /// Reads the file at `path`. `required` is true when the user named it (flag or env):
 /// then a missing file is an error; the default file may be absent.
-pub fn load(path: &Path, required: bool) -> Result<Option<FileConfig>, ConfigError> {
+pub(super) fn load(path: &Path, required: bool) -> Result<Option<FileConfig>, ConfigError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound && !required => return Ok(None),

@@ -8,7 +8,7 @@ use super::{ConfigError, Sourced, invalid, resolve::Inputs, settings, spec::Sett
 
 /// The resolved limits.
 #[derive(Clone, Debug)]
-pub struct HttpLimits {
+pub(crate) struct HttpLimits {
     pub max_body_bytes: Sourced<usize>,
     pub max_json_depth: Sourced<usize>,
     pub max_json_values: Sourced<usize>,

@@ -13,15 +13,17 @@ mod subdomain;
 
 use std::{collections::BTreeMap, fmt, path::PathBuf, time::Duration};
 
-pub use base_url::{BaseUrl, InvalidBaseUrl};
-pub use clients::{Accounts, ClientEntry, ClientError};
-pub use file::default_path as default_config_path;
-pub use http_limits::HttpLimits;
-pub use oauth::OAuthSettings;
-pub use redis_url::{InvalidRedisUrl, RedisCa, RedisUrl};
-pub use resolve::{LogFormat, LogSettings, ServeSettings};
-pub use spec::{DefaultValue, Heading, Kind, Setting, Table, Takes, settings};
-pub use subdomain::{InvalidSubdomain, Subdomain};
+pub(crate) use base_url::BaseUrl;
+pub(crate) use clients::{Accounts, ClientEntry, ClientError};
+pub(crate) use file::default_path as default_config_path;
+pub(crate) use http_limits::HttpLimits;
+pub(crate) use oauth::OAuthSettings;
+pub(crate) use redis_url::RedisCa;
+pub use redis_url::RedisUrl;
+pub(crate) use resolve::{LogFormat, LogSettings, ServeSettings};
+pub(crate) use spec::DefaultValue;
+pub use spec::{Heading, Kind, Setting, Table, Takes, settings};
+pub(crate) use subdomain::Subdomain;
 
 use crate::{secret::Secret, toolset::ToolSet};
 
@@ -49,13 +51,13 @@ impl fmt::Display for Source {
 
 /// A value together with where it came from.
 #[derive(Clone, Debug)]
-pub struct Sourced<T> {
+pub(crate) struct Sourced<T> {
     pub value: T,
     pub source: Source,
 }
 
 impl<T> Sourced<T> {
-    pub fn new(value: T, source: Source) -> Self {
+    pub(crate) fn new(value: T, source: Source) -> Self {
         Self { value, source }
     }
 }
@@ -105,7 +107,7 @@ impl RawSettings {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
+pub(crate) enum ConfigError {
     #[error("cannot read config file {path}: {reason}")]
     FileUnreadable { path: PathBuf, reason: String },
     #[error("invalid config file {path}{}: {reason}", line.map(|l| format!(" (line {l})")).unwrap_or_default())]
@@ -126,7 +128,7 @@ pub enum ConfigError {
 
 /// The operator's own settings for one account (`[accounts.<subdomain>]`).
 #[derive(Clone, Debug, Default)]
-pub struct AccountEntry {
+pub(crate) struct AccountEntry {
     pub token: Option<Secret>,
     pub pause_field_id: Option<i64>,
     pub pause_value: Option<bool>,
@@ -134,7 +136,7 @@ pub struct AccountEntry {
 
 /// The resolved configuration.
 #[derive(Clone, Debug)]
-pub struct Config {
+pub(crate) struct Config {
     pub token: Option<Sourced<Secret>>,
     pub subdomain: Option<Sourced<Subdomain>>,
     pub tools: Sourced<ToolSet>,
@@ -185,7 +187,7 @@ pub const DEFAULT_MAX_LINE_BYTES: usize = 4 * 1024 * 1024;
 
 impl Config {
     /// Resolves every setting: flag > environment > config file > default.
-    pub fn resolve(raw: &RawSettings) -> Result<Config, ConfigError> {
+    pub(crate) fn resolve(raw: &RawSettings) -> Result<Config, ConfigError> {
         let (file, file_path) = load_file(raw)?;
         let inputs = resolve::Inputs::new(raw, &file.values, file_path.clone());
         let account = resolve::account(&inputs)?;
@@ -226,7 +228,7 @@ impl Config {
 
     /// Only the logging settings, from the command line alone (for the subcommands that
     /// read no config file).
-    pub fn logging_from_command_line(raw: &RawSettings) -> Result<LogSettings, ConfigError> {
+    pub(crate) fn logging_from_command_line(raw: &RawSettings) -> Result<LogSettings, ConfigError> {
         let no_file = BTreeMap::new();
         resolve::logging(&resolve::Inputs::new(raw, &no_file, None))
     }
@@ -234,7 +236,7 @@ impl Config {
     /// The accounts the operator named: the server's own, each `[accounts.*]` table, and
     /// those `[clients.*]` keys are limited to. (A request may name any other account;
     /// metrics give those no label value of their own.)
-    pub fn configured_accounts(&self) -> std::collections::BTreeSet<String> {
+    pub(crate) fn configured_accounts(&self) -> std::collections::BTreeSet<String> {
         let clients = self
             .clients
             .iter()
@@ -252,7 +254,7 @@ impl Config {
     }
 
     /// Whether the server holds a real Kommo token of its own (a sandbox token does not count).
-    pub fn holds_kommo_token(&self) -> bool {
+    pub(crate) fn holds_kommo_token(&self) -> bool {
         self.token
             .as_ref()
             .is_some_and(|token| token.source != Source::Sandbox)
@@ -263,7 +265,8 @@ impl Config {
     }
 
     /// Points the account settings at a sandbox simulator (`--sandbox`).
-    pub fn use_sandbox(
+    #[cfg(feature = "sandbox")]
+    pub(crate) fn use_sandbox(
         &mut self,
         base_url: BaseUrl,
         subdomain: Subdomain,
@@ -305,7 +308,7 @@ fn load_file(raw: &RawSettings) -> Result<(file::FileConfig, Option<PathBuf>), C
     Ok((file.unwrap_or_default(), path))
 }
 
-pub fn parse_bool(text: &str) -> Result<bool, String> {
+pub(crate) fn parse_bool(text: &str) -> Result<bool, String> {
     match text.trim().to_ascii_lowercase().as_str() {
         "true" | "1" | "yes" | "on" => Ok(true),
         "false" | "0" | "no" | "off" => Ok(false),

@@ -8,7 +8,7 @@ use super::{ConfigError, Sourced, invalid, resolve::Inputs, settings};
 
 /// The resolved OAuth settings; present only when `--oauth-issuer` is set.
 #[derive(Clone, Debug)]
-pub struct OAuthSettings {
+pub(crate) struct OAuthSettings {
     /// Exactly as given: a token's `iss` must equal it character for character.
     pub issuer: Sourced<String>,
     /// The URL clients use to reach this server (the resource, and the default audience),
@@ -25,20 +25,20 @@ pub struct OAuthSettings {
 impl OAuthSettings {
     /// The server's root as clients reach it: the public URL without a trailing `/mcp`
     /// (`--public-url` may name the server or its `/mcp` endpoint).
-    pub fn base_url(&self) -> &str {
+    pub(crate) fn base_url(&self) -> &str {
         let url = self.public_url.value.as_str();
         url.strip_suffix("/mcp").unwrap_or(url)
     }
 
     /// The protected resource: the `/mcp` endpoint's URL, whichever form `--public-url`
     /// takes. Both metadata documents name it.
-    pub fn resource(&self) -> String {
+    pub(crate) fn resource(&self) -> String {
         format!("{}/mcp", self.base_url())
     }
 
     /// The audiences a token may carry: `--oauth-audience`, or else the server's root and
     /// its `/mcp` endpoint (the resource indicator clients derive from the endpoint URL).
-    pub fn audiences(&self) -> Vec<String> {
+    pub(crate) fn audiences(&self) -> Vec<String> {
         match &self.audience {
             Some(audience) => vec![audience.value.clone()],
             None => vec![self.base_url().to_owned(), self.resource()],
@@ -46,7 +46,7 @@ impl OAuthSettings {
     }
 
     /// `<root>/.well-known/oauth-protected-resource`, named in every 401.
-    pub fn resource_metadata_url(&self) -> String {
+    pub(crate) fn resource_metadata_url(&self) -> String {
         format!("{}/.well-known/oauth-protected-resource", self.base_url())
     }
 }

@@ -78,14 +78,14 @@ impl RedisUrl {
 
 /// CA certificates (PEM) for a `rediss://` Redis, read once at start.
 #[derive(Clone, PartialEq, Eq)]
-pub struct RedisCa {
+pub(crate) struct RedisCa {
     pub path: PathBuf,
     pub pem: Vec<u8>,
 }
 
 impl RedisCa {
     /// Reads the file; it must hold at least one PEM certificate.
-    pub fn read(path: &str) -> Result<Self, String> {
+    pub(crate) fn read(path: &str) -> Result<Self, String> {
         if path.trim().is_empty() {
             return Err("the path is empty".to_owned());
         }

@@ -208,7 +208,7 @@ pub(crate) fn max_line_bytes(inputs: &Inputs) -> Result<Sourced<usize>, ConfigEr
 
 /// How `serve --http` listens and whom it lets in.
 #[derive(Clone, Debug)]
-pub struct ServeSettings {
+pub(crate) struct ServeSettings {
     pub listen: Sourced<SocketAddr>,
     /// The one shared token every HTTP request must carry, if any.
     pub auth_token: Option<Sourced<Secret>>,
@@ -236,7 +236,7 @@ pub(crate) fn serve(inputs: &Inputs) -> Result<ServeSettings, ConfigError> {
 
 /// How log lines are written.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum LogFormat {
+pub(crate) enum LogFormat {
     #[default]
     Text,
     Json,
@@ -244,7 +244,7 @@ pub enum LogFormat {
 
 /// What is logged, and how.
 #[derive(Clone, Debug)]
-pub struct LogSettings {
+pub(crate) struct LogSettings {
     /// The level or filter; `None`: `RUST_LOG`, else the command's default.
     pub level: Option<Sourced<String>>,
     pub format: Sourced<LogFormat>,

@@ -5,17 +5,17 @@ use std::fmt;
 /// A Kommo account subdomain (`mycompany` in `mycompany.kommo.com`), lower-cased and
 /// matching `^[a-z0-9][a-z0-9-]{0,62}$`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Subdomain(String);
+pub(crate) struct Subdomain(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
     "invalid Kommo subdomain {0:?}: use the account's subdomain alone (letters, digits and '-', \
      at most 63 characters, e.g. \"mycompany\" for mycompany.kommo.com)"
 )]
-pub struct InvalidSubdomain(pub String);
+pub(crate) struct InvalidSubdomain(pub String);
 
 impl Subdomain {
-    pub fn parse(raw: &str) -> Result<Self, InvalidSubdomain> {
+    pub(crate) fn parse(raw: &str) -> Result<Self, InvalidSubdomain> {
         let lower = raw.trim().to_ascii_lowercase();
         let bytes = lower.as_bytes();
         let valid = !bytes.is_empty()
@@ -31,7 +31,7 @@ impl Subdomain {
         }
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }

@@ -12,14 +12,14 @@ use super::KommoError;
 /// Where requests for one account go and how they authenticate. The token lives only in
 /// a sensitive header value (never logged by hyper) and is never printed.
 #[derive(Clone)]
-pub struct Account {
+pub(crate) struct Account {
     subdomain: Subdomain,
     api_root: String,
     authorization: HeaderValue,
 }
 
 impl Account {
-    pub fn new(
+    pub(crate) fn new(
         base_url: &BaseUrl,
         subdomain: Subdomain,
         token: &Secret,
@@ -37,12 +37,12 @@ impl Account {
         })
     }
 
-    pub fn subdomain(&self) -> &Subdomain {
+    pub(crate) fn subdomain(&self) -> &Subdomain {
         &self.subdomain
     }
 
     /// e.g. `https://mycompany.kommo.com`
-    pub fn api_root(&self) -> &str {
+    pub(crate) fn api_root(&self) -> &str {
         &self.api_root
     }
 

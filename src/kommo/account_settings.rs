@@ -37,7 +37,7 @@ impl KommoClient {
     /// The account's time zone, from the per-account cache when it is fresh. Never fails:
     /// when Kommo does not answer, the zone is UTC for this call (not cached) and a warning
     /// says so.
-    pub async fn account_zone(&self, account: &Account) -> AccountZone {
+    pub(crate) async fn account_zone(&self, account: &Account) -> AccountZone {
         let zone = self
             .zones
             .get(account, || async {

@@ -11,14 +11,14 @@ use jiff::{
 
 /// A time zone of a Kommo account, with the IANA name it is known by.
 #[derive(Clone, Debug)]
-pub struct AccountZone {
+pub(crate) struct AccountZone {
     zone: TimeZone,
     name: String,
 }
 
 /// A date or time as an agent writes it, before the account's zone is known.
 #[derive(Clone, Debug, PartialEq)]
-pub enum DateInput {
+pub(crate) enum DateInput {
     /// `2024-06-06`: a calendar day.
     Day(Date),
     /// `2024-06-06T10:00:00` (no offset): a wall-clock time in the account's zone.
@@ -30,7 +30,7 @@ pub enum DateInput {
 impl AccountZone {
     /// The zone Kommo names (an IANA name such as `America/Argentina/Buenos_Aires`), or
     /// `None` when the bundled time-zone database does not know it.
-    pub fn named(name: &str) -> Option<AccountZone> {
+    pub(crate) fn named(name: &str) -> Option<AccountZone> {
         let zone = TimeZone::get(name.trim()).ok()?;
         Some(AccountZone {
             zone,
@@ -39,31 +39,31 @@ impl AccountZone {
     }
 
     /// UTC: the fallback when the account's zone cannot be read.
-    pub fn utc() -> AccountZone {
+    pub(crate) fn utc() -> AccountZone {
         AccountZone {
             zone: TimeZone::UTC,
             name: "UTC".to_owned(),
         }
     }
 
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         &self.name
     }
 
     /// The calendar day `seconds` falls on in this zone.
-    pub fn day_of(&self, seconds: i64) -> Option<Date> {
+    pub(crate) fn day_of(&self, seconds: i64) -> Option<Date> {
         let instant = Timestamp::from_second(seconds).ok()?;
         Some(self.zone.to_datetime(instant).date())
     }
 
     /// `1717642800` → `2024-06-06` in a UTC−3 account.
-    pub fn show_day(&self, seconds: i64) -> Option<String> {
+    pub(crate) fn show_day(&self, seconds: i64) -> Option<String> {
         self.day_of(seconds).map(|day| day.to_string())
     }
 
     /// `1717686000` → `2024-06-06T12:00:00-03:00`: ISO 8601 with the offset the zone had
     /// at that instant.
-    pub fn show_instant(&self, seconds: i64) -> Option<String> {
+    pub(crate) fn show_instant(&self, seconds: i64) -> Option<String> {
         let instant = Timestamp::from_second(seconds).ok()?;
         let zoned = instant.to_zoned_datetime(self.zone.clone());
         Some(zoned.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string())
@@ -71,18 +71,18 @@ impl AccountZone {
 
     /// The first instant of `day` in this zone (midnight, or the end of a daylight-saving
     /// gap on a day that starts without one) as Unix seconds.
-    pub fn start_of(&self, day: Date) -> Option<i64> {
+    pub(crate) fn start_of(&self, day: Date) -> Option<i64> {
         self.local_seconds(day.to_datetime(Time::midnight()))
     }
 
     /// Unix seconds of a wall-clock time in this zone (a time a daylight-saving change
     /// skips is moved forward by the gap; a repeated one is its first occurrence).
-    pub fn local_seconds(&self, local: DateTime) -> Option<i64> {
+    pub(crate) fn local_seconds(&self, local: DateTime) -> Option<i64> {
         self.zone.to_timestamp(local).ok().map(Timestamp::as_second)
     }
 
     /// What a `date` or `birthday` field stores for `input`: the start of its day here.
-    pub fn day_seconds(&self, input: &DateInput) -> Option<i64> {
+    pub(crate) fn day_seconds(&self, input: &DateInput) -> Option<i64> {
         let day = match input {
             DateInput::Day(day) => *day,
             DateInput::Local(local) => local.date(),
@@ -92,7 +92,7 @@ impl AccountZone {
     }
 
     /// What a `date_time` field stores for `input`.
-    pub fn moment_seconds(&self, input: &DateInput) -> Option<i64> {
+    pub(crate) fn moment_seconds(&self, input: &DateInput) -> Option<i64> {
         match input {
             DateInput::Day(day) => self.start_of(*day),
             DateInput::Local(local) => self.local_seconds(*local),
@@ -104,7 +104,7 @@ impl AccountZone {
 impl DateInput {
     /// Reads `2024-06-06`, `2024-06-06T10:00[:00[.fff]]` (a space may stand for `T`), the
     /// same with `Z` or an offset, or Unix seconds (digits only).
-    pub fn parse(text: &str) -> Option<DateInput> {
+    pub(crate) fn parse(text: &str) -> Option<DateInput> {
         let text = text.trim();
         if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
             return Self::seconds(text.parse().ok()?);
@@ -122,7 +122,7 @@ impl DateInput {
     }
 
     /// Unix seconds as an instant.
-    pub fn seconds(seconds: i64) -> Option<DateInput> {
+    pub(crate) fn seconds(seconds: i64) -> Option<DateInput> {
         Timestamp::from_second(seconds).ok().map(DateInput::Instant)
     }
 }

@@ -15,7 +15,7 @@ use super::{Account, KommoClient, KommoError, decode};
 
 /// What a lead search asks Kommo for.
 #[derive(Clone, Debug, Default)]
-pub struct LeadQuery<'a> {
+pub(crate) struct LeadQuery<'a> {
     /// Kommo's full-text `query`.
     pub text: Option<&'a str>,
     /// Only these leads (`filter[id][]`).
@@ -28,7 +28,7 @@ pub struct LeadQuery<'a> {
 
 /// One task to create (`POST /api/v4/tasks`).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewTask {
+pub(crate) struct NewTask {
     pub lead_id: i64,
     pub text: String,
     pub complete_till: i64,
@@ -38,7 +38,7 @@ pub struct NewTask {
 
 impl NewTask {
     /// The one-element array Kommo wants.
-    pub fn body(&self) -> Value {
+    pub(crate) fn body(&self) -> Value {
         let mut item = json!({
             "entity_type": "leads",
             "entity_id": self.lead_id,
@@ -55,20 +55,20 @@ impl NewTask {
 
 /// Run or stop a Salesbot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BotAction {
+pub(crate) enum BotAction {
     Run,
     Stop,
 }
 
 impl BotAction {
-    pub fn path(self, bot_id: i64) -> String {
+    pub(crate) fn path(self, bot_id: i64) -> String {
         match self {
             BotAction::Run => format!("/api/v4/bots/{bot_id}/run"),
             BotAction::Stop => format!("/api/v4/bots/{bot_id}/stop"),
         }
     }
 
-    pub fn body(lead_id: i64) -> Value {
+    pub(crate) fn body(lead_id: i64) -> Value {
         json!({"entity_id": lead_id, "entity_type": "leads"})
     }
 }
@@ -88,7 +88,7 @@ fn encode(text: &str) -> String {
 impl KommoClient {
     /// `GET /api/v4/leads/{id}?with=contacts`: the lead with `_embedded.contacts` references,
     /// or `None` when it does not exist.
-    pub async fn get_lead_with_contacts(
+    pub(crate) async fn get_lead_with_contacts(
         &self,
         account: &Account,
         lead_id: i64,
@@ -109,7 +109,7 @@ impl KommoClient {
 
     /// `GET /api/v4/leads` with `with=contacts`, most recently updated first; no match
     /// (204) is an empty list.
-    pub async fn search_leads(
+    pub(crate) async fn search_leads(
         &self,
         account: &Account,
         query: &LeadQuery<'_>,
@@ -143,7 +143,7 @@ impl KommoClient {
     }
 
     /// `GET /api/v4/contacts?query=…&with=leads`; no match (204) is an empty list.
-    pub async fn search_contacts(
+    pub(crate) async fn search_contacts(
         &self,
         account: &Account,
         text: &str,
@@ -157,7 +157,7 @@ impl KommoClient {
     }
 
     /// `GET /api/v4/contacts?filter[id][]=…` (one request for up to 250 ids).
-    pub async fn contacts_by_id(
+    pub(crate) async fn contacts_by_id(
         &self,
         account: &Account,
         ids: &[i64],
@@ -186,7 +186,11 @@ impl KommoClient {
 
     /// `POST /api/v4/tasks` with one task; returns the new task's id. Never replayed once
     /// Kommo may have received it (like notes), so a task is never created twice.
-    pub async fn create_task(&self, account: &Account, task: &NewTask) -> Result<i64, KommoError> {
+    pub(crate) async fn create_task(
+        &self,
+        account: &Account,
+        task: &NewTask,
+    ) -> Result<i64, KommoError> {
         let payload = to_bytes(&task.body())?;
         let lead_id = task.lead_id;
         let reply = self
@@ -209,7 +213,7 @@ impl KommoClient {
     }
 
     /// `GET /api/v4/bots`; none (204) is an empty list.
-    pub async fn list_bots(&self, account: &Account) -> Result<Vec<Bot>, KommoError> {
+    pub(crate) async fn list_bots(&self, account: &Account) -> Result<Vec<Bot>, KommoError> {
         let reply = self
             .sender
             .send(
@@ -227,7 +231,7 @@ impl KommoClient {
     /// Asks Kommo to run or stop a Salesbot on a lead; Kommo accepts it (202) and acts later.
     /// A run is never replayed once Kommo may have received it (a second run would start
     /// the bot twice); a stop is safe to repeat.
-    pub async fn bot_action(
+    pub(crate) async fn bot_action(
         &self,
         account: &Account,
         action: BotAction,

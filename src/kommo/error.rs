@@ -6,7 +6,7 @@ use serde::Serialize;
 
 /// One field Kommo refused in a `validation-errors` answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct FieldProblem {
+pub(crate) struct FieldProblem {
     pub path: String,
     pub code: String,
     pub detail: String,
@@ -26,7 +26,7 @@ impl fmt::Display for FieldProblem {
 /// A failed Kommo request. The `Display` text is the reason shown after a tool's failure
 /// sentence; it never contains the token or the `Authorization` header.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum KommoError {
+pub(crate) enum KommoError {
     #[error(
         "Kommo rejected the token (401 Unauthorized): it is invalid, expired or revoked; generate a new long-lived token for this account"
     )]
@@ -76,7 +76,7 @@ pub enum KommoError {
 
 impl KommoError {
     /// The HTTP status behind this error, when there was one.
-    pub fn status(&self) -> Option<u16> {
+    pub(crate) fn status(&self) -> Option<u16> {
         match self {
             KommoError::Unauthorized => Some(401),
             KommoError::PaymentRequired => Some(402),
@@ -90,7 +90,7 @@ impl KommoError {
     }
 
     /// A short machine-readable name, for `structuredContent`.
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             KommoError::Unauthorized => "unauthorized",
             KommoError::PaymentRequired => "payment_required",

@@ -18,13 +18,13 @@ use crate::redis_link::{RedisLink, RedisState};
 const POLL: Duration = Duration::from_millis(20);
 
 /// The limit of each account, shared or not.
-pub struct Gate {
+pub(super) struct Gate {
     local: Limiters,
     shared: Option<Arc<Shared>>,
 }
 
 /// The Redis side of the gate.
-pub struct Shared {
+pub(super) struct Shared {
     link: Arc<RedisLink>,
     scripts: SharedLimiter,
     /// Used while Redis is down, at `--redis-fallback-rate`.
@@ -34,13 +34,13 @@ pub struct Shared {
 /// The right to send one request. Dropping it (the answer arrived, or the attempt failed
 /// or was cancelled) starts the slot's last window, here or in Redis.
 #[allow(dead_code, reason = "held only for what dropping it does")]
-pub enum Slot {
+pub(super) enum Slot {
     Local(Permit),
     Shared(SharedSlot),
 }
 
 /// A slot held in Redis; released by a background command when dropped.
-pub struct SharedSlot {
+pub(super) struct SharedSlot {
     shared: Arc<Shared>,
     account: String,
     member: String,
@@ -65,7 +65,7 @@ impl Drop for SharedSlot {
 }
 
 impl Gate {
-    pub fn new(per_second: u32, redis: Option<(Arc<RedisLink>, u32)>) -> Self {
+    pub(super) fn new(per_second: u32, redis: Option<(Arc<RedisLink>, u32)>) -> Self {
         Self {
             local: Limiters::new(per_second),
             shared: redis.map(|(link, fallback_rate)| {
@@ -78,17 +78,17 @@ impl Gate {
         }
     }
 
-    pub fn per_second(&self) -> u32 {
+    pub(super) fn per_second(&self) -> u32 {
         self.local.per_second()
     }
 
-    pub fn redis(&self) -> Option<&Arc<RedisLink>> {
+    pub(super) fn redis(&self) -> Option<&Arc<RedisLink>> {
         self.shared.as_ref().map(|shared| &shared.link)
     }
 
     /// Waits for this request's turn, or fails as soon as it is known that the turn would
     /// come after `deadline`.
-    pub async fn acquire(
+    pub(super) async fn acquire(
         &self,
         api_root: &str,
         deadline: Instant,
@@ -194,7 +194,7 @@ impl Gate {
     }
 
     /// Kommo answered 429 on this account: hold it here and, with Redis, on every replica.
-    pub async fn throttled(&self, api_root: &str, wait: Duration) {
+    pub(super) async fn throttled(&self, api_root: &str, wait: Duration) {
         match &self.shared {
             None => self.local.for_account(api_root).throttled(wait),
             Some(shared) => {
@@ -213,7 +213,7 @@ impl Gate {
     }
 
     /// Whether Kommo throttled this account recently (here or, with Redis, on any replica).
-    pub async fn recently_throttled(&self, api_root: &str) -> bool {
+    pub(super) async fn recently_throttled(&self, api_root: &str) -> bool {
         match &self.shared {
             None => self.local.for_account(api_root).recently_throttled(),
             Some(shared) => {

@@ -19,12 +19,10 @@ const MAX_PEOPLE_PAGES: u32 = 40;
 
 /// One Kommo event (`GET /api/v4/events`).
 #[derive(Clone, Debug, Deserialize)]
-pub struct Event {
+pub(crate) struct Event {
     pub id: String,
     #[serde(rename = "type")]
     pub kind: String,
-    #[serde(default)]
-    pub entity_id: Option<i64>,
     /// The user who did it; 0 is Kommo's robot (a trigger, a Salesbot, an integration).
     #[serde(default)]
     pub created_by: i64,
@@ -43,23 +41,19 @@ struct EventsEmbedded {
 }
 
 /// One page of a lead's events, newest first, and whether Kommo has a further page.
-pub struct EventsPage {
+pub(crate) struct EventsPage {
     pub events: Vec<Event>,
     pub has_next: bool,
 }
 
 /// A note as `GET /api/v4/leads/{id}/notes` lists it.
 #[derive(Clone, Debug, Deserialize)]
-pub struct LeadNote {
+pub(crate) struct LeadNote {
     pub id: i64,
     #[serde(default)]
     pub note_type: String,
     #[serde(default)]
     pub params: Value,
-    #[serde(default)]
-    pub created_by: i64,
-    #[serde(default)]
-    pub created_at: i64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -70,7 +64,7 @@ struct LeadNotesEmbedded {
 
 /// A user of the account (`GET /api/v4/users?with=group`).
 #[derive(Clone, Debug, Deserialize)]
-pub struct User {
+pub(crate) struct User {
     pub id: i64,
     #[serde(default)]
     pub name: String,
@@ -83,7 +77,7 @@ pub struct User {
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
-pub struct UserRights {
+pub(crate) struct UserRights {
     /// Kommo leaves it out for some users; absent counts as active.
     #[serde(default)]
     pub is_active: Option<bool>,
@@ -94,25 +88,25 @@ pub struct UserRights {
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
-pub struct UserEmbedded {
+pub(crate) struct UserEmbedded {
     #[serde(default)]
     pub groups: Vec<UserGroup>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
-pub struct UserGroup {
+pub(crate) struct UserGroup {
     pub id: i64,
     #[serde(default)]
     pub name: String,
 }
 
 impl User {
-    pub fn is_active(&self) -> bool {
+    pub(crate) fn is_active(&self) -> bool {
         self.rights.is_active.unwrap_or(true)
     }
 
     /// The user's group (`with=group`), or only its id.
-    pub fn group(&self) -> Option<(i64, Option<&str>)> {
+    pub(crate) fn group(&self) -> Option<(i64, Option<&str>)> {
         match self.embedded.groups.first() {
             Some(group) => Some((group.id, Some(group.name.as_str()))),
             None => self.rights.group_id.map(|id| (id, None)),
@@ -128,7 +122,7 @@ struct UsersEmbedded {
 
 /// A reason a lead was lost (`GET /api/v4/leads/loss_reasons`).
 #[derive(Clone, Debug, Deserialize)]
-pub struct LossReason {
+pub(crate) struct LossReason {
     pub id: i64,
     #[serde(default)]
     pub name: String,
@@ -146,7 +140,7 @@ impl KommoClient {
     /// One page of the events of lead `lead_id` (`filter[entity]=lead`, its id, and the
     /// `types` when some are given), newest first as Kommo lists them; no events (204) is
     /// an empty page. One request.
-    pub async fn lead_events(
+    pub(crate) async fn lead_events(
         &self,
         account: &Account,
         lead_id: i64,
@@ -187,7 +181,7 @@ impl KommoClient {
 
     /// The notes of lead `lead_id` with these ids (`filter[id][]`), in one request of up
     /// to 250; none asked is no request.
-    pub async fn lead_notes_by_id(
+    pub(crate) async fn lead_notes_by_id(
         &self,
         account: &Account,
         lead_id: i64,
@@ -218,7 +212,7 @@ impl KommoClient {
     }
 
     /// The account's users with their groups, from the per-account cache when it is fresh.
-    pub async fn users(&self, account: &Account) -> Result<Arc<Vec<User>>, KommoError> {
+    pub(crate) async fn users(&self, account: &Account) -> Result<Arc<Vec<User>>, KommoError> {
         self.users
             .get(account, || {
                 self.every_page(
@@ -233,7 +227,7 @@ impl KommoClient {
     }
 
     /// The account's loss reasons, from the per-account cache when it is fresh.
-    pub async fn loss_reasons(
+    pub(crate) async fn loss_reasons(
         &self,
         account: &Account,
     ) -> Result<Arc<Vec<LossReason>>, KommoError> {

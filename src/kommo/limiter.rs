@@ -1,7 +1,7 @@
 //! One rate limiter per Kommo account, shared by every session, transport and call in the
 //! process, so kommo-mcp stays under Kommo's 7 requests per second and never gets blocked.
 
-pub mod shared;
+pub(crate) mod shared;
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -15,18 +15,18 @@ use tokio::{sync::Notify, time::Instant};
 /// after its answer arrived (or it failed). Kommo received it before it answered, so the
 /// eighth request can never reach Kommo within a second of the first, however long either
 /// spent on the network. The extra 50 ms is a margin for clocks measuring differently.
-pub const WINDOW: Duration = Duration::from_millis(1_050);
+pub(crate) const WINDOW: Duration = Duration::from_millis(1_050);
 
 /// After a 429 or a block, a later 403 on the same account within this span is read as
 /// "blocked for too many requests".
-pub const THROTTLE_MEMORY: Duration = Duration::from_secs(600);
+pub(crate) const THROTTLE_MEMORY: Duration = Duration::from_secs(600);
 
 /// When the map of accounts grows past this, accounts idle for a minute are forgotten.
 const MAX_IDLE_ACCOUNTS: usize = 4_096;
 
 /// Why a request may not be sent before its deadline.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
-pub enum NotBeforeDeadline {
+pub(crate) enum NotBeforeDeadline {
     /// Kommo asked (with a 429) that nobody sends for this long still.
     #[error("Kommo asked to wait {0:?} more")]
     Held(Duration),
@@ -37,7 +37,7 @@ pub enum NotBeforeDeadline {
 
 /// A rolling-window limiter: at most `per_second` requests sent or answered in any window
 /// (`None`: no window), plus the pause Kommo asks for with a 429, which holds every caller.
-pub struct RateLimiter {
+pub(crate) struct RateLimiter {
     per_second: Option<usize>,
     /// Callers wait here in arrival order; the one holding it is next to send.
     queue: tokio::sync::Mutex<()>,
@@ -60,7 +60,7 @@ struct Slots {
 
 /// The right to send one request; dropping it (when the answer arrived, or the attempt
 /// failed or was cancelled) starts the slot's last window.
-pub struct Permit {
+pub(crate) struct Permit {
     limiter: Arc<RateLimiter>,
 }
 
@@ -85,7 +85,7 @@ enum Turn {
 
 impl RateLimiter {
     /// `per_second == 0`: no window, only Kommo's 429 pauses are honoured.
-    pub fn new(per_second: u32) -> Self {
+    pub(crate) fn new(per_second: u32) -> Self {
         Self {
             per_second: (per_second > 0).then_some(per_second as usize),
             queue: tokio::sync::Mutex::new(()),
@@ -103,7 +103,10 @@ impl RateLimiter {
     /// Waits for this request's turn (callers queue in arrival order), or fails as soon as
     /// it is known that the turn would come after `deadline` — waiting in the queue
     /// included, so no caller waits past its deadline.
-    pub async fn acquire(self: &Arc<Self>, deadline: Instant) -> Result<Permit, NotBeforeDeadline> {
+    pub(crate) async fn acquire(
+        self: &Arc<Self>,
+        deadline: Instant,
+    ) -> Result<Permit, NotBeforeDeadline> {
         let Ok(_head) = tokio::time::timeout_at(deadline, self.queue.lock()).await else {
             return Err(self
                 .held_past(deadline)
@@ -173,7 +176,7 @@ impl RateLimiter {
     }
 
     /// Kommo answered 429: nobody on this account sends until `wait` has passed.
-    pub fn throttled(&self, wait: Duration) {
+    pub(crate) fn throttled(&self, wait: Duration) {
         let now = Instant::now();
         let mut slots = self.slots();
         let until = now + wait;
@@ -182,7 +185,7 @@ impl RateLimiter {
     }
 
     /// Whether Kommo throttled this account recently (a 403 now means "blocked").
-    pub fn recently_throttled(&self) -> bool {
+    pub(crate) fn recently_throttled(&self) -> bool {
         self.slots()
             .last_throttled
             .is_some_and(|at| at.elapsed() < THROTTLE_MEMORY)
@@ -191,7 +194,7 @@ impl RateLimiter {
     /// When every slot this limiter gave out is free again: one window after the last
     /// answer (`Some(now or earlier)` if it was never used); `None` while a request is in
     /// flight.
-    pub fn settled_at(&self) -> Option<Instant> {
+    pub(crate) fn settled_at(&self) -> Option<Instant> {
         let slots = self.slots();
         if slots.in_flight > 0 {
             return None;
@@ -206,26 +209,26 @@ impl RateLimiter {
 }
 
 /// The limiters of every account this process talks to.
-pub struct Limiters {
+pub(crate) struct Limiters {
     per_second: u32,
     by_account: Mutex<HashMap<String, Arc<RateLimiter>>>,
 }
 
 impl Limiters {
     /// `per_second == 0` turns the proactive limit off (429 pauses still hold the account).
-    pub fn new(per_second: u32) -> Self {
+    pub(crate) fn new(per_second: u32) -> Self {
         Self {
             per_second,
             by_account: Mutex::new(HashMap::new()),
         }
     }
 
-    pub fn per_second(&self) -> u32 {
+    pub(crate) fn per_second(&self) -> u32 {
         self.per_second
     }
 
     /// The limiter of one account (keyed by its API root), created on first use.
-    pub fn for_account(&self, key: &str) -> Arc<RateLimiter> {
+    pub(crate) fn for_account(&self, key: &str) -> Arc<RateLimiter> {
         let mut map = self
             .by_account
             .lock()

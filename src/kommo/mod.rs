@@ -3,13 +3,13 @@
 
 mod account;
 mod account_settings;
-pub mod account_zone;
+pub(crate) mod account_zone;
 mod crm;
 mod error;
 mod gate;
-pub mod history;
-pub mod limiter;
-pub mod models;
+pub(crate) mod history;
+pub(crate) mod limiter;
+pub(crate) mod models;
 mod paging;
 mod pipelines;
 mod problem;
@@ -21,11 +21,10 @@ use std::{sync::Arc, time::Duration};
 use bytes::Bytes;
 use serde_json::Value;
 
-pub use account::Account;
-pub use account_zone::{AccountZone, DateInput};
-pub use crm::{BotAction, LeadQuery, NewTask};
-pub use error::{FieldProblem, KommoError};
-pub use send::Replay;
+pub(crate) use account::Account;
+pub(crate) use account_zone::{AccountZone, DateInput};
+pub(crate) use crm::{BotAction, LeadQuery, NewTask};
+pub(crate) use error::KommoError;
 use send::Request;
 
 use models::{
@@ -37,7 +36,7 @@ use send::Sender;
 
 /// Client settings, from the configuration.
 #[derive(Clone, Debug)]
-pub struct ClientSettings {
+pub(crate) struct ClientSettings {
     /// Requests per second per account; 0 = no limit.
     pub rate_limit: u32,
     pub connect_timeout: Duration,
@@ -48,7 +47,7 @@ pub struct ClientSettings {
 }
 
 /// The Kommo client. Cheap to share (`Arc`); one per process.
-pub struct KommoClient {
+pub(crate) struct KommoClient {
     sender: Sender,
     pipelines: PipelineCache<Pipeline>,
     fields: PipelineCache<CustomField>,
@@ -66,7 +65,7 @@ const FIELDS_PAGE: u32 = 50;
 const MAX_FIELD_PAGES: u32 = 100;
 
 impl KommoClient {
-    pub fn new(settings: &ClientSettings) -> Self {
+    pub(crate) fn new(settings: &ClientSettings) -> Self {
         Self {
             sender: Sender::new(settings),
             pipelines: PipelineCache::new(settings.pipelines_cache),
@@ -79,12 +78,12 @@ impl KommoClient {
     }
 
     /// The shared Redis, when one is configured.
-    pub fn redis(&self) -> Option<&Arc<crate::redis_link::RedisLink>> {
+    pub(crate) fn redis(&self) -> Option<&Arc<crate::redis_link::RedisLink>> {
         self.sender.redis()
     }
 
     /// The lead, or `None` when Kommo says it does not exist (204 with no body, or 404).
-    pub async fn get_lead(
+    pub(crate) async fn get_lead(
         &self,
         account: &Account,
         lead_id: i64,
@@ -105,7 +104,7 @@ impl KommoClient {
     }
 
     /// `PATCH /api/v4/leads/{id}`; succeeds only when Kommo confirms the lead it updated.
-    pub async fn update_lead(
+    pub(crate) async fn update_lead(
         &self,
         account: &Account,
         lead_id: i64,
@@ -136,7 +135,7 @@ impl KommoClient {
 
     /// `POST /api/v4/leads/{id}/notes` with one common note; returns the new note's id.
     /// Never replayed once Kommo may have received it, so a note is never written twice.
-    pub async fn add_note(
+    pub(crate) async fn add_note(
         &self,
         account: &Account,
         lead_id: i64,
@@ -167,7 +166,10 @@ impl KommoClient {
     }
 
     /// Every pipeline of the account with its statuses, from the cache when it is fresh.
-    pub async fn pipelines(&self, account: &Account) -> Result<Arc<Vec<Pipeline>>, KommoError> {
+    pub(crate) async fn pipelines(
+        &self,
+        account: &Account,
+    ) -> Result<Arc<Vec<Pipeline>>, KommoError> {
         self.pipelines
             .get(account, || self.fetch_pipelines(account))
             .await
@@ -175,7 +177,7 @@ impl KommoClient {
 
     /// Drops the cached pipelines of this account (after Kommo refused a move the cache
     /// allowed), and its time zone, users and loss reasons with them.
-    pub async fn forget_pipelines(&self, account: &Account) {
+    pub(crate) async fn forget_pipelines(&self, account: &Account) {
         self.pipelines.forget(account).await;
         self.zones.forget(account).await;
         self.users.forget(account).await;
@@ -199,7 +201,7 @@ impl KommoClient {
 
     /// The lead custom fields, from the per-account cache when it is fresh (same time to
     /// live as the pipelines).
-    pub async fn lead_fields(
+    pub(crate) async fn lead_fields(
         &self,
         account: &Account,
     ) -> Result<Arc<Vec<CustomField>>, KommoError> {
@@ -210,7 +212,7 @@ impl KommoClient {
 
     /// Every lead custom field, 50 a page (Kommo's documented maximum for them), following
     /// each page's `next` link until there is none.
-    pub async fn lead_custom_fields(
+    pub(crate) async fn lead_custom_fields(
         &self,
         account: &Account,
     ) -> Result<Vec<CustomField>, KommoError> {
@@ -226,7 +228,7 @@ impl KommoClient {
     }
 
     /// `GET /api/v4/account`: whom the token belongs to.
-    pub async fn account_info(&self, account: &Account) -> Result<AccountInfo, KommoError> {
+    pub(crate) async fn account_info(&self, account: &Account) -> Result<AccountInfo, KommoError> {
         let reply = self
             .sender
             .send(
@@ -239,7 +241,7 @@ impl KommoClient {
 }
 
 /// The body of `POST /api/v4/leads/{id}/notes` that adds one common note.
-pub fn note_body(text: &str) -> Value {
+pub(crate) fn note_body(text: &str) -> Value {
     serde_json::json!([{ "note_type": "common", "params": { "text": text } }])
 }
 

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 #[derive(Clone, Debug, Deserialize)]
-pub struct Lead {
+pub(crate) struct Lead {
     pub id: i64,
     #[serde(default)]
     pub name: Option<String>,
@@ -30,7 +30,7 @@ pub struct Lead {
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
-pub struct LeadEmbedded {
+pub(crate) struct LeadEmbedded {
     #[serde(default)]
     pub tags: Vec<Tag>,
     /// Only with `with=contacts`: references to the lead's contacts.
@@ -39,7 +39,7 @@ pub struct LeadEmbedded {
 }
 
 #[derive(Clone, Debug, Deserialize)]
-pub struct Tag {
+pub(crate) struct Tag {
     #[serde(default)]
     pub id: Option<i64>,
     #[serde(default)]
@@ -47,7 +47,7 @@ pub struct Tag {
 }
 
 #[derive(Clone, Debug, Deserialize)]
-pub struct CustomFieldValue {
+pub(crate) struct CustomFieldValue {
     pub field_id: i64,
     #[serde(default)]
     pub field_name: Option<String>,
@@ -63,7 +63,7 @@ pub struct CustomFieldValue {
 /// `{catalog_id, catalog_element_id}`) keeps its other keys as its value.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(from = "WireFieldValue")]
-pub struct FieldValue {
+pub(crate) struct FieldValue {
     pub value: Value,
     pub enum_id: Option<i64>,
     /// The part or kind a value is (`WORK`, `MOB` on phones; `city` on an address).
@@ -99,12 +99,10 @@ impl From<WireFieldValue> for FieldValue {
 }
 
 #[derive(Clone, Debug, Deserialize)]
-pub struct Pipeline {
+pub(crate) struct Pipeline {
     pub id: i64,
     #[serde(default)]
     pub name: String,
-    #[serde(default)]
-    pub sort: Option<i64>,
     #[serde(default)]
     pub is_main: bool,
     #[serde(default)]
@@ -114,13 +112,13 @@ pub struct Pipeline {
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
-pub struct PipelineEmbedded {
+pub(crate) struct PipelineEmbedded {
     #[serde(default)]
     pub statuses: Vec<Status>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
-pub struct Status {
+pub(crate) struct Status {
     pub id: i64,
     #[serde(default)]
     pub name: String,
@@ -131,17 +129,17 @@ pub struct Status {
 }
 
 impl Pipeline {
-    pub fn statuses(&self) -> &[Status] {
+    pub(crate) fn statuses(&self) -> &[Status] {
         &self.embedded.statuses
     }
 
-    pub fn status(&self, id: i64) -> Option<&Status> {
+    pub(crate) fn status(&self, id: i64) -> Option<&Status> {
         self.statuses().iter().find(|status| status.id == id)
     }
 }
 
 #[derive(Clone, Debug, Deserialize)]
-pub struct CustomField {
+pub(crate) struct CustomField {
     pub id: i64,
     #[serde(default)]
     pub name: String,
@@ -156,23 +154,21 @@ pub struct CustomField {
 
 /// One option of a select, multiselect or radiobutton field.
 #[derive(Clone, Debug, Deserialize)]
-pub struct FieldEnum {
+pub(crate) struct FieldEnum {
     pub id: i64,
     #[serde(default)]
     pub value: String,
-    #[serde(default)]
-    pub sort: Option<i64>,
 }
 
 impl CustomField {
     /// The field's options (none for a field without any).
-    pub fn options(&self) -> &[FieldEnum] {
+    pub(crate) fn options(&self) -> &[FieldEnum] {
         self.enums.as_deref().unwrap_or_default()
     }
 }
 
 #[derive(Clone, Debug, Deserialize)]
-pub struct AccountInfo {
+pub(crate) struct AccountInfo {
     pub id: i64,
     #[serde(default)]
     pub name: String,
@@ -182,7 +178,7 @@ pub struct AccountInfo {
 
 /// A list page: `{"_embedded": {"<key>": [...]}, "_links": {"next": ...}}`.
 #[derive(Debug, Deserialize)]
-pub struct Page<T> {
+pub(crate) struct Page<T> {
     #[serde(rename = "_embedded")]
     pub embedded: T,
     #[serde(default, rename = "_links")]
@@ -190,54 +186,54 @@ pub struct Page<T> {
 }
 
 #[derive(Debug, Default, Deserialize)]
-pub struct Links {
+pub(crate) struct Links {
     #[serde(default)]
     pub next: Option<Value>,
 }
 
 #[derive(Debug, Deserialize)]
-pub struct PipelinesEmbedded {
+pub(crate) struct PipelinesEmbedded {
     #[serde(default)]
     pub pipelines: Vec<Pipeline>,
 }
 
 #[derive(Debug, Deserialize)]
-pub struct CustomFieldsEmbedded {
+pub(crate) struct CustomFieldsEmbedded {
     #[serde(default)]
     pub custom_fields: Vec<CustomField>,
 }
 
 #[derive(Debug, Deserialize)]
-pub struct NotesEmbedded {
+pub(crate) struct NotesEmbedded {
     #[serde(default)]
     pub notes: Vec<CreatedNote>,
 }
 
 #[derive(Debug, Deserialize)]
-pub struct CreatedNote {
+pub(crate) struct CreatedNote {
     pub id: i64,
 }
 
 /// A single-lead PATCH answer: flat `{id, updated_at}` or wrapped in `_embedded.leads[0]`.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
-pub enum UpdatedLead {
+pub(crate) enum UpdatedLead {
     Flat { id: i64 },
     Wrapped { _embedded: UpdatedLeads },
 }
 
 #[derive(Debug, Deserialize)]
-pub struct UpdatedLeads {
+pub(crate) struct UpdatedLeads {
     pub leads: Vec<UpdatedLeadId>,
 }
 
 #[derive(Debug, Deserialize)]
-pub struct UpdatedLeadId {
+pub(crate) struct UpdatedLeadId {
     pub id: i64,
 }
 
 impl UpdatedLead {
-    pub fn id(&self) -> Option<i64> {
+    pub(crate) fn id(&self) -> Option<i64> {
         match self {
             UpdatedLead::Flat { id } => Some(*id),
             UpdatedLead::Wrapped { _embedded } => _embedded.leads.first().map(|lead| lead.id),
@@ -247,7 +243,7 @@ impl UpdatedLead {
 
 /// A lead's contact as `with=contacts` embeds it: a reference only.
 #[derive(Clone, Debug, Deserialize)]
-pub struct ContactRef {
+pub(crate) struct ContactRef {
     pub id: i64,
     #[serde(default)]
     pub is_main: bool,
@@ -255,7 +251,7 @@ pub struct ContactRef {
 
 /// A contact: phones and e-mails are the values of its `PHONE` / `EMAIL` multitext fields.
 #[derive(Clone, Debug, Deserialize)]
-pub struct Contact {
+pub(crate) struct Contact {
     pub id: i64,
     #[serde(default)]
     pub name: Option<String>,
@@ -266,20 +262,20 @@ pub struct Contact {
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
-pub struct ContactEmbedded {
+pub(crate) struct ContactEmbedded {
     /// Only with `with=leads`.
     #[serde(default)]
     pub leads: Vec<LeadRef>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
-pub struct LeadRef {
+pub(crate) struct LeadRef {
     pub id: i64,
 }
 
 impl Contact {
     /// The text values of the multitext field with this `field_code` (`PHONE`, `EMAIL`).
-    pub fn values(&self, code: &str) -> Vec<String> {
+    pub(crate) fn values(&self, code: &str) -> Vec<String> {
         self.custom_fields_values
             .iter()
             .flatten()
@@ -291,7 +287,7 @@ impl Contact {
 
     /// The values of the multitext field with this `field_code`, each with its kind
     /// (`enum_code`: `WORK`, `MOB`, `PRIV`, …) when Kommo gives one.
-    pub fn kinded_values(&self, code: &str) -> Vec<(String, Option<String>)> {
+    pub(crate) fn kinded_values(&self, code: &str) -> Vec<(String, Option<String>)> {
         self.custom_fields_values
             .iter()
             .flatten()
@@ -306,7 +302,7 @@ impl Contact {
     }
 
     /// The ids of the leads `with=leads` listed.
-    pub fn lead_ids(&self) -> Vec<i64> {
+    pub(crate) fn lead_ids(&self) -> Vec<i64> {
         self.embedded
             .iter()
             .flat_map(|e| &e.leads)
@@ -316,38 +312,38 @@ impl Contact {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct LeadsEmbedded {
+pub(crate) struct LeadsEmbedded {
     #[serde(default)]
     pub leads: Vec<Lead>,
 }
 
 #[derive(Debug, Deserialize)]
-pub struct ContactsEmbedded {
+pub(crate) struct ContactsEmbedded {
     #[serde(default)]
     pub contacts: Vec<Contact>,
 }
 
 #[derive(Debug, Deserialize)]
-pub struct TasksEmbedded {
+pub(crate) struct TasksEmbedded {
     #[serde(default)]
     pub tasks: Vec<CreatedTask>,
 }
 
 #[derive(Debug, Deserialize)]
-pub struct CreatedTask {
+pub(crate) struct CreatedTask {
     pub id: i64,
 }
 
 /// A Salesbot of the account.
 #[derive(Clone, Debug, Deserialize)]
-pub struct Bot {
+pub(crate) struct Bot {
     pub id: i64,
     #[serde(default)]
     pub name: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
-pub struct BotsEmbedded {
+pub(crate) struct BotsEmbedded {
     #[serde(default, alias = "bots")]
     pub items: Vec<Bot>,
 }

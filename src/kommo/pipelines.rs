@@ -17,7 +17,7 @@ use super::{Account, KommoError};
 type Slot<T> = Arc<tokio::sync::Mutex<Option<(Instant, Arc<Vec<T>>)>>>;
 
 /// A list per account (pipelines, custom fields), kept for a time to live.
-pub struct PipelineCache<T> {
+pub(super) struct PipelineCache<T> {
     ttl: Duration,
     slots: Mutex<HashMap<String, Slot<T>>>,
 }
@@ -26,7 +26,7 @@ pub struct PipelineCache<T> {
 const MAX_ACCOUNTS: usize = 1_024;
 
 impl<T> PipelineCache<T> {
-    pub fn new(ttl: Duration) -> Self {
+    pub(super) fn new(ttl: Duration) -> Self {
         Self {
             ttl,
             slots: Mutex::new(HashMap::new()),
@@ -46,7 +46,11 @@ impl<T> PipelineCache<T> {
 
     /// The cached pipelines, or fetches them. Concurrent callers for one account wait for
     /// a single fetch.
-    pub async fn get<F, Fut>(&self, account: &Account, fetch: F) -> Result<Arc<Vec<T>>, KommoError>
+    pub(super) async fn get<F, Fut>(
+        &self,
+        account: &Account,
+        fetch: F,
+    ) -> Result<Arc<Vec<T>>, KommoError>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Vec<T>, KommoError>>,
@@ -65,7 +69,7 @@ impl<T> PipelineCache<T> {
         Ok(pipelines)
     }
 
-    pub async fn forget(&self, account: &Account) {
+    pub(super) async fn forget(&self, account: &Account) {
         let slot = self.slot(account);
         *slot.lock().await = None;
     }

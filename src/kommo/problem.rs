@@ -39,7 +39,7 @@ const MAX_DETAIL: usize = 300;
 
 /// Maps a Kommo error answer to an error. `what` names the resource for a 404
 /// (e.g. "the notes endpoint of lead 5").
-pub fn classify(status: u16, body: &[u8], what: &str) -> KommoError {
+pub(super) fn classify(status: u16, body: &[u8], what: &str) -> KommoError {
     let problem: Option<Problem> = serde_json::from_slice(body).ok();
     let detail = problem
         .as_ref()
@@ -116,7 +116,7 @@ fn plain_detail(body: &[u8]) -> Option<String> {
 }
 
 /// The `retry_after` of a 429 body, if it has one.
-pub fn retry_after_from_body(body: &[u8]) -> Option<u64> {
+pub(super) fn retry_after_from_body(body: &[u8]) -> Option<u64> {
     serde_json::from_slice::<Problem>(body).ok()?.retry_after
 }
 

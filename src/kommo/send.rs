@@ -17,7 +17,7 @@ use super::{Account, ClientSettings, KommoError, gate::Gate, limiter::NotBeforeD
 
 /// Whether a request may be sent again after a failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Replay {
+pub(crate) enum Replay {
     /// Reads and idempotent PATCHes: retried on 429, 502/503/504, timeouts and broken
     /// connections.
     Safe,
@@ -27,7 +27,7 @@ pub enum Replay {
 }
 
 /// One request to send: what, where, and how it may be retried.
-pub struct Request<'a> {
+pub(super) struct Request<'a> {
     pub method: Method,
     pub path: &'a str,
     pub body: Option<Bytes>,
@@ -39,7 +39,7 @@ pub struct Request<'a> {
 }
 
 impl<'a> Request<'a> {
-    pub fn get(path: &'a str, what: &'a (dyn Fn() -> String + Sync)) -> Self {
+    pub(super) fn get(path: &'a str, what: &'a (dyn Fn() -> String + Sync)) -> Self {
         Self {
             method: Method::GET,
             path,
@@ -51,7 +51,7 @@ impl<'a> Request<'a> {
     }
 
     /// An idempotent write, safe to send again.
-    pub fn patch(path: &'a str, body: Bytes, what: &'a (dyn Fn() -> String + Sync)) -> Self {
+    pub(super) fn patch(path: &'a str, body: Bytes, what: &'a (dyn Fn() -> String + Sync)) -> Self {
         Self {
             method: Method::PATCH,
             path,
@@ -63,7 +63,11 @@ impl<'a> Request<'a> {
     }
 
     /// A write that must happen at most once.
-    pub fn post_once(path: &'a str, body: Bytes, what: &'a (dyn Fn() -> String + Sync)) -> Self {
+    pub(super) fn post_once(
+        path: &'a str,
+        body: Bytes,
+        what: &'a (dyn Fn() -> String + Sync),
+    ) -> Self {
         Self {
             method: Method::POST,
             path,
@@ -74,13 +78,13 @@ impl<'a> Request<'a> {
         }
     }
 
-    pub fn accepting(self, accept: &'a [u16]) -> Self {
+    pub(super) fn accepting(self, accept: &'a [u16]) -> Self {
         Self { accept, ..self }
     }
 }
 
 /// What Kommo answered (a success status, or one the caller said it handles).
-pub struct Reply {
+pub(super) struct Reply {
     pub status: u16,
     pub body: Bytes,
 }
@@ -92,7 +96,7 @@ const BACKOFF_BASE: Duration = Duration::from_millis(250);
 /// A 429 without `retry_after` or `Retry-After` waits this long.
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
 
-pub struct Sender {
+pub(super) struct Sender {
     client: OnceLock<Result<reqwest::Client, String>>,
     gate: Gate,
     connect_timeout: Duration,
@@ -111,7 +115,7 @@ enum Attempt {
 }
 
 impl Sender {
-    pub fn new(settings: &ClientSettings) -> Self {
+    pub(super) fn new(settings: &ClientSettings) -> Self {
         Self {
             client: OnceLock::new(),
             gate: Gate::new(settings.rate_limit, settings.redis.clone()),
@@ -122,7 +126,7 @@ impl Sender {
     }
 
     /// The shared Redis, when one is configured.
-    pub fn redis(&self) -> Option<&std::sync::Arc<crate::redis_link::RedisLink>> {
+    pub(super) fn redis(&self) -> Option<&std::sync::Arc<crate::redis_link::RedisLink>> {
         self.gate.redis()
     }
 
@@ -148,7 +152,11 @@ impl Sender {
 
     /// Sends one request with the account's rate limit and the retry policy. Success
     /// statuses (2xx) and those in `accept` are returned; everything else is an error.
-    pub async fn send(&self, account: &Account, request: Request<'_>) -> Result<Reply, KommoError> {
+    pub(super) async fn send(
+        &self,
+        account: &Account,
+        request: Request<'_>,
+    ) -> Result<Reply, KommoError> {
         let Request {
             method,
             path,

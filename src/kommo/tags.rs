@@ -34,13 +34,13 @@ struct TagsEmbedded {
 type Searches = HashMap<String, (Instant, Arc<Vec<Tag>>)>;
 
 /// Tag searches per account (`api_root`), by the caller's key for the name searched.
-pub struct TagCache {
+pub(super) struct TagCache {
     ttl: Duration,
     accounts: Mutex<HashMap<String, Searches>>,
 }
 
 impl TagCache {
-    pub fn new(ttl: Duration) -> Self {
+    pub(super) fn new(ttl: Duration) -> Self {
         Self {
             ttl,
             accounts: Mutex::new(HashMap::new()),
@@ -92,7 +92,7 @@ impl KommoClient {
     /// The account's lead tags Kommo's search finds for `name` (every page of it), from the
     /// cache when this account searched for `key` within the time to live. The caller picks
     /// the tag among them (Kommo's search matches parts of names too).
-    pub async fn search_lead_tags(
+    pub(crate) async fn search_lead_tags(
         &self,
         account: &Account,
         name: &str,
@@ -121,7 +121,11 @@ impl KommoClient {
 
     /// `POST /api/v4/leads/tags` with one tag; returns the tag Kommo created. Never replayed
     /// once Kommo may have received it (a retry could create a second tag).
-    pub async fn create_lead_tag(&self, account: &Account, name: &str) -> Result<Tag, KommoError> {
+    pub(crate) async fn create_lead_tag(
+        &self,
+        account: &Account,
+        name: &str,
+    ) -> Result<Tag, KommoError> {
         let body = json!([{ "name": name.trim() }]);
         let payload = serde_json::to_vec(&body).map_err(|err| KommoError::Decode {
             detail: err.to_string(),

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 /// Who made a call and how it reached the server.
 #[derive(Clone, Debug)]
-pub struct CallInfo {
+pub(crate) struct CallInfo {
     /// `stdio`, `streamable_http`, `sse`, `bare_json` or `cli`.
     pub transport: &'static str,
     pub request_id: String,
@@ -24,7 +24,7 @@ pub struct CallInfo {
 
 impl CallInfo {
     /// A call from the command line (`call`).
-    pub fn cli() -> Self {
+    pub(crate) fn cli() -> Self {
         Self {
             transport: "cli",
             request_id: super::request_id::generate(),
@@ -38,7 +38,7 @@ const MAX_TRACED: usize = 32;
 
 /// One request sent to Kommo during the call.
 #[derive(Clone, Debug)]
-pub struct KommoHit {
+pub(crate) struct KommoHit {
     pub method: &'static str,
     /// Kommo's `X-Request-Id`, when it answered with one.
     pub request_id: Option<String>,
@@ -47,7 +47,7 @@ pub struct KommoHit {
 /// A write's change as the tool describes it (no note text and no field values beyond
 /// what the tool chose to put here).
 #[derive(Clone, Debug, Default)]
-pub struct Change {
+pub(crate) struct Change {
     pub lead_id: Option<i64>,
     pub before: Option<Value>,
     pub after: Option<Value>,
@@ -69,7 +69,7 @@ struct State {
 
 /// The state of one call in progress.
 #[derive(Clone, Default)]
-pub struct Trace(Arc<Mutex<State>>);
+pub(crate) struct Trace(Arc<Mutex<State>>);
 
 impl Trace {
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -79,13 +79,13 @@ impl Trace {
     }
 
     /// How many Kommo requests the call made, and Kommo's id of each that had one.
-    pub fn kommo(&self) -> (usize, Vec<KommoHit>) {
+    pub(crate) fn kommo(&self) -> (usize, Vec<KommoHit>) {
         let state = self.lock();
         (state.kommo_count, state.kommo.clone())
     }
 
     /// Kommo's `X-Request-Id` of the last write request, else of the last request.
-    pub fn last_kommo_request_id(&self) -> Option<String> {
+    pub(crate) fn last_kommo_request_id(&self) -> Option<String> {
         let state = self.lock();
         state
             .kommo
@@ -97,7 +97,7 @@ impl Trace {
     }
 
     /// The change the tool described.
-    pub fn change(&self) -> Change {
+    pub(crate) fn change(&self) -> Change {
         self.lock().change.clone()
     }
 }
@@ -108,30 +108,25 @@ tokio::task_local! {
 }
 
 /// Runs `future` as a call made by `info` (set by the MCP service wrapper).
-pub async fn with_info<F: Future>(info: CallInfo, future: F) -> F::Output {
+pub(crate) async fn with_info<F: Future>(info: CallInfo, future: F) -> F::Output {
     INFO.scope(info, future).await
 }
 
 /// The info of the call in progress; a command-line call when none was set.
-pub fn current_info() -> CallInfo {
+pub(crate) fn current_info() -> CallInfo {
     INFO.try_with(Clone::clone)
         .unwrap_or_else(|_| CallInfo::cli())
 }
 
-/// The request id of the call in progress, if any.
-pub fn current_request_id() -> Option<String> {
-    INFO.try_with(|info| info.request_id.clone()).ok()
-}
-
 /// Runs `future` with a fresh trace and returns it with the output.
-pub async fn traced<F: Future>(future: F) -> (F::Output, Trace) {
+pub(crate) async fn traced<F: Future>(future: F) -> (F::Output, Trace) {
     let trace = Trace::default();
     let output = TRACE.scope(trace.clone(), future).await;
     (output, trace)
 }
 
 /// Notes one request sent to Kommo (called by the Kommo client for each attempt).
-pub fn note_kommo_request(method: &'static str, request_id: Option<&str>) {
+pub(crate) fn note_kommo_request(method: &'static str, request_id: Option<&str>) {
     let _ = TRACE.try_with(|trace| {
         let mut state = trace.lock();
         state.kommo_count += 1;
@@ -145,19 +140,19 @@ pub fn note_kommo_request(method: &'static str, request_id: Option<&str>) {
 }
 
 /// Lets the write tools describe their change for the audit trail.
-pub fn describe(update: impl FnOnce(&mut Change)) {
+pub(crate) fn describe(update: impl FnOnce(&mut Change)) {
     let _ = TRACE.try_with(|trace| update(&mut trace.lock().change));
 }
 
 /// The change described so far in the call in progress.
-pub fn current_change() -> Change {
+pub(crate) fn current_change() -> Change {
     TRACE
         .try_with(|trace| trace.lock().change.clone())
         .unwrap_or_default()
 }
 
 /// Kommo's `X-Request-Id` of the call's last write request (else of its last request).
-pub fn last_kommo_request_id() -> Option<String> {
+pub(crate) fn last_kommo_request_id() -> Option<String> {
     TRACE
         .try_with(|trace| trace.last_kommo_request_id())
         .ok()
@@ -174,7 +169,7 @@ fn plausible_id(id: &str) -> bool {
 }
 
 /// What the info line of a tool call says.
-pub struct Summary<'a> {
+pub(crate) struct Summary<'a> {
     pub tool: &'static str,
     pub account: Option<&'a str>,
     pub lead_id: Option<i64>,
@@ -184,7 +179,7 @@ pub struct Summary<'a> {
 }
 
 /// Writes the one info line of a finished tool call.
-pub fn log_call(info: &CallInfo, summary: &Summary<'_>, trace: &Trace) {
+pub(crate) fn log_call(info: &CallInfo, summary: &Summary<'_>, trace: &Trace) {
     let (count, hits) = trace.kommo();
     let ids: Vec<&str> = hits
         .iter()

@@ -53,7 +53,7 @@ const KNOWN_METHODS: [&str; 20] = [
 
 /// How one MCP operation ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     Ok,
     /// An `isError` tool result (invalid arguments included).
     ToolError,
@@ -72,10 +72,10 @@ impl Outcome {
 }
 
 /// The `account` label value of an account no setting names.
-pub const OTHER_ACCOUNT: &str = "other";
+pub(crate) const OTHER_ACCOUNT: &str = "other";
 
 /// Every metric the server exports.
-pub struct Metrics {
+pub(crate) struct Metrics {
     registry: Registry,
     /// With `--metrics-account-label`: the configured accounts, each its own label value.
     account_labels: Option<BTreeSet<String>>,
@@ -173,7 +173,11 @@ impl Metrics {
 
     /// The text exposition (OpenMetrics 1.0, which Prometheus reads), with the session and
     /// in-flight gauges set to the counts given.
-    pub fn render(&self, sessions: &[(&'static str, usize)], calls_in_flight: usize) -> String {
+    pub(crate) fn render(
+        &self,
+        sessions: &[(&'static str, usize)],
+        calls_in_flight: usize,
+    ) -> String {
         for (transport, count) in sessions {
             self.sessions
                 .get_or_create(&vec![("network_transport", Cow::Borrowed(*transport))])
@@ -196,17 +200,17 @@ static METRICS: OnceLock<Metrics> = OnceLock::new();
 
 /// Turns metrics on for this process (`serve --http` only). Later calls keep the first.
 /// `account_labels`: with `--metrics-account-label`, the configured accounts.
-pub fn install(account_labels: Option<BTreeSet<String>>) -> &'static Metrics {
+pub(crate) fn install(account_labels: Option<BTreeSet<String>>) -> &'static Metrics {
     METRICS.get_or_init(|| Metrics::new(account_labels))
 }
 
 /// The metrics, when installed.
-pub fn get() -> Option<&'static Metrics> {
+pub(crate) fn get() -> Option<&'static Metrics> {
     METRICS.get()
 }
 
 /// The method label of an MCP request method.
-pub fn method_label(method: &str) -> &'static str {
+pub(crate) fn method_label(method: &str) -> &'static str {
     KNOWN_METHODS
         .into_iter()
         .find(|known| *known == method)
@@ -214,7 +218,7 @@ pub fn method_label(method: &str) -> &'static str {
 }
 
 /// Records one MCP operation.
-pub fn record_operation(
+pub(crate) fn record_operation(
     method: &str,
     tool: Option<&str>,
     outcome: Outcome,
@@ -239,7 +243,7 @@ pub fn record_operation(
 }
 
 /// Records one request sent to Kommo (one attempt).
-pub fn record_kommo_request(
+pub(crate) fn record_kommo_request(
     account: &str,
     method: &str,
     path: &str,
@@ -270,14 +274,14 @@ pub fn record_kommo_request(
 }
 
 /// Records how long a Kommo request waited for a rate-limit slot.
-pub fn record_rate_limit_wait(waited: Duration) {
+pub(crate) fn record_rate_limit_wait(waited: Duration) {
     if let Some(metrics) = get() {
         metrics.rate_limit_wait.observe(waited.as_secs_f64());
     }
 }
 
 /// Records a 429 from Kommo.
-pub fn record_rate_limited(account: &str) {
+pub(crate) fn record_rate_limited(account: &str) {
     if let Some(metrics) = get() {
         let labels = metrics.with_account(Vec::new(), account);
         metrics.rate_limited.get_or_create(&labels).inc();
@@ -285,7 +289,7 @@ pub fn record_rate_limited(account: &str) {
 }
 
 /// Records a 403 after a 429 (Kommo blocked the account).
-pub fn record_blocked(account: &str) {
+pub(crate) fn record_blocked(account: &str) {
     if let Some(metrics) = get() {
         let labels = metrics.with_account(Vec::new(), account);
         metrics.blocked.get_or_create(&labels).inc();
@@ -293,7 +297,7 @@ pub fn record_blocked(account: &str) {
 }
 
 /// The class of an HTTP status (`2xx` … `5xx`).
-pub fn status_class(status: u16) -> &'static str {
+pub(crate) fn status_class(status: u16) -> &'static str {
     match status {
         100..=199 => "1xx",
         200..=299 => "2xx",
@@ -304,7 +308,7 @@ pub fn status_class(status: u16) -> &'static str {
 }
 
 /// The bounded kind of a Kommo API path (never the lead id itself).
-pub fn endpoint_kind(method: &str, path: &str) -> &'static str {
+pub(crate) fn endpoint_kind(method: &str, path: &str) -> &'static str {
     let path = path.split('?').next().unwrap_or_default();
     let Some(rest) = path.strip_prefix("/api/v4/") else {
         return "other";

@@ -2,16 +2,16 @@
 //! per-call trace of Kommo requests, the info line of every tool call, and the MCP service
 //! wrapper that measures every request on every transport.
 
-pub mod call;
-pub mod metrics;
-pub mod request_id;
-pub mod service;
+pub(crate) mod call;
+pub(crate) mod metrics;
+pub(crate) mod request_id;
+pub(crate) mod service;
 
 use std::time::Duration;
 
 /// Records one attempt of a Kommo request: its metrics and its place in the call's trace.
 /// `status_class` is `2xx`…`5xx`, or `connect_error`, `timeout`, `transport_error`.
-pub fn kommo_attempt(
+pub(crate) fn kommo_attempt(
     account: &str,
     method: &http::Method,
     path: &str,

@@ -14,24 +14,24 @@ use axum::{
 
 /// The id of one HTTP request.
 #[derive(Clone, Debug)]
-pub struct RequestId(pub String);
+pub(crate) struct RequestId(pub String);
 
 /// Who sent the request (the remote address; access control may put a client name here).
 #[derive(Clone, Debug)]
-pub struct Caller(pub String);
+pub(crate) struct Caller(pub String);
 
 const HEADER: &str = "x-request-id";
 /// The longest incoming id that is kept.
 const MAX_LEN: usize = 128;
 
 /// A new random request id.
-pub fn generate() -> String {
+pub(crate) fn generate() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
 /// The id the client sent, if it is usable: a printable `X-Request-Id` of at most 128
 /// characters, else the trace id of a well-formed `traceparent`.
-pub fn incoming(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn incoming(headers: &HeaderMap) -> Option<String> {
     let given = headers
         .get(HEADER)
         .and_then(|value| value.to_str().ok())
@@ -63,7 +63,7 @@ pub fn incoming(headers: &HeaderMap) -> Option<String> {
 }
 
 /// Middleware: attaches `RequestId` and `Caller`, and echoes the id on the response.
-pub async fn attach(mut request: Request, next: Next) -> Response {
+pub(crate) async fn attach(mut request: Request, next: Next) -> Response {
     let id = incoming(request.headers()).unwrap_or_else(generate);
     let caller = request
         .extensions()

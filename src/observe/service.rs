@@ -22,7 +22,7 @@ use super::{
 };
 /// A handler as served over one transport.
 #[derive(Clone)]
-pub struct Observed<H> {
+pub(crate) struct Observed<H> {
     inner: H,
     transport: &'static str,
 }
@@ -30,7 +30,7 @@ pub struct Observed<H> {
 impl<H: ServerHandler> Observed<H> {
     /// `transport` is the `network_transport` label: `stdio`, `streamable_http`, `sse` or
     /// `bare_json`.
-    pub fn new(inner: H, transport: &'static str) -> Self {
+    pub(crate) fn new(inner: H, transport: &'static str) -> Self {
         Self { inner, transport }
     }
 

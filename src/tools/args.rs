@@ -9,16 +9,16 @@ use rmcp::schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde_json::Value;
 
 /// The largest id Kommo accepts (its ids are 32-bit signed integers).
-pub const MAX_ID: i64 = i32::MAX as i64;
+pub(super) const MAX_ID: i64 = i32::MAX as i64;
 
 /// One argument's type: how it is read from the call's JSON, with a problem naming it.
-pub trait Arg: Sized {
+pub(super) trait Arg: Sized {
     /// Reads argument `name`; `value` is `None` when the call did not give it.
     fn read(name: &str, value: Option<&Value>) -> Result<Self, String>;
 }
 
 /// A tool's whole argument struct (implemented by [`tool_args!`]).
-pub trait ToolArgs: Sized {
+pub(super) trait ToolArgs: Sized {
     /// Reads every field, or every problem (one per wrong argument).
     fn read_all(args: &rmcp::model::JsonObject) -> Result<Self, Vec<String>>;
 
@@ -42,7 +42,7 @@ pub trait ToolArgs: Sized {
 }
 
 /// The problem when not exactly one of `names` is given (absent and `null` count as not given).
-pub fn exactly_one(args: &rmcp::model::JsonObject, names: &[&str]) -> Option<String> {
+pub(super) fn exactly_one(args: &rmcp::model::JsonObject, names: &[&str]) -> Option<String> {
     let given: Vec<&str> = names
         .iter()
         .copied()
@@ -56,7 +56,7 @@ pub fn exactly_one(args: &rmcp::model::JsonObject, names: &[&str]) -> Option<Str
 }
 
 /// The answer's reason when arguments are wrong: every problem, then that nothing was sent.
-pub fn invalid(problems: &[String]) -> String {
+pub(super) fn invalid(problems: &[String]) -> String {
     format!(
         "Invalid arguments: {}. Nothing was sent to Kommo.",
         problems.join("; ")
@@ -118,7 +118,7 @@ impl<T: Arg> Arg for Option<T> {
 
 /// A Kommo id: a JSON integer from 1 to 2147483647.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Id(pub i64);
+pub(super) struct Id(pub i64);
 
 impl Arg for Id {
     fn read(name: &str, value: Option<&Value>) -> Result<Self, String> {
@@ -140,7 +140,7 @@ impl JsonSchema for Id {
 
 /// A whole amount Kommo stores in a 32-bit integer: 0 to 2147483647 (a lead's price).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Amount(pub i64);
+pub(super) struct Amount(pub i64);
 
 impl Arg for Amount {
     fn read(name: &str, value: Option<&Value>) -> Result<Self, String> {
@@ -193,7 +193,7 @@ fn whole_number(
 
 /// A text that is not empty (nor only spaces).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Text(pub String);
+pub(super) struct Text(pub String);
 
 impl Arg for Text {
     fn read(name: &str, value: Option<&Value>) -> Result<Self, String> {
@@ -215,10 +215,10 @@ impl JsonSchema for Text {
 
 /// A tag's name: not empty, at most 255 characters.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TagName(pub String);
+pub(super) struct TagName(pub String);
 
 /// The longest tag name Kommo keeps.
-pub const MAX_TAG_NAME: usize = 255;
+pub(super) const MAX_TAG_NAME: usize = 255;
 
 impl Arg for TagName {
     fn read(name: &str, value: Option<&Value>) -> Result<Self, String> {
@@ -271,7 +271,7 @@ impl Arg for bool {
 
 /// A JSON object of values by key (checked further by the tool that takes it).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Object(pub serde_json::Map<String, Value>);
+pub(super) struct Object(pub serde_json::Map<String, Value>);
 
 impl Arg for Object {
     fn read(name: &str, value: Option<&Value>) -> Result<Self, String> {
@@ -299,7 +299,7 @@ impl JsonSchema for Object {
 }
 
 /// A short description of a JSON value for a problem sentence.
-pub fn describe(value: &Value) -> String {
+pub(super) fn describe(value: &Value) -> String {
     match value {
         Value::String(text) => format!("the text {:?}", truncate(text)),
         Value::Bool(flag) => format!("{flag}"),
@@ -322,7 +322,7 @@ fn truncate(text: &str) -> String {
 }
 
 /// A non-empty text of at most `MAX` characters.
-pub struct Bounded<const MAX: usize>(pub String);
+pub(super) struct Bounded<const MAX: usize>(pub String);
 
 impl<const MAX: usize> Arg for Bounded<MAX> {
     fn read(name: &str, value: Option<&Value>) -> Result<Self, String> {

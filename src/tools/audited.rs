@@ -14,7 +14,7 @@ use crate::{
 };
 
 /// One write tool call as the audit trail names it.
-pub struct Audited {
+pub(crate) struct Audited {
     log: Arc<AuditLog>,
     pub tool: ToolName,
     caller: String,
@@ -26,7 +26,7 @@ pub struct Audited {
 
 /// What varies from line to line of one call.
 #[derive(Default)]
-pub struct Line<'a> {
+pub(crate) struct Line<'a> {
     pub event: Event,
     pub account: Option<&'a str>,
     pub lead_id: Option<i64>,
@@ -44,7 +44,12 @@ pub struct Line<'a> {
 
 impl Audited {
     /// A tool call: named by the scope's caller, else by the call's (its address on HTTP).
-    pub fn new(log: Arc<AuditLog>, tool: ToolName, info: &CallInfo, scope: &RequestScope) -> Self {
+    pub(crate) fn new(
+        log: Arc<AuditLog>,
+        tool: ToolName,
+        info: &CallInfo,
+        scope: &RequestScope,
+    ) -> Self {
         let named = scope.caller.as_deref().map(str::to_owned);
         Self::of(
             log,
@@ -58,7 +63,7 @@ impl Audited {
 
     /// `name` is the authenticated caller's, if any; `address` the connection's (or the
     /// transport's name off HTTP).
-    pub fn of(
+    pub(crate) fn of(
         log: Arc<AuditLog>,
         tool: ToolName,
         name: Option<String>,
@@ -82,7 +87,7 @@ impl Audited {
 
     /// Writes the one line of a write refused before the tool ran (`kind` names the rule,
     /// `reason` says it). A failure is logged: the write was not sent anyway.
-    pub async fn refused(
+    pub(crate) async fn refused(
         &self,
         account: Option<&str>,
         lead_id: Option<i64>,
@@ -102,12 +107,12 @@ impl Audited {
     }
 
     /// Why no line can be written now, if that is so.
-    pub fn unusable(&self) -> Option<String> {
+    pub(crate) fn unusable(&self) -> Option<String> {
         self.log.ready().err()
     }
 
     /// Writes one line (`durable`: synced to disk before this returns).
-    pub async fn write(&self, line: &Line<'_>, durable: bool) -> Result<(), String> {
+    pub(crate) async fn write(&self, line: &Line<'_>, durable: bool) -> Result<(), String> {
         let record = AuditRecord {
             time: crate::audit::now(),
             event: line.event,

@@ -16,7 +16,7 @@ use super::{
     write::{Write, lead_update_answer},
 };
 
-pub static SPEC: ToolSpec = ToolSpec {
+pub(super) static SPEC: ToolSpec = ToolSpec {
     title: "Set lead budget",
     summary: "Set a lead's budget (price), replacing the current one.",
     description: "Set the budget (price) of a lead in Kommo CRM, e.g. when the customer states what they \
@@ -47,7 +47,7 @@ tool_args! {
 
 /// What add_budget did.
 #[derive(Serialize, JsonSchema)]
-pub struct BudgetOutput {
+pub(super) struct BudgetOutput {
     /// The lead whose price was set.
     pub lead_id: i64,
     /// The lead's price now.
@@ -59,7 +59,7 @@ pub struct BudgetOutput {
     pub changed: bool,
 }
 
-pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
+pub(super) async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     let (lead_id, price, dry_run) = match AddBudgetArgs::parse(args) {
         Ok(args) => (
             args.lead_id.0,

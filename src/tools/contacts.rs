@@ -10,7 +10,7 @@ use crate::kommo::models::{Contact, Lead};
 
 /// One contact of a lead.
 #[derive(Clone, Debug, Serialize, JsonSchema)]
-pub struct ContactOutput {
+pub(super) struct ContactOutput {
     /// The Kommo contact id.
     pub id: i64,
     /// The contact's name (empty when Kommo did not return the contact).
@@ -25,7 +25,7 @@ pub struct ContactOutput {
 
 /// A phone number or e-mail address with the kind Kommo gives it.
 #[derive(Clone, Debug, Serialize, JsonSchema)]
-pub struct KindedValue {
+pub(super) struct KindedValue {
     pub value: String,
     /// Kommo's kind (`enum_code`): WORK, WORKDD (direct), MOB, FAX, HOME, PRIV, OTHER;
     /// absent when Kommo gives none.
@@ -43,7 +43,7 @@ fn kinded(contact: Option<&Contact>, code: &str) -> Vec<KindedValue> {
 }
 
 /// The contact ids `with=contacts` embedded on these leads, each once, in order.
-pub fn referenced(leads: &[&Lead]) -> Vec<i64> {
+pub(super) fn referenced(leads: &[&Lead]) -> Vec<i64> {
     let mut ids = Vec::new();
     for lead in leads {
         for contact in lead.embedded.iter().flat_map(|e| &e.contacts) {
@@ -56,7 +56,7 @@ pub fn referenced(leads: &[&Lead]) -> Vec<i64> {
 }
 
 /// The lead's contacts, main contact first, with the details of `known` where it has them.
-pub fn of_lead(lead: &Lead, known: &HashMap<i64, Contact>) -> Vec<ContactOutput> {
+pub(super) fn of_lead(lead: &Lead, known: &HashMap<i64, Contact>) -> Vec<ContactOutput> {
     let mut out: Vec<ContactOutput> = lead
         .embedded
         .iter()
@@ -77,7 +77,7 @@ pub fn of_lead(lead: &Lead, known: &HashMap<i64, Contact>) -> Vec<ContactOutput>
 }
 
 /// `Maria Gonzalez (main; +54 9 11 5555-0101 (MOB); maria@example.com (WORK))`.
-pub fn describe(contact: &ContactOutput) -> String {
+pub(super) fn describe(contact: &ContactOutput) -> String {
     let mut parts = Vec::new();
     if contact.is_main {
         parts.push("main".to_owned());

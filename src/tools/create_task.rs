@@ -20,7 +20,7 @@ use super::{
 };
 use crate::kommo::NewTask;
 
-pub static SPEC: ToolSpec = ToolSpec {
+pub(super) static SPEC: ToolSpec = ToolSpec {
     title: "Create task",
     summary: "Create a task (follow-up or meeting, with a deadline) on a lead for the sales team.",
     description: "Create a task on a lead in Kommo CRM for a person of the sales team: a follow-up \
@@ -61,7 +61,7 @@ tool_args! {
 }
 
 /// A due time in Unix seconds (not yet checked to be in the future).
-pub struct Due(pub i64);
+pub(super) struct Due(pub i64);
 
 impl Arg for Due {
     fn read(name: &str, value: Option<&Value>) -> Result<Self, String> {
@@ -90,7 +90,7 @@ impl JsonSchema for Due {
 }
 
 /// A task type id: `follow_up` (1), `meeting` (2) or an account's type id.
-pub struct TaskType(pub i64);
+pub(super) struct TaskType(pub i64);
 
 impl Arg for TaskType {
     fn read(name: &str, value: Option<&Value>) -> Result<Self, String> {
@@ -125,7 +125,7 @@ impl JsonSchema for TaskType {
 
 /// The task that was created.
 #[derive(Serialize, JsonSchema)]
-pub struct CreateTaskOutput {
+pub(super) struct CreateTaskOutput {
     /// The lead the task is on.
     pub lead_id: i64,
     /// The id Kommo gave the task.
@@ -177,7 +177,7 @@ fn read(args: &JsonObject, now: i64) -> Result<Args, String> {
     })
 }
 
-pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
+pub(super) async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     let args = match read(args, crate::tools::now()) {
         Ok(args) => args,
         Err(problem) => return outcome::invalid_arguments(SPEC.sentences.failed, problem),

@@ -13,7 +13,7 @@
 //! same id; failed (key deleted) or lapsed → it claims and writes itself. When Redis does
 //! not answer, this process's memory alone decides (as without Redis).
 
-pub mod shared;
+pub(crate) mod shared;
 
 use std::{
     collections::HashMap,
@@ -33,7 +33,7 @@ const POLL_EVERY: Duration = Duration::from_millis(25);
 /// What a write is remembered by: the account, the kind of write, the entity and a SHA-256
 /// of its content.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct DedupeKey {
+pub(crate) struct DedupeKey {
     account: String,
     kind: &'static str,
     entity: i64,
@@ -41,7 +41,7 @@ pub struct DedupeKey {
 }
 
 impl DedupeKey {
-    pub fn new(account: &str, kind: &'static str, entity: i64, content: &str) -> Self {
+    pub(crate) fn new(account: &str, kind: &'static str, entity: i64, content: &str) -> Self {
         let digest = Sha256::digest(content.as_bytes()).into();
         Self {
             account: account.to_owned(),
@@ -69,7 +69,7 @@ impl DedupeKey {
 }
 
 /// The most writes remembered at once; the oldest confirmed one makes room for a new one.
-pub const DEDUPE_MAX_ENTRIES: usize = 10_000;
+pub(crate) const DEDUPE_MAX_ENTRIES: usize = 10_000;
 
 enum Entry {
     /// A write in progress; its sender says when it ended (`Some(id)` confirmed).
@@ -81,7 +81,7 @@ enum Entry {
 }
 
 /// Memory of recent writes: this process's, and the replicas' shared one when set.
-pub struct DedupeStore {
+pub(crate) struct DedupeStore {
     window: Duration,
     max: usize,
     entries: Mutex<HashMap<DedupeKey, Entry>>,
@@ -104,7 +104,7 @@ struct SharedClaim {
 }
 
 /// The outcome of [`DedupeStore::claim`].
-pub enum Claimed {
+pub(crate) enum Claimed {
     /// Nobody wrote this recently: write it, then confirm or drop the claim.
     New(Claim),
     /// The same write was confirmed within the window, with this id.
@@ -113,7 +113,7 @@ pub enum Claimed {
 
 /// The right to make one write; dropping it without [`Claim::confirm`] forgets it, so a
 /// failed write is not remembered and a waiting twin proceeds to write itself.
-pub struct Claim {
+pub(crate) struct Claim {
     store: Option<Arc<DedupeStore>>,
     key: Option<DedupeKey>,
     shared: Option<(Arc<DedupeStore>, SharedClaim)>,
@@ -121,7 +121,7 @@ pub struct Claim {
 
 impl DedupeStore {
     /// A store that remembers writes for `window` (zero turns it off), at most `max` at once.
-    pub fn new(window: Duration, max: usize) -> Arc<Self> {
+    pub(crate) fn new(window: Duration, max: usize) -> Arc<Self> {
         Arc::new(Self {
             window,
             max,
@@ -132,7 +132,7 @@ impl DedupeStore {
 
     /// A store shared through `link` as well; `longest_write` bounds how long a claim
     /// stays pending there.
-    pub fn shared(
+    pub(crate) fn shared(
         window: Duration,
         max: usize,
         link: Arc<RedisLink>,
@@ -155,17 +155,14 @@ impl DedupeStore {
     }
 
     /// How many writes are remembered or in progress now.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.entries().len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// Claims a write, waiting while an identical one is in progress (here or, with Redis,
     /// on any replica).
-    pub async fn claim(self: &Arc<Self>, key: DedupeKey) -> Claimed {
+    pub(crate) async fn claim(self: &Arc<Self>, key: DedupeKey) -> Claimed {
         if self.window.is_zero() {
             return Claimed::New(Claim {
                 store: None,
@@ -274,7 +271,7 @@ impl DedupeStore {
 impl Claim {
     /// The write was confirmed by Kommo with `id`: remember it for the window (here and,
     /// with Redis, for every replica).
-    pub async fn confirm(mut self, id: i64) {
+    pub(crate) async fn confirm(mut self, id: i64) {
         if let Some((store, claim)) = self.shared.take()
             && let Some(shared) = &store.shared
         {
@@ -289,7 +286,7 @@ impl Claim {
     }
 
     /// The write failed: forget it everywhere, so a retry (or a waiting twin) writes.
-    pub async fn forget(mut self) {
+    pub(crate) async fn forget(mut self) {
         if let Some((store, claim)) = self.shared.take() {
             forget_shared(&store, &claim).await;
         }

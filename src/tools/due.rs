@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 /// Unix seconds of `value`, or why it is not a due time.
-pub fn parse(value: &Value) -> Result<i64, String> {
+pub(super) fn parse(value: &Value) -> Result<i64, String> {
     match value {
         Value::Number(n) => n
             .as_i64()

@@ -3,7 +3,7 @@
 //! with the reason it is refused; the types it does write are listed once, for messages.
 
 /// The types `update_lead_fields` writes (`field_values.rs` checks each one's value).
-pub const WRITTEN: &str = "text, textarea, url, numeric, monetary, checkbox, date, date_time, \
+pub(super) const WRITTEN: &str = "text, textarea, url, numeric, monetary, checkbox, date, date_time, \
                            birthday, select, radiobutton, multiselect, streetaddress and \
                            tracking_data";
 
@@ -31,7 +31,7 @@ fn reason(kind: &str) -> Option<&'static str> {
 }
 
 /// The message refusing a field of `kind`; `what` names the field.
-pub fn unsupported(what: &str, kind: &str) -> String {
+pub(super) fn unsupported(what: &str, kind: &str) -> String {
     match reason(kind) {
         Some(reason) => format!(
             "{what}: update_lead_fields cannot set {kind} fields: {reason} (it sets {WRITTEN} fields)"

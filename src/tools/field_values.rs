@@ -21,7 +21,7 @@ const MAX_TEXT: usize = 256;
 
 /// One field to set, as it will be sent.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Planned {
+pub(super) struct Planned {
     pub field_id: i64,
     pub name: String,
     pub kind: String,
@@ -55,7 +55,7 @@ enum New {
 
 impl Planned {
     /// Whether the account's time zone is needed to send or compare this value.
-    pub fn needs_zone(&self) -> bool {
+    pub(super) fn needs_zone(&self) -> bool {
         matches!(self.new, New::When { .. })
     }
 
@@ -76,7 +76,7 @@ impl Planned {
 
     /// The new value to show: dates as YYYY-MM-DD, date-times as ISO 8601 with the offset
     /// of `zone`.
-    pub fn shown(&self, zone: &AccountZone) -> Value {
+    pub(super) fn shown(&self, zone: &AccountZone) -> Value {
         match (&self.new, self.seconds(zone)) {
             (New::When { day: true, .. }, Some(s)) => zone.show_day(s).into(),
             (New::When { day: false, .. }, Some(s)) => zone.show_instant(s).into(),
@@ -85,7 +85,7 @@ impl Planned {
     }
 
     /// The `custom_fields_values` item that sets it (`enum_id` for select-like fields).
-    pub fn item(&self, zone: &AccountZone) -> Value {
+    pub(super) fn item(&self, zone: &AccountZone) -> Value {
         let values = match &self.new {
             New::Clear => Value::Null,
             New::Text(text) => json!([{ "value": text }]),
@@ -99,7 +99,7 @@ impl Planned {
 
     /// Whether the lead's current value is already this one (a date: the same day in the
     /// account's zone).
-    pub fn is_set(&self, current: Option<&CustomFieldValue>, zone: &AccountZone) -> bool {
+    pub(super) fn is_set(&self, current: Option<&CustomFieldValue>, zone: &AccountZone) -> bool {
         let values = current
             .and_then(|c| c.values.as_deref())
             .unwrap_or_default();
@@ -144,7 +144,7 @@ fn as_i64(value: &Value) -> Option<i64> {
 }
 
 /// Resolves every key and checks every value; all problems at once.
-pub fn plan(
+pub(super) fn plan(
     fields: &[CustomField],
     wanted: &Map<String, Value>,
     subdomain: &str,
@@ -403,7 +403,6 @@ mod tests {
                     .map(|(id, value)| FieldEnum {
                         id: *id,
                         value: (*value).to_owned(),
-                        sort: None,
                     })
                     .collect()
             }),

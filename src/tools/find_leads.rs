@@ -25,7 +25,7 @@ use crate::kommo::{
     models::{Contact, Lead, Pipeline},
 };
 
-pub static SPEC: ToolSpec = ToolSpec {
+pub(super) static SPEC: ToolSpec = ToolSpec {
     title: "Find leads",
     summary: "Find leads by text, a contact's phone or e-mail, optionally in one pipeline or status.",
     description: "Find leads in Kommo CRM by text (query: names and field values), by a contact's \
@@ -46,7 +46,7 @@ pub static SPEC: ToolSpec = ToolSpec {
     run: |call, args| Box::pin(run(call, args)),
 };
 
-pub const NONE: &str = "No leads match.";
+pub(super) const NONE: &str = "No leads match.";
 /// Default and largest number of leads returned.
 const DEFAULT_LIMIT: i64 = 10;
 const MAX_LIMIT: i64 = 50;
@@ -75,7 +75,7 @@ tool_args! {
 }
 
 /// How many leads: 1 to 50.
-pub struct Limit(pub i64);
+pub(super) struct Limit(pub i64);
 
 impl Arg for Limit {
     fn read(name: &str, value: Option<&Value>) -> Result<Self, String> {
@@ -103,14 +103,14 @@ impl JsonSchema for Limit {
 
 /// The leads found.
 #[derive(Serialize, JsonSchema)]
-pub struct FindLeadsOutput {
+pub(super) struct FindLeadsOutput {
     /// The matching leads, most recently updated first (empty when none match).
     pub leads: Vec<FoundLead>,
 }
 
 /// One lead found.
 #[derive(Serialize, JsonSchema)]
-pub struct FoundLead {
+pub(super) struct FoundLead {
     pub id: i64,
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -182,7 +182,7 @@ fn read(args: &JsonObject) -> Result<Criteria, String> {
     })
 }
 
-pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
+pub(super) async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     let criteria = match read(args) {
         Ok(criteria) => criteria,
         Err(problem) => return outcome::invalid_arguments(SPEC.sentences.failed, problem),

@@ -25,7 +25,7 @@ use crate::kommo::{
     models::{Lead, Pipeline},
 };
 
-pub static SPEC: ToolSpec = ToolSpec {
+pub(super) static SPEC: ToolSpec = ToolSpec {
     title: "Get lead",
     summary: "Read one lead: pipeline, status, price, tags, custom fields, contacts and whether the agent is paused.",
     description: "Read one lead from Kommo CRM: its name, price, pipeline and status (ids and names), \
@@ -55,7 +55,7 @@ tool_args! {
 
 /// One lead as get_lead reports it.
 #[derive(Serialize, JsonSchema)]
-pub struct LeadOutput {
+pub(super) struct LeadOutput {
     /// The lead id.
     pub id: i64,
     /// The lead's name (often the customer's name or the deal's subject).
@@ -103,13 +103,13 @@ pub struct LeadOutput {
 
 /// An id with its name (the name is absent when it could not be resolved).
 #[derive(Serialize, JsonSchema)]
-pub struct NamedId {
+pub(super) struct NamedId {
     pub id: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
-pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
+pub(super) async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     let lead_id = match GetLeadArgs::parse(args) {
         Ok(args) => args.lead_id.0,
         Err(problem) => return outcome::invalid_arguments(SPEC.sentences.failed, problem),
@@ -164,7 +164,7 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     outcome::success(describe(&output), &output)
 }
 
-pub fn view(
+pub(super) fn view(
     lead: &Lead,
     pipelines: Option<&[Pipeline]>,
     pause: Option<PauseSetting>,

@@ -28,7 +28,7 @@ use super::{
 };
 use crate::kommo::history::{LeadNote, User};
 
-pub static SPEC: ToolSpec = ToolSpec {
+pub(super) static SPEC: ToolSpec = ToolSpec {
     title: "Get lead history",
     summary: "Read a lead's timeline, newest first: stage moves, messages, notes, tags, and who did each.",
     description: "Read the history of one lead from Kommo CRM, newest first: stage moves, \
@@ -81,7 +81,7 @@ tool_args! {
 }
 
 /// How many entries: 1 to 100.
-pub struct HistoryLimit(pub i64);
+pub(super) struct HistoryLimit(pub i64);
 
 impl Arg for HistoryLimit {
     fn read(name: &str, value: Option<&Value>) -> Result<Self, String> {
@@ -108,7 +108,7 @@ impl JsonSchema for HistoryLimit {
 }
 
 /// Kommo event types: 1 to 10 names of lowercase letters, digits and `_`.
-pub struct EventTypes(pub Vec<String>);
+pub(super) struct EventTypes(pub Vec<String>);
 
 impl Arg for EventTypes {
     fn read(name: &str, value: Option<&Value>) -> Result<Self, String> {
@@ -219,7 +219,7 @@ fn plan(args: &HistoryArgs) -> Result<Cursor, String> {
 
 /// A lead's history page.
 #[derive(Serialize, JsonSchema)]
-pub struct HistoryOutput {
+pub(super) struct HistoryOutput {
     pub lead_id: i64,
     /// The time zone the entries' times are in (the account's; UTC when Kommo did not say).
     pub time_zone: String,
@@ -232,7 +232,7 @@ pub struct HistoryOutput {
 
 /// One thing that happened to the lead.
 #[derive(Serialize, JsonSchema)]
-pub struct HistoryEntry {
+pub(super) struct HistoryEntry {
     /// When (ISO 8601 with the account's offset).
     pub time: String,
     /// Kommo's event type, e.g. lead_status_changed, incoming_chat_message, common_note_added.
@@ -251,7 +251,7 @@ pub struct HistoryEntry {
 
 /// An entry as Kommo gave it.
 #[derive(Serialize, JsonSchema)]
-pub struct RawEntry {
+pub(super) struct RawEntry {
     pub event_id: String,
     /// Unix seconds.
     pub created_at: i64,
@@ -264,7 +264,7 @@ pub struct RawEntry {
     pub value_after: Value,
 }
 
-pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
+pub(super) async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     let failed = SPEC.sentences.failed;
     let page = match HistoryArgs::parse(args)
         .and_then(|args| plan(&args).map_err(|problem| super::args::invalid(&[problem])))

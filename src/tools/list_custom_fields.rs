@@ -17,7 +17,7 @@ use super::{
 };
 use crate::kommo::models::CustomField;
 
-pub static SPEC: ToolSpec = ToolSpec {
+pub(super) static SPEC: ToolSpec = ToolSpec {
     title: "List lead custom fields",
     summary: "List the account's lead custom fields with their types and options.",
     description: "List the lead custom fields of the Kommo account: id, name, code, type, and for \
@@ -37,14 +37,14 @@ pub static SPEC: ToolSpec = ToolSpec {
 
 /// The account's lead custom fields.
 #[derive(Serialize, JsonSchema)]
-pub struct FieldsOutput {
+pub(super) struct FieldsOutput {
     /// Every lead custom field, in Kommo's order.
     pub fields: Vec<FieldView>,
 }
 
 /// One lead custom field.
 #[derive(Serialize, JsonSchema)]
-pub struct FieldView {
+pub(super) struct FieldView {
     pub id: i64,
     pub name: String,
     /// The field's code, when it has one (update_lead_fields accepts it as a key).
@@ -60,14 +60,14 @@ pub struct FieldView {
 
 /// One option of a select-like field.
 #[derive(Serialize, JsonSchema)]
-pub struct OptionView {
+pub(super) struct OptionView {
     /// The option's enum id.
     pub id: i64,
     pub value: String,
 }
 
 /// Field types whose values are options.
-pub fn has_options(kind: &str) -> bool {
+pub(super) fn has_options(kind: &str) -> bool {
     matches!(kind, "select" | "multiselect" | "radiobutton")
 }
 
@@ -77,7 +77,7 @@ tool_args! {
     struct NoArgs {}
 }
 
-pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
+pub(super) async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     if let Err(problem) = NoArgs::parse(args) {
         return outcome::invalid_arguments(SPEC.sentences.failed, problem);
     }
@@ -101,7 +101,7 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     }
 }
 
-pub fn view(fields: &[CustomField]) -> FieldsOutput {
+pub(super) fn view(fields: &[CustomField]) -> FieldsOutput {
     FieldsOutput {
         fields: fields
             .iter()

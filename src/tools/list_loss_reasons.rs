@@ -16,7 +16,7 @@ use super::{
 };
 use crate::kommo::history::LossReason;
 
-pub static SPEC: ToolSpec = ToolSpec {
+pub(super) static SPEC: ToolSpec = ToolSpec {
     title: "List loss reasons",
     summary: "List the account's loss reasons (why a lead was lost).",
     description: "List the loss reasons of the Kommo account (id and name), in the order \
@@ -41,19 +41,19 @@ tool_args! {
 
 /// The account's loss reasons.
 #[derive(Serialize, JsonSchema)]
-pub struct LossReasonsOutput {
+pub(super) struct LossReasonsOutput {
     /// Every loss reason, in Kommo's order (empty when the account has none).
     pub loss_reasons: Vec<LossReasonView>,
 }
 
 /// One loss reason.
 #[derive(Serialize, JsonSchema)]
-pub struct LossReasonView {
+pub(super) struct LossReasonView {
     pub id: i64,
     pub name: String,
 }
 
-pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
+pub(super) async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     let failed = SPEC.sentences.failed;
     if let Err(problem) = NoArgs::parse(args) {
         return outcome::invalid_arguments(failed, problem);
@@ -71,7 +71,7 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     }
 }
 
-pub fn view(reasons: &[LossReason]) -> LossReasonsOutput {
+pub(super) fn view(reasons: &[LossReason]) -> LossReasonsOutput {
     let mut sorted: Vec<&LossReason> = reasons.iter().collect();
     sorted.sort_by_key(|reason| (reason.sort.unwrap_or(i64::MAX), reason.id));
     LossReasonsOutput {

@@ -16,7 +16,7 @@ use super::{
 };
 use crate::kommo::models::{Pipeline, Status};
 
-pub static SPEC: ToolSpec = ToolSpec {
+pub(super) static SPEC: ToolSpec = ToolSpec {
     title: "List pipelines",
     summary: "List the account's pipelines with their statuses.",
     description: "List every sales pipeline of the Kommo account with its statuses (stages): ids, \
@@ -36,14 +36,14 @@ pub static SPEC: ToolSpec = ToolSpec {
 
 /// The account's pipelines.
 #[derive(Serialize, JsonSchema)]
-pub struct PipelinesOutput {
+pub(super) struct PipelinesOutput {
     /// Every pipeline, main pipeline first.
     pub pipelines: Vec<PipelineView>,
 }
 
 /// One pipeline and its statuses.
 #[derive(Serialize, JsonSchema)]
-pub struct PipelineView {
+pub(super) struct PipelineView {
     pub id: i64,
     pub name: String,
     /// The account's main pipeline (where new leads go by default).
@@ -56,7 +56,7 @@ pub struct PipelineView {
 
 /// One status (stage) of a pipeline.
 #[derive(Serialize, JsonSchema)]
-pub struct StatusView {
+pub(super) struct StatusView {
     pub id: i64,
     pub name: String,
     /// "incoming" (unsorted new leads), "won" (142), "lost" (143) or "regular".
@@ -65,7 +65,7 @@ pub struct StatusView {
 
 #[derive(Serialize, JsonSchema, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
-pub enum StatusKind {
+pub(super) enum StatusKind {
     Incoming,
     Regular,
     Won,
@@ -73,10 +73,10 @@ pub enum StatusKind {
 }
 
 /// Kommo's system status ids, the same in every pipeline.
-pub const WON: i64 = 142;
-pub const LOST: i64 = 143;
+pub(super) const WON: i64 = 142;
+pub(super) const LOST: i64 = 143;
 
-pub fn status_kind(status: &Status) -> StatusKind {
+pub(super) fn status_kind(status: &Status) -> StatusKind {
     match status.id {
         WON => StatusKind::Won,
         LOST => StatusKind::Lost,
@@ -91,7 +91,7 @@ tool_args! {
     struct NoArgs {}
 }
 
-pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
+pub(super) async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     if let Err(problem) = NoArgs::parse(args) {
         return outcome::invalid_arguments(SPEC.sentences.failed, problem);
     }
@@ -115,7 +115,7 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     }
 }
 
-pub fn view(pipelines: &[Pipeline]) -> PipelinesOutput {
+pub(super) fn view(pipelines: &[Pipeline]) -> PipelinesOutput {
     let mut views: Vec<PipelineView> = pipelines
         .iter()
         .map(|pipeline| {

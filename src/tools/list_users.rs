@@ -17,7 +17,7 @@ use super::{
 };
 use crate::kommo::history::User;
 
-pub static SPEC: ToolSpec = ToolSpec {
+pub(super) static SPEC: ToolSpec = ToolSpec {
     title: "List users",
     summary: "List the account's users: id, name, e-mail, whether active, and group.",
     description: "List every user of the Kommo account: id, name, e-mail, whether the user is \
@@ -44,14 +44,14 @@ tool_args! {
 
 /// The account's users.
 #[derive(Serialize, JsonSchema)]
-pub struct UsersOutput {
+pub(super) struct UsersOutput {
     /// Every user, active ones first, then by name.
     pub users: Vec<UserView>,
 }
 
 /// One user.
 #[derive(Serialize, JsonSchema)]
-pub struct UserView {
+pub(super) struct UserView {
     pub id: i64,
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -67,13 +67,13 @@ pub struct UserView {
 
 /// A group (team) of users.
 #[derive(Serialize, JsonSchema)]
-pub struct GroupView {
+pub(super) struct GroupView {
     pub id: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
-pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
+pub(super) async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     let failed = SPEC.sentences.failed;
     if let Err(problem) = NoArgs::parse(args) {
         return outcome::invalid_arguments(failed, problem);
@@ -91,7 +91,7 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     }
 }
 
-pub fn view(users: &[User]) -> UsersOutput {
+pub(super) fn view(users: &[User]) -> UsersOutput {
     let mut views: Vec<UserView> = users
         .iter()
         .map(|user| UserView {

@@ -2,11 +2,11 @@
 //! command line. Transports only decide which tools a request may use.
 
 mod args;
-pub mod audited;
+pub(crate) mod audited;
 mod budget;
 mod contacts;
 mod create_task;
-pub mod dedupe;
+pub(crate) mod dedupe;
 mod due;
 mod field_types;
 mod field_values;
@@ -20,11 +20,11 @@ mod list_users;
 mod move_lead;
 mod names;
 mod note;
-pub mod outcome;
+pub(crate) mod outcome;
 mod pause;
 mod phone;
 mod readable;
-pub mod reference;
+pub(crate) mod reference;
 mod salesbots;
 mod spec;
 mod tag;
@@ -58,11 +58,11 @@ use crate::{
 };
 use audited::{Audited, Line};
 pub(crate) use spec::{Sentences, ToolSpec};
-pub use target::{PauseSetting, Target, TargetError};
+pub(crate) use target::{PauseSetting, Target, TargetError};
 
 /// Everything a tool call needs: the configuration, the Kommo client, and the server's
 /// own account resolved once.
-pub struct Toolkit {
+pub(crate) struct Toolkit {
     config: Arc<Config>,
     client: KommoClient,
     own_target: Result<Target, TargetError>,
@@ -80,7 +80,7 @@ pub(crate) fn now() -> i64 {
 }
 
 impl Toolkit {
-    pub fn new(config: Arc<Config>) -> Self {
+    pub(crate) fn new(config: Arc<Config>) -> Self {
         let client = KommoClient::new(&ClientSettings {
             rate_limit: config.rate_limit.value,
             connect_timeout: config.connect_timeout.value,
@@ -122,20 +122,20 @@ impl Toolkit {
     }
 
     /// The audit trail, when one is configured.
-    pub fn audit(&self) -> Option<&Arc<AuditLog>> {
+    pub(crate) fn audit(&self) -> Option<&Arc<AuditLog>> {
         self.audit.as_ref()
     }
 
-    pub fn config(&self) -> &Config {
+    pub(crate) fn config(&self) -> &Config {
         &self.config
     }
 
-    pub fn client(&self) -> &KommoClient {
+    pub(crate) fn client(&self) -> &KommoClient {
         &self.client
     }
 
     /// The tools enabled by the server's own setting.
-    pub fn enabled(&self) -> ToolSet {
+    pub(crate) fn enabled(&self) -> ToolSet {
         if self.config.read_only.value {
             self.config.tools.value.intersect(ToolSet::readers())
         } else {
@@ -144,12 +144,12 @@ impl Toolkit {
     }
 
     /// The definitions (`tools/list` entries) of the given tools, sorted by name.
-    pub fn definitions(&self, tools: ToolSet) -> Vec<Tool> {
+    pub(crate) fn definitions(&self, tools: ToolSet) -> Vec<Tool> {
         definitions(tools)
     }
 
     /// The account a request acts on (the server's own unless the request names another).
-    pub fn target(&self, scope: &RequestScope) -> Result<Target, TargetError> {
+    pub(crate) fn target(&self, scope: &RequestScope) -> Result<Target, TargetError> {
         if scope.token.is_none() && scope.subdomain.is_none() && scope.pause_field_id.is_none() {
             return self.own_target.clone();
         }
@@ -161,7 +161,7 @@ impl Toolkit {
     /// writes its `intent` and `outcome` lines around the Kommo write (or its dry-run or
     /// repeat line), and a call that ends before any write gets one line here. Every call
     /// ends with one info log line.
-    pub async fn call(
+    pub(crate) async fn call(
         &self,
         tool: ToolName,
         args: &JsonObject,
@@ -235,7 +235,7 @@ impl Toolkit {
 
     /// Writes the audit line of a write tool call refused before the tool ran (not
     /// enabled, read-only); nothing when the tool only reads or no audit log is set.
-    pub async fn audit_refused(
+    pub(crate) async fn audit_refused(
         &self,
         tool: ToolName,
         args: &JsonObject,
@@ -397,7 +397,7 @@ const LIST_CACHE_MAX: usize = 32;
 /// The serialized `tools/list` result (`{"tools":[…]}`) of a tool set, built on first use
 /// and kept (for at most [`LIST_CACHE_MAX`] sets). The bare-JSON HTTP path answers
 /// `tools/list` with it instead of serializing some 14 KB of schemas on every request.
-pub fn list_result_json(tools: ToolSet) -> Option<Arc<[u8]>> {
+pub(crate) fn list_result_json(tools: ToolSet) -> Option<Arc<[u8]>> {
     static CACHE: LazyLock<Mutex<HashMap<ToolSet, Arc<[u8]>>>> =
         LazyLock::new(|| Mutex::new(HashMap::new()));
     if let Some(json) = CACHE
@@ -424,7 +424,7 @@ fn definitions(tools: ToolSet) -> Vec<Tool> {
 }
 
 /// The definition of one tool (built once per process).
-pub fn definition(tool: ToolName) -> &'static Tool {
+pub(crate) fn definition(tool: ToolName) -> &'static Tool {
     static DEFINITIONS: LazyLock<Vec<Tool>> = LazyLock::new(|| {
         ToolName::ALL
             .into_iter()

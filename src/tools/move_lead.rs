@@ -20,7 +20,7 @@ use crate::{
     observe::call::describe,
 };
 
-pub static SPEC: ToolSpec = ToolSpec {
+pub(super) static SPEC: ToolSpec = ToolSpec {
     title: "Move lead",
     summary: "Move a lead to a pipeline and status (stage).",
     description: "Move a lead in Kommo CRM to a pipeline and status (stage), e.g. when the \
@@ -56,7 +56,7 @@ tool_args! {
 
 /// What move_lead did.
 #[derive(Serialize, JsonSchema)]
-pub struct MoveLeadOutput {
+pub(super) struct MoveLeadOutput {
     /// The lead that was moved.
     pub lead_id: i64,
     /// The pipeline the lead is now in.
@@ -73,7 +73,7 @@ pub struct MoveLeadOutput {
     pub previous_status_id: Option<i64>,
 }
 
-pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
+pub(super) async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     let (lead_id, pipeline_id, status_id, dry_run) = match MoveLeadArgs::parse(args) {
         Ok(args) => (
             args.lead_id.0,
@@ -160,7 +160,11 @@ pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
 
 /// Whether `status_id` is a status of pipeline `pipeline_id`, with a reason that lists the
 /// valid choices (names and ids) when it is not.
-pub fn check_move(pipelines: &[Pipeline], pipeline_id: i64, status_id: i64) -> Result<(), String> {
+pub(super) fn check_move(
+    pipelines: &[Pipeline],
+    pipeline_id: i64,
+    status_id: i64,
+) -> Result<(), String> {
     let Some(pipeline) = pipelines.iter().find(|p| p.id == pipeline_id) else {
         let known: Vec<String> = pipelines
             .iter()

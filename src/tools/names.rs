@@ -23,13 +23,13 @@ use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
 
 /// A name as compared: its canonical case fold, and that fold without combining marks.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Key {
+pub(super) struct Key {
     folded: String,
     bare: String,
 }
 
 impl Key {
-    pub fn new(name: &str) -> Key {
+    pub(super) fn new(name: &str) -> Key {
         let folded = fold(name);
         Key {
             bare: without_marks(&folded),
@@ -38,7 +38,7 @@ impl Key {
     }
 
     /// Whether `name` is the same name (case, canonical form and surrounding spaces aside).
-    pub fn is(&self, name: &str) -> bool {
+    pub(super) fn is(&self, name: &str) -> bool {
         fold(name) == self.folded
     }
 
@@ -48,7 +48,7 @@ impl Key {
     }
 
     /// The case-folded form, for keying caches (equal for [`same`] names).
-    pub fn folded(&self) -> &str {
+    pub(super) fn folded(&self) -> &str {
         &self.folded
     }
 }
@@ -69,13 +69,13 @@ fn without_marks(folded: &str) -> String {
 }
 
 /// Whether two names are the same under the rule (accents count).
-pub fn same(a: &str, b: &str) -> bool {
+pub(super) fn same(a: &str, b: &str) -> bool {
     Key::new(a).is(b)
 }
 
 /// What a name picked out of some candidates.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Pick<T> {
+pub(super) enum Pick<T> {
     One(T),
     None,
     /// Every candidate that matched equally well, in the candidates' order.
@@ -85,7 +85,7 @@ pub enum Pick<T> {
 /// Picks the candidate `wanted` names: the candidates with a name that is the same, else
 /// those with a name that differs only in accents. `names` gives each candidate's names
 /// (e.g. a field's name and its code); a candidate counts once however many match.
-pub fn pick<'a, T, I>(
+pub(super) fn pick<'a, T, I>(
     wanted: &str,
     candidates: impl IntoIterator<Item = &'a T> + Clone,
     names: impl Fn(&'a T) -> I,

@@ -17,7 +17,7 @@ use super::{
 };
 use crate::observe::call::describe;
 
-pub static SPEC: ToolSpec = ToolSpec {
+pub(super) static SPEC: ToolSpec = ToolSpec {
     title: "Add note",
     summary: "Add a plain-text note to a lead's feed.",
     description: "Add a plain-text note to a lead in Kommo CRM, visible to the sales team in the lead's \
@@ -48,7 +48,7 @@ tool_args! {
 
 /// The note that was created.
 #[derive(Serialize, JsonSchema)]
-pub struct NoteOutput {
+pub(super) struct NoteOutput {
     /// The lead the note was added to.
     pub lead_id: i64,
     /// The id Kommo gave the new note.
@@ -59,7 +59,7 @@ pub struct NoteOutput {
     pub deduplicated: bool,
 }
 
-pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
+pub(super) async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     let (lead_id, note, dry_run) = match AddNoteArgs::parse(args) {
         Ok(args) => (args.lead_id.0, args.note.0, call.is_dry_run(args.dry_run)),
         Err(problem) => return outcome::invalid_arguments(SPEC.sentences.failed, problem),

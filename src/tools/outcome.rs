@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use crate::kommo::KommoError;
 
 /// A successful result: the sentence (or listing) first, then the structured data.
-pub fn success(text: impl Into<String>, structured: &impl Serialize) -> CallToolResult {
+pub(crate) fn success(text: impl Into<String>, structured: &impl Serialize) -> CallToolResult {
     let mut result = CallToolResult::success(vec![ContentBlock::text(text.into())]);
     result.structured_content = serde_json::to_value(structured).ok();
     result
@@ -22,7 +22,7 @@ pub fn success(text: impl Into<String>, structured: &impl Serialize) -> CallTool
 
 /// A failed result: the sentence first, the reason in a second block, and the ids
 /// involved plus a machine-readable error in `structuredContent`.
-pub fn failure(
+pub(crate) fn failure(
     sentence: &str,
     reason: impl Display,
     ids: Value,
@@ -52,7 +52,7 @@ pub fn failure(
 /// never show its sentence.
 ///
 /// A write tool's schema also admits a dry run's answer (`dry_run` and `request`).
-pub fn output_schema<T: JsonSchema + Any>(writes: bool) -> Arc<JsonObject> {
+pub(crate) fn output_schema<T: JsonSchema + Any>(writes: bool) -> Arc<JsonObject> {
     let mut schema = (*schema_for_output::<T>()).clone();
     let required = schema.remove("required").unwrap_or_else(|| json!([]));
     if let Some(Value::Object(properties)) = schema.get_mut("properties") {
@@ -91,11 +91,11 @@ fn request_schema() -> Value {
 }
 
 /// The first text block of a dry run's answer.
-pub const DRY_RUN: &str = "Dry run: nothing was sent to Kommo.";
+pub(crate) const DRY_RUN: &str = "Dry run: nothing was sent to Kommo.";
 
 /// A dry run's answer: not the success sentence, then what would have been sent;
 /// `structuredContent` has the ids, `dry_run: true` and the request.
-pub fn dry_run(method: &str, path: &str, body: &Value, ids: &Value) -> CallToolResult {
+pub(crate) fn dry_run(method: &str, path: &str, body: &Value, ids: &Value) -> CallToolResult {
     let mut structured = match ids {
         Value::Object(map) => map.clone(),
         _ => serde_json::Map::new(),
@@ -130,29 +130,29 @@ fn error_schema() -> Value {
 }
 
 /// What kind of failure it was, for programs reading `structuredContent.error`.
-pub struct ErrorInfo {
+pub(crate) struct ErrorInfo {
     pub kind: &'static str,
     pub status: Option<u16>,
 }
 
 impl ErrorInfo {
-    pub const INVALID_ARGUMENTS: ErrorInfo = ErrorInfo {
+    pub(crate) const INVALID_ARGUMENTS: ErrorInfo = ErrorInfo {
         kind: "invalid_arguments",
         status: None,
     };
-    pub const NOT_CONFIGURED: ErrorInfo = ErrorInfo {
+    pub(crate) const NOT_CONFIGURED: ErrorInfo = ErrorInfo {
         kind: "not_configured",
         status: None,
     };
-    pub const LEAD_MISSING: ErrorInfo = ErrorInfo {
+    pub(crate) const LEAD_MISSING: ErrorInfo = ErrorInfo {
         kind: "lead_missing",
         status: None,
     };
-    pub const AUDIT_UNAVAILABLE: ErrorInfo = ErrorInfo {
+    pub(crate) const AUDIT_UNAVAILABLE: ErrorInfo = ErrorInfo {
         kind: "audit_unavailable",
         status: None,
     };
-    pub const INVALID_MOVE: ErrorInfo = ErrorInfo {
+    pub(crate) const INVALID_MOVE: ErrorInfo = ErrorInfo {
         kind: "invalid_move",
         status: None,
     };
@@ -168,11 +168,11 @@ impl From<&KommoError> for ErrorInfo {
 }
 
 /// The answer to wrong arguments: the tool's failure sentence, then every problem.
-pub fn invalid_arguments(sentence: &str, problems: String) -> CallToolResult {
+pub(crate) fn invalid_arguments(sentence: &str, problems: String) -> CallToolResult {
     failure(sentence, problems, json!({}), ErrorInfo::INVALID_ARGUMENTS)
 }
 
 /// Shorthand: a Kommo error after the tool's failure sentence.
-pub fn kommo_failure(sentence: &str, error: &KommoError, ids: Value) -> CallToolResult {
+pub(crate) fn kommo_failure(sentence: &str, error: &KommoError, ids: Value) -> CallToolResult {
     failure(sentence, error, ids, ErrorInfo::from(error))
 }

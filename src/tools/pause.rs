@@ -25,7 +25,7 @@ enum Direction {
     Resume,
 }
 
-pub static PAUSE: ToolSpec = ToolSpec {
+pub(super) static PAUSE: ToolSpec = ToolSpec {
     title: "Pause AI agent",
     summary: "Pause the AI agent on a lead, so that a human takes over the conversation.",
     description: "Pause the AI agent on one lead in Kommo CRM, so that a human takes over the \
@@ -43,7 +43,7 @@ pub static PAUSE: ToolSpec = ToolSpec {
     run: |call, args| Box::pin(run(call, args, Direction::Pause)),
 };
 
-pub static RESUME: ToolSpec = ToolSpec {
+pub(super) static RESUME: ToolSpec = ToolSpec {
     title: "Resume AI agent",
     summary: "Resume the AI agent on a lead after a pause.",
     description: "Resume the AI agent on one lead in Kommo CRM after a pause (the inverse of \
@@ -86,7 +86,7 @@ tool_args! {
 
 /// What pause_agent or resume_agent wrote.
 #[derive(Serialize, JsonSchema)]
-pub struct PauseOutput {
+pub(super) struct PauseOutput {
     /// The lead whose agent was paused or resumed.
     pub lead_id: i64,
     /// The checkbox custom field that was set.

@@ -16,24 +16,24 @@
 //! with `15` after the area code (`011 15 5555-0101`), which shifts the digits.
 
 /// How many trailing digits decide.
-pub const SIGNIFICANT: usize = 10;
+pub(super) const SIGNIFICANT: usize = 10;
 /// The fewest digits a searched number may have.
-pub const MIN_DIGITS: usize = 6;
+pub(super) const MIN_DIGITS: usize = 6;
 
 /// The digits of `text`, in order.
-pub fn digits(text: &str) -> String {
+pub(super) fn digits(text: &str) -> String {
     text.chars().filter(char::is_ascii_digit).collect()
 }
 
 /// The trailing digits that identify the number (at most [`SIGNIFICANT`]).
-pub fn key(text: &str) -> String {
+pub(super) fn key(text: &str) -> String {
     let all = digits(text);
     let skip = all.len().saturating_sub(SIGNIFICANT);
     all[skip..].to_owned()
 }
 
 /// Whether `a` and `b` are the same phone number under the rule above.
-pub fn same_number(a: &str, b: &str) -> bool {
+pub(super) fn same_number(a: &str, b: &str) -> bool {
     let (a, b) = (key(a), key(b));
     if a.len() < MIN_DIGITS || b.len() < MIN_DIGITS {
         return false;

@@ -16,7 +16,7 @@ use crate::kommo::{
 
 /// Kommo's own values where the readable ones differ from them, under the same keys.
 #[derive(Default, Serialize, JsonSchema)]
-pub struct RawValues {
+pub(super) struct RawValues {
     /// Unix seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
@@ -33,7 +33,7 @@ pub struct RawValues {
 }
 
 impl RawValues {
-    pub fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.created_at.is_none()
             && self.updated_at.is_none()
             && self.closed_at.is_none()
@@ -42,20 +42,20 @@ impl RawValues {
 }
 
 /// A lead's custom fields, readable and raw, keyed by [`key`].
-pub struct ShownFields {
+pub(super) struct ShownFields {
     pub readable: BTreeMap<String, Value>,
     pub raw: BTreeMap<String, Value>,
 }
 
 /// An instant in the account's zone: `2024-06-06T10:00:00-03:00`.
-pub fn time(zone: &AccountZone, seconds: i64) -> String {
+pub(super) fn time(zone: &AccountZone, seconds: i64) -> String {
     zone.show_instant(seconds)
         .unwrap_or_else(|| seconds.to_string())
 }
 
 /// Every custom field of a lead, none lost: a field is keyed by its name; when several of
 /// the lead's fields share a name, each of them is keyed `name (field ID)`.
-pub fn custom_fields(fields: &[CustomFieldValue], zone: &AccountZone) -> ShownFields {
+pub(super) fn custom_fields(fields: &[CustomFieldValue], zone: &AccountZone) -> ShownFields {
     let name = |field: &CustomFieldValue| {
         field
             .field_name
@@ -89,7 +89,7 @@ pub fn custom_fields(fields: &[CustomFieldValue], zone: &AccountZone) -> ShownFi
 }
 
 /// Kommo's values of a field: one value, a list of several, or null.
-pub fn raw_value(field: &CustomFieldValue) -> Value {
+pub(super) fn raw_value(field: &CustomFieldValue) -> Value {
     let values = field.values.as_deref().unwrap_or_default();
     match values {
         [] => Value::Null,
@@ -99,7 +99,7 @@ pub fn raw_value(field: &CustomFieldValue) -> Value {
 }
 
 /// A field's values as what they are, by the field's type.
-pub fn value(field: &CustomFieldValue, zone: &AccountZone) -> Value {
+pub(super) fn value(field: &CustomFieldValue, zone: &AccountZone) -> Value {
     let values = field.values.as_deref().unwrap_or_default();
     let kind = field.field_type.as_deref().unwrap_or_default();
     if kind == "smart_address" && !values.is_empty() {

@@ -9,7 +9,7 @@ use super::{definition, spec};
 use crate::toolset::ToolName;
 
 /// One line per tool: `- name: summary`.
-pub fn summary_lines() -> String {
+pub(crate) fn summary_lines() -> String {
     ToolName::ALL
         .iter()
         .map(|tool| format!("- {tool}: {}", spec(*tool).summary))
@@ -18,13 +18,13 @@ pub fn summary_lines() -> String {
 }
 
 /// The one-line summary of a tool.
-pub fn summary(tool: ToolName) -> &'static str {
+pub(crate) fn summary(tool: ToolName) -> &'static str {
     spec(tool).summary
 }
 
 /// `docs/tools.md`: every tool with its summary, description, arguments, sentences, whether
 /// it writes and whether it takes `dry_run`.
-pub fn markdown() -> String {
+pub(crate) fn markdown() -> String {
     let mut out = String::from(
         "# Tools\n\n\
          <!-- Generated from the tool specs in src/tools/ (`KOMMO_MCP_UPDATE_GENERATED=1 cargo \

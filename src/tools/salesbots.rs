@@ -19,7 +19,7 @@ use super::{
 };
 use crate::kommo::BotAction;
 
-pub static LIST: ToolSpec = ToolSpec {
+pub(super) static LIST: ToolSpec = ToolSpec {
     title: "List Salesbots",
     summary: "List the account's Salesbots (ids and names).",
     description: "List the Kommo account's Salesbots (ids and names), to find the bot_id that \
@@ -34,7 +34,7 @@ pub static LIST: ToolSpec = ToolSpec {
     run: |call, args| Box::pin(list(call, args)),
 };
 
-pub static RUN: ToolSpec = ToolSpec {
+pub(super) static RUN: ToolSpec = ToolSpec {
     title: "Run Salesbot",
     summary: "Start a Salesbot on a lead.",
     description: "Ask Kommo to start a Salesbot (bot_id, see list_salesbots) on a lead, e.g. to send \
@@ -51,7 +51,7 @@ pub static RUN: ToolSpec = ToolSpec {
     run: |call, args| Box::pin(run(call, args, BotAction::Run)),
 };
 
-pub static STOP: ToolSpec = ToolSpec {
+pub(super) static STOP: ToolSpec = ToolSpec {
     title: "Stop Salesbot",
     summary: "Stop a Salesbot running on a lead.",
     description: "Ask Kommo to stop a Salesbot (bot_id) running on a lead. When the account's agent is \
@@ -77,13 +77,13 @@ tool_args! {
 
 /// The account's Salesbots.
 #[derive(Serialize, JsonSchema)]
-pub struct SalesbotsOutput {
+pub(super) struct SalesbotsOutput {
     pub salesbots: Vec<SalesbotView>,
 }
 
 /// One Salesbot.
 #[derive(Serialize, JsonSchema)]
-pub struct SalesbotView {
+pub(super) struct SalesbotView {
     /// The bot id run_salesbot and stop_salesbot take.
     pub id: i64,
     pub name: String,
@@ -103,7 +103,7 @@ tool_args! {
 
 /// What was requested.
 #[derive(Serialize, JsonSchema)]
-pub struct BotActionOutput {
+pub(super) struct BotActionOutput {
     pub lead_id: i64,
     pub bot_id: i64,
     /// Always true: Kommo accepted the request (202) and acts on it asynchronously.

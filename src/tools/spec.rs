@@ -33,7 +33,7 @@ pub(crate) struct ToolSpec {
 /// The fixed sentences a tool answers with, the same shape for every tool (kept word for word
 /// from the original server, typo included). The first text block of every answer is one of
 /// these, or for a reader's success what it read.
-pub struct Sentences {
+pub(crate) struct Sentences {
     /// The first line of a successful answer; `None` for a reader, whose answer starts with
     /// what it read.
     pub success: Option<&'static str>,
@@ -46,12 +46,12 @@ pub struct Sentences {
 
 impl Sentences {
     /// The sentence for "no such lead".
-    pub fn when_missing(&self) -> &'static str {
+    pub(crate) fn when_missing(&self) -> &'static str {
         self.missing.unwrap_or(self.failed)
     }
 
     /// The first line of a successful write (every write tool has one; a test checks).
-    pub fn when_done(&self) -> &'static str {
+    pub(crate) fn when_done(&self) -> &'static str {
         self.success.unwrap_or_default()
     }
 }

@@ -25,7 +25,7 @@ enum Direction {
     Remove,
 }
 
-pub static ADD: ToolSpec = ToolSpec {
+pub(super) static ADD: ToolSpec = ToolSpec {
     title: "Add tag to lead",
     summary: "Add one tag to a lead, keeping its other tags.",
     description: "Add one tag to a lead in Kommo CRM, keeping its other tags, e.g. to mark a lead as \
@@ -42,7 +42,7 @@ pub static ADD: ToolSpec = ToolSpec {
     run: |call, args| Box::pin(run(call, args, Direction::Add)),
 };
 
-pub static REMOVE: ToolSpec = ToolSpec {
+pub(super) static REMOVE: ToolSpec = ToolSpec {
     title: "Remove tag from lead",
     summary: "Remove one tag from a lead, keeping its other tags.",
     description: "Remove one tag from a lead in Kommo CRM, keeping its other tags (the inverse of \
@@ -91,7 +91,7 @@ tool_args! {
 
 /// What add_tag or remove_tag did.
 #[derive(Serialize, JsonSchema)]
-pub struct TagOutput {
+pub(super) struct TagOutput {
     /// The lead whose tags changed.
     pub lead_id: i64,
     /// The tag's id, when it was named by id or the lead already had it.

@@ -11,20 +11,20 @@ use crate::{
 
 /// The account a call acts on.
 #[derive(Clone, Debug)]
-pub struct Target {
+pub(crate) struct Target {
     pub account: Account,
     pub pause: Option<PauseSetting>,
 }
 
 /// The checkbox lead field the agent platform reads, and the value that means "paused".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PauseSetting {
+pub(crate) struct PauseSetting {
     pub field_id: i64,
     pub paused_value: bool,
 }
 
 #[derive(Clone, Debug)]
-pub enum TargetError {
+pub(crate) enum TargetError {
     /// Neither a subdomain nor a token (or one of them) is configured.
     Missing {
         subdomain: bool,
@@ -78,7 +78,7 @@ fn describe(env: &str, flag: &str, key: &str) -> String {
 /// Resolves the account for a request. Precedence per setting: request header > flag >
 /// environment > `[accounts.<subdomain>]` > config file top level (which describes the
 /// server's own account only).
-pub fn resolve(config: &Config, scope: &RequestScope) -> Result<Target, TargetError> {
+pub(super) fn resolve(config: &Config, scope: &RequestScope) -> Result<Target, TargetError> {
     let own_subdomain = config.subdomain.as_ref().map(|s| &s.value);
     let Some(subdomain) = scope.subdomain.as_ref().or(own_subdomain) else {
         return Err(TargetError::Missing {

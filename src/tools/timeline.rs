@@ -12,14 +12,14 @@ use crate::kommo::{
 };
 
 /// What an entry names: the account's users, pipelines and the notes the page's events name.
-pub struct Names<'a> {
+pub(super) struct Names<'a> {
     pub users: &'a HashMap<i64, &'a User>,
     pub pipelines: &'a [Pipeline],
     pub notes: &'a HashMap<i64, &'a LeadNote>,
 }
 
 /// Who did it, as the entry shows it.
-pub fn who(event: &Event, users: &HashMap<i64, &User>) -> String {
+pub(super) fn who(event: &Event, users: &HashMap<i64, &User>) -> String {
     match event.created_by {
         0 if is_incoming(&event.kind) => "the contact".to_owned(),
         0 => "robot".to_owned(),
@@ -48,7 +48,7 @@ fn part<'v>(values: &'v Value, key: &str) -> Option<&'v Value> {
 }
 
 /// The ids of the notes an event names (`note.id` in its `value_after`).
-pub fn note_ids(event: &Event) -> Vec<i64> {
+pub(super) fn note_ids(event: &Event) -> Vec<i64> {
     part(&event.value_after, "note")
         .and_then(|note| note.get("id"))
         .and_then(Value::as_i64)
@@ -57,7 +57,7 @@ pub fn note_ids(event: &Event) -> Vec<i64> {
 }
 
 /// One sentence saying what happened, ending with who did it.
-pub fn sentence(event: &Event, names: &Names<'_>) -> String {
+pub(super) fn sentence(event: &Event, names: &Names<'_>) -> String {
     let who = who(event, names.users);
     let by = format!(" by {who}");
     let kind = event.kind.as_str();
@@ -228,7 +228,7 @@ fn note(event: &Event, notes: &HashMap<i64, &LeadNote>, by: &str) -> String {
 }
 
 /// A note's text: `params.text`, else its file name, else its type.
-pub fn note_text(note: &LeadNote) -> String {
+pub(super) fn note_text(note: &LeadNote) -> String {
     ["text", "original_name", "file_name"]
         .iter()
         .find_map(|key| note.params.get(*key).and_then(Value::as_str))
@@ -260,7 +260,6 @@ mod tests {
         Event {
             id: "e".into(),
             kind: kind.into(),
-            entity_id: Some(1),
             created_by: by,
             created_at: 0,
             value_before: before,

@@ -20,7 +20,7 @@ use super::{
 };
 use crate::kommo::AccountZone;
 
-pub static SPEC: ToolSpec = ToolSpec {
+pub(super) static SPEC: ToolSpec = ToolSpec {
     title: "Update lead custom fields",
     summary: "Set one or more custom fields of a lead in one update.",
     description: "Set one or more custom fields of a lead in Kommo CRM in one update, e.g. the lead's \
@@ -54,7 +54,7 @@ tool_args! {
 
 /// What update_lead_fields did.
 #[derive(Serialize, JsonSchema)]
-pub struct UpdateFieldsOutput {
+pub(super) struct UpdateFieldsOutput {
     /// The lead whose fields were set.
     pub lead_id: i64,
     /// The fields sent to Kommo, with their new values.
@@ -68,7 +68,7 @@ pub struct UpdateFieldsOutput {
 /// One field and its value (option texts for select-like fields, YYYY-MM-DD for dates,
 /// ISO 8601 with the account's offset for date-times, null when cleared).
 #[derive(Serialize, JsonSchema)]
-pub struct FieldChange {
+pub(super) struct FieldChange {
     pub field_id: i64,
     pub name: String,
     #[serde(rename = "type")]
@@ -87,7 +87,7 @@ impl FieldChange {
     }
 }
 
-pub async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
+pub(super) async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     let args = match UpdateFieldsArgs::parse(args) {
         Ok(args) => args,
         Err(problem) => return outcome::invalid_arguments(SPEC.sentences.failed, problem),

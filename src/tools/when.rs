@@ -2,7 +2,7 @@
 //! convert seconds since 1970 itself.
 
 /// `1700000000` → `"2023-11-14 22:13 UTC"`.
-pub fn utc(seconds: i64) -> String {
+pub(super) fn utc(seconds: i64) -> String {
     let days = seconds.div_euclid(86_400);
     let of_day = seconds.rem_euclid(86_400);
     let (year, month, day) = civil_date(days);

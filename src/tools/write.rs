@@ -17,7 +17,7 @@ use crate::audit::Event;
 use crate::kommo::{BotAction, KommoError, NewTask};
 
 /// One Kommo write.
-pub enum Write<'a> {
+pub(crate) enum Write<'a> {
     /// `PATCH /api/v4/leads/{id}` with `body`.
     UpdateLead { lead_id: i64, body: Value },
     /// `POST /api/v4/leads/{id}/notes` with one common note.
@@ -35,7 +35,7 @@ pub enum Write<'a> {
 }
 
 impl Write<'_> {
-    pub fn method(&self) -> &'static str {
+    pub(crate) fn method(&self) -> &'static str {
         match self {
             Write::UpdateLead { .. } => "PATCH",
             Write::AddNote { .. }
@@ -45,7 +45,7 @@ impl Write<'_> {
         }
     }
 
-    pub fn path(&self) -> String {
+    pub(crate) fn path(&self) -> String {
         match self {
             Write::UpdateLead { lead_id, .. } => format!("/api/v4/leads/{lead_id}"),
             Write::AddNote { lead_id, .. } => format!("/api/v4/leads/{lead_id}/notes"),
@@ -56,7 +56,7 @@ impl Write<'_> {
     }
 
     /// The JSON body sent (as the Kommo client sends it).
-    pub fn body(&self) -> Value {
+    pub(crate) fn body(&self) -> Value {
         match self {
             Write::UpdateLead { body, .. } => body.clone(),
             Write::AddNote { text, .. } => crate::kommo::note_body(text),
@@ -112,7 +112,7 @@ impl Write<'_> {
 /// The answer to a lead update (`PATCH /api/v4/leads/{id}`): the dry run's answer, the
 /// success sentence with `output` once Kommo confirmed it, the "does not exist" sentence
 /// when the lead was deleted between the check and the write, or the failure sentence.
-pub fn lead_update_answer(
+pub(super) fn lead_update_answer(
     written: Result<Written, KommoError>,
     target: &Target,
     lead_id: i64,
@@ -138,7 +138,7 @@ pub fn lead_update_answer(
 }
 
 /// What became of a write.
-pub enum Written {
+pub(crate) enum Written {
     /// Kommo confirmed it; the id it created, if any (a note's, a task's).
     Sent(Option<i64>),
     /// The same write was confirmed a moment ago (a retry): nothing was sent; its id.
@@ -150,7 +150,7 @@ pub enum Written {
 
 impl Call<'_> {
     /// Whether this call is a dry run: the argument, the setting or the request's header.
-    pub fn is_dry_run(&self, asked: Option<bool>) -> bool {
+    pub(crate) fn is_dry_run(&self, asked: Option<bool>) -> bool {
         asked == Some(true) || self.kit.config.dry_run.value || self.scope.dry_run
     }
 
@@ -158,7 +158,7 @@ impl Call<'_> {
     /// With an audit trail, the `intent` line is on disk before anything is sent (if it
     /// cannot be written, nothing is sent and the answer says why) and the `outcome` line
     /// follows Kommo's answer. `ids` go into a dry run's `structuredContent`.
-    pub async fn write(
+    pub(crate) async fn write(
         &self,
         target: &Target,
         write: Write<'_>,
@@ -373,6 +373,6 @@ fn task_change(task: &NewTask) -> Value {
 }
 
 /// `{"method": …, "path": …, "body": …}` of a write, as a dry run reports it.
-pub fn request_json(method: &str, path: &str, body: &Value) -> Value {
+pub(super) fn request_json(method: &str, path: &str, body: &Value) -> Value {
     json!({ "method": method, "path": path, "body": body })
 }

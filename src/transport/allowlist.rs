@@ -5,7 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 
 /// A refused `--allowed-host` / `--allowed-origin` value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AllowlistError {
+pub(crate) enum AllowlistError {
     #[error(
         "invalid --allowed-host {0:?}: give a host name or address, optionally with a port (mcp.example.com, 10.0.0.5:8080), or *"
     )]
@@ -27,14 +27,14 @@ struct HostEntry {
 
 /// The `Host` headers the server answers.
 #[derive(Debug, Clone)]
-pub struct HostAllowlist {
+pub(super) struct HostAllowlist {
     any: bool,
     entries: Vec<HostEntry>,
 }
 
 impl HostAllowlist {
     /// Loopback names, the listen address itself when it is a specific address, and `extra`.
-    pub fn new(extra: &[String], listen: SocketAddr) -> Result<Self, AllowlistError> {
+    pub(super) fn new(extra: &[String], listen: SocketAddr) -> Result<Self, AllowlistError> {
         let mut entries: Vec<HostEntry> = LOOPBACK_NAMES
             .iter()
             .map(|host| HostEntry {
@@ -66,7 +66,7 @@ impl HostAllowlist {
     }
 
     /// Whether a request with this `Host` header may be served.
-    pub fn allows(&self, host_header: &str) -> bool {
+    pub(super) fn allows(&self, host_header: &str) -> bool {
         if self.any {
             return true;
         }
@@ -96,14 +96,14 @@ struct OriginEntry {
 /// The `Origin` headers the server accepts. A request without `Origin` (not from a
 /// browser) always passes; so does an origin equal to the request's own host.
 #[derive(Debug, Clone)]
-pub struct OriginAllowlist {
+pub(super) struct OriginAllowlist {
     any: bool,
     entries: Vec<OriginEntry>,
 }
 
 impl OriginAllowlist {
     /// `http(s)://` loopback origins on any port, plus `extra`.
-    pub fn new(extra: &[String]) -> Result<Self, AllowlistError> {
+    pub(super) fn new(extra: &[String]) -> Result<Self, AllowlistError> {
         let mut entries = Vec::new();
         for scheme in ["http", "https"] {
             for host in LOOPBACK_NAMES {
@@ -129,7 +129,7 @@ impl OriginAllowlist {
     }
 
     /// Whether a request with this `Origin` header (and this `Host`) may be served.
-    pub fn allows(&self, origin: &str, host_header: Option<&str>) -> bool {
+    pub(super) fn allows(&self, origin: &str, host_header: Option<&str>) -> bool {
         if self.any {
             return true;
         }

@@ -29,7 +29,7 @@ struct Probe<'a> {
 /// `MCP-Protocol-Version` header, no params or `{}`, an id rmcp accepts); `None` sends it
 /// to rmcp. Anything less plain goes to rmcp too, so both paths answer alike: a request
 /// the shortcut takes is one rmcp answers with the full list and the same id.
-pub fn tools_list(parts: &Parts, body: &[u8], server_tools: ToolSet) -> Option<Response> {
+pub(super) fn tools_list(parts: &Parts, body: &[u8], server_tools: ToolSet) -> Option<Response> {
     if parts.headers.contains_key("mcp-protocol-version") {
         return None;
     }

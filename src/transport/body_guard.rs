@@ -24,14 +24,14 @@ const BLOCKING_SCAN_FROM: usize = 64 * 1024;
 
 /// The limits on a request body.
 #[derive(Clone, Copy, Debug)]
-pub struct BodyLimits {
+pub(super) struct BodyLimits {
     pub max_bytes: usize,
     pub read_timeout: Duration,
     pub shape: ShapeLimits,
 }
 
 /// Middleware: reads a `POST` body under the limits, or answers the refusal.
-pub async fn read_body(
+pub(super) async fn read_body(
     State(limits): State<Arc<BodyLimits>>,
     request: Request,
     next: Next,

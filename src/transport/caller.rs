@@ -15,11 +15,11 @@ use crate::{
 
 /// The owner of every session opened without authentication: with no auth at all, every
 /// request is the same caller, and a session is protected only by its unguessable id.
-pub const ANONYMOUS: &str = "anonymous";
+pub(super) const ANONYMOUS: &str = "anonymous";
 
 /// How a caller authenticated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Via {
+pub(crate) enum Via {
     AuthToken,
     /// A `[clients.*]` key: its `rate_limit` applies.
     ClientKey,
@@ -31,7 +31,7 @@ pub enum Via {
 
 /// Who sent a request, once authenticated. Never holds the key or token itself.
 #[derive(Clone, Debug)]
-pub struct Caller {
+pub(crate) struct Caller {
     pub name: Arc<str>,
     pub accounts: Accounts,
     /// Narrows the server's tools; `None` keeps them all.
@@ -47,7 +47,7 @@ pub struct Caller {
 impl Caller {
     /// Whoever holds `--auth-token` (`token`): the whole server, as before client keys
     /// existed. Owned by a hash of the token, so a changed token owns nothing of the old.
-    pub fn shared_token(token: &str) -> Self {
+    pub(crate) fn shared_token(token: &str) -> Self {
         Self {
             name: Arc::from("auth-token"),
             accounts: Accounts::Any,
@@ -58,7 +58,7 @@ impl Caller {
         }
     }
 
-    pub fn client(entry: &ClientEntry) -> Self {
+    pub(crate) fn client(entry: &ClientEntry) -> Self {
         Self {
             name: Arc::from(entry.name.as_str()),
             accounts: entry.accounts.clone(),
@@ -72,7 +72,7 @@ impl Caller {
     /// The holder of an OAuth access token: named by its `sub` or `client_id`, read-only
     /// unless the token carries `kommo:write`; owned by its subject and client together
     /// (`subject_and_client`, e.g. the `sub` and `client_id` claims).
-    pub fn oauth(
+    pub(crate) fn oauth(
         name: &str,
         subject_and_client: [&str; 2],
         accounts: Accounts,
@@ -106,7 +106,7 @@ fn owner_hash(kind: &str, parts: &[&str]) -> Arc<str> {
 
 /// The owner of what a request opens or names: its caller's, else [`ANONYMOUS`] (a
 /// server without auth).
-pub fn owner_of(extensions: &Extensions) -> Arc<str> {
+pub(super) fn owner_of(extensions: &Extensions) -> Arc<str> {
     static OWNER: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from(ANONYMOUS));
     extensions
         .get::<Caller>()
@@ -114,7 +114,7 @@ pub fn owner_of(extensions: &Extensions) -> Arc<str> {
 }
 
 /// The caller's name for log lines, `-` without auth.
-pub fn name_of(extensions: &Extensions) -> Arc<str> {
+pub(super) fn name_of(extensions: &Extensions) -> Arc<str> {
     static NOBODY: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("-"));
     extensions
         .get::<Caller>()

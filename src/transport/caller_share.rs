@@ -22,7 +22,7 @@ const RETRY_AFTER_SECONDS: &str = "1";
 
 /// What a slot holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// An open session (streamable HTTP or legacy SSE).
     Session,
     /// An open event stream: a legacy `GET /sse` or a standalone `GET /mcp`.
@@ -51,7 +51,7 @@ impl Kind {
 
 /// The most of each kind one caller may hold at once.
 #[derive(Clone, Copy, Debug)]
-pub struct ShareLimits {
+pub(crate) struct ShareLimits {
     pub sessions: usize,
     pub streams: usize,
     pub calls: usize,
@@ -89,14 +89,14 @@ impl Counts {
 }
 
 /// Every caller's current holdings (callers holding nothing take no room).
-pub struct CallerShares {
+pub(crate) struct CallerShares {
     limits: ShareLimits,
     held: Mutex<HashMap<Arc<str>, Counts>>,
 }
 
 /// A caller's share was used up.
 #[derive(Debug)]
-pub struct Refused {
+pub(crate) struct Refused {
     kind: Kind,
     max: usize,
 }
@@ -115,7 +115,7 @@ impl fmt::Display for Refused {
 
 impl Refused {
     /// 429 with `Retry-After` and a JSON-RPC error naming the setting.
-    pub fn response(&self) -> Response {
+    pub(crate) fn response(&self) -> Response {
         let hint = match self.kind {
             Kind::Session => "; close unused sessions with DELETE or retry later",
             Kind::Stream => "; close an open stream or retry later",
@@ -135,7 +135,7 @@ impl Refused {
 }
 
 impl CallerShares {
-    pub fn new(limits: ShareLimits) -> Arc<Self> {
+    pub(crate) fn new(limits: ShareLimits) -> Arc<Self> {
         Arc::new(Self {
             limits,
             held: Mutex::new(HashMap::new()),
@@ -147,7 +147,11 @@ impl CallerShares {
     }
 
     /// A slot of `kind` for `owner`, unless it already holds its share.
-    pub fn try_take(self: &Arc<Self>, owner: &Arc<str>, kind: Kind) -> Result<Slot, Refused> {
+    pub(crate) fn try_take(
+        self: &Arc<Self>,
+        owner: &Arc<str>,
+        kind: Kind,
+    ) -> Result<Slot, Refused> {
         let max = self.limits.of(kind);
         let mut held = self.lock();
         let counts = held.entry(Arc::clone(owner)).or_default();
@@ -165,7 +169,7 @@ impl CallerShares {
 
     /// A slot of `kind` for `owner` even beyond its share (a session another replica
     /// opened, adopted here: refusing it would cut off a client that is working).
-    pub fn take(self: &Arc<Self>, owner: &Arc<str>, kind: Kind) -> Slot {
+    pub(crate) fn take(self: &Arc<Self>, owner: &Arc<str>, kind: Kind) -> Slot {
         *self.lock().entry(Arc::clone(owner)).or_default().of(kind) += 1;
         self.slot(owner, kind)
     }
@@ -190,7 +194,8 @@ impl CallerShares {
     }
 
     /// How many of `kind` `owner` holds now.
-    pub fn held(&self, owner: &str, kind: Kind) -> usize {
+    #[cfg(test)]
+    pub(crate) fn held(&self, owner: &str, kind: Kind) -> usize {
         self.lock()
             .get_mut(owner)
             .map_or(0, |counts| *counts.of(kind))
@@ -198,7 +203,7 @@ impl CallerShares {
 }
 
 /// One session, stream or call of one caller, counted until dropped.
-pub struct Slot {
+pub(crate) struct Slot {
     shares: Arc<CallerShares>,
     owner: Arc<str>,
     kind: Kind,
@@ -206,7 +211,7 @@ pub struct Slot {
 
 impl Slot {
     /// Whose slot this is.
-    pub fn owner(&self) -> &Arc<str> {
+    pub(crate) fn owner(&self) -> &Arc<str> {
         &self.owner
     }
 }

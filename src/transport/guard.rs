@@ -24,7 +24,7 @@ use super::{
 use crate::{config::ClientEntry, secret::Secret};
 
 /// Who may call the server.
-pub struct AccessPolicy {
+pub(crate) struct AccessPolicy {
     auth_token: Option<Secret>,
     clients: Vec<ClientEntry>,
     oauth: Option<Arc<OAuth>>,
@@ -33,7 +33,7 @@ pub struct AccessPolicy {
 }
 
 impl AccessPolicy {
-    pub fn new(
+    pub(crate) fn new(
         auth_token: Option<Secret>,
         clients: Vec<ClientEntry>,
         listen: SocketAddr,
@@ -50,24 +50,24 @@ impl AccessPolicy {
     }
 
     /// Also accept OAuth access tokens (`--oauth-issuer`).
-    pub fn with_oauth(mut self, oauth: Arc<OAuth>) -> Self {
+    pub(crate) fn with_oauth(mut self, oauth: Arc<OAuth>) -> Self {
         self.oauth = Some(oauth);
         self
     }
 
     /// The OAuth side, when `--oauth-issuer` is set.
-    pub fn oauth(&self) -> Option<&Arc<OAuth>> {
+    pub(crate) fn oauth(&self) -> Option<&Arc<OAuth>> {
         self.oauth.as_ref()
     }
 
     /// The `[clients.*]` keys.
-    pub fn clients(&self) -> &[ClientEntry] {
+    pub(crate) fn clients(&self) -> &[ClientEntry] {
         &self.clients
     }
 
     /// Whether every request needs a key or token: an auth token, any `[clients.*]` table
     /// or an OAuth issuer is set (on loopback too).
-    pub fn requires_auth(&self) -> bool {
+    pub(crate) fn requires_auth(&self) -> bool {
         self.auth_token.is_some() || !self.clients.is_empty() || self.oauth.is_some()
     }
 
@@ -117,7 +117,7 @@ impl AccessPolicy {
 }
 
 /// The header that carries a key without the `Bearer` scheme.
-pub const API_KEY_HEADER: &str = "x-api-key";
+pub(crate) const API_KEY_HEADER: &str = "x-api-key";
 
 /// The credential of `Authorization: Bearer <credential>`, if any.
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -131,7 +131,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// The key a request presents: `Authorization: Bearer <key>`, else `X-API-Key: <key>`.
-pub fn presented_key(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn presented_key(headers: &HeaderMap) -> Option<&str> {
     bearer(headers)
         .or_else(|| {
             headers
@@ -143,7 +143,7 @@ pub fn presented_key(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// Middleware: 403 unless `Host` and `Origin` are allowed (DNS-rebinding protection).
-pub async fn check_host_and_origin(
+pub(crate) async fn check_host_and_origin(
     State(policy): State<Arc<AccessPolicy>>,
     request: Request,
     next: Next,
@@ -158,7 +158,7 @@ pub async fn check_host_and_origin(
 /// Middleware: 401 unless the request brings a valid key or OAuth token (when one is
 /// needed); the caller it authenticates as goes into the request's extensions and names
 /// the request in logs.
-pub async fn require_auth_token(
+pub(crate) async fn require_auth_token(
     State(policy): State<Arc<AccessPolicy>>,
     request: Request,
     next: Next,
@@ -223,7 +223,7 @@ async fn with_oauth(oauth: &OAuth, request: Request, next: Next) -> Response {
 }
 
 /// Refuses to serve a Kommo token to the network without an auth token.
-pub fn check_exposure(
+pub(crate) fn check_exposure(
     listen: SocketAddr,
     has_auth_token: bool,
     holds_kommo_token: bool,

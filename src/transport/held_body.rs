@@ -11,14 +11,14 @@ use axum::body::{Body, Bytes};
 use http_body::{Frame, SizeHint};
 
 /// `inner`, holding `held` while it lives.
-pub struct Holding<T> {
+pub(super) struct Holding<T> {
     inner: Body,
     _held: T,
 }
 
 impl<T: Send + Unpin + 'static> Holding<T> {
     /// `inner` as a body that drops `held` with itself.
-    pub fn body(inner: Body, held: T) -> Body {
+    pub(super) fn body(inner: Body, held: T) -> Body {
         Body::new(Self { inner, _held: held })
     }
 }

@@ -47,7 +47,7 @@ const ANSWER_FLUSH: Duration = Duration::from_millis(750);
 const CONNECTIONS_GRACE: Duration = Duration::from_secs(5);
 
 /// What `serve --http` was asked for.
-pub struct HttpOptions {
+pub(crate) struct HttpOptions {
     pub listen: SocketAddr,
     pub stateless: bool,
     /// Auth token and Host/Origin allowlists.
@@ -188,7 +188,7 @@ fn router(
 }
 
 /// Serves until SIGINT or SIGTERM, then stops gracefully.
-pub async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()> {
+pub(crate) async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Result<()> {
     let policy = Arc::new(options.policy);
     let mut signals = Signals::install();
     let listener = tokio::net::TcpListener::bind(options.listen)

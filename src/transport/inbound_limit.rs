@@ -4,7 +4,7 @@
 //! With `--redis-url` the counts live in Redis, so replicas share each caller's budget;
 //! while Redis is unreachable (and without it) each process counts on its own.
 
-pub mod shared;
+pub(super) mod shared;
 
 use std::{
     collections::HashMap,
@@ -43,7 +43,7 @@ const SWEEP_EVERY: u64 = 1024;
 
 /// Every inbound limiter of one server.
 #[derive(Default)]
-pub struct InboundLimits {
+pub(super) struct InboundLimits {
     /// Each client's in-process limiter and its requests per minute.
     clients: HashMap<Arc<str>, (DefaultDirectRateLimiter, u32)>,
     per_ip: Option<(DefaultKeyedRateLimiter<IpAddr>, u32)>,
@@ -55,7 +55,7 @@ pub struct InboundLimits {
 impl InboundLimits {
     /// Limiters for the clients that have a `rate_limit`, and per address when
     /// `per_ip_per_minute` is set (0 or `None`: no per-address limit).
-    pub fn new(clients: &[ClientEntry], per_ip_per_minute: Option<u32>) -> Self {
+    pub(super) fn new(clients: &[ClientEntry], per_ip_per_minute: Option<u32>) -> Self {
         let clients = clients
             .iter()
             .filter_map(|client| {
@@ -81,7 +81,7 @@ impl InboundLimits {
     }
 
     /// Counts in `redis` (shared by the replicas) while it answers.
-    pub fn with_redis(mut self, redis: Option<Arc<RedisLink>>) -> Self {
+    pub(super) fn with_redis(mut self, redis: Option<Arc<RedisLink>>) -> Self {
         self.shared = redis.map(|link| (link, SharedInbound::default()));
         self
     }
@@ -159,7 +159,7 @@ impl InboundLimits {
 }
 
 /// Middleware: 429 with `Retry-After` (whole seconds, at least 1) when over the limit.
-pub async fn enforce(
+pub(super) async fn enforce(
     State(limits): State<Arc<InboundLimits>>,
     request: Request,
     next: Next,

@@ -5,7 +5,7 @@
 
 /// Why a body is refused.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
-pub enum ShapeError {
+pub(super) enum ShapeError {
     #[error(
         "the message nests arrays and objects deeper than {limit} levels (see --max-json-depth)"
     )]
@@ -16,14 +16,14 @@ pub enum ShapeError {
 
 /// The limits a body is measured against.
 #[derive(Clone, Copy, Debug)]
-pub struct ShapeLimits {
+pub(super) struct ShapeLimits {
     pub max_depth: usize,
     pub max_values: usize,
 }
 
 /// Checks `body` against `limits`. Values are counted as one per array or object plus one
 /// per element or member (each `,` adds one), so `[0,0,0]` is 4 and `{"a":1}` is 2.
-pub fn check(body: &[u8], limits: ShapeLimits) -> Result<(), ShapeError> {
+pub(super) fn check(body: &[u8], limits: ShapeLimits) -> Result<(), ShapeError> {
     let mut depth = 0usize;
     let mut values = 1usize;
     let mut in_string = false;

@@ -24,7 +24,7 @@ use tokio_util::sync::CancellationToken;
 
 /// What bounds the connections.
 #[derive(Clone, Copy, Debug)]
-pub struct ConnectionLimits {
+pub(super) struct ConnectionLimits {
     pub max_connections: usize,
     pub header_read_timeout: Duration,
 }
@@ -44,22 +44,22 @@ const PROBE_HEAD_BYTES: usize = 1024;
 
 /// The connection slots (`--max-connections`), shared with `/readyz`.
 #[derive(Clone)]
-pub struct ConnectionSlots(Arc<Semaphore>);
+pub(super) struct ConnectionSlots(Arc<Semaphore>);
 
 impl ConnectionSlots {
-    pub fn new(max_connections: usize) -> Self {
+    pub(super) fn new(max_connections: usize) -> Self {
         Self(Arc::new(Semaphore::new(max_connections)))
     }
 
     /// Whether every slot is taken (a request asking holds one itself).
-    pub fn all_taken(&self) -> bool {
+    pub(super) fn all_taken(&self) -> bool {
         self.0.available_permits() == 0
     }
 }
 
 /// Serves `app` on `listener` until `close` is cancelled, then closes every connection
 /// gracefully (each ends after its response in progress); returns when all are closed.
-pub async fn serve(
+pub(super) async fn serve(
     listener: TcpListener,
     app: Router,
     limits: ConnectionLimits,

@@ -18,17 +18,17 @@ use crate::redis_link::{RedisLink, RedisState};
 
 /// What `/readyz` looks at.
 #[derive(Clone)]
-pub struct Readiness {
+pub(super) struct Readiness {
     pub redis: Option<Arc<RedisLink>>,
     pub slots: ConnectionSlots,
 }
 
 /// What `/healthz` and `/readyz` say about Redis: "up", "down", or "off" (not configured).
-pub fn redis_state(redis: Option<&Arc<RedisLink>>) -> &'static str {
+pub(super) fn redis_state(redis: Option<&Arc<RedisLink>>) -> &'static str {
     redis.map_or("off", |link| link.state().as_str())
 }
 
-pub async fn readyz(State(readiness): State<Readiness>) -> Response {
+pub(super) async fn readyz(State(readiness): State<Readiness>) -> Response {
     let redis = readiness.redis;
     if readiness.slots.all_taken() {
         // This request holds the last slot: the next connection would be refused.

@@ -16,13 +16,13 @@ use crate::{
 };
 
 /// One `tools/call` of a write tool: the tool and the `lead_id` argument, if any.
-pub struct WriteCall {
+pub(super) struct WriteCall {
     pub tool: ToolName,
     pub lead_id: Option<i64>,
 }
 
 /// The calls of write tools in a message (or batch).
-pub fn write_calls(body: &[u8]) -> Vec<WriteCall> {
+pub(super) fn write_calls(body: &[u8]) -> Vec<WriteCall> {
     let Ok(value) = serde_json::from_slice::<Value>(body) else {
         return Vec::new();
     };
@@ -49,7 +49,7 @@ pub fn write_calls(body: &[u8]) -> Vec<WriteCall> {
 
 /// Writes a `refused` line for each write tool `body` calls. `kind` names the rule,
 /// `reason` says it.
-pub async fn record(
+pub(super) async fn record(
     audit: &Arc<AuditLog>,
     parts: &Parts,
     body: &[u8],

@@ -10,18 +10,18 @@ use axum::{
 use serde_json::{Value, json};
 
 /// JSON-RPC error codes used in those answers.
-pub mod code {
-    pub const PARSE_ERROR: i64 = -32700;
-    pub const INVALID_REQUEST: i64 = -32600;
-    pub const INVALID_PARAMS: i64 = -32602;
+pub(super) mod code {
+    pub(crate) const PARSE_ERROR: i64 = -32700;
+    pub(crate) const INVALID_REQUEST: i64 = -32600;
+    pub(crate) const INVALID_PARAMS: i64 = -32602;
     /// What the MCP SDKs use for "session not found".
-    pub const SESSION_NOT_FOUND: i64 = -32001;
+    pub(crate) const SESSION_NOT_FOUND: i64 = -32001;
     /// An inbound rate limit refused the request (implementation-defined server error).
-    pub const RATE_LIMITED: i64 = -32029;
+    pub(crate) const RATE_LIMITED: i64 = -32029;
 }
 
 /// A JSON-RPC error message answering `id` (`null` when the request's id is unknown).
-pub fn error_body(id: Value, code: i64, message: impl Into<String>) -> Value {
+pub(super) fn error_body(id: Value, code: i64, message: impl Into<String>) -> Value {
     json!({
         "jsonrpc": "2.0",
         "id": id,
@@ -30,12 +30,12 @@ pub fn error_body(id: Value, code: i64, message: impl Into<String>) -> Value {
 }
 
 /// `status` with a JSON-RPC error body (`id: null`) carrying `message`.
-pub fn json_error(status: StatusCode, code: i64, message: impl Into<String>) -> Response {
+pub(super) fn json_error(status: StatusCode, code: i64, message: impl Into<String>) -> Response {
     (status, Json(error_body(Value::Null, code, message))).into_response()
 }
 
 /// 401 with `WWW-Authenticate: Bearer`.
-pub fn unauthorized(message: &str) -> Response {
+pub(super) fn unauthorized(message: &str) -> Response {
     let mut response = json_error(StatusCode::UNAUTHORIZED, code::INVALID_REQUEST, message);
     response.headers_mut().insert(
         header::WWW_AUTHENTICATE,

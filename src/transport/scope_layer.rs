@@ -23,7 +23,7 @@ use crate::{audit::AuditLog, config::Subdomain, scope::RequestScope, toolset::To
 
 /// What the scope of every request is checked against.
 #[derive(Clone)]
-pub struct ScopeRules {
+pub(super) struct ScopeRules {
     /// The server's own tool set: headers and callers can only narrow it.
     pub server_tools: ToolSet,
     /// The account a request acts on when it names none.
@@ -33,7 +33,7 @@ pub struct ScopeRules {
 }
 
 /// Middleware: attaches the request's `RequestScope`, or answers 400 / 403.
-pub async fn attach_scope(
+pub(super) async fn attach_scope(
     State(rules): State<ScopeRules>,
     mut request: Request,
     next: Next,
@@ -113,7 +113,7 @@ fn narrow(
 /// tools both allow, read-only and dry-run hold if either says so, the account and token
 /// are the `POST`'s if it names them (else the `GET`'s), and the account must be one the
 /// poster's own key allows.
-pub fn session_scope(
+pub(super) fn session_scope(
     connect: &RequestScope,
     post: &RequestScope,
     caller: Option<&Caller>,

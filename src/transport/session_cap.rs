@@ -21,7 +21,7 @@ use super::{
 const RETRY_AFTER_SECONDS: &str = "5";
 
 /// Counts the open sessions of both kinds against the cap.
-pub struct SessionCap {
+pub(crate) struct SessionCap {
     max: usize,
     pub streamable: Arc<StreamableSessions>,
     pub sse: Arc<SseSessions>,
@@ -30,7 +30,7 @@ pub struct SessionCap {
 }
 
 impl SessionCap {
-    pub fn new(
+    pub(crate) fn new(
         max: usize,
         streamable: Arc<StreamableSessions>,
         sse: Arc<SseSessions>,
@@ -45,12 +45,12 @@ impl SessionCap {
     }
 
     /// Streamable HTTP sessions currently open.
-    pub fn streamable_count(&self) -> usize {
+    pub(crate) fn streamable_count(&self) -> usize {
         self.streamable.count()
     }
 
     /// The refusal when no new session may open, else `None`.
-    pub fn refusal(&self) -> Option<Response> {
+    pub(crate) fn refusal(&self) -> Option<Response> {
         let message = if self.draining.is_cancelled() {
             "the server is shutting down; retry in a moment".to_owned()
         } else {

@@ -9,7 +9,7 @@
 //! [`Slot`] names the owner and counts it in the caller's share): a request from anyone
 //! else finds no session at all.
 
-pub mod shared;
+pub(super) mod shared;
 
 use std::{
     collections::HashMap,
@@ -54,7 +54,7 @@ impl Drop for Session {
 }
 
 /// The open streamable HTTP sessions of this process (and, with Redis, of every replica).
-pub struct StreamableSessions {
+pub(crate) struct StreamableSessions {
     open: Mutex<HashMap<String, Session>>,
     idle: Duration,
     store: Option<Arc<RedisSessions>>,
@@ -65,7 +65,7 @@ pub struct StreamableSessions {
 impl StreamableSessions {
     /// Sessions that close after `idle` unused, shared through `store` when it is set,
     /// counted in their owners' `shares`.
-    pub fn new(
+    pub(crate) fn new(
         idle: Duration,
         store: Option<Arc<RedisSessions>>,
         shares: Arc<CallerShares>,
@@ -83,14 +83,14 @@ impl StreamableSessions {
     }
 
     /// Sessions open in this process.
-    pub fn count(&self) -> usize {
+    pub(crate) fn count(&self) -> usize {
         self.lock().len()
     }
 
     /// Opens a session, held in `slot` (its owner's), for a client whose `initialize` was
     /// answered, and returns its id. With Redis, the session is shared before the id is
     /// handed out, so the client's next request may go to any replica.
-    pub async fn open(
+    pub(crate) async fn open(
         &self,
         slot: Slot,
         initialize_params: Option<InitializeRequestParams>,
@@ -115,7 +115,7 @@ impl StreamableSessions {
     /// there for this one (and is neither touched nor ended). Using a session keeps it
     /// open for another idle period, here and in Redis. A session this process does not
     /// hold is looked up in Redis, and adopted when another replica opened it for `owner`.
-    pub async fn resume(&self, id: &str, owner: &Arc<str>) -> bool {
+    pub(crate) async fn resume(&self, id: &str, owner: &Arc<str>) -> bool {
         match self.resume_local(id, owner) {
             Local::Mine => {
                 self.touch_shared(id);
@@ -176,13 +176,13 @@ impl StreamableSessions {
     }
 
     /// The token that ends `id`'s standalone streams, if the session is open here.
-    pub fn ended(&self, id: &str) -> Option<CancellationToken> {
+    pub(crate) fn ended(&self, id: &str) -> Option<CancellationToken> {
         self.lock().get(id).map(|session| session.ended.clone())
     }
 
     /// Closes `id` here and in Redis (a client's `DELETE`, once [`Self::resume`] has
     /// found it to be the caller's).
-    pub async fn close(&self, id: &str) {
+    pub(crate) async fn close(&self, id: &str) {
         let removed = self.lock().remove(id);
         drop(removed);
         if let Some(store) = &self.store
@@ -193,7 +193,7 @@ impl StreamableSessions {
     }
 
     /// Drops the sessions unused for the idle timeout; returns how many.
-    pub fn expire_idle(&self) -> usize {
+    pub(crate) fn expire_idle(&self) -> usize {
         let now = Instant::now();
         let mut open = self.lock();
         let before = open.len();
@@ -203,13 +203,13 @@ impl StreamableSessions {
 
     /// How often [`Self::expire_idle`] should run: often enough that an expired session's
     /// memory is back within a quarter of the idle timeout, and at least once a minute.
-    pub fn sweep_period(&self) -> Duration {
+    pub(crate) fn sweep_period(&self) -> Duration {
         (self.idle / 4).clamp(Duration::from_millis(100), Duration::from_secs(60))
     }
 
     /// Drops idle sessions every [`Self::sweep_period`] until `shutdown` (the server's task
     /// for it).
-    pub async fn expire_until(self: Arc<Self>, shutdown: CancellationToken) {
+    pub(crate) async fn expire_until(self: Arc<Self>, shutdown: CancellationToken) {
         let mut ticks = tokio::time::interval(self.sweep_period());
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -225,7 +225,7 @@ impl StreamableSessions {
     }
 
     /// Ends every session (server shutdown).
-    pub fn close_all(&self) {
+    pub(crate) fn close_all(&self) {
         let sessions = std::mem::take(&mut *self.lock());
         drop(sessions);
     }

@@ -59,11 +59,11 @@ use super::{
 use crate::{scope::RequestScope, server::KommoMcp};
 
 /// The path of the message endpoint the `endpoint` event names.
-pub const MESSAGE_PATH: &str = "/sse/message";
+pub(crate) const MESSAGE_PATH: &str = "/sse/message";
 /// Answers that may wait for a client that does not read its stream (beyond what the
 /// connection's buffers hold); one more and the client is disconnected. Answers are never
 /// buffered without limit.
-pub const MAX_WAITING_ANSWERS: usize = 64;
+pub(crate) const MAX_WAITING_ANSWERS: usize = 64;
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// What the stateless service needs to hear to answer a message (legacy clients may send
 /// neither header).
@@ -82,7 +82,7 @@ struct Session {
 }
 
 /// The open sessions, and the messages being answered for them.
-pub struct SseSessions {
+pub(crate) struct SseSessions {
     open: Mutex<HashMap<String, Session>>,
     answering: AtomicUsize,
     /// A stream without a `POST` for this long is closed.
@@ -90,7 +90,7 @@ pub struct SseSessions {
 }
 
 impl SseSessions {
-    pub fn new(idle: Duration) -> Self {
+    pub(crate) fn new(idle: Duration) -> Self {
         Self {
             open: Mutex::new(HashMap::new()),
             answering: AtomicUsize::new(0),
@@ -98,13 +98,13 @@ impl SseSessions {
         }
     }
 
-    pub fn count(&self) -> usize {
+    pub(crate) fn count(&self) -> usize {
         self.lock().len()
     }
 
     /// Messages being answered now (no service runs between them; `/healthz` still calls
     /// this `sse_services`).
-    pub fn answering(&self) -> usize {
+    pub(crate) fn answering(&self) -> usize {
         self.answering.load(Ordering::SeqCst)
     }
 
@@ -125,7 +125,7 @@ impl SseSessions {
     }
 
     /// Ends the streams that saw no message for the idle timeout; returns how many.
-    pub fn expire_idle(&self) -> usize {
+    pub(crate) fn expire_idle(&self) -> usize {
         let now = Instant::now();
         let mut open = self.lock();
         let before = open.len();
@@ -141,7 +141,7 @@ impl SseSessions {
 
     /// Ends idle streams every quarter of the idle timeout (at least every minute) until
     /// `shutdown` (the server's task for it).
-    pub async fn expire_until(self: Arc<Self>, shutdown: CancellationToken) {
+    pub(crate) async fn expire_until(self: Arc<Self>, shutdown: CancellationToken) {
         let period = (self.idle / 4).clamp(Duration::from_millis(100), Duration::from_secs(60));
         let mut ticks = tokio::time::interval(period);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -158,14 +158,14 @@ impl SseSessions {
     }
 
     /// Drops every session (server shutdown): each stream ends once its answers are out.
-    pub fn close_all(&self) {
+    pub(crate) fn close_all(&self) {
         let sessions = std::mem::take(&mut *self.lock());
         drop(sessions);
     }
 }
 
 #[derive(Clone)]
-pub struct SseState {
+pub(crate) struct SseState {
     sessions: Arc<SseSessions>,
     /// Answers each message, as for a stateless `POST /mcp`.
     answers: Arc<StreamableHttpService<Observed, NeverSessionManager>>,
@@ -182,7 +182,7 @@ pub struct SseState {
 }
 
 impl SseState {
-    pub fn new(
+    pub(crate) fn new(
         handler: KommoMcp,
         sessions: Arc<SseSessions>,
         shutdown: CancellationToken,
@@ -217,12 +217,12 @@ impl SseState {
         }
     }
 
-    pub fn sessions(&self) -> &Arc<SseSessions> {
+    pub(crate) fn sessions(&self) -> &Arc<SseSessions> {
         &self.sessions
     }
 }
 
-pub fn router(state: SseState) -> Router {
+pub(crate) fn router(state: SseState) -> Router {
     Router::new()
         .route("/sse", get(open_stream))
         .route(MESSAGE_PATH, post(receive_message))

@@ -17,7 +17,7 @@ use rmcp::model::RequestId;
 use super::reply::{self, code};
 
 /// The messages in `response`, the service's answer to request `id`.
-pub fn messages(response: Response, id: RequestId) -> impl Stream<Item = String> + Send {
+pub(super) fn messages(response: Response, id: RequestId) -> impl Stream<Item = String> + Send {
     let status = response.status();
     let event_stream = response
         .headers()

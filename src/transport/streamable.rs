@@ -47,7 +47,7 @@ const ACCEPT_BOTH: &str = "application/json, text/event-stream";
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// The `/mcp` endpoint.
-pub struct McpEndpoint {
+pub(super) struct McpEndpoint {
     /// Without a session: rmcp's own answers (a request that needs a session and has none;
     /// the per-request protocol of 2026-07-28). In `--stateless` mode, every request.
     main: StreamableHttpService<Observed, NeverSessionManager>,
@@ -68,7 +68,7 @@ impl McpEndpoint {
     /// `stateless` turns sessions off. Host and Origin are checked by our own guard in
     /// front of every route, so rmcp's own Host check is off here. `cap` holds the sessions
     /// (and the cap on them); bodies are already bounded to `max_body`.
-    pub fn new(
+    pub(super) fn new(
         handler: KommoMcp,
         stateless: bool,
         cap: Arc<SessionCap>,
@@ -115,7 +115,7 @@ impl McpEndpoint {
     }
 
     /// Streamable HTTP sessions currently open.
-    pub fn session_count(&self) -> usize {
+    pub(super) fn session_count(&self) -> usize {
         self.cap.streamable_count()
     }
 }
@@ -189,7 +189,7 @@ fn holding(response: Response, slot: Slot) -> Response {
 
 /// The `/mcp` handler: a `POST` is counted in its caller's requests in flight until its
 /// answer is sent.
-pub async fn handle(State(endpoint): State<Arc<McpEndpoint>>, request: Request) -> Response {
+pub(super) async fn handle(State(endpoint): State<Arc<McpEndpoint>>, request: Request) -> Response {
     if request.method() != Method::POST {
         return endpoint.route(request).await;
     }

@@ -8,14 +8,14 @@ use tokio::net::{TcpListener, TcpStream};
 
 /// Tunes one accepted connection. A socket that refuses the option still works, only
 /// slower, so the failure is logged, not fatal.
-pub fn tune_accepted(stream: &mut TcpStream) {
+pub(crate) fn tune_accepted(stream: &mut TcpStream) {
     if let Err(err) = stream.set_nodelay(true) {
         tracing::debug!("cannot set TCP_NODELAY on an accepted connection: {err}");
     }
 }
 
 /// `listener` with [`tune_accepted`] applied to every connection it accepts.
-pub fn tuned(listener: TcpListener) -> TapIo<TcpListener, fn(&mut TcpStream)> {
+pub(crate) fn tuned(listener: TcpListener) -> TapIo<TcpListener, fn(&mut TcpStream)> {
     listener.tap_io(tune_accepted as fn(&mut TcpStream))
 }
 

@@ -48,7 +48,7 @@ const NARROW_KEY: &str = "kmcp_narrow-key-13d2-never-print-me";
 /// A config file with three clients: `partner` (account acme only), `reader` (any account,
 /// read-only), `narrow` (acme and beta, get_lead only, 2 requests a minute).
 fn clients_config(env: &Isolated) {
-    let hash = kommo_mcp::commands::new_key::sha256_hex;
+    let hash = kommo_mcp::testing::sha256_hex;
     env.write_default_config(&format!(
         "[accounts.{OTHER}]\ntoken = \"{OTHER_TOKEN}\"\n\n\
          [clients.partner]\nkey_sha256 = \"{}\"\naccounts = [\"{SUBDOMAIN}\"]\n\n\
@@ -174,10 +174,7 @@ async fn every_request_needs_a_key_once_clients_exist() {
     let hash_line = lines.next().unwrap().to_owned();
     assert_eq!(
         hash_line,
-        format!(
-            "key_sha256 = \"{}\"",
-            kommo_mcp::commands::new_key::sha256_hex(&key)
-        )
+        format!("key_sha256 = \"{}\"", kommo_mcp::testing::sha256_hex(&key))
     );
     let again = env.command().arg("new-key").output().await.unwrap();
     assert_ne!(
@@ -351,14 +348,14 @@ async fn a_bad_clients_table_is_a_configuration_error_naming_it() {
         (
             format!(
                 "[clients.bot]\nkey_sha256 = \"{}\"\n",
-                kommo_mcp::commands::new_key::sha256_hex("k")
+                kommo_mcp::testing::sha256_hex("k")
             ),
             "[clients.bot] accounts",
         ),
         (
             format!(
                 "[clients.bot]\nkey_sha256 = \"{}\"\naccounts = [\"acme\"]\nkey = \"k\"\n",
-                kommo_mcp::commands::new_key::sha256_hex("k")
+                kommo_mcp::testing::sha256_hex("k")
             ),
             "[clients.bot] key",
         ),

@@ -157,7 +157,7 @@ async fn rotation_under_load_loses_and_tears_no_line() {
 
 /// `partner` may act on acme only; `[accounts.beta]` is configured.
 fn partner_config(env: &Isolated) {
-    let hash = kommo_mcp::commands::new_key::sha256_hex;
+    let hash = kommo_mcp::testing::sha256_hex;
     env.write_default_config(&format!(
         "[accounts.{OTHER}]\ntoken = \"{OTHER_TOKEN}\"\n\n\
          [clients.partner]\nkey_sha256 = \"{}\"\naccounts = [\"{SUBDOMAIN}\"]\n",

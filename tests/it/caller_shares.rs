@@ -16,7 +16,7 @@ const ALICE_KEY: &str = "kmcp_alice-share-key-51be-never-print-me";
 const BOB_KEY: &str = "kmcp_bob-share-key-a4d0-never-print-me";
 
 async fn keyed_server(sim: &Simulator, env: &Isolated, extra: &[&str]) -> HttpServer {
-    let hash = kommo_mcp::commands::new_key::sha256_hex;
+    let hash = kommo_mcp::testing::sha256_hex;
     env.write_default_config(&format!(
         "[clients.alice]\nkey_sha256 = \"{}\"\naccounts = [\"*\"]\n\n\
          [clients.bob]\nkey_sha256 = \"{}\"\naccounts = [\"*\"]\n",

@@ -5,7 +5,7 @@
 use std::process::Command;
 
 use clap_complete::Shell;
-use kommo_mcp::commands::generate::completion_script;
+use kommo_mcp::testing::completion_script;
 
 /// What bash would offer for the words typed so far (the last one is being completed).
 fn bash_completes(words: &[&str]) -> Vec<String> {

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use kommo_mcp::commands::generate::generated_files;
+use kommo_mcp::testing::generated_files;
 
 const UPDATE: &str = "KOMMO_MCP_UPDATE_GENERATED";
 
@@ -87,7 +87,7 @@ fn the_expected_files_are_generated_without_machine_specific_text() {
         "no date in the title"
     );
     let docs = String::from_utf8(files.last().unwrap().1.clone()).unwrap();
-    for setting in kommo_mcp::config::settings::ALL {
+    for setting in kommo_mcp::testing::settings::ALL {
         assert!(top.contains(setting.env), "{} undocumented", setting.env);
         if let Some(key) = setting.config_key() {
             assert!(
@@ -114,7 +114,7 @@ fn the_expected_files_are_generated_without_machine_specific_text() {
 /// Every limit, as (flag, environment variable, config key, default) — what the Limits table
 /// of docs/operating.md and the man page's LIMITS section must both name.
 fn every_limit() -> Vec<(String, String, String, String)> {
-    use kommo_mcp::config::{DEFAULT_MAX_LINE_BYTES, Heading, Setting, settings};
+    use kommo_mcp::testing::{DEFAULT_MAX_LINE_BYTES, Heading, Setting, settings};
     let row = |setting: &Setting, default: String| {
         (
             setting.flag.to_owned(),

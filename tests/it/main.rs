@@ -4,6 +4,9 @@
 // The whole binary is test code: panicking on the unexpected is how a test fails
 // (clippy.toml allows it inside #[test] functions; this extends it to their helpers).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+// Support modules are shared by the test modules of this one binary: `pub` there is the
+// binary's own business, not an API (`unreachable_pub` is for the library).
+#![allow(unreachable_pub)]
 
 mod support;
 
@@ -30,6 +33,7 @@ mod http_hostile;
 mod kommo_errors;
 mod kommo_rate;
 mod kommo_retries;
+mod layers;
 mod names;
 mod oauth;
 mod observe;

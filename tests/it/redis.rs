@@ -409,11 +409,7 @@ async fn a_403_after_a_429_on_another_replica_is_reported_as_a_block() {
 
 #[tokio::test]
 async fn the_shared_dedupe_scripts_hold_a_pending_claim_then_the_id() {
-    use kommo_mcp::{
-        config::RedisUrl,
-        redis_link::RedisLink,
-        tools::dedupe::shared::{SharedDedupe, SharedTurn},
-    };
+    use kommo_mcp::testing::{RedisLink, RedisUrl, SharedDedupe, SharedTurn};
     let redis = RedisServer::start().await;
     let url = || RedisUrl::parse(&redis.url()).unwrap();
     let (one, two) = (
@@ -453,7 +449,7 @@ async fn keyed_replicas(
 ) -> Vec<HttpServer> {
     env.write_default_config(&format!(
         "[clients.platform]\nkey_sha256 = \"{}\"\naccounts = [\"*\"]\nrate_limit = 4\n",
-        kommo_mcp::commands::new_key::sha256_hex(CLIENT_KEY)
+        kommo_mcp::testing::sha256_hex(CLIENT_KEY)
     ));
     replicas(sim, env, redis, count, &[]).await
 }

@@ -22,7 +22,7 @@ const ALICE_KEY: &str = "kmcp_alice-key-0c3f-never-print-me";
 const BOB_KEY: &str = "kmcp_bob-key-7d21-never-print-me";
 
 fn keys_config(env: &Isolated) {
-    let hash = kommo_mcp::commands::new_key::sha256_hex;
+    let hash = kommo_mcp::testing::sha256_hex;
     env.write_default_config(&format!(
         "[accounts.{OTHER}]\ntoken = \"{OTHER_TOKEN}\"\n\n\
          [clients.alice]\nkey_sha256 = \"{}\"\naccounts = [\"{SUBDOMAIN}\"]\n\n\

@@ -7,10 +7,7 @@
 use std::path::Path;
 
 use clap::CommandFactory;
-use kommo_mcp::{
-    cli::Cli,
-    config::{Kind, Setting, Table, Takes, settings},
-};
+use kommo_mcp::testing::{Cli, Kind, Setting, Table, Takes, settings};
 use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
 use tokio::process::Command;
 

@@ -2,7 +2,7 @@
 //! `initialize` instructions (which also name every resource), `--help`, the man page, each
 //! shell's completions and docs/tools.md. A tool left out of any of them fails here.
 
-use kommo_mcp::commands::generate::generated_files;
+use kommo_mcp::testing::generated_files;
 use serde_json::json;
 
 use crate::support::*;

@@ -155,18 +155,18 @@ pub(crate) mod testkit {
     use super::{Simulator, SimulatorOptions};
     use serde_json::Value;
 
-    pub const SUB: &str = "demo";
-    pub const TOKEN: &str = "secret-token";
+    pub(crate) const SUB: &str = "demo";
+    pub(crate) const TOKEN: &str = "secret-token";
 
     /// Options without the rate limit, so functional tests never trip it.
-    pub fn unlimited() -> SimulatorOptions {
+    pub(crate) fn unlimited() -> SimulatorOptions {
         SimulatorOptions {
             rate_limit: None,
             ..SimulatorOptions::default()
         }
     }
 
-    pub async fn start(options: SimulatorOptions) -> (Simulator, Client) {
+    pub(crate) async fn start(options: SimulatorOptions) -> (Simulator, Client) {
         let sim = Simulator::start(options).await.unwrap();
         sim.state().add_demo_account(SUB, TOKEN);
         let client = Client {
@@ -177,7 +177,7 @@ pub(crate) mod testkit {
         (sim, client)
     }
 
-    pub struct Client {
+    pub(crate) struct Client {
         pub http: reqwest::Client,
         /// "http://127.0.0.1:PORT/demo"
         pub base: String,
@@ -187,17 +187,17 @@ pub(crate) mod testkit {
 
     impl Client {
         /// An authorized request to `path` under the demo account.
-        pub fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        pub(crate) fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
             self.http
                 .request(method, format!("{}{path}", self.base))
                 .bearer_auth(TOKEN)
         }
 
-        pub async fn get(&self, path: &str) -> reqwest::Response {
+        pub(crate) async fn get(&self, path: &str) -> reqwest::Response {
             self.req(reqwest::Method::GET, path).send().await.unwrap()
         }
 
-        pub async fn patch(&self, path: &str, body: &Value) -> reqwest::Response {
+        pub(crate) async fn patch(&self, path: &str, body: &Value) -> reqwest::Response {
             self.req(reqwest::Method::PATCH, path)
                 .json(body)
                 .send()
@@ -205,7 +205,7 @@ pub(crate) mod testkit {
                 .unwrap()
         }
 
-        pub async fn post(&self, path: &str, body: &Value) -> reqwest::Response {
+        pub(crate) async fn post(&self, path: &str, body: &Value) -> reqwest::Response {
             self.req(reqwest::Method::POST, path)
                 .json(body)
                 .send()
@@ -215,7 +215,7 @@ pub(crate) mod testkit {
     }
 
     /// Status, content type and parsed body (Null when empty).
-    pub async fn parts(response: reqwest::Response) -> (u16, Option<String>, Value) {
+    pub(crate) async fn parts(response: reqwest::Response) -> (u16, Option<String>, Value) {
         let status = response.status().as_u16();
         let ct = response
             .headers()

@@ -17,18 +17,18 @@ const BLOCKED: &str = r#"{"title":"Forbidden","type":"https://httpstatus.es/403"
 const TOO_MANY: &str =
     "You have sent too many requests in a given amount of time. Please try again later.";
 /// The body of an injected `html` fault.
-pub const BAD_GATEWAY_HTML: &str = "<html><body><h1>502 Bad Gateway</h1></body></html>";
+pub(crate) const BAD_GATEWAY_HTML: &str = "<html><body><h1>502 Bad Gateway</h1></body></html>";
 
 /// One entry of a 400 `validation-errors` list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldError {
+pub(crate) struct FieldError {
     pub code: &'static str,
     pub path: String,
     pub detail: &'static str,
 }
 
 impl FieldError {
-    pub fn not_supported_choice(path: impl Into<String>) -> Self {
+    pub(crate) fn not_supported_choice(path: impl Into<String>) -> Self {
         FieldError {
             code: "NotSupportedChoice",
             path: path.into(),
@@ -36,7 +36,7 @@ impl FieldError {
         }
     }
 
-    pub fn invalid_type(path: impl Into<String>) -> Self {
+    pub(crate) fn invalid_type(path: impl Into<String>) -> Self {
         FieldError {
             code: "InvalidType",
             path: path.into(),
@@ -44,7 +44,7 @@ impl FieldError {
         }
     }
 
-    pub fn not_blank(path: impl Into<String>) -> Self {
+    pub(crate) fn not_blank(path: impl Into<String>) -> Self {
         FieldError {
             code: "NotBlank",
             path: path.into(),
@@ -52,7 +52,7 @@ impl FieldError {
         }
     }
 
-    pub fn too_long(path: impl Into<String>) -> Self {
+    pub(crate) fn too_long(path: impl Into<String>) -> Self {
         FieldError {
             code: "TooLong",
             path: path.into(),
@@ -62,7 +62,11 @@ impl FieldError {
 }
 
 /// A response with `body` and `content_type` (none when `None`).
-pub fn with_body(status: StatusCode, content_type: Option<&'static str>, body: Body) -> Response {
+pub(crate) fn with_body(
+    status: StatusCode,
+    content_type: Option<&'static str>,
+    body: Body,
+) -> Response {
     let mut response = Response::new(body);
     *response.status_mut() = status;
     if let Some(ct) = content_type {
@@ -74,7 +78,7 @@ pub fn with_body(status: StatusCode, content_type: Option<&'static str>, body: B
 }
 
 /// A success answer with a HAL JSON body.
-pub fn hal(status: StatusCode, value: &impl Serialize) -> Response {
+pub(crate) fn hal(status: StatusCode, value: &impl Serialize) -> Response {
     match serde_json::to_vec(value) {
         Ok(bytes) => with_body(status, Some(HAL), Body::from(bytes)),
         Err(_) => internal_error(),
@@ -82,7 +86,7 @@ pub fn hal(status: StatusCode, value: &impl Serialize) -> Response {
 }
 
 /// `204 No Content`: no body, no content type.
-pub fn no_content() -> Response {
+pub(crate) fn no_content() -> Response {
     with_body(StatusCode::NO_CONTENT, None, Body::empty())
 }
 
@@ -98,7 +102,7 @@ fn problem_value(status: StatusCode, value: &serde_json::Value) -> Response {
 }
 
 /// The content type that goes with `status` for a JSON body.
-pub fn json_content_type(status: StatusCode) -> &'static str {
+pub(crate) fn json_content_type(status: StatusCode) -> &'static str {
     if status.as_u16() >= 400 { PROBLEM } else { HAL }
 }
 
@@ -117,7 +121,7 @@ fn title(status: StatusCode) -> &'static str {
 }
 
 /// A plain problem: `{title, type, status, detail}`.
-pub fn problem(status: StatusCode, detail: &str) -> Response {
+pub(crate) fn problem(status: StatusCode, detail: &str) -> Response {
     let code = status.as_u16();
     problem_value(
         status,
@@ -131,37 +135,37 @@ pub fn problem(status: StatusCode, detail: &str) -> Response {
 }
 
 /// 401 for a missing or wrong token, or an unknown account.
-pub fn unauthorized() -> Response {
+pub(crate) fn unauthorized() -> Response {
     problem_static(StatusCode::UNAUTHORIZED, UNAUTHORIZED)
 }
 
 /// 402: the account's paid period ended.
-pub fn payment_required() -> Response {
+pub(crate) fn payment_required() -> Response {
     problem_static(StatusCode::PAYMENT_REQUIRED, PAYMENT_REQUIRED)
 }
 
 /// 403 for an account blocked after too many 429s.
-pub fn blocked() -> Response {
+pub(crate) fn blocked() -> Response {
     problem_static(StatusCode::FORBIDDEN, BLOCKED)
 }
 
 /// 404 with `detail`.
-pub fn not_found(detail: &str) -> Response {
+pub(crate) fn not_found(detail: &str) -> Response {
     problem(StatusCode::NOT_FOUND, detail)
 }
 
 /// 404 for an unknown route: "Cannot <METHOD> <path>".
-pub fn no_route(method: &str, path: &str) -> Response {
+pub(crate) fn no_route(method: &str, path: &str) -> Response {
     not_found(&format!("Cannot {method} {path}"))
 }
 
 /// 400 with a plain `detail` and no validation errors.
-pub fn bad_request(detail: &str) -> Response {
+pub(crate) fn bad_request(detail: &str) -> Response {
     problem(StatusCode::BAD_REQUEST, detail)
 }
 
 /// 400 `Request validation failed` with one `validation-errors` entry (request_id "0").
-pub fn validation(errors: &[FieldError]) -> Response {
+pub(crate) fn validation(errors: &[FieldError]) -> Response {
     problem_value(
         StatusCode::BAD_REQUEST,
         &serde_json::json!({
@@ -175,7 +179,7 @@ pub fn validation(errors: &[FieldError]) -> Response {
 }
 
 /// 429 with `retry_after` in the body and, when asked, a `Retry-After` header.
-pub fn too_many_requests(retry_after: u64, header: Option<u64>) -> Response {
+pub(crate) fn too_many_requests(retry_after: u64, header: Option<u64>) -> Response {
     let mut response = problem_value(
         StatusCode::TOO_MANY_REQUESTS,
         &serde_json::json!({
@@ -195,7 +199,7 @@ pub fn too_many_requests(retry_after: u64, header: Option<u64>) -> Response {
 }
 
 /// 500 as Kommo sends it: `ErrInternalServer`, a `trace_id`, and no `type`.
-pub fn internal_error() -> Response {
+pub(crate) fn internal_error() -> Response {
     let trace_id = uuid::Uuid::new_v4().simple().to_string();
     problem_value(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -210,7 +214,7 @@ pub fn internal_error() -> Response {
 
 /// The documented problem for `status` (the shapes Kommo documents; a generic one for other
 /// codes).
-pub fn documented(status: StatusCode, retry_after: u64, header: Option<u64>) -> Response {
+pub(crate) fn documented(status: StatusCode, retry_after: u64, header: Option<u64>) -> Response {
     match status.as_u16() {
         401 => unauthorized(),
         402 => payment_required(),

@@ -103,7 +103,7 @@ impl Default for SharedLimiter {
 
 /// The key part naming an account: a hash of its API root (no subdomain in clear text
 /// is needed, and no token ever).
-pub fn account_key(api_root: &str) -> String {
+pub(crate) fn account_key(api_root: &str) -> String {
     let digest = sha1_smol::Sha1::from(api_root.as_bytes()).digest().bytes();
     digest[..10].iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -72,7 +72,7 @@ impl Default for SharedDedupe {
 }
 
 /// The key of a write: `<prefix>dedupe:<hex digest>`.
-pub fn key(link: &RedisLink, digest_hex: &str) -> String {
+pub(crate) fn key(link: &RedisLink, digest_hex: &str) -> String {
     format!("{}dedupe:{digest_hex}", link.prefix())
 }
 

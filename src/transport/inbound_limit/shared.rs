@@ -31,7 +31,7 @@ return 0
 ";
 
 /// The script, loaded once per process.
-pub struct SharedInbound {
+pub(crate) struct SharedInbound {
     gcra: Script,
 }
 
@@ -46,7 +46,7 @@ impl Default for SharedInbound {
 impl SharedInbound {
     /// Takes one request of `per_minute` from `caller`'s budget (`kind` is "client" or
     /// "ip"); `Some(wait)` when over it.
-    pub async fn check(
+    pub(crate) async fn check(
         &self,
         link: &RedisLink,
         kind: &str,

@@ -12,7 +12,7 @@ use crate::transport::reply::{code, json_error};
 
 /// What went wrong, in RFC 6750's terms.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Challenge {
+pub(crate) enum Challenge {
     /// No credential at all.
     Missing,
     /// A token that is malformed, expired, revoked, for someone else or badly signed.
@@ -23,7 +23,7 @@ pub enum Challenge {
 
 impl Challenge {
     /// The `WWW-Authenticate` value; `metadata_url` is the protected-resource metadata.
-    pub fn header_value(self, metadata_url: &str) -> String {
+    pub(crate) fn header_value(self, metadata_url: &str) -> String {
         let mut value = format!("Bearer resource_metadata=\"{metadata_url}\"");
         match self {
             Challenge::Missing => {}
@@ -38,7 +38,7 @@ impl Challenge {
     }
 
     /// The whole answer: 401 or 403, the header, and `message` as a JSON-RPC error.
-    pub fn response(self, metadata_url: &str, message: &str) -> Response {
+    pub(crate) fn response(self, metadata_url: &str, message: &str) -> Response {
         let status = match self {
             Challenge::InsufficientScope(_) => StatusCode::FORBIDDEN,
             _ => StatusCode::UNAUTHORIZED,

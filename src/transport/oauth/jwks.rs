@@ -21,15 +21,15 @@ use serde::Deserialize;
 use tokio::sync::Mutex;
 
 /// How long fetched keys are used before they are fetched again.
-pub const KEYS_TTL: Duration = Duration::from_secs(300);
+pub(crate) const KEYS_TTL: Duration = Duration::from_secs(300);
 /// The shortest time between two fetches (an unknown `kid` arriving sooner waits).
-pub const REFETCH_AT_MOST_EVERY: Duration = Duration::from_secs(1);
+pub(crate) const REFETCH_AT_MOST_EVERY: Duration = Duration::from_secs(1);
 /// The largest metadata or JWKS document read.
 const MAX_DOCUMENT_BYTES: usize = 512 * 1024;
 
 /// Why no key could be found for a token.
 #[derive(Debug, thiserror::Error)]
-pub enum KeyError {
+pub(crate) enum KeyError {
     /// The token names a key the issuer does not publish (even after a fresh fetch).
     #[error("the token is signed with a key the issuer does not publish")]
     Unknown,
@@ -59,7 +59,7 @@ struct Cache {
 }
 
 /// The key store of one server.
-pub struct KeyStore {
+pub(super) struct KeyStore {
     inner: Arc<Inner>,
 }
 
@@ -73,7 +73,7 @@ struct Inner {
 }
 
 impl KeyStore {
-    pub fn new(issuer: &str, jwks_url: Option<Url>, http: reqwest::Client) -> Self {
+    pub(super) fn new(issuer: &str, jwks_url: Option<Url>, http: reqwest::Client) -> Self {
         Self {
             inner: Arc::new(Inner {
                 issuer: issuer.to_owned(),
@@ -86,7 +86,7 @@ impl KeyStore {
 
     /// The keys a token signed with `algorithm` (and naming `kid`, if it does) may be
     /// verified with.
-    pub async fn keys_for(
+    pub(super) async fn keys_for(
         &self,
         kid: Option<&str>,
         algorithm: Algorithm,

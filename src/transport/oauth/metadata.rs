@@ -12,18 +12,18 @@ use super::scopes::{READ_SCOPE, WRITE_SCOPE};
 use crate::config::OAuthSettings;
 
 /// The metadata path for the public URL itself.
-pub const PATH: &str = "/.well-known/oauth-protected-resource";
+pub(crate) const PATH: &str = "/.well-known/oauth-protected-resource";
 /// The metadata path for the `/mcp` endpoint.
-pub const MCP_PATH: &str = "/.well-known/oauth-protected-resource/mcp";
+pub(crate) const MCP_PATH: &str = "/.well-known/oauth-protected-resource/mcp";
 
 /// The document both paths serve, built once at start.
 #[derive(Clone)]
-pub struct Documents {
+pub(crate) struct Documents {
     document: Value,
 }
 
 impl Documents {
-    pub fn new(settings: &OAuthSettings) -> Self {
+    pub(crate) fn new(settings: &OAuthSettings) -> Self {
         Self {
             document: json!({
                 "resource": settings.resource(),
@@ -37,6 +37,6 @@ impl Documents {
 }
 
 /// Either path's answer.
-pub async fn document(State(documents): State<Documents>) -> Json<Value> {
+pub(crate) async fn document(State(documents): State<Documents>) -> Json<Value> {
     Json(documents.document)
 }

@@ -3,10 +3,10 @@
 //! whose scopes and accounts claim bound what it may do. The token itself is only ever
 //! read here: it is never logged, never sent to Kommo, and never a Kommo token.
 
-pub mod challenge;
+pub(crate) mod challenge;
 mod jwks;
-pub mod metadata;
-pub mod scopes;
+pub(crate) mod metadata;
+pub(crate) mod scopes;
 mod validate;
 
 use std::{sync::Arc, time::Duration};
@@ -21,15 +21,12 @@ use self::{
 use super::caller::Caller;
 use crate::config::{Accounts, OAuthSettings};
 
-pub use jwks::{KEYS_TTL, REFETCH_AT_MOST_EVERY};
-pub use validate::LEEWAY_SECONDS;
-
 /// The longest caller name taken from a token (`sub` / `client_id`).
 const MAX_NAME_CHARS: usize = 128;
 
 /// Why a bearer token was refused.
 #[derive(Debug, thiserror::Error)]
-pub enum Refusal {
+pub(crate) enum Refusal {
     #[error(transparent)]
     Invalid(#[from] validate::TokenError),
     #[error("{0}")]
@@ -45,7 +42,7 @@ pub enum Refusal {
 
 impl Refusal {
     /// The RFC 6750 challenge for this refusal (`None`: a 503, not a challenge).
-    pub fn challenge(&self) -> Option<Challenge> {
+    pub(crate) fn challenge(&self) -> Option<Challenge> {
         match self {
             Refusal::KeysUnavailable(_) => None,
             Refusal::NoScope => Some(Challenge::InsufficientScope(READ_SCOPE)),
@@ -55,7 +52,7 @@ impl Refusal {
 }
 
 /// The OAuth side of one HTTP server.
-pub struct OAuth {
+pub(crate) struct OAuth {
     issuer: String,
     audiences: Vec<String>,
     accounts_claim: Option<String>,
@@ -65,7 +62,7 @@ pub struct OAuth {
 }
 
 impl OAuth {
-    pub fn new(settings: &OAuthSettings) -> anyhow::Result<Self> {
+    pub(crate) fn new(settings: &OAuthSettings) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(10))
@@ -87,16 +84,16 @@ impl OAuth {
     }
 
     /// `<public-url>/.well-known/oauth-protected-resource`.
-    pub fn metadata_url(&self) -> Arc<str> {
+    pub(crate) fn metadata_url(&self) -> Arc<str> {
         Arc::clone(&self.metadata_url)
     }
 
-    pub fn documents(&self) -> metadata::Documents {
+    pub(crate) fn documents(&self) -> metadata::Documents {
         self.documents.clone()
     }
 
     /// The caller a bearer token stands for, or why it is refused.
-    pub async fn authenticate(&self, token: &str) -> Result<Caller, Refusal> {
+    pub(crate) async fn authenticate(&self, token: &str) -> Result<Caller, Refusal> {
         let (algorithm, kid) = validate::header(token)?;
         let keys = self
             .keys
@@ -127,7 +124,7 @@ impl OAuth {
     }
 
     /// Fetches the keys once at start, so a misconfigured issuer shows in the log at once.
-    pub async fn warm_up(&self) {
+    pub(crate) async fn warm_up(&self) {
         let _ = self
             .keys
             .keys_for(None, jsonwebtoken::Algorithm::RS256)

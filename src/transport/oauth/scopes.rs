@@ -25,12 +25,12 @@ use crate::{
     },
 };
 
-pub const READ_SCOPE: &str = "kommo:read";
-pub const WRITE_SCOPE: &str = "kommo:write";
+pub(crate) const READ_SCOPE: &str = "kommo:read";
+pub(crate) const WRITE_SCOPE: &str = "kommo:write";
 
 /// What a token's scopes grant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Grant {
+pub(crate) enum Grant {
     /// Neither scope: nothing.
     None,
     Read,
@@ -38,7 +38,7 @@ pub enum Grant {
 }
 
 /// The grant of a token's claims.
-pub fn grant(claims: &Map<String, Value>) -> Grant {
+pub(crate) fn grant(claims: &Map<String, Value>) -> Grant {
     let mut scopes: Vec<&str> = Vec::new();
     for name in ["scope", "scp"] {
         match claims.get(name) {
@@ -59,14 +59,14 @@ pub fn grant(claims: &Map<String, Value>) -> Grant {
 /// What [`require_write_scope`] needs: the resource-metadata URL its challenge names, and
 /// the audit trail its refusals are recorded in (when `--audit-log` is set).
 #[derive(Clone)]
-pub struct WriteScopeRule {
+pub(crate) struct WriteScopeRule {
     pub metadata_url: Arc<str>,
     pub audit: Option<Arc<AuditLog>>,
 }
 
 /// Middleware (after the body is read): 403 `insufficient_scope` for a `tools/call` of a
 /// write tool by a token without `kommo:write` (with a `refused` audit line).
-pub async fn require_write_scope(
+pub(crate) async fn require_write_scope(
     State(rule): State<WriteScopeRule>,
     request: Request,
     next: Next,

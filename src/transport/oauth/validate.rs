@@ -8,14 +8,15 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation, errors::ErrorKind};
 use serde_json::{Map, Value};
 
 /// Clock skew allowed on `exp` and `nbf`.
-pub const LEEWAY_SECONDS: u64 = 30;
+pub(crate) const LEEWAY_SECONDS: u64 = 30;
 
 /// The signature algorithms accepted.
-pub const ALGORITHMS: [Algorithm; 3] = [Algorithm::RS256, Algorithm::ES256, Algorithm::EdDSA];
+pub(super) const ALGORITHMS: [Algorithm; 3] =
+    [Algorithm::RS256, Algorithm::ES256, Algorithm::EdDSA];
 
 /// Why a token is not valid; the text goes into the 401 answer's body (never the token).
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum TokenError {
+pub(crate) enum TokenError {
     #[error("the token is not a signed JWT")]
     Malformed,
     #[error("the token's algorithm {0} is not accepted (RS256, ES256 or EdDSA only)")]
@@ -39,7 +40,7 @@ pub enum TokenError {
 }
 
 /// The header fields that pick the key: the algorithm (one of [`ALGORITHMS`]) and `kid`.
-pub fn header(token: &str) -> Result<(Algorithm, Option<String>), TokenError> {
+pub(super) fn header(token: &str) -> Result<(Algorithm, Option<String>), TokenError> {
     let header = jsonwebtoken::decode_header(token).map_err(|err| match err.kind() {
         // The crate knows no "none": that and any other unknown name land here.
         ErrorKind::Json(_) => {
@@ -81,7 +82,7 @@ fn raw_algorithm(token: &str) -> Option<String> {
 }
 
 /// The claims of `token` once it verifies with one of `keys` and passes every check.
-pub fn claims(
+pub(super) fn claims(
     token: &str,
     algorithm: Algorithm,
     keys: &[DecodingKey],

@@ -17,7 +17,7 @@ type StoreError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// What every replica knows of a session. New per-session state (e.g. an answer buffer
 /// for resumability) is added here as optional members, so older records still read.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SharedSession {
+pub(crate) struct SharedSession {
     /// The caller that opened it (`caller::Caller::owner`; never a key or token). An
     /// entry without one (written before sessions had owners) reads as no session.
     pub owner: String,
@@ -27,13 +27,13 @@ pub struct SharedSession {
 }
 
 /// Where `/mcp` shares its sessions when `--redis-url` is set.
-pub struct RedisSessions {
+pub(crate) struct RedisSessions {
     link: Arc<RedisLink>,
     idle: Duration,
 }
 
 impl RedisSessions {
-    pub fn new(link: Arc<RedisLink>, idle: Duration) -> Self {
+    pub(crate) fn new(link: Arc<RedisLink>, idle: Duration) -> Self {
         Self { link, idle }
     }
 
@@ -48,7 +48,7 @@ impl RedisSessions {
     }
 
     /// A request used the session: its entry lives another idle period.
-    pub async fn touch(&self, session_id: &str) -> Result<(), RedisFailure> {
+    pub(crate) async fn touch(&self, session_id: &str) -> Result<(), RedisFailure> {
         let key = self.key(session_id);
         let idle = self.idle_ms();
         self.link
@@ -64,7 +64,7 @@ impl RedisSessions {
     }
 
     /// The session's record, `None` when no replica holds it.
-    pub async fn load(&self, session_id: &str) -> Result<Option<SharedSession>, StoreError> {
+    pub(crate) async fn load(&self, session_id: &str) -> Result<Option<SharedSession>, StoreError> {
         let key = self.key(session_id);
         let text: Option<String> = self
             .link
@@ -82,7 +82,11 @@ impl RedisSessions {
     }
 
     /// Shares the session's record for one idle period.
-    pub async fn store(&self, session_id: &str, record: &SharedSession) -> Result<(), StoreError> {
+    pub(crate) async fn store(
+        &self,
+        session_id: &str,
+        record: &SharedSession,
+    ) -> Result<(), StoreError> {
         let key = self.key(session_id);
         let text = serde_json::to_string(record)?;
         let idle = self.idle_ms();
@@ -101,7 +105,7 @@ impl RedisSessions {
     }
 
     /// Forgets the session on every replica.
-    pub async fn delete(&self, session_id: &str) -> Result<(), StoreError> {
+    pub(crate) async fn delete(&self, session_id: &str) -> Result<(), StoreError> {
         let key = self.key(session_id);
         self.link
             .run(|mut connection| async move {

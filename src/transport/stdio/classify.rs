@@ -9,7 +9,7 @@ use serde_json::{error::Category, value::RawValue};
 
 /// What to do with one line.
 #[derive(Debug)]
-pub enum Line {
+pub(super) enum Line {
     /// A valid message for rmcp.
     Forward(Box<ClientJsonRpcMessage>),
     /// An answer to write back ourselves (a serialized JSON-RPC error, or a batch of them).
@@ -41,7 +41,7 @@ fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<&'de Raw
 }
 
 /// Sorts one line (without its newline).
-pub fn classify(line: &[u8]) -> Line {
+pub(super) fn classify(line: &[u8]) -> Line {
     let Some(first) = line.iter().find(|b| !b.is_ascii_whitespace()) else {
         return Line::Ignore("blank line");
     };
@@ -60,7 +60,7 @@ pub fn classify(line: &[u8]) -> Line {
 }
 
 /// The answer to a line that is too long to read.
-pub fn too_long(limit: usize) -> String {
+pub(super) fn too_long(limit: usize) -> String {
     error(
         None,
         ErrorCode::PARSE_ERROR,
@@ -200,7 +200,7 @@ fn parse_error(err: &serde_json::Error) -> Line {
 }
 
 /// A JSON-RPC error answer; it always has an `id` member (`null` when unknown).
-pub fn error(id: Option<&RequestId>, code: ErrorCode, message: &str) -> String {
+pub(super) fn error(id: Option<&RequestId>, code: ErrorCode, message: &str) -> String {
     serde_json::json!({
         "jsonrpc": "2.0",
         "id": id,

@@ -5,7 +5,7 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 /// One line read from the stream.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Frame {
+pub(super) enum Frame {
     /// A complete line, without its `\n` (or `\r\n`).
     Line(Vec<u8>),
     /// A line longer than the limit; its bytes were discarded.
@@ -13,14 +13,14 @@ pub enum Frame {
 }
 
 /// Reads `\n`-separated lines of at most `limit` bytes.
-pub struct LineReader<R> {
+pub(super) struct LineReader<R> {
     reader: R,
     limit: usize,
     line: Vec<u8>,
 }
 
 impl<R: AsyncBufRead + Unpin> LineReader<R> {
-    pub fn new(reader: R, limit: usize) -> Self {
+    pub(super) fn new(reader: R, limit: usize) -> Self {
         Self {
             reader,
             limit,
@@ -30,7 +30,7 @@ impl<R: AsyncBufRead + Unpin> LineReader<R> {
 
     /// The next line; `None` at the end of the stream (a last line without a newline is
     /// still returned).
-    pub async fn next(&mut self) -> std::io::Result<Option<Frame>> {
+    pub(super) async fn next(&mut self) -> std::io::Result<Option<Frame>> {
         let mut too_long = false;
         loop {
             let chunk = self.reader.fill_buf().await?;

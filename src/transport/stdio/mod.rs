@@ -31,7 +31,7 @@ const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Serves until stdin closes or a signal arrives; either way the calls in flight finish
 /// and their answers are written before it returns.
-pub async fn serve(handler: KommoMcp, max_line_bytes: usize) -> anyhow::Result<()> {
+pub(crate) async fn serve(handler: KommoMcp, max_line_bytes: usize) -> anyhow::Result<()> {
     tracing::debug!(max_line_bytes, "serving MCP over stdio");
     let mut signals = Signals::install();
     let (reader, writer) = stdio_pipes();

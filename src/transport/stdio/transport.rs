@@ -16,14 +16,14 @@ use super::classify;
 
 /// One rmcp service's view of stdin and stdout. The inbound queue is shared because a
 /// service that ends before `initialize` is replaced by a new one reading the same queue.
-pub struct LineTransport {
+pub(super) struct LineTransport {
     inbound: Arc<Mutex<mpsc::Receiver<ClientJsonRpcMessage>>>,
     outbound: mpsc::Sender<String>,
     in_flight: HashSet<RequestId>,
 }
 
 impl LineTransport {
-    pub fn new(
+    pub(super) fn new(
         inbound: Arc<Mutex<mpsc::Receiver<ClientJsonRpcMessage>>>,
         outbound: mpsc::Sender<String>,
     ) -> Self {

@@ -8,7 +8,7 @@ use serde::{
 };
 
 /// A JSON document that was read in full and then forgotten.
-pub struct Valid;
+pub(super) struct Valid;
 
 impl<'de> Deserialize<'de> for Valid {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -52,6 +52,6 @@ impl<'de> Visitor<'de> for Valid {
 }
 
 /// `Err` when a full JSON parser would refuse `line`.
-pub fn check(line: &[u8]) -> Result<(), serde_json::Error> {
+pub(super) fn check(line: &[u8]) -> Result<(), serde_json::Error> {
     serde_json::from_slice::<Valid>(line).map(|Valid| ())
 }

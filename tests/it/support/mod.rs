@@ -30,7 +30,7 @@ pub const MISSING_LEAD: i64 = 9999;
 /// Every tool's name, in `tools/list` order: the crate's own list (`toolset::every_tool!`),
 /// never a copy typed into a test.
 pub fn all_tools() -> Vec<&'static str> {
-    kommo_mcp::toolset::ToolName::ALL
+    kommo_mcp::testing::ToolName::ALL
         .iter()
         .map(|tool| tool.as_str())
         .collect()
