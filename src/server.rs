@@ -221,4 +221,16 @@ impl ServerHandler for KommoMcp {
             .filter(|tool| self.kit.enabled().contains(*tool))
             .map(|tool| crate::tools::definition(tool).clone())
     }
+
+    /// No argument completion: the capability is not declared, so the method is unknown
+    /// (rmcp's default would answer an empty completion to a method never advertised).
+    async fn complete(
+        &self,
+        _request: rmcp::model::CompleteRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::CompleteResult, McpError> {
+        Err(McpError::method_not_found::<
+            rmcp::model::CompleteRequestMethod,
+        >())
+    }
 }

@@ -5,6 +5,7 @@ type Observed = crate::observe::service::Observed<crate::server::KommoMcp>;
 
 mod allowlist;
 mod bare;
+mod batch;
 mod body_guard;
 mod caller;
 mod caller_share;
@@ -14,6 +15,7 @@ pub mod http;
 mod inbound_limit;
 mod json_shape;
 mod listener;
+mod malformed;
 pub mod oauth;
 mod readiness;
 mod refusal_audit;

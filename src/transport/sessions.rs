@@ -31,14 +31,20 @@ struct Session {
     ended: CancellationToken,
     /// The owner's session slot: counted in its share until the session is dropped.
     slot: Slot,
+    /// Whether the negotiated revision has JSON-RPC batches (2025-03-26 and older).
+    batches: bool,
 }
 
 impl Session {
-    fn new(slot: Slot) -> Self {
+    fn new(slot: Slot, initialize_params: Option<&InitializeRequestParams>) -> Self {
+        let batches = initialize_params.is_some_and(|params| {
+            super::batch::revision_has_batches(params.protocol_version.as_str())
+        });
         Self {
             last_used: Instant::now(),
             ended: CancellationToken::new(),
             slot,
+            batches,
         }
     }
 
@@ -96,9 +102,10 @@ impl StreamableSessions {
         initialize_params: Option<InitializeRequestParams>,
     ) -> String {
         let id = uuid::Uuid::new_v4().to_string();
+        let session = Session::new(slot, initialize_params.as_ref());
         if let Some(store) = &self.store {
             let record = SharedSession {
-                owner: slot.owner().to_string(),
+                owner: session.slot.owner().to_string(),
                 initialize_params,
             };
             if let Err(err) = store.store(&id, &record).await {
@@ -107,7 +114,7 @@ impl StreamableSessions {
                 );
             }
         }
-        self.lock().insert(id.clone(), Session::new(slot));
+        self.lock().insert(id.clone(), session);
         id
     }
 
@@ -130,9 +137,10 @@ impl StreamableSessions {
         match store.load(id).await {
             Ok(Some(record)) if *record.owner == **owner => {
                 let mut open = self.lock();
-                let session = open
-                    .entry(id.to_owned())
-                    .or_insert_with(|| Session::new(self.shares.take(owner, Kind::Session)));
+                let session = open.entry(id.to_owned()).or_insert_with(|| {
+                    let slot = self.shares.take(owner, Kind::Session);
+                    Session::new(slot, record.initialize_params.as_ref())
+                });
                 if !session.owned_by(owner) {
                     return false;
                 }
@@ -173,6 +181,11 @@ impl StreamableSessions {
                 let _ = store.touch(&id).await;
             });
         }
+    }
+
+    /// Whether session `id` negotiated a revision with JSON-RPC batches.
+    pub fn accepts_batches(&self, id: &str) -> bool {
+        self.lock().get(id).is_some_and(|session| session.batches)
     }
 
     /// The token that ends `id`'s standalone streams, if the session is open here.

@@ -32,10 +32,11 @@ use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 
 use super::{
-    Observed, bare,
+    Observed, bare, batch,
     caller::{name_of, owner_of},
     caller_share::{CallerShares, Kind, Slot},
     held_body::Holding,
+    malformed,
     session_cap::SessionCap,
     sessions::StreamableSessions,
 };
@@ -215,7 +216,17 @@ impl McpEndpoint {
             return self.bare(request).await;
         }
         if self.stateless {
-            return self.main.handle(request).await.map(Body::new);
+            if method != Method::POST {
+                return self.main.handle(request).await.map(Body::new);
+            }
+            let (parts, body) = match self.read(request).await {
+                Ok(read) => read,
+                Err(refusal) => return refusal,
+            };
+            if malformed::is_batch(&body) {
+                return malformed::batch_refused();
+            }
+            return pass(&self.main, parts, body).await;
         }
         if request.headers().contains_key(SESSION_HEADER) {
             return match session_id(&request) {
@@ -252,13 +263,13 @@ impl McpEndpoint {
             metrics::record_operation("tools/list", None, outcome, "bare_json", started.elapsed());
             return answer;
         }
+        if malformed::is_batch(&body) {
+            return malformed::batch_refused();
+        }
         parts
             .headers
             .insert(header::ACCEPT, HeaderValue::from_static(ACCEPT_BOTH));
-        self.bare_json
-            .handle(Request::from_parts(parts, Body::from(body)))
-            .await
-            .map(Body::new)
+        pass(&self.bare_json, parts, body).await
     }
 
     /// A `POST` without a session: an `initialize` opens one; anything else gets rmcp's
@@ -268,10 +279,12 @@ impl McpEndpoint {
             Ok(read) => read,
             Err(refusal) => return refusal,
         };
+        if malformed::is_batch(&body) {
+            return malformed::batch_refused();
+        }
         let initialize = Probe::read(&body).is_some_and(|probe| probe.is_initialize());
         if !initialize {
-            let request = Request::from_parts(parts, Body::from(body));
-            return self.main.handle(request).await.map(Body::new);
+            return pass(&self.main, parts, body).await;
         }
         if let Some(refusal) = self.cap.refusal() {
             return refusal;
@@ -288,8 +301,9 @@ impl McpEndpoint {
         self.initialize(parts, body, slot).await
     }
 
-    /// Answers `initialize` through the stateless service and, if it succeeded, opens a
-    /// session in `slot` (its caller's) and names it in `Mcp-Session-Id`.
+    /// Answers `initialize` through the stateless service and, if it succeeded (an answer
+    /// with a `result`), opens a session in `slot` (its caller's) and names it in
+    /// `Mcp-Session-Id`. A failed `initialize` opens nothing.
     async fn initialize(&self, parts: Parts, body: Bytes, slot: Slot) -> Response {
         let params = match serde_json::from_slice::<ClientJsonRpcMessage>(&body) {
             Ok(ClientJsonRpcMessage::Request(request)) => match request.request {
@@ -298,12 +312,19 @@ impl McpEndpoint {
             },
             _ => None,
         };
-        let request = Request::from_parts(parts, Body::from(body));
-        let mut response = self.streamed.handle(request).await.map(Body::new);
+        let response = pass(&self.streamed, parts, body).await;
         if response.status() != StatusCode::OK {
             return response;
         }
-        let id = self.sessions().open(slot, params).await;
+        let (head, answer) = response.into_parts();
+        let Ok(answer) = axum::body::to_bytes(answer, self.max_body).await else {
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        };
+        let mut response = Response::from_parts(head, Body::from(answer.clone()));
+        let Some(params) = params.filter(|_| carries_result(&answer)) else {
+            return response;
+        };
+        let id = self.sessions().open(slot, Some(params)).await;
         match HeaderValue::from_str(&id) {
             Ok(value) => {
                 response.headers_mut().insert(SESSION_HEADER, value);
@@ -349,23 +370,50 @@ impl McpEndpoint {
                     }
                 }
             }
-            _ => self.session_post(request).await,
+            _ => self.session_post(&id, request).await,
         }
     }
 
-    /// A message in an open session. Requests and notifications go to the stateless
+    /// A message in open session `id`. Requests and notifications go to the stateless
     /// service (requests are answered on their own event stream); a client's answer to a
-    /// server request is accepted and dropped, as this server sends none.
-    async fn session_post(&self, request: Request) -> Response {
-        let (parts, body) = match self.read(request).await {
+    /// server request is accepted and dropped, as this server sends none. A second
+    /// `initialize` is refused; a batch is answered only if the session's revision has them.
+    async fn session_post(&self, id: &str, request: Request) -> Response {
+        let (mut parts, body) = match self.read(request).await {
             Ok(read) => read,
             Err(refusal) => return refusal,
         };
-        if Probe::read(&body).is_some_and(|probe| probe.is_answer()) {
-            return StatusCode::ACCEPTED.into_response();
+        if malformed::is_batch(&body) {
+            if !self.sessions().accepts_batches(id) {
+                return malformed::batch_refused();
+            }
+            parts
+                .headers
+                .insert(header::ACCEPT, HeaderValue::from_static(ACCEPT_BOTH));
+            return batch::answer(&parts, &body, |one| async {
+                let (parts, body) = match self.read(one).await {
+                    Ok(read) => read,
+                    Err(refusal) => return refusal,
+                };
+                self.session_message(parts, body, &self.bare_json).await
+            })
+            .await;
         }
-        let request = Request::from_parts(parts, Body::from(body));
-        self.streamed.handle(request).await.map(Body::new)
+        self.session_message(parts, body, &self.streamed).await
+    }
+
+    /// One message of a session, answered by `service`.
+    async fn session_message(
+        &self,
+        parts: Parts,
+        body: Bytes,
+        service: &StreamableHttpService<Observed, NeverSessionManager>,
+    ) -> Response {
+        match Probe::read(&body) {
+            Some(probe) if probe.is_answer() => StatusCode::ACCEPTED.into_response(),
+            Some(probe) if probe.is_initialize() => malformed::second_initialize(&body),
+            _ => pass(service, parts, body).await,
+        }
     }
 
     /// The session's `GET` stream, counted in its caller's share (`slot`) while open. This
@@ -386,6 +434,40 @@ impl McpEndpoint {
             .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
             .into_response()
     }
+}
+
+/// `service`'s answer to the message `body`; a body rmcp cannot read as one JSON-RPC
+/// message (its 415 in plain text) is answered with a JSON-RPC error instead.
+async fn pass(
+    service: &StreamableHttpService<Observed, NeverSessionManager>,
+    parts: Parts,
+    body: Bytes,
+) -> Response {
+    let sent_json = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|kind| kind.as_bytes().starts_with(b"application/json"));
+    let request = Request::from_parts(parts, Body::from(body.clone()));
+    let response = service.handle(request).await.map(Body::new);
+    if sent_json
+        && response.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE
+        && response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_none_or(|kind| !kind.as_bytes().starts_with(b"application/json"))
+    {
+        return malformed::not_a_message(&body);
+    }
+    response
+}
+
+/// Whether an event-stream answer carries a JSON-RPC `result` (not an `error`).
+fn carries_result(answer: &[u8]) -> bool {
+    answer
+        .split(|&byte| byte == b'\n')
+        .filter_map(|line| line.strip_prefix(b"data:"))
+        .filter_map(|data| serde_json::from_slice::<serde_json::Value>(data).ok())
+        .any(|message| message.get("result").is_some())
 }
 
 /// The first characters of a session id, enough to tell sessions apart in a log without

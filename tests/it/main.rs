@@ -29,6 +29,7 @@ mod kommo_retries;
 mod names;
 mod oauth;
 mod observe;
+mod protocol;
 mod readme_examples;
 mod redis;
 mod redis_dedupe;
