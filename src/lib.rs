@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod audit;
+pub mod cancellation;
 pub mod cli;
 pub mod commands;
 pub mod config;

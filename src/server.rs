@@ -101,6 +101,21 @@ impl KommoMcp {
 }
 
 /// The per-request scope that the HTTP layer attached to this request, if any.
+/// The tokens that cancel this request: rmcp's own (stdio) and the one the HTTP transport
+/// keeps for it in its session (`/mcp`, `/sse`).
+fn cancellation_of(
+    context: &RequestContext<RoleServer>,
+) -> Vec<tokio_util::sync::CancellationToken> {
+    let transport = context
+        .extensions
+        .get::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<crate::cancellation::CallCancel>())
+        .map(|cancel| cancel.0.clone());
+    std::iter::once(context.ct.clone())
+        .chain(transport)
+        .collect()
+}
+
 fn scope_of(context: &RequestContext<RoleServer>) -> Option<&RequestScope> {
     context
         .extensions
@@ -177,7 +192,10 @@ impl ServerHandler for KommoMcp {
         let args = request.arguments.unwrap_or_default();
         tracing::debug!(tool = %tool, client = scope.caller.as_deref().unwrap_or("-"), "tool call started");
         let _in_flight = self.in_flight.start();
-        Ok(self.kit.call(tool, &args, scope).await.into())
+        let call = self.kit.call(tool, &args, scope);
+        Ok(crate::cancellation::during(cancellation_of(&context), call)
+            .await
+            .into())
     }
 
     async fn list_resources(

@@ -9,6 +9,7 @@ mod batch;
 mod body_guard;
 mod caller;
 mod caller_share;
+mod cancel_map;
 pub mod guard;
 mod held_body;
 pub mod http;

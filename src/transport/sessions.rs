@@ -20,7 +20,10 @@ use std::{
 use rmcp::model::InitializeRequestParams;
 use tokio_util::sync::CancellationToken;
 
-use super::caller_share::{CallerShares, Kind, Slot};
+use super::{
+    caller_share::{CallerShares, Kind, Slot},
+    cancel_map::CancelMap,
+};
 use shared::{RedisSessions, SharedSession};
 
 /// One open session. Per-session state the protocol needs later (client capabilities, an
@@ -33,6 +36,8 @@ struct Session {
     slot: Slot,
     /// Whether the negotiated revision has JSON-RPC batches (2025-03-26 and older).
     batches: bool,
+    /// The session's requests being answered, for `notifications/cancelled`.
+    calls: Arc<CancelMap>,
 }
 
 impl Session {
@@ -45,6 +50,7 @@ impl Session {
             ended: CancellationToken::new(),
             slot,
             batches,
+            calls: Arc::default(),
         }
     }
 
@@ -181,6 +187,13 @@ impl StreamableSessions {
                 let _ = store.touch(&id).await;
             });
         }
+    }
+
+    /// Session `id`'s requests being answered (to register one, or cancel one).
+    pub fn calls(&self, id: &str) -> Option<Arc<CancelMap>> {
+        self.lock()
+            .get(id)
+            .map(|session| Arc::clone(&session.calls))
     }
 
     /// Whether session `id` negotiated a revision with JSON-RPC batches.

@@ -35,12 +35,13 @@ use super::{
     Observed, bare, batch,
     caller::{name_of, owner_of},
     caller_share::{CallerShares, Kind, Slot},
+    cancel_map::{self, Cancelling},
     held_body::Holding,
     malformed,
     session_cap::SessionCap,
     sessions::StreamableSessions,
 };
-use crate::{observe::metrics, server::KommoMcp, toolset::ToolSet};
+use crate::{cancellation::CallCancel, observe::metrics, server::KommoMcp, toolset::ToolSet};
 
 const SESSION_HEADER: &str = "mcp-session-id";
 const ACCEPT_BOTH: &str = "application/json, text/event-stream";
@@ -395,24 +396,45 @@ impl McpEndpoint {
                     Ok(read) => read,
                     Err(refusal) => return refusal,
                 };
-                self.session_message(parts, body, &self.bare_json).await
+                self.session_message(id, parts, body, &self.bare_json).await
             })
             .await;
         }
-        self.session_message(parts, body, &self.streamed).await
+        self.session_message(id, parts, body, &self.streamed).await
     }
 
-    /// One message of a session, answered by `service`.
+    /// One message of session `id`, answered by `service`. A request can be cancelled
+    /// (its token, in the request's extensions, lives as long as its answer); a
+    /// `notifications/cancelled` cancels the request it names.
     async fn session_message(
         &self,
-        parts: Parts,
+        id: &str,
+        mut parts: Parts,
         body: Bytes,
         service: &StreamableHttpService<Observed, NeverSessionManager>,
     ) -> Response {
         match Probe::read(&body) {
-            Some(probe) if probe.is_answer() => StatusCode::ACCEPTED.into_response(),
-            Some(probe) if probe.is_initialize() => malformed::second_initialize(&body),
-            _ => pass(service, parts, body).await,
+            Some(probe) if probe.is_answer() => return StatusCode::ACCEPTED.into_response(),
+            Some(probe) if probe.is_initialize() => return malformed::second_initialize(&body),
+            _ => {}
+        }
+        let Some(calls) = self.sessions().calls(id) else {
+            return not_found();
+        };
+        match cancel_map::read(&body) {
+            Cancelling::Cancels(request) => {
+                calls.cancel(&request);
+                StatusCode::ACCEPTED.into_response()
+            }
+            Cancelling::Request(request) => {
+                let registered = calls.register(&request);
+                parts
+                    .extensions
+                    .insert(CallCancel(registered.token.clone()));
+                let response = pass(service, parts, body).await;
+                response.map(|answer| Holding::body(answer, registered))
+            }
+            Cancelling::Neither => pass(service, parts, body).await,
         }
     }
 

@@ -12,6 +12,7 @@ mod account_time;
 mod audit_trail;
 mod budget;
 mod caller_shares;
+mod cancellation;
 mod cli;
 mod completions;
 mod config;
