@@ -400,6 +400,14 @@ impl McpEndpoint {
             })
             .await;
         }
+        // A plain tools/list is answered from the serialized list, as on the bare path.
+        let started = std::time::Instant::now();
+        if let Some(answer) = bare::session_tools_list(&parts, &body, self.server_tools) {
+            let outcome = metrics::Outcome::Ok;
+            let elapsed = started.elapsed();
+            metrics::record_operation("tools/list", None, outcome, "streamable_http", elapsed);
+            return answer;
+        }
         self.session_message(id, parts, body, &self.streamed).await
     }
 

@@ -178,3 +178,32 @@ async fn ping_answers_alike_in_a_session_bare_and_over_sse() {
         assert_eq!(answer["result"], json!({}), "{answer}");
     }
 }
+
+#[tokio::test]
+async fn an_in_session_tools_list_is_the_full_answer_of_every_other_path() {
+    let (sim, env) = (simulator().await, Isolated::new());
+    let server = server_for(&sim, &env).await;
+    let list = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"});
+    let bare: Value = server.bare_post(&list, &[]).await.json().await.unwrap();
+    for version in ["2025-03-26", "2025-06-18", "2025-11-25"] {
+        let client = session_with(&server, version).await;
+        let response = client
+            .post(&list, &[("mcp-protocol-version", version)])
+            .await;
+        assert_eq!(response.status(), 200);
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/event-stream")
+        );
+        assert_eq!(messages(response).await, vec![bare.clone()], "{version}");
+    }
+    let mut client = McpClient::initialize(&server).await;
+    let narrowed = client.tool_names(&[("x-kommo-tools", "get_lead")]).await;
+    assert_eq!(narrowed, vec!["get_lead"]);
+    let paged = client
+        .request("tools/list", json!({"cursor": "x"}), &[])
+        .await;
+    assert!(paged.get("id").is_some(), "{paged}");
+}
