@@ -9,7 +9,7 @@
 //!
 //! | layer | what | modules |
 //! |---|---|---|
-//! | 0 | vocabulary and plumbing | `secret`, `toolset`, `shutdown`, `inflight`, `audit` |
+//! | 0 | vocabulary and plumbing | `secret`, `toolset`, `shutdown`, `inflight`, `audit`, `cancellation` |
 //! | 1 | configuration | `config` |
 //! | 2 | shared services | `observe`, `scope`, `redis_link` |
 //! | 3 | the Kommo client | `kommo` |
@@ -26,6 +26,7 @@
 
 mod app;
 mod audit;
+mod cancellation;
 mod cli;
 mod commands;
 mod config;

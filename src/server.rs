@@ -102,6 +102,21 @@ impl KommoMcp {
 }
 
 /// The per-request scope that the HTTP layer attached to this request, if any.
+/// The tokens that cancel this request: rmcp's own (stdio) and the one the HTTP transport
+/// keeps for it in its session (`/mcp`, `/sse`).
+fn cancellation_of(
+    context: &RequestContext<RoleServer>,
+) -> Vec<tokio_util::sync::CancellationToken> {
+    let transport = context
+        .extensions
+        .get::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<crate::cancellation::CallCancel>())
+        .map(|cancel| cancel.0.clone());
+    std::iter::once(context.ct.clone())
+        .chain(transport)
+        .collect()
+}
+
 fn scope_of(context: &RequestContext<RoleServer>) -> Option<&RequestScope> {
     context
         .extensions
@@ -178,7 +193,10 @@ impl ServerHandler for KommoMcp {
         let args = request.arguments.unwrap_or_default();
         tracing::debug!(tool = %tool, client = scope.caller.as_deref().unwrap_or("-"), "tool call started");
         let _in_flight = self.in_flight.start();
-        Ok(self.kit.call(tool, &args, scope).await.into())
+        let call = self.kit.call(tool, &args, scope);
+        Ok(crate::cancellation::during(cancellation_of(&context), call)
+            .await
+            .into())
     }
 
     async fn list_resources(
@@ -221,5 +239,17 @@ impl ServerHandler for KommoMcp {
         ToolName::parse(name)
             .filter(|tool| self.kit.enabled().contains(*tool))
             .map(|tool| crate::tools::definition(tool).clone())
+    }
+
+    /// No argument completion: the capability is not declared, so the method is unknown
+    /// (rmcp's default would answer an empty completion to a method never advertised).
+    async fn complete(
+        &self,
+        _request: rmcp::model::CompleteRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::CompleteResult, McpError> {
+        Err(McpError::method_not_found::<
+            rmcp::model::CompleteRequestMethod,
+        >())
     }
 }

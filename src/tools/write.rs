@@ -219,6 +219,19 @@ impl Call<'_> {
             },
             None => None,
         };
+        if crate::cancellation::requested() {
+            if let Some(claim) = claim {
+                claim.forget().await;
+            }
+            if let Some(trail) = &audit
+                && let Err(reason) = trail
+                    .line(Event::NotSent, "not_sent", None, Some("cancelled"))
+                    .await
+            {
+                return Ok(Written::NotSent(self.audit_refusal(&reason)));
+            }
+            return Ok(Written::NotSent(cancelled(self.tool)));
+        }
         if let Some(trail) = &audit
             && let Err(reason) = trail.line(Event::Intent, "pending", None, None).await
         {
@@ -288,6 +301,20 @@ impl Call<'_> {
     fn audit_refusal(&self, reason: &str) -> CallToolResult {
         super::audit_refusal(self.tool, reason)
     }
+}
+
+/// The answer to a write the client cancelled before it was sent.
+fn cancelled(tool: crate::toolset::ToolName) -> CallToolResult {
+    outcome::failure(
+        super::spec(tool).sentences.failed,
+        "The client cancelled the call (notifications/cancelled) before the write was sent. \
+         Nothing was sent to Kommo.",
+        json!({}),
+        outcome::ErrorInfo {
+            kind: "cancelled",
+            status: None,
+        },
+    )
 }
 
 /// `unknown` when the write may have reached Kommo without an answer coming back (a

@@ -1,4 +1,4 @@
-//! The fast answer to a bare JSON-RPC `tools/list` (the request simple platforms and curl
+//! The fast answer to a plain JSON-RPC `tools/list` (bare, as simple platforms and curl
 //! send to `POST /mcp`): the tool list is the same for every such request with the same
 //! enabled tools, so it is served from the serialized copy `tools::list_result_json` keeps,
 //! without a trip through the MCP service. Everything else goes to rmcp.
@@ -33,6 +33,54 @@ pub(super) fn tools_list(parts: &Parts, body: &[u8], server_tools: ToolSet) -> O
     if parts.headers.contains_key("mcp-protocol-version") {
         return None;
     }
+    let answer = tools_list_answer(parts, body, server_tools)?;
+    Some(reply(answer, "application/json"))
+}
+
+/// The same shortcut for a `tools/list` inside a session (whose revision is one of the
+/// handshake era, where rmcp's answer is this very list), answered as the one event of an
+/// event stream, as rmcp answers in a session.
+pub(super) fn session_tools_list(
+    parts: &Parts,
+    body: &[u8],
+    server_tools: ToolSet,
+) -> Option<Response> {
+    let handshake_era = parts
+        .headers
+        .get("mcp-protocol-version")
+        .is_none_or(|version| {
+            matches!(
+                version.as_bytes(),
+                b"2024-11-05" | b"2025-03-26" | b"2025-06-18" | b"2025-11-25"
+            )
+        });
+    if !handshake_era {
+        return None;
+    }
+    let answer = tools_list_answer(parts, body, server_tools)?;
+    let mut event = Vec::with_capacity(answer.len() + 8);
+    event.extend_from_slice(b"data: ");
+    event.extend_from_slice(&answer);
+    event.extend_from_slice(b"\n\n");
+    let mut response = reply(event, "text/event-stream");
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Some(response)
+}
+
+fn reply(body: Vec<u8>, content_type: &'static str) -> Response {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = StatusCode::OK;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+/// The JSON-RPC answer to `body` if it is a plain `tools/list` (no params or `{}`, an id
+/// rmcp accepts), from the serialized copy of the list.
+fn tools_list_answer(parts: &Parts, body: &[u8], server_tools: ToolSet) -> Option<Vec<u8>> {
     let probe: Probe = serde_json::from_slice(body).ok()?;
     if probe.jsonrpc != "2.0" || probe.method != "tools/list" {
         return None;
@@ -59,11 +107,5 @@ pub(super) fn tools_list(parts: &Parts, body: &[u8], server_tools: ToolSet) -> O
     answer.extend_from_slice(br#","result":"#);
     answer.extend_from_slice(&result);
     answer.push(b'}');
-    let mut response = Response::new(Body::from(answer));
-    *response.status_mut() = StatusCode::OK;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    Some(response)
+    Some(answer)
 }

@@ -5,15 +5,18 @@ type Observed = crate::observe::service::Observed<crate::server::KommoMcp>;
 
 mod allowlist;
 mod bare;
+mod batch;
 mod body_guard;
 mod caller;
 mod caller_share;
+mod cancel_map;
 pub(crate) mod guard;
 mod held_body;
 pub(crate) mod http;
 mod inbound_limit;
 mod json_shape;
 mod listener;
+mod malformed;
 pub(crate) mod oauth;
 mod readiness;
 mod refusal_audit;

@@ -20,7 +20,10 @@ use std::{
 use rmcp::model::InitializeRequestParams;
 use tokio_util::sync::CancellationToken;
 
-use super::caller_share::{CallerShares, Kind, Slot};
+use super::{
+    caller_share::{CallerShares, Kind, Slot},
+    cancel_map::CancelMap,
+};
 use shared::{RedisSessions, SharedSession};
 
 /// One open session. Per-session state the protocol needs later (client capabilities, an
@@ -31,14 +34,23 @@ struct Session {
     ended: CancellationToken,
     /// The owner's session slot: counted in its share until the session is dropped.
     slot: Slot,
+    /// Whether the negotiated revision has JSON-RPC batches (2025-03-26 and older).
+    batches: bool,
+    /// The session's requests being answered, for `notifications/cancelled`.
+    calls: Arc<CancelMap>,
 }
 
 impl Session {
-    fn new(slot: Slot) -> Self {
+    fn new(slot: Slot, initialize_params: Option<&InitializeRequestParams>) -> Self {
+        let batches = initialize_params.is_some_and(|params| {
+            super::batch::revision_has_batches(params.protocol_version.as_str())
+        });
         Self {
             last_used: Instant::now(),
             ended: CancellationToken::new(),
             slot,
+            batches,
+            calls: Arc::default(),
         }
     }
 
@@ -96,9 +108,10 @@ impl StreamableSessions {
         initialize_params: Option<InitializeRequestParams>,
     ) -> String {
         let id = uuid::Uuid::new_v4().to_string();
+        let session = Session::new(slot, initialize_params.as_ref());
         if let Some(store) = &self.store {
             let record = SharedSession {
-                owner: slot.owner().to_string(),
+                owner: session.slot.owner().to_string(),
                 initialize_params,
             };
             if let Err(err) = store.store(&id, &record).await {
@@ -107,7 +120,7 @@ impl StreamableSessions {
                 );
             }
         }
-        self.lock().insert(id.clone(), Session::new(slot));
+        self.lock().insert(id.clone(), session);
         id
     }
 
@@ -130,9 +143,10 @@ impl StreamableSessions {
         match store.load(id).await {
             Ok(Some(record)) if *record.owner == **owner => {
                 let mut open = self.lock();
-                let session = open
-                    .entry(id.to_owned())
-                    .or_insert_with(|| Session::new(self.shares.take(owner, Kind::Session)));
+                let session = open.entry(id.to_owned()).or_insert_with(|| {
+                    let slot = self.shares.take(owner, Kind::Session);
+                    Session::new(slot, record.initialize_params.as_ref())
+                });
                 if !session.owned_by(owner) {
                     return false;
                 }
@@ -173,6 +187,18 @@ impl StreamableSessions {
                 let _ = store.touch(&id).await;
             });
         }
+    }
+
+    /// Session `id`'s requests being answered (to register one, or cancel one).
+    pub(crate) fn calls(&self, id: &str) -> Option<Arc<CancelMap>> {
+        self.lock()
+            .get(id)
+            .map(|session| Arc::clone(&session.calls))
+    }
+
+    /// Whether session `id` negotiated a revision with JSON-RPC batches.
+    pub(crate) fn accepts_batches(&self, id: &str) -> bool {
+        self.lock().get(id).is_some_and(|session| session.batches)
     }
 
     /// The token that ends `id`'s standalone streams, if the session is open here.

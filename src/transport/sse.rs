@@ -51,11 +51,13 @@ use super::Observed;
 use super::{
     caller::{Caller, name_of, owner_of},
     caller_share::{CallerShares, Kind, Slot},
+    cancel_map::{self, CancelMap, Cancelling, Registered},
     reply::{code, json_error},
     scope_layer::{self, ScopeRules},
     session_cap::SessionCap,
     sse_answer,
 };
+use crate::cancellation::CallCancel;
 use crate::{scope::RequestScope, server::KommoMcp};
 
 /// The path of the message endpoint the `endpoint` event names.
@@ -79,6 +81,8 @@ struct Session {
     last_used: Instant,
     /// Cancelled to end the stream (idle, or a client that does not read).
     ended: CancellationToken,
+    /// The session's requests being answered, for `notifications/cancelled`.
+    calls: Arc<CancelMap>,
 }
 
 /// The open sessions, and the messages being answered for them.
@@ -299,6 +303,7 @@ fn session_stream(
             owner: Arc::clone(slots[0].owner()),
             last_used: Instant::now(),
             ended: ended.clone(),
+            calls: Arc::default(),
         },
     );
     tracing::debug!(session = %short(&id), "SSE stream opened");
@@ -361,9 +366,13 @@ async fn receive_message(
         .filter(|session| session.owner == owner)
         .map(|session| {
             session.last_used = Instant::now();
-            (session.outbound.clone(), session.connect_scope.clone())
+            (
+                session.outbound.clone(),
+                session.connect_scope.clone(),
+                Arc::clone(&session.calls),
+            )
         });
-    let Some((outbound, connect_scope)) = found else {
+    let Some((outbound, connect_scope, calls)) = found else {
         tracing::debug!(%client, "no SSE session {}… of this caller", short(&id));
         return json_error(
             StatusCode::NOT_FOUND,
@@ -386,10 +395,16 @@ async fn receive_message(
         }
     };
     // Only a request gets an answer; a notification, or an answer to a server request (this
-    // server sends none), leaves nothing to do and nothing to say on the stream.
+    // server sends none), leaves nothing to say on the stream. `notifications/cancelled`
+    // cancels the request it names, if it is still being answered.
     let request_id = match serde_json::from_slice::<ClientJsonRpcMessage>(&bytes) {
         Ok(ClientJsonRpcMessage::Request(request)) => request.id,
-        Ok(_) => return StatusCode::ACCEPTED.into_response(),
+        Ok(_) => {
+            if let Cancelling::Cancels(request) = cancel_map::read(&bytes) {
+                calls.cancel(&request);
+            }
+            return StatusCode::ACCEPTED.into_response();
+        }
         Err(err) => {
             return json_error(
                 StatusCode::BAD_REQUEST,
@@ -420,6 +435,10 @@ async fn receive_message(
         }
     };
     parts.extensions.insert(scope);
+    let registered = calls.register(&request_id);
+    parts
+        .extensions
+        .insert(CallCancel(registered.token.clone()));
     parts
         .headers
         .insert(header::ACCEPT, HeaderValue::from_static(ACCEPT_BOTH));
@@ -439,7 +458,7 @@ async fn receive_message(
         request,
         request_id,
         to,
-        (answering, call),
+        (answering, call, registered),
     ));
     StatusCode::ACCEPTED.into_response()
 }
@@ -462,7 +481,7 @@ async fn answer(
     request: Request,
     id: RequestId,
     to: Outbound,
-    held: (Answering, Slot),
+    held: (Answering, Slot, Registered),
 ) {
     let response = answers.handle(request).await.map(Body::new);
     let mut messages = std::pin::pin!(sse_answer::messages(response, id));

@@ -32,14 +32,16 @@ use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 
 use super::{
-    Observed, bare,
+    Observed, bare, batch,
     caller::{name_of, owner_of},
     caller_share::{CallerShares, Kind, Slot},
+    cancel_map::{self, Cancelling},
     held_body::Holding,
+    malformed,
     session_cap::SessionCap,
     sessions::StreamableSessions,
 };
-use crate::{observe::metrics, server::KommoMcp, toolset::ToolSet};
+use crate::{cancellation::CallCancel, observe::metrics, server::KommoMcp, toolset::ToolSet};
 
 const SESSION_HEADER: &str = "mcp-session-id";
 const ACCEPT_BOTH: &str = "application/json, text/event-stream";
@@ -215,7 +217,17 @@ impl McpEndpoint {
             return self.bare(request).await;
         }
         if self.stateless {
-            return self.main.handle(request).await.map(Body::new);
+            if method != Method::POST {
+                return self.main.handle(request).await.map(Body::new);
+            }
+            let (parts, body) = match self.read(request).await {
+                Ok(read) => read,
+                Err(refusal) => return refusal,
+            };
+            if malformed::is_batch(&body) {
+                return malformed::batch_refused();
+            }
+            return pass(&self.main, parts, body).await;
         }
         if request.headers().contains_key(SESSION_HEADER) {
             return match session_id(&request) {
@@ -252,13 +264,13 @@ impl McpEndpoint {
             metrics::record_operation("tools/list", None, outcome, "bare_json", started.elapsed());
             return answer;
         }
+        if malformed::is_batch(&body) {
+            return malformed::batch_refused();
+        }
         parts
             .headers
             .insert(header::ACCEPT, HeaderValue::from_static(ACCEPT_BOTH));
-        self.bare_json
-            .handle(Request::from_parts(parts, Body::from(body)))
-            .await
-            .map(Body::new)
+        pass(&self.bare_json, parts, body).await
     }
 
     /// A `POST` without a session: an `initialize` opens one; anything else gets rmcp's
@@ -268,10 +280,12 @@ impl McpEndpoint {
             Ok(read) => read,
             Err(refusal) => return refusal,
         };
+        if malformed::is_batch(&body) {
+            return malformed::batch_refused();
+        }
         let initialize = Probe::read(&body).is_some_and(|probe| probe.is_initialize());
         if !initialize {
-            let request = Request::from_parts(parts, Body::from(body));
-            return self.main.handle(request).await.map(Body::new);
+            return pass(&self.main, parts, body).await;
         }
         if let Some(refusal) = self.cap.refusal() {
             return refusal;
@@ -288,8 +302,9 @@ impl McpEndpoint {
         self.initialize(parts, body, slot).await
     }
 
-    /// Answers `initialize` through the stateless service and, if it succeeded, opens a
-    /// session in `slot` (its caller's) and names it in `Mcp-Session-Id`.
+    /// Answers `initialize` through the stateless service and, if it succeeded (an answer
+    /// with a `result`), opens a session in `slot` (its caller's) and names it in
+    /// `Mcp-Session-Id`. A failed `initialize` opens nothing.
     async fn initialize(&self, parts: Parts, body: Bytes, slot: Slot) -> Response {
         let params = match serde_json::from_slice::<ClientJsonRpcMessage>(&body) {
             Ok(ClientJsonRpcMessage::Request(request)) => match request.request {
@@ -298,12 +313,19 @@ impl McpEndpoint {
             },
             _ => None,
         };
-        let request = Request::from_parts(parts, Body::from(body));
-        let mut response = self.streamed.handle(request).await.map(Body::new);
+        let response = pass(&self.streamed, parts, body).await;
         if response.status() != StatusCode::OK {
             return response;
         }
-        let id = self.sessions().open(slot, params).await;
+        let (head, answer) = response.into_parts();
+        let Ok(answer) = axum::body::to_bytes(answer, self.max_body).await else {
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        };
+        let mut response = Response::from_parts(head, Body::from(answer.clone()));
+        let Some(params) = params.filter(|_| carries_result(&answer)) else {
+            return response;
+        };
+        let id = self.sessions().open(slot, Some(params)).await;
         match HeaderValue::from_str(&id) {
             Ok(value) => {
                 response.headers_mut().insert(SESSION_HEADER, value);
@@ -349,23 +371,79 @@ impl McpEndpoint {
                     }
                 }
             }
-            _ => self.session_post(request).await,
+            _ => self.session_post(&id, request).await,
         }
     }
 
-    /// A message in an open session. Requests and notifications go to the stateless
+    /// A message in open session `id`. Requests and notifications go to the stateless
     /// service (requests are answered on their own event stream); a client's answer to a
-    /// server request is accepted and dropped, as this server sends none.
-    async fn session_post(&self, request: Request) -> Response {
-        let (parts, body) = match self.read(request).await {
+    /// server request is accepted and dropped, as this server sends none. A second
+    /// `initialize` is refused; a batch is answered only if the session's revision has them.
+    async fn session_post(&self, id: &str, request: Request) -> Response {
+        let (mut parts, body) = match self.read(request).await {
             Ok(read) => read,
             Err(refusal) => return refusal,
         };
-        if Probe::read(&body).is_some_and(|probe| probe.is_answer()) {
-            return StatusCode::ACCEPTED.into_response();
+        if malformed::is_batch(&body) {
+            if !self.sessions().accepts_batches(id) {
+                return malformed::batch_refused();
+            }
+            parts
+                .headers
+                .insert(header::ACCEPT, HeaderValue::from_static(ACCEPT_BOTH));
+            return batch::answer(&parts, &body, |one| async {
+                let (parts, body) = match self.read(one).await {
+                    Ok(read) => read,
+                    Err(refusal) => return refusal,
+                };
+                self.session_message(id, parts, body, &self.bare_json).await
+            })
+            .await;
         }
-        let request = Request::from_parts(parts, Body::from(body));
-        self.streamed.handle(request).await.map(Body::new)
+        // A plain tools/list is answered from the serialized list, as on the bare path.
+        let started = std::time::Instant::now();
+        if let Some(answer) = bare::session_tools_list(&parts, &body, self.server_tools) {
+            let outcome = metrics::Outcome::Ok;
+            let elapsed = started.elapsed();
+            metrics::record_operation("tools/list", None, outcome, "streamable_http", elapsed);
+            return answer;
+        }
+        self.session_message(id, parts, body, &self.streamed).await
+    }
+
+    /// One message of session `id`, answered by `service`. A request can be cancelled
+    /// (its token, in the request's extensions, lives as long as its answer); a
+    /// `notifications/cancelled` cancels the request it names.
+    async fn session_message(
+        &self,
+        id: &str,
+        mut parts: Parts,
+        body: Bytes,
+        service: &StreamableHttpService<Observed, NeverSessionManager>,
+    ) -> Response {
+        match Probe::read(&body) {
+            Some(probe) if probe.is_answer() => return StatusCode::ACCEPTED.into_response(),
+            Some(probe) if probe.is_initialize() => return malformed::second_initialize(&body),
+            _ => {}
+        }
+        let Some(calls) = self.sessions().calls(id) else {
+            return not_found();
+        };
+        match cancel_map::read(&body) {
+            Cancelling::Cancels(request) => {
+                calls.cancel(&request);
+                StatusCode::ACCEPTED.into_response()
+            }
+            Cancelling::Request(request) => {
+                let registered = calls.register(&request);
+                parts
+                    .extensions
+                    .insert(CallCancel(registered.token.clone()));
+                let response = pass(service, parts, body).await;
+                response.map(|answer| Holding::body(answer, registered))
+            }
+            Cancelling::Neither => pass(service, parts, body).await,
+        }
     }
 
     /// The session's `GET` stream, counted in its caller's share (`slot`) while open. This
@@ -386,6 +464,40 @@ impl McpEndpoint {
             .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
             .into_response()
     }
+}
+
+/// `service`'s answer to the message `body`; a body rmcp cannot read as one JSON-RPC
+/// message (its 415 in plain text) is answered with a JSON-RPC error instead.
+async fn pass(
+    service: &StreamableHttpService<Observed, NeverSessionManager>,
+    parts: Parts,
+    body: Bytes,
+) -> Response {
+    let sent_json = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|kind| kind.as_bytes().starts_with(b"application/json"));
+    let request = Request::from_parts(parts, Body::from(body.clone()));
+    let response = service.handle(request).await.map(Body::new);
+    if sent_json
+        && response.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE
+        && response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_none_or(|kind| !kind.as_bytes().starts_with(b"application/json"))
+    {
+        return malformed::not_a_message(&body);
+    }
+    response
+}
+
+/// Whether an event-stream answer carries a JSON-RPC `result` (not an `error`).
+fn carries_result(answer: &[u8]) -> bool {
+    answer
+        .split(|&byte| byte == b'\n')
+        .filter_map(|line| line.strip_prefix(b"data:"))
+        .filter_map(|data| serde_json::from_slice::<serde_json::Value>(data).ok())
+        .any(|message| message.get("result").is_some())
 }
 
 /// The first characters of a session id, enough to tell sessions apart in a log without
