@@ -4,6 +4,7 @@
 mod account;
 mod account_settings;
 pub mod account_zone;
+mod create;
 mod crm;
 mod error;
 mod gate;
@@ -22,6 +23,7 @@ use serde_json::Value;
 
 pub use account::Account;
 pub use account_zone::{AccountZone, DateInput};
+pub use create::CreatedLead;
 pub use crm::{BotAction, LeadQuery, NewTask};
 pub use error::{FieldProblem, KommoError};
 pub use send::Replay;

@@ -4,7 +4,9 @@
 mod args;
 pub mod audited;
 mod budget;
+mod contact_match;
 mod contacts;
+mod create_lead;
 mod create_task;
 pub mod dedupe;
 mod due;
@@ -26,6 +28,7 @@ mod salesbots;
 mod spec;
 mod tag;
 mod target;
+mod update_contact;
 mod update_fields;
 mod when;
 mod write;

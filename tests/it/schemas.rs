@@ -205,6 +205,22 @@ async fn every_tools_structured_content_validates_against_its_output_schema() {
             "update_lead_fields",
             json!({"lead_id": LEAD, "fields": {"Source": "Instagram"}}),
         ),
+        (
+            "create_lead",
+            json!({"name": "Quote", "contact_name": "Ana", "phone": "+54 9 11 4321-0000", "company_name": "Ana SRL"}),
+        ),
+        (
+            "create_lead",
+            json!({"name": "Again", "phone": "5491155550101"}),
+        ),
+        (
+            "update_contact",
+            json!({"contact_id": 8001, "add_email": "maria.g@example.com"}),
+        ),
+        (
+            "update_contact",
+            json!({"lead_id": LEAD, "add_email": "nope"}),
+        ),
     ];
     let mut covered = std::collections::BTreeSet::new();
     for (name, args) in calls {
