@@ -346,23 +346,19 @@ pub async fn run(call: Call<'_>, args_json: &JsonObject) -> CallToolResult {
             ),
         },
         Ok(Written::Duplicate(lead_id)) => {
-            // The earlier call's lead: its contact as Kommo links it now.
-            let contact_id = match client
+            // The earlier call's lead: its contact and company as Kommo links them now.
+            let lead = client
                 .get_lead_with_contacts(&target.account, lead_id)
                 .await
-            {
-                Ok(Some(lead)) => lead
-                    .embedded
-                    .iter()
-                    .flat_map(|e| &e.contacts)
-                    .find(|c| c.is_main)
-                    .map(|c| c.id),
-                _ => None,
-            };
+                .ok()
+                .flatten();
+            let embedded = lead.as_ref().and_then(|lead| lead.embedded.as_ref());
             let ids = CreatedLead {
                 lead_id,
-                contact_id,
-                company_id: None,
+                contact_id: embedded
+                    .and_then(|e| e.contacts.iter().find(|c| c.is_main))
+                    .map(|c| c.id),
+                company_id: embedded.and_then(|e| e.companies.first()).map(|c| c.id),
             };
             outcome::success(SPEC.sentences.when_done(), &output(ids, true))
         }

@@ -223,3 +223,44 @@ async fn read_only_mode_refuses_create_lead() {
     assert!(refused.get("error").is_some(), "{refused}");
     assert!(sim.state().requests().is_empty());
 }
+
+#[tokio::test]
+async fn a_client_key_limited_to_one_account_cannot_create_on_another() {
+    const OTHER: &str = "beta";
+    const OTHER_TOKEN: &str = "beta-token-5a0e-never-print-me";
+    const KEY: &str = "kmcp_creator-key-77aa-never-print-me";
+    let sim = simulator().await;
+    sim.state().add_demo_account(OTHER, OTHER_TOKEN);
+    let env = Isolated::new();
+    env.write_default_config(&format!(
+        "[accounts.{OTHER}]\ntoken = \"{OTHER_TOKEN}\"\n\n\
+         [clients.creator]\nkey_sha256 = \"{}\"\naccounts = [\"{SUBDOMAIN}\"]\n",
+        kommo_mcp::commands::new_key::sha256_hex(KEY),
+    ));
+    let mut command = http_command(env.command(), &[]);
+    command.args(account_args(&sim));
+    let server = HttpServer::start(command).await;
+    let args = json!({"name": "Elsewhere", "contact_name": "E", "phone": "+54 9 11 2222-3333"});
+    let body = json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+        "params": {"name": "create_lead", "arguments": args}});
+    let refused = server
+        .bare_post(&body, &[("x-api-key", KEY), ("x-kommo-subdomain", OTHER)])
+        .await;
+    assert_eq!(refused.status(), 403);
+    assert!(
+        sim.state().requests().is_empty(),
+        "{:?}",
+        request_lines(&sim)
+    );
+    // On its own account it creates.
+    let answer = server
+        .bare_call("create_lead", args, &[("x-api-key", KEY)])
+        .await;
+    assert_eq!(first_text(&answer["result"]), CREATED, "{answer}");
+    assert!(
+        sim.state()
+            .requests()
+            .iter()
+            .all(|r| r.subdomain == SUBDOMAIN)
+    );
+}

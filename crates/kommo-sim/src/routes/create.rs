@@ -234,13 +234,14 @@ impl NewLead {
     }
 }
 
-fn objects(payload: &Payload) -> Result<Vec<&Map<String, Value>>, Response> {
-    let items = payload.items().map_err(problem::bad_request)?;
-    items
+/// The body's lead objects, or the detail of Kommo's 400.
+fn objects(payload: &Payload) -> Result<Vec<&Map<String, Value>>, &'static str> {
+    payload
+        .items()?
         .iter()
         .map(|item| item.as_object())
         .collect::<Option<Vec<_>>>()
-        .ok_or_else(|| problem::bad_request("Invalid request body"))
+        .ok_or("Invalid request body")
 }
 
 /// The `_embedded.<key>` list of a lead item.
@@ -257,7 +258,7 @@ impl Ctx<'_> {
     pub(super) fn create_leads(&self, account: &Account) -> Response {
         let items = match objects(self.payload) {
             Ok(items) => items,
-            Err(answer) => return answer,
+            Err(detail) => return problem::bad_request(detail),
         };
         let mut guard = lock(&account.data);
         let data = &mut *guard;
@@ -301,7 +302,7 @@ impl Ctx<'_> {
     pub(super) fn create_complex(&self, account: &Account) -> Response {
         let items = match objects(self.payload) {
             Ok(items) => items,
-            Err(answer) => return answer,
+            Err(detail) => return problem::bad_request(detail),
         };
         let mut guard = lock(&account.data);
         let data = &mut *guard;
