@@ -20,7 +20,7 @@ use super::{
     spec::{Sentences, ToolSpec},
     write::{Write, Written},
 };
-use crate::kommo::{AccountZone, CreatedLead, models::Pipeline};
+use crate::kommo::{AccountZone, CreatedLead, KommoError, models::Pipeline};
 
 pub static SPEC: ToolSpec = ToolSpec {
     title: "Create lead",
@@ -338,12 +338,12 @@ pub async fn run(call: Call<'_>, args_json: &JsonObject) -> CallToolResult {
                 crate::observe::call::describe(|change| change.lead_id = Some(ids.lead_id));
                 outcome::success(SPEC.sentences.when_done(), &output(*ids, false))
             }
-            None => outcome::failure(
-                failed,
-                "Kommo answered without the new lead's id.",
-                json!({}),
-                ErrorInfo::INVALID_ARGUMENTS,
-            ),
+            None => {
+                let err = KommoError::Decode {
+                    detail: "the lead creation answer names no lead".to_owned(),
+                };
+                outcome::kommo_failure(failed, &err, json!({}))
+            }
         },
         Ok(Written::Duplicate(lead_id)) => {
             // The earlier call's lead: its contact and company as Kommo links them now.

@@ -174,12 +174,12 @@ pub async fn run(call: Call<'_>, args_json: &JsonObject) -> CallToolResult {
     .await
     {
         Ok(contact) => contact,
-        Err(Found::Missing(reason)) => {
+        Err(Found::Missing(reason, error)) => {
             return outcome::failure(
                 SPEC.sentences.when_missing(),
                 format!("{reason} Nothing was changed."),
                 asked,
-                ErrorInfo::LEAD_MISSING,
+                error,
             );
         }
         Err(Found::Failed(err)) => return outcome::kommo_failure(failed, &err, asked),
@@ -259,7 +259,7 @@ pub async fn run(call: Call<'_>, args_json: &JsonObject) -> CallToolResult {
                 target.account.subdomain()
             ),
             ids,
-            ErrorInfo::LEAD_MISSING,
+            ErrorInfo::CONTACT_MISSING,
         ),
         Err(err) => outcome::kommo_failure(failed, &err, ids),
     }
@@ -267,7 +267,8 @@ pub async fn run(call: Call<'_>, args_json: &JsonObject) -> CallToolResult {
 
 /// Why the contact was not found.
 enum Found {
-    Missing(String),
+    /// No such lead, no contact on it, or no such contact: the reason and its kind.
+    Missing(String, ErrorInfo),
     Failed(KommoError),
 }
 
@@ -288,9 +289,10 @@ async fn find(
                 .await
                 .map_err(Found::Failed)?
                 .ok_or_else(|| {
-                    Found::Missing(format!(
-                        "Kommo has no lead with id {lead_id} in account {account}."
-                    ))
+                    Found::Missing(
+                        format!("Kommo has no lead with id {lead_id} in account {account}."),
+                        ErrorInfo::LEAD_MISSING,
+                    )
                 })?;
             let contacts: Vec<_> = lead.embedded.iter().flat_map(|e| &e.contacts).collect();
             contacts
@@ -299,13 +301,17 @@ async fn find(
                 .or(contacts.first())
                 .map(|c| c.id)
                 .ok_or_else(|| {
-                    Found::Missing(format!(
-                        "Lead {lead_id} has no contact in account {account}."
-                    ))
+                    Found::Missing(
+                        format!("Lead {lead_id} has no contact in account {account}."),
+                        ErrorInfo::CONTACT_MISSING,
+                    )
                 })?
         }
         (None, None) => {
-            return Err(Found::Missing("No contact was named.".to_owned()));
+            return Err(Found::Missing(
+                "No contact was named.".to_owned(),
+                ErrorInfo::INVALID_ARGUMENTS,
+            ));
         }
     };
     client
@@ -313,8 +319,9 @@ async fn find(
         .await
         .map_err(Found::Failed)?
         .ok_or_else(|| {
-            Found::Missing(format!(
-                "Kommo has no contact with id {contact_id} in account {account}."
-            ))
+            Found::Missing(
+                format!("Kommo has no contact with id {contact_id} in account {account}."),
+                ErrorInfo::CONTACT_MISSING,
+            )
         })
 }
