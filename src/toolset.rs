@@ -17,6 +17,7 @@ macro_rules! every_tool {
             AddBudget "add_budget" writes budget::SPEC,
             AddNote "add_note" writes note::SPEC,
             AddTag "add_tag" writes tag::ADD,
+            CreateLead "create_lead" writes create_lead::SPEC,
             CreateTask "create_task" writes create_task::SPEC,
             FindLeads "find_leads" reads find_leads::SPEC,
             GetLead "get_lead" reads get_lead::SPEC,
@@ -32,6 +33,7 @@ macro_rules! every_tool {
             ResumeAgent "resume_agent" writes pause::RESUME,
             RunSalesbot "run_salesbot" writes salesbots::RUN,
             StopSalesbot "stop_salesbot" writes salesbots::STOP,
+            UpdateContact "update_contact" writes update_contact::SPEC,
             UpdateLeadFields "update_lead_fields" writes update_fields::SPEC,
         }
     };

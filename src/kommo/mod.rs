@@ -4,6 +4,7 @@
 mod account;
 mod account_settings;
 pub(crate) mod account_zone;
+mod create;
 mod crm;
 mod error;
 mod gate;
@@ -23,6 +24,7 @@ use serde_json::Value;
 
 pub(crate) use account::Account;
 pub(crate) use account_zone::{AccountZone, DateInput};
+pub(crate) use create::CreatedLead;
 pub(crate) use crm::{BotAction, LeadQuery, NewTask};
 pub(crate) use error::KommoError;
 use send::Request;

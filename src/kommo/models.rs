@@ -36,6 +36,9 @@ pub(crate) struct LeadEmbedded {
     /// Only with `with=contacts`: references to the lead's contacts.
     #[serde(default)]
     pub contacts: Vec<ContactRef>,
+    /// The lead's company (Kommo links at most one), a reference.
+    #[serde(default)]
+    pub companies: Vec<CompanyRef>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -266,6 +269,12 @@ pub(crate) struct ContactEmbedded {
     /// Only with `with=leads`.
     #[serde(default)]
     pub leads: Vec<LeadRef>,
+}
+
+/// A lead's company as `_embedded.companies` lists it: a reference only.
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct CompanyRef {
+    pub id: i64,
 }
 
 #[derive(Clone, Debug, Deserialize)]

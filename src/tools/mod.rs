@@ -4,7 +4,9 @@
 mod args;
 pub(crate) mod audited;
 mod budget;
+mod contact_match;
 mod contacts;
+mod create_lead;
 mod create_task;
 pub(crate) mod dedupe;
 mod due;
@@ -30,6 +32,7 @@ mod spec;
 mod tag;
 mod target;
 mod timeline;
+mod update_contact;
 mod update_fields;
 mod when;
 mod write;

@@ -148,6 +148,10 @@ impl ErrorInfo {
         kind: "lead_missing",
         status: None,
     };
+    pub(crate) const CONTACT_MISSING: ErrorInfo = ErrorInfo {
+        kind: "contact_missing",
+        status: None,
+    };
     pub(crate) const AUDIT_UNAVAILABLE: ErrorInfo = ErrorInfo {
         kind: "audit_unavailable",
         status: None,

@@ -14,7 +14,7 @@ use super::{
     outcome,
 };
 use crate::audit::Event;
-use crate::kommo::{BotAction, KommoError, NewTask};
+use crate::kommo::{BotAction, CreatedLead, KommoError, NewTask};
 
 /// One Kommo write.
 pub(crate) enum Write<'a> {
@@ -32,13 +32,25 @@ pub(crate) enum Write<'a> {
         bot_id: i64,
         lead_id: i64,
     },
+    /// `POST /api/v4/leads/complex` (`complex`: a new contact or company embedded) or `POST
+    /// /api/v4/leads` with one lead. `arguments` is the call's normalized arguments (what a
+    /// retry is recognized by); the ids Kommo answers go into `created`.
+    CreateLead {
+        body: Value,
+        complex: bool,
+        arguments: String,
+        created: &'a std::sync::OnceLock<CreatedLead>,
+    },
+    /// `PATCH /api/v4/contacts/{id}` with `body`.
+    UpdateContact { contact_id: i64, body: Value },
 }
 
 impl Write<'_> {
     pub(crate) fn method(&self) -> &'static str {
         match self {
-            Write::UpdateLead { .. } => "PATCH",
-            Write::AddNote { .. }
+            Write::UpdateLead { .. } | Write::UpdateContact { .. } => "PATCH",
+            Write::CreateLead { .. }
+            | Write::AddNote { .. }
             | Write::CreateTask { .. }
             | Write::CreateTag { .. }
             | Write::Salesbot { .. } => "POST",
@@ -52,13 +64,18 @@ impl Write<'_> {
             Write::CreateTask { .. } => "/api/v4/tasks".to_owned(),
             Write::CreateTag { .. } => "/api/v4/leads/tags".to_owned(),
             Write::Salesbot { action, bot_id, .. } => action.path(*bot_id),
+            Write::CreateLead { complex: true, .. } => "/api/v4/leads/complex".to_owned(),
+            Write::CreateLead { complex: false, .. } => "/api/v4/leads".to_owned(),
+            Write::UpdateContact { contact_id, .. } => format!("/api/v4/contacts/{contact_id}"),
         }
     }
 
     /// The JSON body sent (as the Kommo client sends it).
     pub(crate) fn body(&self) -> Value {
         match self {
-            Write::UpdateLead { body, .. } => body.clone(),
+            Write::UpdateLead { body, .. }
+            | Write::CreateLead { body, .. }
+            | Write::UpdateContact { body, .. } => body.clone(),
             Write::AddNote { text, .. } => crate::kommo::note_body(text),
             Write::CreateTask { task } => task.body(),
             Write::CreateTag { name } => json!([{ "name": name.trim() }]),
@@ -81,7 +98,11 @@ impl Write<'_> {
                     item["text"] = crate::audit::note_digest(&task.text);
                 }
             }
-            Write::UpdateLead { .. } | Write::CreateTag { .. } | Write::Salesbot { .. } => {}
+            Write::UpdateLead { .. }
+            | Write::CreateTag { .. }
+            | Write::Salesbot { .. }
+            | Write::CreateLead { .. }
+            | Write::UpdateContact { .. } => {}
         }
         request_json(self.method(), &self.path(), &body)
     }
@@ -89,7 +110,17 @@ impl Write<'_> {
     /// What the write is remembered by against retries, for writes that must not repeat.
     fn dedupe_key(&self, target: &Target) -> Option<DedupeKey> {
         match self {
-            Write::UpdateLead { .. } | Write::CreateTag { .. } | Write::Salesbot { .. } => None,
+            Write::UpdateLead { .. }
+            | Write::CreateTag { .. }
+            | Write::Salesbot { .. }
+            | Write::UpdateContact { .. } => None,
+            // The same arguments in the same account make the same lead.
+            Write::CreateLead { arguments, .. } => Some(DedupeKey::new(
+                target.account.subdomain().as_str(),
+                "lead",
+                0,
+                arguments,
+            )),
             Write::AddNote { lead_id, text } => Some(DedupeKey::new(
                 target.account.subdomain().as_str(),
                 "note",
@@ -292,6 +323,27 @@ impl Call<'_> {
                 lead_id,
             } => client
                 .bot_action(&target.account, *action, *bot_id, *lead_id)
+                .await
+                .map(|()| None),
+            Write::CreateLead {
+                body,
+                complex,
+                created,
+                ..
+            } => {
+                let answer = if *complex {
+                    client.create_lead_complex(&target.account, body).await?
+                } else {
+                    CreatedLead {
+                        lead_id: client.create_lead(&target.account, body).await?,
+                        ..CreatedLead::default()
+                    }
+                };
+                let _ = created.set(answer);
+                Ok(Some(answer.lead_id))
+            }
+            Write::UpdateContact { contact_id, body } => client
+                .update_contact(&target.account, *contact_id, body)
                 .await
                 .map(|()| None),
         }

@@ -1,4 +1,4 @@
-//! The note and task dedupe memory shared by replicas on one real Redis: a repeat on
+//! The note, task and lead-creation dedupe memory shared by replicas on one real Redis: a repeat on
 //! another replica is answered with the first write's id, concurrent twins on two replicas
 //! make one POST, a failed write is not remembered, the keys (under --redis-prefix) hold a
 //! hash and an id and expire with the window, and with Redis down each replica's own memory
@@ -217,5 +217,40 @@ async fn with_redis_down_each_replica_still_dedupes_in_its_own_memory() {
     );
     assert_eq!(note_posts(&sim), 1);
     assert_eq!(servers[0].health().await["redis"], "down");
+    stop_all(servers).await;
+}
+
+#[tokio::test]
+async fn create_lead_repeated_on_another_replica_creates_one_lead() {
+    let sim = simulator().await;
+    let redis = RedisServer::start().await;
+    let env = Isolated::new();
+    let servers = replicas(&sim, &env, &redis.url(), 2, &[]).await;
+    let args = json!({"name": "Shared create", "contact_name": "Sol", "phone": "+54 9 11 3030-4040", "company_name": "Sol SA"});
+    let first = call(&servers[0], "create_lead", args.clone()).await;
+    let second = call(&servers[1], "create_lead", args).await;
+    assert_eq!(
+        first_text(&second),
+        "Lead successfully created.",
+        "{second}"
+    );
+    assert_eq!(
+        second["structuredContent"]["deduplicated"], true,
+        "{second}"
+    );
+    assert_eq!(
+        first["structuredContent"]["lead_id"],
+        second["structuredContent"]["lead_id"]
+    );
+    assert_eq!(
+        first["structuredContent"]["contact_id"],
+        second["structuredContent"]["contact_id"]
+    );
+    assert_eq!(
+        first["structuredContent"]["company_id"],
+        second["structuredContent"]["company_id"]
+    );
+    assert!(second["structuredContent"]["company_id"].is_i64());
+    assert_eq!(requests_to(&sim, "POST", "/api/v4/leads/complex").len(), 1);
     stop_all(servers).await;
 }

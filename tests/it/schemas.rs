@@ -34,6 +34,7 @@ async fn every_tool_has_a_title_and_annotations_that_tell_the_truth() {
         ("add_budget", "Set lead budget", false, true),
         ("add_note", "Add note", false, false),
         ("add_tag", "Add tag to lead", false, true),
+        ("create_lead", "Create lead", false, false),
         ("create_task", "Create task", false, false),
         ("find_leads", "Find leads", true, true),
         ("get_lead", "Get lead", true, true),
@@ -49,6 +50,7 @@ async fn every_tool_has_a_title_and_annotations_that_tell_the_truth() {
         ("resume_agent", "Resume AI agent", false, true),
         ("run_salesbot", "Run Salesbot", false, false),
         ("stop_salesbot", "Stop Salesbot", false, true),
+        ("update_contact", "Update contact", false, true),
         (
             "update_lead_fields",
             "Update lead custom fields",
@@ -210,6 +212,22 @@ async fn every_tools_structured_content_validates_against_its_output_schema() {
         (
             "update_lead_fields",
             json!({"lead_id": LEAD, "fields": {"Source": "Instagram"}}),
+        ),
+        (
+            "create_lead",
+            json!({"name": "Quote", "contact_name": "Ana", "phone": "+54 9 11 4321-0000", "company_name": "Ana SRL"}),
+        ),
+        (
+            "create_lead",
+            json!({"name": "Again", "phone": "5491155550101"}),
+        ),
+        (
+            "update_contact",
+            json!({"contact_id": 8001, "add_email": "maria.g@example.com"}),
+        ),
+        (
+            "update_contact",
+            json!({"lead_id": LEAD, "name": "Maria G."}),
         ),
     ];
     let mut covered = std::collections::BTreeSet::new();

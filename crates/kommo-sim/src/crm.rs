@@ -53,6 +53,10 @@ pub(crate) struct CrmData {
     pub next_task_id: i64,
     pub bots: Vec<Bot>,
     pub bot_actions: Vec<BotAction>,
+    /// Companies created with a lead: `(id, name)`.
+    pub companies: Vec<(i64, String)>,
+    /// `(lead_id, company_id)`
+    pub company_links: Vec<(i64, i64)>,
 }
 
 /// The task types every account has (1 follow-up, 2 meeting); seeded accounts add 3.
@@ -121,6 +125,8 @@ pub(crate) fn seed(now: i64, user_id: i64) -> CrmData {
             name: "Welcome bot",
         }],
         bot_actions: Vec::new(),
+        companies: Vec::new(),
+        company_links: Vec::new(),
     }
 }
 

@@ -240,6 +240,14 @@ pub(super) fn lead_json(
 ) -> Option<Value> {
     let lead = data.leads.get(&lead_id)?;
     let mut value = serde_json::to_value(LeadView::new(account, lead, base)).ok()?;
+    let companies: Vec<Value> = data
+        .crm
+        .company_links
+        .iter()
+        .filter(|(l, _)| *l == lead_id)
+        .map(|(_, c)| json!({"id": c, "_links": {"self": {"href": format!("{base}/api/v4/companies/{c}")}}}))
+        .collect();
+    value["_embedded"]["companies"] = Value::Array(companies);
     if with(&pairs(query), "contacts") {
         value["_embedded"]["contacts"] = super::contacts::lead_contacts(data, lead_id, base);
     }

@@ -4,6 +4,7 @@
 mod account;
 mod bots;
 mod contacts;
+mod create;
 mod custom_fields;
 mod events;
 mod field_values;
@@ -263,6 +264,12 @@ impl Ctx<'_> {
                 None => self.no_route(),
             },
             (&Method::GET, ["leads"]) => leads::list(account, self.query, &self.base()),
+            (&Method::POST, ["leads"]) => self.create_leads(account),
+            (&Method::POST, ["leads", "complex"]) => self.create_complex(account),
+            (&Method::PATCH, ["contacts", id]) => match positive_id(id) {
+                Some(id) => self.patch_contact(account, id),
+                None => self.no_route(),
+            },
             (&Method::GET, ["contacts"]) => contacts::list(account, self.query, &self.base()),
             (&Method::GET, ["contacts", id]) => match id.parse::<i64>() {
                 Ok(id) => contacts::get(account, id, self.query, &self.base()),
