@@ -258,6 +258,7 @@ impl Ctx<'_> {
                 None => self.no_route(),
             },
             (&Method::GET, ["leads"]) => leads::list(account, self.query, &self.base()),
+            (&Method::PATCH, ["leads"]) => self.patch_leads(account),
             (&Method::GET, ["contacts"]) => contacts::list(account, self.query, &self.base()),
             (&Method::GET, ["contacts", id]) => match id.parse::<i64>() {
                 Ok(id) => contacts::get(account, id, self.query, &self.base()),
