@@ -13,6 +13,7 @@ mod audit_trail;
 mod budget;
 mod caller_shares;
 mod cli;
+mod coalescing;
 mod completions;
 mod config;
 mod custom_fields;

@@ -54,8 +54,9 @@ pub async fn read(
         .await
     {
         Ok(reply) if reply.status == 204 || reply.body.is_empty() => Ok(Vec::new()),
-        Ok(reply) => decode::<Page<LeadsEmbedded>>(&reply.body, "the leads")
-            .map(|page| page.embedded.leads),
+        Ok(reply) => {
+            decode::<Page<LeadsEmbedded>>(&reply.body, "the leads").map(|page| page.embedded.leads)
+        }
         Err(error) => Err(error),
     };
     match answer {
@@ -133,7 +134,10 @@ fn batch_body(pending: &[Waiting]) -> Result<Bytes, KommoError> {
         .iter()
         .enumerate()
         .map(|(index, waiting)| {
-            let mut item = waiting.body.clone().unwrap_or_else(|| serde_json::json!({}));
+            let mut item = waiting
+                .body
+                .clone()
+                .unwrap_or_else(|| serde_json::json!({}));
             if let Value::Object(map) = &mut item {
                 map.insert("id".to_owned(), Value::from(waiting.lead_id));
                 map.insert("request_id".to_owned(), Value::from(index.to_string()));

@@ -46,11 +46,7 @@ pub async fn update_one(
     })?;
     let what = || format!("lead {lead_id}");
     let reply = sender
-        .send_in(
-            account,
-            Request::patch(&path, payload.into(), &what),
-            slot,
-        )
+        .send_in(account, Request::patch(&path, payload.into(), &what), slot)
         .await?;
     let updated: UpdatedLead = decode(&reply.body, "the update confirmation")?;
     match updated.id() {

@@ -92,7 +92,10 @@ impl Ctx<'_> {
                 _ => index.to_string(),
             };
             let Some(body) = item.as_object() else {
-                rejected.push((request_id, vec![FieldError::invalid_type(index.to_string())]));
+                rejected.push((
+                    request_id,
+                    vec![FieldError::invalid_type(index.to_string())],
+                ));
                 continue;
             };
             let lead = body
