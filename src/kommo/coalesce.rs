@@ -11,6 +11,8 @@
 
 mod batch;
 mod single;
+#[cfg(test)]
+mod tests;
 
 use std::{
     collections::{HashMap, HashSet, VecDeque},

@@ -4,7 +4,8 @@
 //!
 //! A 400 whose `validation-errors` name elements by `request_id` rejects the whole request
 //! at Kommo: the named callers get their own validation error, and the other elements are
-//! sent again without them. A 400 or 404 that names no element, or a confirmation that
+//! sent again without them (an element refused only for its `id` is sent alone, for the 404
+//! it would have had). A 400 or 404 that names no element, or a confirmation that
 //! misses one, is resolved by sending each element alone.
 
 use std::collections::HashMap;
@@ -119,7 +120,11 @@ pub async fn update(sender: &Sender, account: &Account, batch: Vec<Waiting>, slo
         };
         match reply.status {
             400 => match rejected(&reply.body) {
-                Some(groups) => pending = share_rejections(pending, &reply.body, &groups),
+                Some(groups) => {
+                    let (rest, unknown) = share_rejections(pending, &reply.body, &groups);
+                    alone(sender, account, unknown).await;
+                    pending = rest;
+                }
                 None => return alone(sender, account, pending).await,
             },
             404 => return alone(sender, account, pending).await,
@@ -175,16 +180,19 @@ fn rejected(body: &[u8]) -> Option<HashMap<String, Value>> {
 }
 
 /// The rejected callers get the 400 they would have had alone (the same problem with only
-/// their group); the rest are returned, to be sent again.
+/// their group); the rest are returned, to be sent again. An element refused only for its
+/// `id` (a lead that does not exist) is returned apart: alone, Kommo answers it with 404.
 fn share_rejections(
     pending: Vec<Waiting>,
     body: &[u8],
     groups: &HashMap<String, Value>,
-) -> Vec<Waiting> {
+) -> (Vec<Waiting>, Vec<Waiting>) {
     let problem: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     let mut rest = Vec::new();
+    let mut unknown = Vec::new();
     for (index, waiting) in pending.into_iter().enumerate() {
         match groups.get(&index.to_string()) {
+            Some(group) if only_the_id(group) => unknown.push(waiting),
             Some(group) => {
                 let mut own = problem.clone();
                 if let Value::Object(map) = &mut own {
@@ -199,7 +207,19 @@ fn share_rejections(
             None => rest.push(waiting),
         }
     }
-    rest
+    (rest, unknown)
+}
+
+fn only_the_id(group: &Value) -> bool {
+    group
+        .get("errors")
+        .and_then(Value::as_array)
+        .is_some_and(|errors| {
+            !errors.is_empty()
+                && errors
+                    .iter()
+                    .all(|error| error.get("path").and_then(Value::as_str) == Some("id"))
+        })
 }
 
 /// Each confirmed element succeeds; one Kommo did not confirm is sent again alone.
