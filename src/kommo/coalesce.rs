@@ -42,7 +42,7 @@ impl Kind {
 /// One caller's answer.
 #[derive(Debug)]
 pub enum Outcome {
-    Lead(Option<Lead>),
+    Lead(Option<Box<Lead>>),
     Updated,
 }
 

@@ -108,7 +108,7 @@ impl KommoClient {
             return coalesce::read_one(&self.sender, account, lead_id, with_contacts, None).await;
         };
         match coalescer.call(account, kind, lead_id, None).await? {
-            coalesce::Outcome::Lead(lead) => Ok(lead),
+            coalesce::Outcome::Lead(lead) => Ok(lead.map(|lead| *lead)),
             coalesce::Outcome::Updated => Err(unexpected_outcome()),
         }
     }

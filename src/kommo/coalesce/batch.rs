@@ -36,7 +36,7 @@ pub async fn read(
             return;
         };
         let answer = read_one(sender, account, waiting.lead_id, with_contacts, Some(slot)).await;
-        waiting.reply(answer.map(Outcome::Lead));
+        waiting.reply(answer.map(|lead| Outcome::Lead(lead.map(Box::new))));
         return;
     }
     let mut ids: Vec<i64> = batch.iter().map(|w| w.lead_id).collect();
@@ -63,7 +63,11 @@ pub async fn read(
     match answer {
         Ok(leads) => {
             for waiting in batch {
-                let lead = leads.iter().find(|l| l.id == waiting.lead_id).cloned();
+                let lead = leads
+                    .iter()
+                    .find(|l| l.id == waiting.lead_id)
+                    .cloned()
+                    .map(Box::new);
                 waiting.reply(Ok(Outcome::Lead(lead)));
             }
         }
