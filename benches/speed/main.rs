@@ -8,6 +8,7 @@
 // A measurement harness, not product code: a broken fixture should stop it loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod coalesce;
 mod direct;
 mod load;
 mod mcp;
@@ -91,6 +92,19 @@ fn main() -> ExitCode {
         }
     };
     let plan = Plan::new(quick);
+    if args.iter().any(|a| a == "--coalesce-only") {
+        // Only the coalescing section, printed and not written (a quick look while working).
+        return match runtime.block_on(coalesce::measure(quick)) {
+            Ok(rows) => {
+                println!("\n{}", report::table(&rows));
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("bench: {err}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     match runtime.block_on(run(&plan)) {
         Ok((rows, notes)) => {
             let document = report::document(&rows, plan.quick, &notes);
@@ -388,6 +402,14 @@ async fn run(plan: &Plan) -> Result<(Vec<Row>, Vec<String>), String> {
     eprintln!("bench: Redis…");
     redis::section(plan.quick, duration, &account_args, &mut rows, &mut notes).await?;
     let _ = simulator.kill().await;
+    eprintln!("bench: coalescing at Kommo's 7 requests a second…");
+    rows.extend(coalesce::measure(plan.quick).await?);
+    notes.push(
+        "Coalescing is measured against a simulator that enforces 7 requests a second, with one server at \
+         `--rate-limit 7` (`--note-dedupe 0`), callers sending bare JSON calls one at a time each on the \
+         demo account's five leads."
+            .to_owned(),
+    );
     Ok((rows, notes))
 }
 

@@ -21,8 +21,10 @@ use std::{
 
 use serde_json::Value;
 use tokio::sync::oneshot;
+use tracing::Instrument;
 
 use super::{Account, KommoError, gate::Slot, models::Lead, send::Sender};
+use crate::observe;
 pub(super) use single::{read_one, update_one};
 
 /// What a queue carries.
@@ -52,6 +54,8 @@ pub(super) struct Waiting {
     /// The PATCH body of an update.
     body: Option<Value>,
     answer: oneshot::Sender<Result<Outcome, KommoError>>,
+    /// The caller's trace, which notes the request sent for it (its audit line names it).
+    trace: Option<observe::call::Trace>,
 }
 
 impl Waiting {
@@ -118,11 +122,14 @@ impl Coalescer {
                 lead_id,
                 body,
                 answer,
+                trace: observe::call::current_trace(),
             });
             !std::mem::replace(&mut queue.leader, true)
         };
         if start {
-            tokio::spawn(Arc::clone(self).lead(account.clone(), kind));
+            // The leader logs in the span of the call that started it.
+            let leader = Arc::clone(self).lead(account.clone(), kind);
+            tokio::spawn(leader.instrument(tracing::Span::current()));
         }
         receiver.await.unwrap_or_else(|_| {
             Err(KommoError::Client {
@@ -152,7 +159,10 @@ impl Coalescer {
                     self.finish(&key, &account, &leads);
                 }
                 Ok(slot) => {
-                    tokio::spawn(Arc::clone(&self).send(account.clone(), kind, batch, slot));
+                    let traces = batch.iter().filter_map(|w| w.trace.clone()).collect();
+                    let send = Arc::clone(&self).send(account.clone(), kind, batch, slot);
+                    let send = observe::call::on_behalf_of(traces, send);
+                    tokio::spawn(send.instrument(tracing::Span::current()));
                 }
             }
         }
@@ -237,7 +247,8 @@ impl Coalescer {
             start
         };
         if start {
-            tokio::spawn(Arc::clone(self).lead(account.clone(), key.1));
+            let leader = Arc::clone(self).lead(account.clone(), key.1);
+            tokio::spawn(leader.instrument(tracing::Span::current()));
         }
     }
 }

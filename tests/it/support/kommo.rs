@@ -109,7 +109,8 @@ pub fn assert_moves_respected_the_limit(
     let requests = simulator.state().requests();
     assert_eq!(simulator.state().count_429(), 0, "Kommo answered 429");
     assert!(requests.iter().all(|r| r.status == 200), "{requests:?}");
-    // Each call checks its lead once: alone, or as one id of a coalesced filtered GET.
+    // Each call checks its lead at most once: alone, or as one id of a coalesced filtered
+    // GET (where calls reading the same lead share its one id).
     let lead_reads: usize = requests
         .iter()
         .filter(|r| r.method == "GET")
@@ -124,7 +125,11 @@ pub fn assert_moves_respected_the_limit(
             _ => 0,
         })
         .sum();
-    assert_eq!(lead_reads, results.len(), "one existence check per call");
+    assert!(
+        (1..=results.len()).contains(&lead_reads),
+        "{lead_reads} existence checks for {} calls",
+        results.len()
+    );
     assert!(
         requests.iter().any(|r| r.method == "PATCH"),
         "the calls really moved leads"
