@@ -166,7 +166,7 @@ pub async fn measure(quick: bool) -> Result<Vec<Row>, String> {
                 );
                 let (per_second, latency, errors) = run(&url, workload, callers, seconds).await;
                 rows.push(Row::new(
-                    &format!(
+                    format!(
                         "{} at 7 req/s, {callers} callers, coalescing {}",
                         workload.label(),
                         if coalesce { "on" } else { "off" }
