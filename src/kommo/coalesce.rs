@@ -3,7 +3,8 @@
 //! /api/v4/leads` — and each caller gets the answer it would have had alone.
 //!
 //! Per account and kind there is a queue and at most one leader task. A call enqueues its
-//! element and starts the leader when there is none. The leader waits for a slot of the
+//! element and starts the leader when there is none. (An account here is its address and
+//! its token: callers with different tokens never share a request.) The leader waits for a slot of the
 //! rate limit, then takes every waiting element (at most the batch size): when that is one
 //! element it goes alone, by the single-lead request it always used, so an idle server adds
 //! no latency. Two updates of the same lead are never in one request, nor in flight at
@@ -81,7 +82,17 @@ impl Queue {
     }
 }
 
-type Key = (String, Kind);
+/// The account's address and credentials, and the kind: only calls that would be sent
+/// with the same token share a request.
+type Key = (String, http::HeaderValue, Kind);
+
+fn key(account: &Account, kind: Kind) -> Key {
+    (
+        account.api_root().to_owned(),
+        account.authorization().clone(),
+        kind,
+    )
+}
 
 /// The per-account, per-kind queues in front of the rate limit.
 pub struct Coalescer {
@@ -114,7 +125,7 @@ impl Coalescer {
         body: Option<Value>,
     ) -> Result<Outcome, KommoError> {
         let (answer, receiver) = oneshot::channel();
-        let key = (account.api_root().to_owned(), kind);
+        let key = key(account, kind);
         let start = {
             let mut queues = self.queues();
             let queue = queues.entry(key).or_default();
@@ -140,7 +151,7 @@ impl Coalescer {
 
     /// The leader: takes a slot, then everything waiting that may go, and sends it.
     async fn lead(self: Arc<Self>, account: Account, kind: Kind) {
-        let key = (account.api_root().to_owned(), kind);
+        let key = key(&account, kind);
         loop {
             if !self.keep_leading(&key) {
                 return;
@@ -176,7 +187,7 @@ impl Coalescer {
             return false;
         };
         queue.waiting.retain(|w| !w.answer.is_closed());
-        if queue.eligible(key.1) {
+        if queue.eligible(key.2) {
             return true;
         }
         queue.leader = false;
@@ -199,12 +210,12 @@ impl Coalescer {
             if waiting.answer.is_closed() {
                 continue;
             }
-            let blocked = key.1 == Kind::Update && queue.busy.contains(&waiting.lead_id);
+            let blocked = key.2 == Kind::Update && queue.busy.contains(&waiting.lead_id);
             if batch.len() >= self.cap || blocked {
                 kept.push_back(waiting);
                 continue;
             }
-            if key.1 == Kind::Update {
+            if key.2 == Kind::Update {
                 queue.busy.insert(waiting.lead_id);
             }
             batch.push(waiting);
@@ -214,7 +225,7 @@ impl Coalescer {
     }
 
     async fn send(self: Arc<Self>, account: Account, kind: Kind, batch: Vec<Waiting>, slot: Slot) {
-        let key = (account.api_root().to_owned(), kind);
+        let key = key(&account, kind);
         let leads: Vec<i64> = batch.iter().map(|w| w.lead_id).collect();
         match kind {
             Kind::Read | Kind::ReadWithContacts => {
@@ -227,7 +238,7 @@ impl Coalescer {
 
     /// A batch is done: its leads are free again, and a leader starts for what waited on them.
     fn finish(self: &Arc<Self>, key: &Key, account: &Account, leads: &[i64]) {
-        if key.1 != Kind::Update {
+        if key.2 != Kind::Update {
             return;
         }
         let start = {
@@ -238,7 +249,7 @@ impl Coalescer {
             for lead in leads {
                 queue.busy.remove(lead);
             }
-            let start = !queue.leader && queue.eligible(key.1);
+            let start = !queue.leader && queue.eligible(key.2);
             if start {
                 queue.leader = true;
             } else if !queue.leader && queue.waiting.is_empty() && queue.busy.is_empty() {
@@ -247,7 +258,7 @@ impl Coalescer {
             start
         };
         if start {
-            let leader = Arc::clone(self).lead(account.clone(), key.1);
+            let leader = Arc::clone(self).lead(account.clone(), key.2);
             tokio::spawn(leader.instrument(tracing::Span::current()));
         }
     }
