@@ -10,6 +10,7 @@
 // `pub` in the harness's modules is the binary's own business (`unreachable_pub` is for the library).
 #![allow(unreachable_pub)]
 
+mod coalesce;
 mod direct;
 mod load;
 mod mcp;
@@ -93,6 +94,19 @@ fn main() -> ExitCode {
         }
     };
     let plan = Plan::new(quick);
+    if args.iter().any(|a| a == "--coalesce-only") {
+        // Only the coalescing section, printed and not written (a quick look while working).
+        return match runtime.block_on(coalesce::measure(quick)) {
+            Ok(rows) => {
+                println!("\n{}", report::table(&rows));
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("bench: {err}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     match runtime.block_on(run(&plan)) {
         Ok((rows, notes)) => {
             let document = report::document(&rows, plan.quick, &notes);
@@ -390,6 +404,14 @@ async fn run(plan: &Plan) -> Result<(Vec<Row>, Vec<String>), String> {
     eprintln!("bench: Redis…");
     redis::section(plan.quick, duration, &account_args, &mut rows, &mut notes).await?;
     let _ = simulator.kill().await;
+    eprintln!("bench: coalescing at Kommo's 7 requests a second…");
+    rows.extend(coalesce::measure(plan.quick).await?);
+    notes.push(
+        "Coalescing is measured against a simulator that enforces 7 requests a second, with one server at \
+         `--rate-limit 7` (`--note-dedupe 0`), callers sending bare JSON calls one at a time each on the \
+         demo account's five leads."
+            .to_owned(),
+    );
     Ok((rows, notes))
 }
 

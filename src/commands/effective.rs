@@ -129,6 +129,13 @@ fn shown(config: &Config, setting: &Setting) -> Option<(String, Source)> {
             0 => "off".to_owned(),
             n => format!("{n} requests/s per account"),
         }),
+        "coalesce" => show(Some(&config.coalesce), |on| match on {
+            true => "on: calls waiting for the rate limit share batch requests".to_owned(),
+            false => "off: one Kommo request per call".to_owned(),
+        }),
+        "batch-size" => show(Some(&config.batch_size), |n| {
+            format!("{n} elements per batch")
+        }),
         "connect-timeout" => show(Some(&config.connect_timeout), seconds),
         "request-timeout" => show(Some(&config.request_timeout), seconds),
         "pipelines-cache" => show(Some(&config.pipelines_cache), seconds),

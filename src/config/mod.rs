@@ -148,6 +148,10 @@ pub(crate) struct Config {
     pub connect_timeout: Sourced<Duration>,
     pub request_timeout: Sourced<Duration>,
     pub pipelines_cache: Sourced<Duration>,
+    /// Merge waiting calls into Kommo's batch requests.
+    pub coalesce: Sourced<bool>,
+    /// Most elements in one coalesced request.
+    pub batch_size: Sourced<u32>,
     /// The Redis that replicas share (limiter, pauses, sessions); `None`: in-process only.
     pub redis_url: Option<Sourced<RedisUrl>>,
     /// Every Redis key starts with this.
@@ -207,6 +211,8 @@ impl Config {
             connect_timeout: kommo.connect_timeout,
             request_timeout: kommo.request_timeout,
             pipelines_cache: kommo.pipelines_cache,
+            coalesce: kommo.coalesce,
+            batch_size: kommo.batch_size,
             redis_url: redis.url,
             redis_prefix: redis.prefix,
             redis_fallback_rate: redis.fallback_rate,

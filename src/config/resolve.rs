@@ -126,6 +126,8 @@ pub(crate) struct KommoLimits {
     pub connect_timeout: Sourced<Duration>,
     pub request_timeout: Sourced<Duration>,
     pub pipelines_cache: Sourced<Duration>,
+    pub coalesce: Sourced<bool>,
+    pub batch_size: Sourced<u32>,
 }
 
 pub(crate) fn kommo_limits(inputs: &Inputs) -> Result<KommoLimits, ConfigError> {
@@ -140,6 +142,14 @@ pub(crate) fn kommo_limits(inputs: &Inputs) -> Result<KommoLimits, ConfigError> 
         connect_timeout: inputs.or_default(&settings::CONNECT_TIMEOUT, parse_seconds)?,
         request_timeout: inputs.or_default(&settings::REQUEST_TIMEOUT, parse_seconds)?,
         pipelines_cache: inputs.or_default(&settings::PIPELINES_CACHE, parse_seconds)?,
+        coalesce: inputs.or_default(&settings::COALESCE, parse_bool)?,
+        batch_size: inputs.or_default(&settings::BATCH_SIZE, |s| {
+            s.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=250).contains(n))
+                .ok_or_else(|| format!("{s:?} is not a whole number from 1 to 250"))
+        })?,
     })
 }
 

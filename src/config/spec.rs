@@ -395,6 +395,34 @@ pub mod settings {
         example: "5",
         ..BASE
     };
+    pub const COALESCE: Setting = Setting {
+        key: "coalesce",
+        flag: "--coalesce",
+        env: "KOMMO_MCP_COALESCE",
+        name: "coalescing",
+        value_name: "BOOL",
+        kind: Kind::Switch,
+        default: DefaultValue::Value("true"),
+        help: "Merge calls of one account that would wait for the rate limit into Kommo's batch requests (reads share one filtered GET of leads, lead updates one PATCH of leads); a call that can be sent at once is sent alone",
+        heading: Heading::KommoLimits,
+        takes: Takes::KOMMO_COMMANDS,
+        example: "false",
+        ..BASE
+    };
+    pub const BATCH_SIZE: Setting = Setting {
+        key: "batch_size",
+        flag: "--batch-size",
+        env: "KOMMO_MCP_BATCH_SIZE",
+        name: "batch size",
+        value_name: "N",
+        kind: Kind::Whole,
+        default: DefaultValue::Value("50"),
+        help: "Most elements one coalesced Kommo request carries (1 to 250; Kommo recommends at most 50)",
+        heading: Heading::KommoLimits,
+        takes: Takes::KOMMO_COMMANDS,
+        example: "20",
+        ..BASE
+    };
     pub const CONNECT_TIMEOUT: Setting = Setting {
         key: "connect_timeout",
         flag: "--connect-timeout",
@@ -809,7 +837,7 @@ pub mod settings {
     };
 
     /// Every setting, in the order `--help`, `check` and the documentation list them.
-    pub const ALL: [Setting; 42] = [
+    pub const ALL: [Setting; 44] = [
         TOKEN,
         SUBDOMAIN,
         TOOLS,
@@ -817,6 +845,8 @@ pub mod settings {
         PAUSE_VALUE,
         BASE_URL,
         RATE_LIMIT,
+        COALESCE,
+        BATCH_SIZE,
         CONNECT_TIMEOUT,
         REQUEST_TIMEOUT,
         PIPELINES_CACHE,

@@ -93,18 +93,8 @@ impl KommoClient {
         account: &Account,
         lead_id: i64,
     ) -> Result<Option<Lead>, KommoError> {
-        let path = format!("/api/v4/leads/{lead_id}?with=contacts");
-        let reply = self
-            .sender
-            .send(
-                account,
-                Request::get(&path, &|| format!("lead {lead_id}")).accepting(&[404]),
-            )
-            .await?;
-        if reply.status == 204 || reply.status == 404 {
-            return Ok(None);
-        }
-        decode(&reply.body, "the lead").map(Some)
+        self.read_lead(account, lead_id, super::coalesce::Kind::ReadWithContacts)
+            .await
     }
 
     /// `GET /api/v4/leads` with `with=contacts`, most recently updated first; no match

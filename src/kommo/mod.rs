@@ -4,6 +4,7 @@
 mod account;
 mod account_settings;
 pub(crate) mod account_zone;
+mod coalesce;
 mod create;
 mod crm;
 mod error;
@@ -31,7 +32,7 @@ use send::Request;
 
 use models::{
     AccountInfo, CustomField, CustomFieldsEmbedded, Lead, NotesEmbedded, Page, Pipeline,
-    PipelinesEmbedded, UpdatedLead,
+    PipelinesEmbedded,
 };
 use pipelines::PipelineCache;
 use send::Sender;
@@ -46,11 +47,15 @@ pub(crate) struct ClientSettings {
     pub pipelines_cache: Duration,
     /// The Redis replicas share, and the per-replica rate while it is down.
     pub redis: Option<(Arc<crate::redis_link::RedisLink>, u32)>,
+    /// Coalescing of waiting calls, with the most elements per batch; `None`: off.
+    pub coalesce: Option<usize>,
 }
 
 /// The Kommo client. Cheap to share (`Arc`); one per process.
 pub(crate) struct KommoClient {
-    sender: Sender,
+    sender: Arc<Sender>,
+    /// The queues that merge waiting calls into batch requests; `None`: coalescing is off.
+    coalescer: Option<Arc<coalesce::Coalescer>>,
     pipelines: PipelineCache<Pipeline>,
     fields: PipelineCache<CustomField>,
     /// The account's time zone (one per account), kept and dropped with the pipelines.
@@ -68,8 +73,13 @@ const MAX_FIELD_PAGES: u32 = 100;
 
 impl KommoClient {
     pub(crate) fn new(settings: &ClientSettings) -> Self {
+        let sender = Arc::new(Sender::new(settings));
+        let coalescer = settings
+            .coalesce
+            .map(|cap| Arc::new(coalesce::Coalescer::new(Arc::clone(&sender), cap)));
         Self {
-            sender: Sender::new(settings),
+            sender,
+            coalescer,
             pipelines: PipelineCache::new(settings.pipelines_cache),
             fields: PipelineCache::new(settings.pipelines_cache),
             zones: PipelineCache::new(settings.pipelines_cache),
@@ -90,48 +100,43 @@ impl KommoClient {
         account: &Account,
         lead_id: i64,
     ) -> Result<Option<Lead>, KommoError> {
-        let path = format!("/api/v4/leads/{lead_id}");
-        let reply = self
-            .sender
-            .send(
-                account,
-                Request::get(&path, &|| format!("lead {lead_id}")).accepting(&[404]),
-            )
-            .await?;
-        if reply.status == 204 || reply.status == 404 {
-            return Ok(None);
-        }
-        let lead: Lead = decode(&reply.body, "the lead")?;
-        Ok(Some(lead))
+        self.read_lead(account, lead_id, coalesce::Kind::Read).await
     }
 
-    /// `PATCH /api/v4/leads/{id}`; succeeds only when Kommo confirms the lead it updated.
+    /// One lead, alone or in a coalesced filtered GET.
+    async fn read_lead(
+        &self,
+        account: &Account,
+        lead_id: i64,
+        kind: coalesce::Kind,
+    ) -> Result<Option<Lead>, KommoError> {
+        let with_contacts = kind == coalesce::Kind::ReadWithContacts;
+        let Some(coalescer) = &self.coalescer else {
+            return coalesce::read_one(&self.sender, account, lead_id, with_contacts, None).await;
+        };
+        match coalescer.call(account, kind, lead_id, None).await? {
+            coalesce::Outcome::Lead(lead) => Ok(lead.map(|lead| *lead)),
+            coalesce::Outcome::Updated => Err(unexpected_outcome()),
+        }
+    }
+
+    /// `PATCH /api/v4/leads/{id}` (or its element in a coalesced `PATCH /api/v4/leads`);
+    /// succeeds only when Kommo confirms the lead it updated.
     pub(crate) async fn update_lead(
         &self,
         account: &Account,
         lead_id: i64,
         body: &Value,
     ) -> Result<(), KommoError> {
-        let path = format!("/api/v4/leads/{lead_id}");
-        let payload = serde_json::to_vec(body).map_err(|err| KommoError::Decode {
-            detail: err.to_string(),
-        })?;
-        let reply = self
-            .sender
-            .send(
-                account,
-                Request::patch(&path, payload.into(), &|| format!("lead {lead_id}")),
-            )
+        let Some(coalescer) = &self.coalescer else {
+            return coalesce::update_one(&self.sender, account, lead_id, body, None).await;
+        };
+        let outcome = coalescer
+            .call(account, coalesce::Kind::Update, lead_id, Some(body.clone()))
             .await?;
-        let updated: UpdatedLead = decode(&reply.body, "the update confirmation")?;
-        match updated.id() {
-            Some(id) if id == lead_id => Ok(()),
-            Some(id) => Err(KommoError::Decode {
-                detail: format!("Kommo confirmed an update of lead {id}, not of lead {lead_id}"),
-            }),
-            None => Err(KommoError::Decode {
-                detail: "the update confirmation names no lead".to_owned(),
-            }),
+        match outcome {
+            coalesce::Outcome::Updated => Ok(()),
+            coalesce::Outcome::Lead(_) => Err(unexpected_outcome()),
         }
     }
 
@@ -239,6 +244,12 @@ impl KommoClient {
             )
             .await?;
         decode(&reply.body, "the account")
+    }
+}
+
+fn unexpected_outcome() -> KommoError {
+    KommoError::Client {
+        detail: "a coalesced request answered for another kind of call".to_owned(),
     }
 }
 

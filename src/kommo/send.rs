@@ -13,7 +13,12 @@ use tokio::time::Instant;
 
 use crate::observe;
 
-use super::{Account, ClientSettings, KommoError, gate::Gate, limiter::NotBeforeDeadline, problem};
+use super::{
+    Account, ClientSettings, KommoError,
+    gate::{Gate, Slot},
+    limiter::NotBeforeDeadline,
+    problem,
+};
 
 /// Whether a request may be sent again after a failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -157,6 +162,38 @@ impl Sender {
         account: &Account,
         request: Request<'_>,
     ) -> Result<Reply, KommoError> {
+        self.send_in(account, request, None).await
+    }
+
+    /// Waits for a slot of the account's rate limit, as a request would (the coalescer
+    /// takes one before it decides what the request carries).
+    pub(super) async fn slot(&self, account: &Account) -> Result<Slot, KommoError> {
+        let deadline = Instant::now() + self.deadline;
+        self.gate
+            .acquire(account.api_root(), deadline)
+            .await
+            .map_err(|refused| self.refusal(refused))
+    }
+
+    fn refusal(&self, refused: NotBeforeDeadline) -> KommoError {
+        match refused {
+            NotBeforeDeadline::Held(wait) => KommoError::RateLimited {
+                retry_after: Some(whole_seconds(wait)),
+            },
+            NotBeforeDeadline::Queued => KommoError::Busy {
+                per_second: self.gate.per_second(),
+                seconds: whole_seconds(self.deadline),
+            },
+        }
+    }
+
+    /// `send`, whose first attempt uses `first` when given (a slot already taken).
+    pub(super) async fn send_in(
+        &self,
+        account: &Account,
+        request: Request<'_>,
+        mut first: Option<Slot>,
+    ) -> Result<Reply, KommoError> {
         let Request {
             method,
             path,
@@ -176,22 +213,18 @@ impl Sender {
         loop {
             attempt += 1;
             let queued = Instant::now();
-            let permit = match self.gate.acquire(api_root, deadline).await {
+            let acquired = match first.take() {
+                Some(slot) => Ok(slot),
+                None => self.gate.acquire(api_root, deadline).await,
+            };
+            let permit = match acquired {
                 Ok(permit) => {
                     observe::metrics::record_rate_limit_wait(queued.elapsed());
                     permit
                 }
                 Err(refused) => {
                     tracing::debug!(%method, path, attempt, reason = %refused, "kommo request not sent");
-                    return Err(match refused {
-                        NotBeforeDeadline::Held(wait) => KommoError::RateLimited {
-                            retry_after: Some(whole_seconds(wait)),
-                        },
-                        NotBeforeDeadline::Queued => KommoError::Busy {
-                            per_second: self.gate.per_second(),
-                            seconds: whole_seconds(self.deadline),
-                        },
-                    });
+                    return Err(self.refusal(refused));
                 }
             };
             tracing::trace!(%method, path, attempt, "kommo request sending");

@@ -96,6 +96,17 @@ impl Trace {
             .and_then(|hit| hit.request_id.clone())
     }
 
+    fn note(&self, method: &'static str, request_id: Option<&str>) {
+        let mut state = self.lock();
+        state.kommo_count += 1;
+        if state.kommo.len() < MAX_TRACED {
+            state.kommo.push(KommoHit {
+                method,
+                request_id: request_id.filter(|id| plausible_id(id)).map(str::to_owned),
+            });
+        }
+    }
+
     /// The change the tool described.
     pub(crate) fn change(&self) -> Change {
         self.lock().change.clone()
@@ -105,6 +116,20 @@ impl Trace {
 tokio::task_local! {
     static INFO: CallInfo;
     static TRACE: Trace;
+    /// The calls a request is sent for when it is sent outside their tasks (a coalesced
+    /// batch): each of them notes it.
+    static ON_BEHALF: Vec<Trace>;
+}
+
+/// The trace of the call in progress, to carry into work done for it in another task.
+pub(crate) fn current_trace() -> Option<Trace> {
+    TRACE.try_with(Clone::clone).ok()
+}
+
+/// Runs `future` (outside the calls' own tasks) so that the Kommo requests it sends are
+/// noted in each of `traces`.
+pub(crate) async fn on_behalf_of<F: Future>(traces: Vec<Trace>, future: F) -> F::Output {
+    ON_BEHALF.scope(traces, future).await
 }
 
 /// Runs `future` as a call made by `info` (set by the MCP service wrapper).
@@ -127,14 +152,10 @@ pub(crate) async fn traced<F: Future>(future: F) -> (F::Output, Trace) {
 
 /// Notes one request sent to Kommo (called by the Kommo client for each attempt).
 pub(crate) fn note_kommo_request(method: &'static str, request_id: Option<&str>) {
-    let _ = TRACE.try_with(|trace| {
-        let mut state = trace.lock();
-        state.kommo_count += 1;
-        if state.kommo.len() < MAX_TRACED {
-            state.kommo.push(KommoHit {
-                method,
-                request_id: request_id.filter(|id| plausible_id(id)).map(str::to_owned),
-            });
+    let _ = TRACE.try_with(|trace| trace.note(method, request_id));
+    let _ = ON_BEHALF.try_with(|traces| {
+        for trace in traces {
+            trace.note(method, request_id);
         }
     });
 }

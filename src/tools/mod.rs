@@ -99,6 +99,10 @@ impl Toolkit {
                     config.redis_fallback_rate.value,
                 )
             }),
+            coalesce: config
+                .coalesce
+                .value
+                .then_some(config.batch_size.value as usize),
         });
         let own_target = target::resolve(&config, &RequestScope::default());
         let audit = config

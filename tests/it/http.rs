@@ -367,7 +367,9 @@ async fn two_accounts_at_once_each_with_its_own_token() {
     let sim = simulator().await;
     sim.state().add_demo_account(OTHER, OTHER_TOKEN);
     let env = Isolated::new();
-    let server = server_for(&sim, &env, &[]).await;
+    // The requests are counted one per call: beta's two reads of one lead, with the same
+    // token, would otherwise share one GET.
+    let server = server_for(&sim, &env, &["--coalesce=false"]).await;
     let mut first = McpClient::initialize(&server).await;
     let mut second = McpClient::initialize(&server).await;
     let beta = [

@@ -17,6 +17,7 @@ mod budget;
 mod caller_shares;
 mod cancellation;
 mod cli;
+mod coalescing;
 mod completions;
 mod config;
 mod contract_compare;

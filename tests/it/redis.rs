@@ -302,7 +302,9 @@ async fn redis_dying_mid_burst_slows_replicas_to_the_fallback_rate_and_returning
     let sim = simulator_with(SimulatorOptions::default()).await;
     let mut redis = RedisServer::start().await;
     let env = Isolated::new();
-    let servers = replicas(&sim, &env, Some(&redis), 3, &[]).await;
+    // One request per call, so that the burst outlasts Redis (coalesced, it would be over
+    // in a few batches).
+    let servers = replicas(&sim, &env, Some(&redis), 3, &["--coalesce=false"]).await;
     let mut sessions = Vec::new();
     for server in &servers {
         sessions.push(McpClient::initialize(server).await);

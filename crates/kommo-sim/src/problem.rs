@@ -178,6 +178,24 @@ pub(crate) fn validation(errors: &[FieldError]) -> Response {
     )
 }
 
+/// 400 naming each rejected element of a batch by its `request_id`.
+pub(crate) fn validation_groups(groups: &[(String, Vec<FieldError>)]) -> Response {
+    let groups: Vec<serde_json::Value> = groups
+        .iter()
+        .map(|(request_id, errors)| serde_json::json!({"request_id": request_id, "errors": errors}))
+        .collect();
+    problem_value(
+        StatusCode::BAD_REQUEST,
+        &serde_json::json!({
+            "validation-errors": groups,
+            "title": "Bad Request",
+            "type": "https://httpstatus.es/400",
+            "status": 400,
+            "detail": "Request validation failed",
+        }),
+    )
+}
+
 /// 429 with `retry_after` in the body and, when asked, a `Retry-After` header.
 pub(crate) fn too_many_requests(retry_after: u64, header: Option<u64>) -> Response {
     let mut response = problem_value(

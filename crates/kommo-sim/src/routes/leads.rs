@@ -71,6 +71,81 @@ impl Ctx<'_> {
     }
 }
 
+/// Kommo's cap on the elements of one batch request.
+const MAX_BATCH: usize = 250;
+
+impl Ctx<'_> {
+    /// `PATCH /api/v4/leads` with an array of `{id, request_id?, …}`: all applied, or none
+    /// (a 400 naming each rejected element by its `request_id`, index when absent).
+    pub(super) fn patch_leads(&self, account: &Account) -> Response {
+        let items = match self.payload.items() {
+            Ok(items) => items,
+            Err(detail) => return problem::bad_request(detail),
+        };
+        if items.len() > MAX_BATCH {
+            return problem::bad_request("Too many elements in the request (at most 250)");
+        }
+        let mut guard = lock(&account.data);
+        let data = &mut *guard;
+        let mut planned = Vec::new();
+        let mut rejected = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            let request_id = match item.get("request_id") {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Number(n)) => n.to_string(),
+                _ => index.to_string(),
+            };
+            let Some(body) = item.as_object() else {
+                rejected.push((
+                    request_id,
+                    vec![FieldError::invalid_type(index.to_string())],
+                ));
+                continue;
+            };
+            let lead = body
+                .get("id")
+                .and_then(Value::as_i64)
+                .and_then(|id| data.leads.get(&id));
+            let Some(lead) = lead else {
+                rejected.push((request_id, vec![FieldError::not_supported_choice("id")]));
+                continue;
+            };
+            match LeadChange::plan(account, data, lead, body) {
+                Ok(change) => planned.push((lead.id, request_id, change)),
+                Err(errors) => rejected.push((request_id, errors)),
+            }
+        }
+        if !rejected.is_empty() {
+            return problem::validation_groups(&rejected);
+        }
+        let now = unix_now();
+        let base = self.base();
+        let mut updated = Vec::new();
+        for (id, request_id, change) in planned {
+            if let Some(lead) = data.leads.get_mut(&id) {
+                change
+                    .tags
+                    .apply(lead, &mut data.tags, &mut data.next_tag_id);
+                change.apply(lead, now);
+            }
+            updated.push(json!({
+                "id": id,
+                "request_id": request_id,
+                "updated_at": now,
+                "_links": {"self": {"href": format!("{base}/api/v4/leads/{id}")}},
+            }));
+        }
+        drop(guard);
+        problem::hal(
+            StatusCode::OK,
+            &json!({
+                "_links": {"self": {"href": format!("{base}/api/v4/leads")}},
+                "_embedded": {"leads": updated},
+            }),
+        )
+    }
+}
+
 /// A validated PATCH of one lead.
 #[derive(Default)]
 struct LeadChange {

@@ -270,6 +270,7 @@ impl Ctx<'_> {
                 Some(id) => self.patch_contact(account, id),
                 None => self.no_route(),
             },
+            (&Method::PATCH, ["leads"]) => self.patch_leads(account),
             (&Method::GET, ["contacts"]) => contacts::list(account, self.query, &self.base()),
             (&Method::GET, ["contacts", id]) => match id.parse::<i64>() {
                 Ok(id) => contacts::get(account, id, self.query, &self.base()),

@@ -1,0 +1,113 @@
+//! Coalesced calls against the simulator answer exactly as the same calls sent alone:
+//! valid, refused (invalid status, negative price) and missing leads in one batch.
+
+use std::{sync::Arc, time::Duration};
+
+use kommo_sim::{Simulator, SimulatorOptions};
+use serde_json::{Value, json};
+
+use crate::config::{BaseUrl, Subdomain};
+use crate::kommo::{Account, ClientSettings, KommoClient};
+use crate::secret::Secret;
+
+async fn client_and_sim(coalesce: Option<usize>) -> (KommoClient, Account, Simulator) {
+    let sim = Simulator::start(SimulatorOptions::default()).await.unwrap();
+    sim.state().add_demo_account("acme", "tok");
+    let base = BaseUrl::parse(&sim.base_url_template()).unwrap();
+    let account = Account::new(
+        &base,
+        Subdomain::parse("acme").unwrap(),
+        &Secret::new("tok"),
+    )
+    .unwrap();
+    let client = KommoClient::new(&ClientSettings {
+        rate_limit: 2,
+        connect_timeout: Duration::from_secs(5),
+        request_timeout: Duration::from_secs(10),
+        pipelines_cache: Duration::from_secs(60),
+        redis: None,
+        coalesce,
+    });
+    (client, account, sim)
+}
+
+fn updates() -> Vec<(i64, Value)> {
+    vec![
+        (9001, json!({"price": 10})),
+        (9002, json!({"pipeline_id": 1001, "status_id": 4242})),
+        (9003, json!({"price": -5})),
+        (9999, json!({"price": 1})),
+        (9004, json!({"price": 40})),
+        (9001, json!({"price": 11})),
+    ]
+}
+
+/// Every answer, the lead reads (existing and missing), and the leads' final prices.
+async fn run(coalesce: Option<usize>) -> (Vec<String>, Vec<Value>, Simulator) {
+    let (client, account, sim) = client_and_sim(coalesce).await;
+    let client = Arc::new(client);
+    // Two requests take the first second's budget, so that everything after them waits.
+    let _ = client.get_lead(&account, 9005).await;
+    let _ = client.get_lead(&account, 9005).await;
+    let reads = [9001, 9999, 9002, 9998].map(|id| {
+        let client = Arc::clone(&client);
+        let account = account.clone();
+        tokio::spawn(async move {
+            format!(
+                "{:?}",
+                client.get_lead(&account, id).await.map(|l| l.map(|l| l.id))
+            )
+        })
+    });
+    let mut writes = Vec::new();
+    for (id, body) in updates() {
+        let client = Arc::clone(&client);
+        let account = account.clone();
+        writes.push(tokio::spawn(async move {
+            format!("{:?}", client.update_lead(&account, id, &body).await)
+        }));
+        // Keeps the spawn order the order the calls queue in.
+        tokio::task::yield_now().await;
+    }
+    let mut answers = Vec::new();
+    for task in reads.into_iter().chain(writes) {
+        answers.push(task.await.unwrap());
+    }
+    let prices = [9001, 9002, 9003, 9004]
+        .iter()
+        .map(|&id| sim.state().lead("acme", id).unwrap()["price"].clone())
+        .collect();
+    (answers, prices, sim)
+}
+
+#[tokio::test]
+async fn a_coalesced_batch_answers_every_caller_as_if_alone() {
+    let (alone, alone_prices, _) = run(None).await;
+    let (together, together_prices, sim) = run(Some(50)).await;
+    assert_eq!(alone, together);
+    assert_eq!(alone_prices, together_prices);
+    assert!(alone.iter().any(|a| a.contains("Validation")), "{alone:?}");
+    assert!(alone.iter().any(|a| a.contains("NotFound")), "{alone:?}");
+    assert_eq!(
+        alone_prices[0],
+        json!(11),
+        "the later update of 9001 came last"
+    );
+    let requests = sim.state().requests();
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.method == "PATCH" && r.path == "/api/v4/leads"),
+        "no batch PATCH: {requests:?}"
+    );
+    assert!(
+        requests.iter().any(|r| r.method == "GET"
+            && r.path == "/api/v4/leads"
+            && r.query
+                .as_deref()
+                .is_some_and(|q| q.matches("filter%5Bid%5D").count() > 1)),
+        "no filtered GET"
+    );
+    assert_eq!(sim.state().count_429(), 0);
+    assert!(sim.state().max_requests_in_any_second("acme") <= 2);
+}
