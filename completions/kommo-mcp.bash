@@ -300,7 +300,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__call)
-            opts="-h --json --output --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --redis-ca-file --audit-log --read-only --dry-run --note-dedupe --config --log-level --log-format --sandbox --help add_budget add_note add_tag create_task find_leads get_lead list_custom_fields list_pipelines list_salesbots move_lead pause_agent remove_tag resume_agent run_salesbot stop_salesbot update_lead_fields"
+            opts="-h --json --output --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --redis-ca-file --audit-log --read-only --dry-run --note-dedupe --config --log-level --log-format --sandbox --help add_budget add_note add_tag assign_lead close_lead create_task find_leads get_lead list_custom_fields list_pipelines list_salesbots move_lead pause_agent remove_tag resume_agent run_salesbot stop_salesbot update_lead_fields"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

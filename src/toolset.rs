@@ -17,6 +17,8 @@ macro_rules! every_tool {
             AddBudget "add_budget" writes budget::SPEC,
             AddNote "add_note" writes note::SPEC,
             AddTag "add_tag" writes tag::ADD,
+            AssignLead "assign_lead" writes assign_lead::SPEC,
+            CloseLead "close_lead" writes close_lead::SPEC,
             CreateTask "create_task" writes create_task::SPEC,
             FindLeads "find_leads" reads find_leads::SPEC,
             GetLead "get_lead" reads get_lead::SPEC,

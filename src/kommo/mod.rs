@@ -14,6 +14,7 @@ mod pipelines;
 mod problem;
 mod send;
 mod tags;
+mod users;
 
 use std::{sync::Arc, time::Duration};
 
@@ -26,6 +27,7 @@ pub use crm::{BotAction, LeadQuery, NewTask};
 pub use error::{FieldProblem, KommoError};
 pub use send::Replay;
 use send::Request;
+pub use users::{LossReason, User};
 
 use models::{
     AccountInfo, CustomField, CustomFieldsEmbedded, Lead, NotesEmbedded, Page, Pipeline,
@@ -54,6 +56,9 @@ pub struct KommoClient {
     /// The account's time zone (one per account), kept and dropped with the pipelines.
     zones: PipelineCache<AccountZone>,
     tags: tags::TagCache,
+    /// The account's users and loss reasons (`users.rs`), kept like the pipelines.
+    users: PipelineCache<User>,
+    loss_reasons: PipelineCache<LossReason>,
 }
 
 /// How many custom fields one page asks for (Kommo documents at most 50 a page for them).
@@ -69,6 +74,8 @@ impl KommoClient {
             fields: PipelineCache::new(settings.pipelines_cache),
             zones: PipelineCache::new(settings.pipelines_cache),
             tags: tags::TagCache::new(settings.pipelines_cache),
+            users: PipelineCache::new(settings.pipelines_cache),
+            loss_reasons: PipelineCache::new(settings.pipelines_cache),
         }
     }
 

@@ -2,8 +2,10 @@
 //! command line. Transports only decide which tools a request may use.
 
 mod args;
+mod assign_lead;
 pub mod audited;
 mod budget;
+mod close_lead;
 mod contacts;
 mod create_task;
 pub mod dedupe;
@@ -12,6 +14,7 @@ mod field_types;
 mod field_values;
 mod find_leads;
 mod get_lead;
+mod id_or_name;
 mod list_custom_fields;
 mod list_pipelines;
 mod move_lead;

@@ -46,7 +46,7 @@ async fn session_flow_initialize_list_call_delete() {
     let mut client = McpClient::initialize(&server).await;
     let session = client.session.clone().expect("a session id");
     assert_eq!(server.health().await["mcp_sessions"], 1);
-    assert_eq!(client.tool_names(&[]).await.len(), 16);
+    assert_eq!(client.tool_names(&[]).await.len(), all_tools().len());
     let answer = client
         .call(
             "move_lead",
@@ -100,7 +100,7 @@ async fn open_idle_sessions_hold_no_task_and_still_answer() {
     let env = Isolated::new();
     let server = server_for(&sim, &env, &[]).await;
     let mut first = McpClient::initialize(&server).await;
-    assert_eq!(first.tool_names(&[]).await.len(), 16);
+    assert_eq!(first.tool_names(&[]).await.len(), all_tools().len());
     let tasks = |health: &Value| health["tasks"].as_u64().expect("a task count");
     let before = tasks(&server.health().await);
     let mut clients = Vec::new();
@@ -117,7 +117,7 @@ async fn open_idle_sessions_hold_no_task_and_still_answer() {
         tasks(&health)
     );
     for client in &mut clients {
-        assert_eq!(client.tool_names(&[]).await.len(), 16);
+        assert_eq!(client.tool_names(&[]).await.len(), all_tools().len());
     }
 }
 
@@ -134,7 +134,7 @@ async fn stateless_mode_answers_without_a_session() {
         response.headers().get("mcp-session-id").is_none(),
         "stateless mode must not hand out sessions"
     );
-    assert_eq!(client.tool_names(&[]).await.len(), 16);
+    assert_eq!(client.tool_names(&[]).await.len(), all_tools().len());
     let answer = client.call("get_lead", json!({"lead_id": LEAD}), &[]).await;
     assert!(!is_error(&answer["result"]), "{answer}");
     let get = server
@@ -197,7 +197,7 @@ async fn bare_json_post_gets_a_plain_json_answer() {
         "{reply}"
     );
     let json_body: Value = serde_json::from_str(reply.split("\r\n\r\n").nth(1).unwrap()).unwrap();
-    assert_eq!(tool_names(&json_body).len(), 16);
+    assert_eq!(tool_names(&json_body).len(), all_tools().len());
     assert_eq!(
         server.health().await["mcp_sessions"],
         0,
@@ -727,6 +727,6 @@ async fn cached_bare_tools_list_is_exactly_the_mcp_services_answer() {
         .json()
         .await
         .unwrap();
-    assert_eq!(tool_names(&answer).len(), 16);
+    assert_eq!(tool_names(&answer).len(), all_tools().len());
     assert!(sim.state().requests().is_empty());
 }

@@ -21,6 +21,7 @@ mod doc_links;
 mod find_leads;
 mod fuzz;
 mod generated;
+mod hand_off;
 mod http;
 mod http_hostile;
 mod kommo_errors;

@@ -34,6 +34,8 @@ async fn every_tool_has_a_title_and_annotations_that_tell_the_truth() {
         ("add_budget", "Set lead budget", false, true),
         ("add_note", "Add note", false, false),
         ("add_tag", "Add tag to lead", false, true),
+        ("assign_lead", "Assign lead", false, true),
+        ("close_lead", "Close lead", false, true),
         ("create_task", "Create task", false, false),
         ("find_leads", "Find leads", true, true),
         ("get_lead", "Get lead", true, true),
@@ -205,6 +207,16 @@ async fn every_tools_structured_content_validates_against_its_output_schema() {
             "update_lead_fields",
             json!({"lead_id": LEAD, "fields": {"Source": "Instagram"}}),
         ),
+        (
+            "assign_lead",
+            json!({"lead_id": LEAD, "user": "Bruno Díaz"}),
+        ),
+        ("assign_lead", json!({"lead_id": LEAD, "user": 7_000_002})),
+        (
+            "close_lead",
+            json!({"lead_id": LEAD, "outcome": "lost", "loss_reason": "Competidor"}),
+        ),
+        ("close_lead", json!({"lead_id": LEAD, "outcome": "won"})),
     ];
     let mut covered = std::collections::BTreeSet::new();
     for (name, args) in calls {

@@ -275,8 +275,9 @@ async fn an_oauth_session_belongs_to_its_subject_and_client() {
     let mut renewed =
         McpClient::initialize_with(&server, &[("authorization", again.as_str())]).await;
     renewed.session = Some(session);
-    assert_eq!(renewed.tool_names(&[]).await.len(), 16);
-    assert_eq!(opened.tool_names(&[]).await.len(), 16);
+    let every_tool = all_tools().len();
+    assert_eq!(renewed.tool_names(&[]).await.len(), every_tool);
+    assert_eq!(opened.tool_names(&[]).await.len(), every_tool);
     assert!(sim.state().requests().is_empty());
 
     // The same on legacy SSE.
@@ -293,7 +294,7 @@ async fn an_oauth_session_belongs_to_its_subject_and_client() {
             &[("authorization", again.as_str())],
         )
         .await;
-    assert_eq!(tool_names(&answer).len(), 16);
+    assert_eq!(tool_names(&answer).len(), all_tools().len());
     assert!(writes(&sim).is_empty());
 }
 
@@ -330,7 +331,7 @@ async fn across_replicas_on_one_redis_a_session_still_belongs_to_its_caller() {
             &[("authorization", bob_auth.as_str())],
         )
         .await;
-    assert_eq!(tool_names(&answer).len(), 16);
+    assert_eq!(tool_names(&answer).len(), all_tools().len());
     assert_eq!(servers[1].health().await["mcp_sessions"], 1);
     assert!(sim.state().requests().is_empty());
     drop((opened, moved));

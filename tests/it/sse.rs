@@ -29,7 +29,7 @@ async fn endpoint_event_then_answers_on_the_stream() {
     );
     client.initialize().await;
     let list = client.request("tools/list", json!({}), &[]).await;
-    assert_eq!(tool_names(&list).len(), 16);
+    assert_eq!(tool_names(&list).len(), all_tools().len());
     let answer = client
         .call("resume_agent", json!({"lead_id": LEAD}), &[])
         .await;
@@ -79,7 +79,7 @@ async fn open_idle_streams_hold_no_service_task() {
     );
     for client in &mut clients {
         let list = client.request("tools/list", json!({}), &[]).await;
-        assert_eq!(tool_names(&list).len(), 16);
+        assert_eq!(tool_names(&list).len(), all_tools().len());
     }
 }
 

@@ -7,6 +7,7 @@ mod contacts;
 mod custom_fields;
 mod field_values;
 mod leads;
+mod loss_reasons;
 mod notes;
 mod pipelines;
 mod query;
@@ -17,6 +18,7 @@ mod tasks;
 mod tests;
 #[cfg(test)]
 mod tests_values;
+mod users;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -230,6 +232,8 @@ impl Ctx<'_> {
                 None => self.no_route(),
             },
             (_, ["leads", "tags"]) if get => self.list_tags(account),
+            (_, ["leads", "loss_reasons"]) if get => self.loss_reasons(),
+            (_, ["users"]) if get => self.users(),
             (&Method::POST, ["leads", "tags"]) => self.create_tags(account),
             (_, ["leads", "pipelines"]) if get => self.pipelines(account),
             (_, ["leads", "pipelines", id]) if get => match positive_id(id) {

@@ -1,0 +1,260 @@
+//! assign_lead, close_lead, send_message and the hand_off_lead prompt through the binary:
+//! the exact requests, nothing sent when nothing changes, dry runs, read-only mode, client
+//! keys limited to one account, and users or loss reasons that do not resolve.
+
+use kommo_sim::Simulator;
+use serde_json::{Value, json};
+
+use crate::support::{
+    kommo::{assert_failure, requests_to},
+    *,
+};
+
+const ANA: i64 = 7_000_001;
+const BRUNO: i64 = 7_000_002;
+
+async fn stdio_with(sim: &Simulator, env: &Isolated, extra: &[&str]) -> StdioClient {
+    let mut command = env.command();
+    command.args(account_args(sim)).args(extra);
+    StdioClient::start(command).await
+}
+
+#[tokio::test]
+async fn assign_lead_by_email_then_again_sends_once() {
+    let sim = simulator().await;
+    let env = Isolated::new();
+    let mut client = client_for(&sim, &env).await;
+    let result = client
+        .call(
+            "assign_lead",
+            json!({"lead_id": LEAD, "user": "BRUNO.DIAZ@example.com"}),
+        )
+        .await;
+    assert_eq!(
+        first_text(&result),
+        "Lead successfully assigned to the specified user.",
+        "{result}"
+    );
+    assert_eq!(
+        result["structuredContent"],
+        json!({"lead_id": LEAD, "user_id": BRUNO, "user_name": "Bruno Díaz", "changed": true, "previous_user_id": ANA})
+    );
+    let patches = requests_to(&sim, "PATCH", "/api/v4/leads/9001");
+    assert_eq!(patches.len(), 1);
+    assert_eq!(patches[0].body, Some(json!({"responsible_user_id": BRUNO})));
+
+    // Already assigned (by accent-less name this time): success, nothing sent.
+    let again = client
+        .call(
+            "assign_lead",
+            json!({"lead_id": LEAD, "user": "bruno diaz"}),
+        )
+        .await;
+    assert!(!is_error(&again), "{again}");
+    assert_eq!(again["structuredContent"]["changed"], false);
+    assert_eq!(requests_to(&sim, "PATCH", "/api/v4/leads/9001").len(), 1);
+    // The users were read once (cached).
+    assert_eq!(requests_to(&sim, "GET", "/api/v4/users").len(), 1);
+}
+
+#[tokio::test]
+async fn ambiguous_inactive_and_unknown_users_are_refused_with_candidates() {
+    let sim = simulator().await;
+    let env = Isolated::new();
+    let mut client = client_for(&sim, &env).await;
+    let failed =
+        "Failed to assign lead: the user could not be resolved or Kommo did not accept the update.";
+    let ambiguous = client
+        .call("assign_lead", json!({"lead_id": LEAD, "user": "ana souza"}))
+        .await;
+    assert_failure(&ambiguous, failed, "matches several users");
+    let text = all_text(&ambiguous);
+    assert!(
+        text.contains("\"Ana Souza\" (id 7000001, ana.souza@example.com)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"Ana Souza\" (id 7000004, ana.s@example.com)"),
+        "{text}"
+    );
+    assert_eq!(
+        ambiguous["structuredContent"]["error"]["kind"],
+        "ambiguous_user"
+    );
+
+    let inactive = client
+        .call(
+            "assign_lead",
+            json!({"lead_id": LEAD, "user": "Olga Ivanova"}),
+        )
+        .await;
+    assert_failure(&inactive, failed, "deactivated");
+    assert_eq!(
+        inactive["structuredContent"]["error"]["kind"],
+        "inactive_user"
+    );
+
+    let unknown = client
+        .call("assign_lead", json!({"lead_id": LEAD, "user": 123}))
+        .await;
+    assert_failure(
+        &unknown,
+        failed,
+        "user id 123 is not a user of this account",
+    );
+    assert!(writes(&sim).is_empty(), "{:?}", request_lines(&sim));
+}
+
+#[tokio::test]
+async fn close_lead_won_and_lost_with_a_reason_in_its_own_pipeline() {
+    let sim = simulator().await;
+    let env = Isolated::new();
+    let mut client = client_for(&sim, &env).await;
+    let result = client
+        .call(
+            "close_lead",
+            json!({"lead_id": LEAD, "outcome": "lost", "loss_reason": "preco alto"}),
+        )
+        .await;
+    assert_eq!(
+        first_text(&result),
+        "Lead successfully closed with the specified outcome.",
+        "{result}"
+    );
+    assert_eq!(result["structuredContent"]["loss_reason"], "Preço alto");
+    let patches = requests_to(&sim, "PATCH", "/api/v4/leads/9001");
+    assert_eq!(
+        patches[0].body,
+        Some(json!({"status_id": 143, "pipeline_id": 1001, "loss_reason_id": 8101}))
+    );
+
+    let won = client
+        .call("close_lead", json!({"lead_id": LEAD, "outcome": "won"}))
+        .await;
+    assert!(!is_error(&won), "{won}");
+    assert_eq!(
+        requests_to(&sim, "PATCH", "/api/v4/leads/9001")[1].body,
+        Some(json!({"status_id": 142, "pipeline_id": 1001}))
+    );
+    // Already won: success, nothing sent.
+    let again = client
+        .call("close_lead", json!({"lead_id": LEAD, "outcome": "won"}))
+        .await;
+    assert_eq!(again["structuredContent"]["changed"], false, "{again}");
+    assert_eq!(requests_to(&sim, "PATCH", "/api/v4/leads/9001").len(), 2);
+
+    let failed =
+        "Failed to close lead: the arguments were not valid or Kommo did not accept the update.";
+    let unknown = client
+        .call(
+            "close_lead",
+            json!({"lead_id": LEAD, "outcome": "lost", "loss_reason": "Caro"}),
+        )
+        .await;
+    assert_failure(&unknown, failed, "\"Sin respuesta\" (8102)");
+    let reason_with_won = client
+        .call(
+            "close_lead",
+            json!({"lead_id": LEAD, "outcome": "won", "loss_reason": 8101}),
+        )
+        .await;
+    assert_failure(
+        &reason_with_won,
+        failed,
+        "loss_reason goes only with outcome \"lost\"",
+    );
+    assert_eq!(requests_to(&sim, "PATCH", "/api/v4/leads/9001").len(), 2);
+}
+
+/// The write calls of this module with arguments that would write.
+fn hand_off_writes() -> Vec<(&'static str, Value)> {
+    vec![
+        ("assign_lead", json!({"lead_id": LEAD, "user": BRUNO})),
+        (
+            "close_lead",
+            json!({"lead_id": LEAD, "outcome": "lost", "loss_reason": "Competidor"}),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn dry_runs_send_nothing_and_read_only_refuses() {
+    let sim = simulator().await;
+    let env = Isolated::new();
+    let mut client = client_for(&sim, &env).await;
+    for (tool, mut args) in hand_off_writes() {
+        args["dry_run"] = json!(true);
+        let result = client.call(tool, args).await;
+        assert_eq!(
+            first_text(&result),
+            "Dry run: nothing was sent to Kommo.",
+            "{tool}: {result}"
+        );
+        assert_eq!(
+            result["structuredContent"]["request"]["method"], "PATCH",
+            "{tool}"
+        );
+    }
+    assert!(writes(&sim).is_empty(), "{:?}", request_lines(&sim));
+
+    let mut read_only = stdio_with(&sim, &env, &["--read-only"]).await;
+    for (tool, args) in hand_off_writes() {
+        let refused = read_only.call_raw(tool, args).await;
+        assert!(refused.get("error").is_some(), "{tool}: {refused}");
+    }
+    assert!(writes(&sim).is_empty(), "{:?}", request_lines(&sim));
+}
+
+const OTHER: &str = "beta";
+const OTHER_TOKEN: &str = "beta-token-5a0e-never-print-me";
+const PARTNER_KEY: &str = "kmcp_handoff-partner-2c7d-never-print-me";
+
+#[tokio::test]
+async fn a_client_key_for_one_account_cannot_write_on_another() {
+    let sim = simulator().await;
+    sim.state().add_demo_account(OTHER, OTHER_TOKEN);
+    let env = Isolated::new();
+    env.write_default_config(&format!(
+        "[accounts.{OTHER}]\ntoken = \"{OTHER_TOKEN}\"\n\n\
+         [clients.partner]\nkey_sha256 = \"{}\"\naccounts = [\"{SUBDOMAIN}\"]\n",
+        kommo_mcp::commands::new_key::sha256_hex(PARTNER_KEY)
+    ));
+    let mut command = http_command(env.command(), &[]);
+    command.args(account_args(&sim));
+    let server = HttpServer::start(command).await;
+    let partner = format!("Bearer {PARTNER_KEY}");
+    for (tool, args) in hand_off_writes() {
+        let body = json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+            "params": {"name": tool, "arguments": args}});
+        let refused = server
+            .bare_post(
+                &body,
+                &[
+                    ("authorization", partner.as_str()),
+                    ("x-kommo-subdomain", OTHER),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status(), 403, "{tool}");
+    }
+    assert!(
+        sim.state().requests().is_empty(),
+        "a refused request reached Kommo: {:?}",
+        request_lines(&sim)
+    );
+    // Its own account works.
+    let answer = server
+        .bare_call(
+            "assign_lead",
+            json!({"lead_id": LEAD, "user": BRUNO}),
+            &[("authorization", partner.as_str())],
+        )
+        .await;
+    assert!(!is_error(&answer["result"]), "{answer}");
+    assert!(
+        sim.state()
+            .requests()
+            .iter()
+            .all(|r| r.subdomain == SUBDOMAIN)
+    );
+}
