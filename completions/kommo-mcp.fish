@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kommo_mcp_global_optspecs
-    string join \n token= subdomain= tools= pause-field-id= pause-value= base-url= rate-limit= connect-timeout= request-timeout= pipelines-cache= redis-url= redis-prefix= redis-fallback-rate= redis-ca-file= audit-log= read-only= dry-run= note-dedupe= max-line-bytes= listen= auth-token= rate-limit-per-ip= metrics-listen= max-body-bytes= max-json-depth= max-json-values= max-sessions= session-idle-timeout= header-read-timeout= body-read-timeout= max-connections= max-sessions-per-caller= max-streams-per-caller= max-calls-per-caller= oauth-issuer= public-url= oauth-audience= oauth-jwks-url= oauth-accounts-claim= config= log-level= log-format= sandbox http stateless allow-unauthenticated allowed-host= allowed-origin= metrics-account-label h/help V/version
+    string join \n token= subdomain= tools= pause-field-id= pause-value= message-field-id= message-bot-id= base-url= rate-limit= connect-timeout= request-timeout= pipelines-cache= redis-url= redis-prefix= redis-fallback-rate= redis-ca-file= audit-log= read-only= dry-run= note-dedupe= max-line-bytes= listen= auth-token= rate-limit-per-ip= metrics-listen= max-body-bytes= max-json-depth= max-json-values= max-sessions= session-idle-timeout= header-read-timeout= body-read-timeout= max-connections= max-sessions-per-caller= max-streams-per-caller= max-calls-per-caller= oauth-issuer= public-url= oauth-audience= oauth-jwks-url= oauth-accounts-claim= config= log-level= log-format= sandbox http stateless allow-unauthenticated allowed-host= allowed-origin= metrics-account-label h/help V/version
 end
 
 function __fish_kommo_mcp_needs_command
@@ -29,6 +29,8 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l subdomain -d 'Kommo
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l tools -d 'Enabled tools: JSON array or comma-separated names; empty enables none [default: all] [config: tools]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l pause-field-id -d 'Id of the checkbox lead field that pauses the AI agent [config: pause_field_id]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l pause-value -d 'Value of the pause field that means "paused" [default: true] [config: pause_value]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l message-field-id -d 'Id of the text lead field send_message writes the reply into (the Salesbot sends it) [config: message_field_id]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l message-bot-id -d 'Id of the Salesbot send_message runs to send the message field\'s value [config: message_bot_id]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l base-url -d 'Kommo API base-URL template [default: https://{subdomain}.kommo.com] [config: base_url]' -r -f
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l rate-limit -d 'Kommo requests per second per account, shared by the whole process; 0 turns off this limit (a 429 from Kommo still pauses the account) [default: 7] [config: rate_limit]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_needs_command" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
@@ -90,6 +92,8 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l subdomain 
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l tools -d 'Enabled tools: JSON array or comma-separated names; empty enables none [default: all] [config: tools]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l pause-field-id -d 'Id of the checkbox lead field that pauses the AI agent [config: pause_field_id]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l pause-value -d 'Value of the pause field that means "paused" [default: true] [config: pause_value]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l message-field-id -d 'Id of the text lead field send_message writes the reply into (the Salesbot sends it) [config: message_field_id]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l message-bot-id -d 'Id of the Salesbot send_message runs to send the message field\'s value [config: message_bot_id]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l base-url -d 'Kommo API base-URL template [default: https://{subdomain}.kommo.com] [config: base_url]' -r -f
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l rate-limit -d 'Kommo requests per second per account, shared by the whole process; 0 turns off this limit (a 429 from Kommo still pauses the account) [default: 7] [config: rate_limit]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand serve" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
@@ -144,6 +148,8 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l subdomain -
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l tools -d 'Enabled tools: JSON array or comma-separated names; empty enables none [default: all] [config: tools]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l pause-field-id -d 'Id of the checkbox lead field that pauses the AI agent [config: pause_field_id]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l pause-value -d 'Value of the pause field that means "paused" [default: true] [config: pause_value]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l message-field-id -d 'Id of the text lead field send_message writes the reply into (the Salesbot sends it) [config: message_field_id]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l message-bot-id -d 'Id of the Salesbot send_message runs to send the message field\'s value [config: message_bot_id]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l base-url -d 'Kommo API base-URL template [default: https://{subdomain}.kommo.com] [config: base_url]' -r -f
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l rate-limit -d 'Kommo requests per second per account, shared by the whole process; 0 turns off this limit (a 429 from Kommo still pauses the account) [default: 7] [config: rate_limit]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand call" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r
@@ -168,6 +174,8 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l subdomain 
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l tools -d 'Enabled tools: JSON array or comma-separated names; empty enables none [default: all] [config: tools]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l pause-field-id -d 'Id of the checkbox lead field that pauses the AI agent [config: pause_field_id]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l pause-value -d 'Value of the pause field that means "paused" [default: true] [config: pause_value]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l message-field-id -d 'Id of the text lead field send_message writes the reply into (the Salesbot sends it) [config: message_field_id]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l message-bot-id -d 'Id of the Salesbot send_message runs to send the message field\'s value [config: message_bot_id]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l base-url -d 'Kommo API base-URL template [default: https://{subdomain}.kommo.com] [config: base_url]' -r -f
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l read-only -d 'Offer and allow only the read-only tools (those that change nothing in Kommo); TOOLS_TO_USE narrows further [default: false] [config: read_only]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand tools" -l dry-run -d 'Make every write a dry run: all checks, then nothing sent to Kommo; cannot be turned off per call [default: false] [config: dry_run]' -r
@@ -184,6 +192,8 @@ complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l subdomain 
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l tools -d 'Enabled tools: JSON array or comma-separated names; empty enables none [default: all] [config: tools]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l pause-field-id -d 'Id of the checkbox lead field that pauses the AI agent [config: pause_field_id]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l pause-value -d 'Value of the pause field that means "paused" [default: true] [config: pause_value]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l message-field-id -d 'Id of the text lead field send_message writes the reply into (the Salesbot sends it) [config: message_field_id]' -r
+complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l message-bot-id -d 'Id of the Salesbot send_message runs to send the message field\'s value [config: message_bot_id]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l base-url -d 'Kommo API base-URL template [default: https://{subdomain}.kommo.com] [config: base_url]' -r -f
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l rate-limit -d 'Kommo requests per second per account, shared by the whole process; 0 turns off this limit (a 429 from Kommo still pauses the account) [default: 7] [config: rate_limit]' -r
 complete -c kommo-mcp -n "__fish_kommo_mcp_using_subcommand check" -l connect-timeout -d 'Seconds to wait for a connection to Kommo [default: 5] [config: connect_timeout]' -r

@@ -30,6 +30,7 @@ macro_rules! every_tool {
             RemoveTag "remove_tag" writes tag::REMOVE,
             ResumeAgent "resume_agent" writes pause::RESUME,
             RunSalesbot "run_salesbot" writes salesbots::RUN,
+            SendMessage "send_message" writes send_message::SPEC,
             StopSalesbot "stop_salesbot" writes salesbots::STOP,
             UpdateLeadFields "update_lead_fields" writes update_fields::SPEC,
         }

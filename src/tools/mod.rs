@@ -26,6 +26,7 @@ mod phone;
 mod readable;
 pub mod reference;
 mod salesbots;
+mod send_message;
 mod spec;
 mod tag;
 mod target;

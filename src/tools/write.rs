@@ -32,12 +32,22 @@ pub enum Write<'a> {
         bot_id: i64,
         lead_id: i64,
     },
+    /// A message through a Salesbot: `PATCH /api/v4/leads/{id}` writing `text` into the
+    /// text field `field_id`, then `POST /api/v4/bots/{bot_id}/run` on the lead (the bot
+    /// sends the field's value). Remembered against retries: the same text to the same
+    /// lead is sent once.
+    Message {
+        lead_id: i64,
+        field_id: i64,
+        bot_id: i64,
+        text: &'a str,
+    },
 }
 
 impl Write<'_> {
     pub fn method(&self) -> &'static str {
         match self {
-            Write::UpdateLead { .. } => "PATCH",
+            Write::UpdateLead { .. } | Write::Message { .. } => "PATCH",
             Write::AddNote { .. }
             | Write::CreateTask { .. }
             | Write::CreateTag { .. }
@@ -47,7 +57,9 @@ impl Write<'_> {
 
     pub fn path(&self) -> String {
         match self {
-            Write::UpdateLead { lead_id, .. } => format!("/api/v4/leads/{lead_id}"),
+            Write::UpdateLead { lead_id, .. } | Write::Message { lead_id, .. } => {
+                format!("/api/v4/leads/{lead_id}")
+            }
             Write::AddNote { lead_id, .. } => format!("/api/v4/leads/{lead_id}/notes"),
             Write::CreateTask { .. } => "/api/v4/tasks".to_owned(),
             Write::CreateTag { .. } => "/api/v4/leads/tags".to_owned(),
@@ -63,6 +75,7 @@ impl Write<'_> {
             Write::CreateTask { task } => task.body(),
             Write::CreateTag { name } => json!([{ "name": name.trim() }]),
             Write::Salesbot { lead_id, .. } => BotAction::body(*lead_id),
+            Write::Message { field_id, text, .. } => message_body(*field_id, text),
         }
     }
 
@@ -81,6 +94,11 @@ impl Write<'_> {
                     item["text"] = crate::audit::note_digest(&task.text);
                 }
             }
+            Write::Message { text, .. } => {
+                if let Some(value) = body.pointer_mut("/custom_fields_values/0/values/0/value") {
+                    *value = crate::audit::note_digest(text);
+                }
+            }
             Write::UpdateLead { .. } | Write::CreateTag { .. } | Write::Salesbot { .. } => {}
         }
         request_json(self.method(), &self.path(), &body)
@@ -90,6 +108,12 @@ impl Write<'_> {
     fn dedupe_key(&self, target: &Target) -> Option<DedupeKey> {
         match self {
             Write::UpdateLead { .. } | Write::CreateTag { .. } | Write::Salesbot { .. } => None,
+            Write::Message { lead_id, text, .. } => Some(DedupeKey::new(
+                target.account.subdomain().as_str(),
+                "message",
+                *lead_id,
+                text,
+            )),
             Write::AddNote { lead_id, text } => Some(DedupeKey::new(
                 target.account.subdomain().as_str(),
                 "note",
@@ -281,6 +305,22 @@ impl Call<'_> {
                 .bot_action(&target.account, *action, *bot_id, *lead_id)
                 .await
                 .map(|()| None),
+            // The field is written first; the bot then sends what it holds. The lead's id
+            // is what a retry is answered with.
+            Write::Message {
+                lead_id,
+                field_id,
+                bot_id,
+                text,
+            } => {
+                client
+                    .update_lead(&target.account, *lead_id, &message_body(*field_id, text))
+                    .await?;
+                client
+                    .bot_action(&target.account, BotAction::Run, *bot_id, *lead_id)
+                    .await
+                    .map(|()| Some(*lead_id))
+            }
         }
     }
 
@@ -370,6 +410,11 @@ fn task_change(task: &NewTask) -> Value {
             "responsible_user_id": task.responsible_user_id,
         }
     })
+}
+
+/// The lead update that puts a message's text into the message field.
+fn message_body(field_id: i64, text: &str) -> Value {
+    json!({ "custom_fields_values": [{ "field_id": field_id, "values": [{ "value": text }] }] })
 }
 
 /// `{"method": …, "path": …, "body": …}` of a write, as a dry run reports it.

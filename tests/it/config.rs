@@ -21,7 +21,7 @@ async fn flag_beats_env_beats_file_beats_default() {
     let env = Isolated::new();
     assert_eq!(
         tool_names_with(&env, None, None).await.len(),
-        16,
+        all_tools().len(),
         "default: every tool"
     );
     env.write_default_config("tools = [\"add_note\"]\n");

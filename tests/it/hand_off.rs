@@ -174,6 +174,10 @@ fn hand_off_writes() -> Vec<(&'static str, Value)> {
             "close_lead",
             json!({"lead_id": LEAD, "outcome": "lost", "loss_reason": "Competidor"}),
         ),
+        (
+            "send_message",
+            json!({"lead_id": LEAD, "text": "Hola, Maria!"}),
+        ),
     ]
 }
 
@@ -181,7 +185,7 @@ fn hand_off_writes() -> Vec<(&'static str, Value)> {
 async fn dry_runs_send_nothing_and_read_only_refuses() {
     let sim = simulator().await;
     let env = Isolated::new();
-    let mut client = client_for(&sim, &env).await;
+    let mut client = stdio_with(&sim, &env, MESSAGE_ARGS).await;
     for (tool, mut args) in hand_off_writes() {
         args["dry_run"] = json!(true);
         let result = client.call(tool, args).await;
@@ -257,4 +261,142 @@ async fn a_client_key_for_one_account_cannot_write_on_another() {
             .iter()
             .all(|r| r.subdomain == SUBDOMAIN)
     );
+}
+
+/// The message field (the seed's first "Extra field", a text field) and the bot that sends it.
+const MESSAGE_FIELD: i64 = 5020;
+const MESSAGE_BOT: i64 = 401;
+const MESSAGE_ARGS: &[&str] = &["--message-field-id", "5020", "--message-bot-id", "401"];
+
+#[tokio::test]
+async fn send_message_writes_the_field_runs_the_bot_and_sends_a_retry_once() {
+    let sim = simulator().await;
+    assert!(
+        sim.state()
+            .set_bot_sends_field(SUBDOMAIN, MESSAGE_BOT, MESSAGE_FIELD)
+    );
+    let env = Isolated::new();
+    let mut client = stdio_with(&sim, &env, MESSAGE_ARGS).await;
+    let args = json!({"lead_id": LEAD, "text": "Olá Maria, a proposta segue hoje."});
+    let result = client.call("send_message", args.clone()).await;
+    assert_eq!(
+        first_text(&result),
+        "Message accepted by Kommo for sending to the lead's chat.",
+        "{result}"
+    );
+    assert_eq!(
+        result["structuredContent"],
+        json!({"lead_id": LEAD, "field_id": MESSAGE_FIELD, "bot_id": MESSAGE_BOT, "requested": true, "deduplicated": false})
+    );
+    let patches = requests_to(&sim, "PATCH", "/api/v4/leads/9001");
+    assert_eq!(
+        patches[0].body,
+        Some(
+            json!({"custom_fields_values": [{"field_id": MESSAGE_FIELD, "values": [{"value": "Olá Maria, a proposta segue hoje."}]}]})
+        )
+    );
+    let runs = requests_to(&sim, "POST", "/api/v4/bots/401/run");
+    assert_eq!(runs.len(), 1);
+    assert_eq!(
+        sim.state().sent_messages(SUBDOMAIN),
+        [
+            json!({"bot_id": MESSAGE_BOT, "lead_id": LEAD, "text": "Olá Maria, a proposta segue hoje."})
+        ]
+    );
+
+    // A client retry of the same call sends nothing more.
+    let retry = client.call("send_message", args).await;
+    assert!(!is_error(&retry), "{retry}");
+    assert_eq!(retry["structuredContent"]["deduplicated"], true);
+    assert_eq!(requests_to(&sim, "PATCH", "/api/v4/leads/9001").len(), 1);
+    assert_eq!(requests_to(&sim, "POST", "/api/v4/bots/401/run").len(), 1);
+
+    // Another text is another message.
+    let next = client
+        .call(
+            "send_message",
+            json!({"lead_id": LEAD, "text": "Alguma dúvida?"}),
+        )
+        .await;
+    assert_eq!(next["structuredContent"]["deduplicated"], false, "{next}");
+    assert_eq!(sim.state().sent_messages(SUBDOMAIN).len(), 2);
+}
+
+#[tokio::test]
+async fn send_message_unconfigured_or_on_a_non_text_field_is_refused() {
+    let sim = simulator().await;
+    let env = Isolated::new();
+    let failed =
+        "Failed to send message: it is not configured or Kommo did not accept the request.";
+    let mut unconfigured = client_for(&sim, &env).await;
+    let refused = unconfigured
+        .call("send_message", json!({"lead_id": LEAD, "text": "hi"}))
+        .await;
+    assert_failure(
+        &refused,
+        failed,
+        "send_message is not configured for account acme",
+    );
+    assert!(all_text(&refused).contains("message_bot_id"), "{refused}");
+    assert_eq!(
+        refused["structuredContent"]["error"]["kind"],
+        "not_configured"
+    );
+
+    let pause_field = PAUSE_FIELD.to_string();
+    let mut checkbox = stdio_with(
+        &sim,
+        &env,
+        &[
+            "--message-field-id",
+            &pause_field,
+            "--message-bot-id",
+            "401",
+        ],
+    )
+    .await;
+    let refused = checkbox
+        .call("send_message", json!({"lead_id": LEAD, "text": "hi"}))
+        .await;
+    assert_failure(
+        &refused,
+        failed,
+        "a checkbox field; it must be a text or textarea lead field",
+    );
+    assert!(writes(&sim).is_empty(), "{:?}", request_lines(&sim));
+}
+
+#[tokio::test]
+async fn an_accounts_table_configures_send_message_for_that_account() {
+    let sim = simulator().await;
+    sim.state().add_demo_account(OTHER, OTHER_TOKEN);
+    assert!(
+        sim.state()
+            .set_bot_sends_field(OTHER, MESSAGE_BOT, MESSAGE_FIELD)
+    );
+    let env = Isolated::new();
+    env.write_default_config(&format!(
+        "[accounts.{OTHER}]\ntoken = \"{OTHER_TOKEN}\"\nmessage_field_id = {MESSAGE_FIELD}\nmessage_bot_id = {MESSAGE_BOT}\n"
+    ));
+    let mut command = http_command(env.command(), &[]);
+    command.args(account_args(&sim));
+    let server = HttpServer::start(command).await;
+    let answer = server
+        .bare_call(
+            "send_message",
+            json!({"lead_id": LEAD, "text": "Hello from beta"}),
+            &[("x-kommo-subdomain", OTHER)],
+        )
+        .await;
+    assert!(!is_error(&answer["result"]), "{answer}");
+    assert_eq!(sim.state().sent_messages(OTHER).len(), 1);
+    // The server's own account has no message settings.
+    let own = server
+        .bare_call(
+            "send_message",
+            json!({"lead_id": LEAD, "text": "Hello"}),
+            &[],
+        )
+        .await;
+    assert!(is_error(&own["result"]), "{own}");
 }

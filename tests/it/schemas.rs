@@ -47,6 +47,7 @@ async fn every_tool_has_a_title_and_annotations_that_tell_the_truth() {
         ("remove_tag", "Remove tag from lead", false, true),
         ("resume_agent", "Resume AI agent", false, true),
         ("run_salesbot", "Run Salesbot", false, false),
+        ("send_message", "Send message", false, false),
         ("stop_salesbot", "Stop Salesbot", false, true),
         (
             "update_lead_fields",
@@ -150,7 +151,12 @@ async fn every_tools_structured_content_validates_against_its_output_schema() {
     let sim = simulator().await;
     let env = Isolated::new();
     let mut command = env.command();
-    command.args(account_args(&sim));
+    command.args(account_args(&sim)).args([
+        "--message-field-id",
+        "5020",
+        "--message-bot-id",
+        "401",
+    ]);
     let mut client = StdioClient::start(command).await;
     let list = tools_list(&mut client).await;
     let calls = [
@@ -217,6 +223,7 @@ async fn every_tools_structured_content_validates_against_its_output_schema() {
             json!({"lead_id": LEAD, "outcome": "lost", "loss_reason": "Competidor"}),
         ),
         ("close_lead", json!({"lead_id": LEAD, "outcome": "won"})),
+        ("send_message", json!({"lead_id": LEAD, "text": "Hola"})),
     ];
     let mut covered = std::collections::BTreeSet::new();
     for (name, args) in calls {
