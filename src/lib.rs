@@ -11,6 +11,7 @@ pub mod inflight;
 pub mod kommo;
 pub mod logging;
 pub mod observe;
+pub mod prompts;
 pub mod redis_link;
 pub mod resources;
 #[cfg(feature = "sandbox")]

@@ -400,3 +400,58 @@ async fn an_accounts_table_configures_send_message_for_that_account() {
         .await;
     assert!(is_error(&own["result"]), "{own}");
 }
+
+#[tokio::test]
+async fn the_hand_off_prompt_is_listed_and_rendered_and_absent_when_read_only() {
+    let sim = simulator().await;
+    let env = Isolated::new();
+    let mut client = client_for(&sim, &env).await;
+    let listed = client.request("prompts/list", json!({})).await;
+    let prompts = listed["result"]["prompts"].as_array().expect("prompts");
+    assert_eq!(prompts.len(), 1, "{listed}");
+    assert_eq!(prompts[0]["name"], "hand_off_lead");
+    let names: Vec<&str> = prompts[0]["arguments"]
+        .as_array()
+        .expect("arguments")
+        .iter()
+        .filter_map(|a| a["name"].as_str())
+        .collect();
+    assert_eq!(names, ["lead_id", "user", "reason"]);
+
+    let rendered = client
+        .request(
+            "prompts/get",
+            json!({"name": "hand_off_lead", "arguments": {"lead_id": "9001", "user": "Bruno Díaz", "reason": "asks for a discount"}}),
+        )
+        .await;
+    let text = rendered["result"]["messages"][0]["content"]["text"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{rendered}"));
+    for step in [
+        "pause_agent with lead_id 9001",
+        "assign_lead with lead_id 9001 and user \"Bruno Díaz\"",
+        "create_task",
+        "asks for a discount",
+    ] {
+        assert!(text.contains(step), "{step}: {text}");
+    }
+    let missing = client
+        .request(
+            "prompts/get",
+            json!({"name": "hand_off_lead", "arguments": {"lead_id": "9001"}}),
+        )
+        .await;
+    assert!(missing.get("error").is_some(), "{missing}");
+
+    let mut read_only = stdio_with(&sim, &env, &["--read-only"]).await;
+    let none = read_only.request("prompts/list", json!({})).await;
+    assert_eq!(none["result"]["prompts"], json!([]), "{none}");
+    let refused = read_only
+        .request(
+            "prompts/get",
+            json!({"name": "hand_off_lead", "arguments": {"lead_id": "9001", "user": "x"}}),
+        )
+        .await;
+    assert!(refused.get("error").is_some(), "{refused}");
+    assert!(sim.state().requests().is_empty());
+}
