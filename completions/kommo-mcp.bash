@@ -77,7 +77,7 @@ _kommo__mcp() {
 
     case "${cmd}" in
         kommo__mcp)
-            opts="-h -V --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --coalesce --batch-size --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --redis-ca-file --audit-log --read-only --dry-run --note-dedupe --max-line-bytes --listen --auth-token --rate-limit-per-ip --metrics-listen --max-body-bytes --max-json-depth --max-json-values --max-sessions --session-idle-timeout --header-read-timeout --body-read-timeout --max-connections --max-sessions-per-caller --max-streams-per-caller --max-calls-per-caller --oauth-issuer --public-url --oauth-audience --oauth-jwks-url --oauth-accounts-claim --config --log-level --log-format --sandbox --http --stateless --allow-unauthenticated --allowed-host --allowed-origin --metrics-account-label --help --version serve call tools check sandbox new-key completions man help"
+            opts="-h -V --token --subdomain --tools --pause-field-id --pause-value --message-field-id --message-bot-id --base-url --rate-limit --coalesce --batch-size --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --redis-ca-file --audit-log --read-only --dry-run --note-dedupe --max-line-bytes --listen --auth-token --rate-limit-per-ip --metrics-listen --max-body-bytes --max-json-depth --max-json-values --max-sessions --session-idle-timeout --header-read-timeout --body-read-timeout --max-connections --max-sessions-per-caller --max-streams-per-caller --max-calls-per-caller --oauth-issuer --public-url --oauth-audience --oauth-jwks-url --oauth-accounts-claim --config --log-level --log-format --sandbox --http --stateless --allow-unauthenticated --allowed-host --allowed-origin --metrics-account-label --help --version serve call tools check sandbox new-key completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -100,6 +100,14 @@ _kommo__mcp() {
                     return 0
                     ;;
                 --pause-value)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message-field-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message-bot-id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -308,7 +316,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__call)
-            opts="-h --json --output --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --coalesce --batch-size --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --redis-ca-file --audit-log --read-only --dry-run --note-dedupe --config --log-level --log-format --sandbox --help add_budget add_note add_tag create_lead create_task find_leads get_lead get_lead_history list_custom_fields list_loss_reasons list_pipelines list_salesbots list_users move_lead pause_agent remove_tag resume_agent run_salesbot stop_salesbot update_contact update_lead_fields"
+            opts="-h --json --output --token --subdomain --tools --pause-field-id --pause-value --message-field-id --message-bot-id --base-url --rate-limit --coalesce --batch-size --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --redis-ca-file --audit-log --read-only --dry-run --note-dedupe --config --log-level --log-format --sandbox --help add_budget add_note add_tag assign_lead close_lead create_lead create_task find_leads get_lead get_lead_history list_custom_fields list_loss_reasons list_pipelines list_salesbots list_users move_lead pause_agent remove_tag resume_agent run_salesbot send_message stop_salesbot update_contact update_lead_fields"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -339,6 +347,14 @@ _kommo__mcp() {
                     return 0
                     ;;
                 --pause-value)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message-field-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message-bot-id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -455,7 +471,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__check)
-            opts="-h --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --coalesce --batch-size --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --redis-ca-file --audit-log --read-only --dry-run --note-dedupe --max-line-bytes --listen --auth-token --rate-limit-per-ip --metrics-listen --max-body-bytes --max-json-depth --max-json-values --max-sessions --session-idle-timeout --header-read-timeout --body-read-timeout --max-connections --max-sessions-per-caller --max-streams-per-caller --max-calls-per-caller --oauth-issuer --public-url --oauth-audience --oauth-jwks-url --oauth-accounts-claim --config --log-level --log-format --sandbox --help"
+            opts="-h --token --subdomain --tools --pause-field-id --pause-value --message-field-id --message-bot-id --base-url --rate-limit --coalesce --batch-size --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --redis-ca-file --audit-log --read-only --dry-run --note-dedupe --max-line-bytes --listen --auth-token --rate-limit-per-ip --metrics-listen --max-body-bytes --max-json-depth --max-json-values --max-sessions --session-idle-timeout --header-read-timeout --body-read-timeout --max-connections --max-sessions-per-caller --max-streams-per-caller --max-calls-per-caller --oauth-issuer --public-url --oauth-audience --oauth-jwks-url --oauth-accounts-claim --config --log-level --log-format --sandbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -478,6 +494,14 @@ _kommo__mcp() {
                     return 0
                     ;;
                 --pause-value)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message-field-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message-bot-id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -897,7 +921,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__serve)
-            opts="-h --token --subdomain --tools --pause-field-id --pause-value --base-url --rate-limit --coalesce --batch-size --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --redis-ca-file --audit-log --read-only --dry-run --note-dedupe --max-line-bytes --listen --auth-token --rate-limit-per-ip --metrics-listen --max-body-bytes --max-json-depth --max-json-values --max-sessions --session-idle-timeout --header-read-timeout --body-read-timeout --max-connections --max-sessions-per-caller --max-streams-per-caller --max-calls-per-caller --oauth-issuer --public-url --oauth-audience --oauth-jwks-url --oauth-accounts-claim --config --log-level --log-format --sandbox --http --stateless --allow-unauthenticated --allowed-host --allowed-origin --metrics-account-label --help"
+            opts="-h --token --subdomain --tools --pause-field-id --pause-value --message-field-id --message-bot-id --base-url --rate-limit --coalesce --batch-size --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --redis-ca-file --audit-log --read-only --dry-run --note-dedupe --max-line-bytes --listen --auth-token --rate-limit-per-ip --metrics-listen --max-body-bytes --max-json-depth --max-json-values --max-sessions --session-idle-timeout --header-read-timeout --body-read-timeout --max-connections --max-sessions-per-caller --max-streams-per-caller --max-calls-per-caller --oauth-issuer --public-url --oauth-audience --oauth-jwks-url --oauth-accounts-claim --config --log-level --log-format --sandbox --http --stateless --allow-unauthenticated --allowed-host --allowed-origin --metrics-account-label --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -920,6 +944,14 @@ _kommo__mcp() {
                     return 0
                     ;;
                 --pause-value)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message-field-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message-bot-id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1128,7 +1160,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__tools)
-            opts="-h --json --token --subdomain --tools --pause-field-id --pause-value --base-url --read-only --dry-run --note-dedupe --config --log-level --log-format --sandbox --help"
+            opts="-h --json --token --subdomain --tools --pause-field-id --pause-value --message-field-id --message-bot-id --base-url --read-only --dry-run --note-dedupe --config --log-level --log-format --sandbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1151,6 +1183,14 @@ _kommo__mcp() {
                     return 0
                     ;;
                 --pause-value)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message-field-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message-bot-id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

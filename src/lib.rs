@@ -14,7 +14,7 @@
 //! | 2 | shared services | `observe`, `scope`, `redis_link` |
 //! | 3 | the Kommo client | `kommo` |
 //! | 4 | the tools | `tools` |
-//! | 5 | MCP resources | `resources` |
+//! | 5 | MCP resources and prompts | `resources`, `prompts` |
 //! | 6 | the MCP server | `server` |
 //! | 7 | MCP transports | `transport` |
 //! | 8 | the command line and the demo account | `cli`, `sandbox` |
@@ -35,6 +35,7 @@ mod inflight;
 mod kommo;
 mod logging;
 mod observe;
+mod prompts;
 mod redis_link;
 mod resources;
 #[cfg(feature = "sandbox")]

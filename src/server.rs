@@ -7,9 +7,10 @@ use std::sync::{Arc, LazyLock};
 use rmcp::{
     ErrorData as McpError, RoleServer, ServerHandler,
     model::{
-        CallToolRequestParams, CallToolResponse, Implementation, ListResourceTemplatesResult,
-        ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
-        ReadResourceResponse, ServerCapabilities, ServerConfig, Tool,
+        CallToolRequestParams, CallToolResponse, GetPromptRequestParams, GetPromptResponse,
+        Implementation, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult,
+        ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
+        ServerCapabilities, ServerConfig, Tool,
     },
     service::RequestContext,
 };
@@ -41,7 +42,9 @@ fn instructions() -> &'static str {
              customer or acting on a lead, catch up first with get_lead_history (what happened, \
              who did it). Resources {} carry the same data as the matching read tools, as JSON. \
              Every tool answers with one fixed first sentence (a read tool with what it read); on \
-             failure a second text block says why and what to fix.",
+             failure a second text block says why and what to fix. To hand a conversation to a \
+             person: pause_agent, then assign_lead, then optionally create_task for that person \
+             (prompt hand_off_lead).",
             crate::tools::reference::summary_lines(),
             resources.join(", "),
         )
@@ -131,6 +134,7 @@ impl ServerHandler for KommoMcp {
             ServerCapabilities::builder()
                 .enable_tools()
                 .enable_resources()
+                .enable_prompts()
                 .build(),
         )
         .with_server_info(
@@ -233,6 +237,26 @@ impl ServerHandler for KommoMcp {
         crate::resources::read(&self.kit, &request.uri, scope, enabled)
             .await
             .map(Into::into)
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, McpError> {
+        let enabled = self.enabled_for(&context);
+        Ok(ListPromptsResult::with_all_items(crate::prompts::list(
+            enabled,
+        )))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, McpError> {
+        let enabled = self.enabled_for(&context);
+        crate::prompts::get(&request.name, request.arguments.as_ref(), enabled).map(Into::into)
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {

@@ -98,7 +98,9 @@ pub(super) fn page() -> String {
          | Key | Meaning |\n|---|---|\n\
          | `token` | That account's long-lived token. |\n\
          | `pause_field_id` | Its checkbox lead field that pauses the AI agent. |\n\
-         | `pause_value` | The value of that field that means \"paused\" (default `true`). |\n\n",
+         | `pause_value` | The value of that field that means \"paused\" (default `true`). |\n\
+         | `message_field_id` | Its text lead field `send_message` writes the reply into. |\n\
+         | `message_bot_id` | Its Salesbot that sends that field's value (`send_message`). |\n\n",
     );
     out.push_str(
         "## `[clients.<name>]`\n\n\

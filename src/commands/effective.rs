@@ -62,6 +62,12 @@ pub(super) fn rows(config: &Config) -> Vec<Row> {
         if let Some(value) = entry.pause_value {
             parts.push(format!("pause_value {value}"));
         }
+        if let Some(id) = entry.message_field_id {
+            parts.push(format!("message_field_id {id}"));
+        }
+        if let Some(id) = entry.message_bot_id {
+            parts.push(format!("message_bot_id {id}"));
+        }
         rows.push(Row {
             name: format!("[accounts.{}]", subdomain.as_str()),
             value: parts.join(", "),
@@ -124,6 +130,8 @@ fn shown(config: &Config, setting: &Setting) -> Option<(String, Source)> {
         }),
         "pause-field-id" => show(config.pause_field_id.as_ref(), ToString::to_string),
         "pause-value" => show(Some(&config.pause_value), ToString::to_string),
+        "message-field-id" => show(config.message_field_id.as_ref(), ToString::to_string),
+        "message-bot-id" => show(config.message_bot_id.as_ref(), ToString::to_string),
         "base-url" => show(Some(&config.base_url), |b| b.template().to_owned()),
         "rate-limit" => show(Some(&config.rate_limit), |n| match n {
             0 => "off".to_owned(),

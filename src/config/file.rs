@@ -27,6 +27,8 @@ pub(super) struct FileAccount {
     pub token: Option<String>,
     pub pause_field_id: Option<i64>,
     pub pause_value: Option<bool>,
+    pub message_field_id: Option<i64>,
+    pub message_bot_id: Option<i64>,
 }
 
 /// The config file as read: the settings' values (checked against [`settings::ALL`]) and

@@ -132,6 +132,9 @@ pub(crate) struct AccountEntry {
     pub token: Option<Secret>,
     pub pause_field_id: Option<i64>,
     pub pause_value: Option<bool>,
+    /// send_message's text field and Salesbot for this account.
+    pub message_field_id: Option<i64>,
+    pub message_bot_id: Option<i64>,
 }
 
 /// The resolved configuration.
@@ -142,6 +145,9 @@ pub(crate) struct Config {
     pub tools: Sourced<ToolSet>,
     pub pause_field_id: Option<Sourced<i64>>,
     pub pause_value: Sourced<bool>,
+    /// send_message's text field and Salesbot (the server's own account).
+    pub message_field_id: Option<Sourced<i64>>,
+    pub message_bot_id: Option<Sourced<i64>>,
     pub base_url: Sourced<BaseUrl>,
     /// Requests per second per Kommo account; 0 turns the limiter off.
     pub rate_limit: Sourced<u32>,
@@ -206,6 +212,8 @@ impl Config {
             tools: tools.tools,
             pause_field_id: account.pause_field_id,
             pause_value: account.pause_value,
+            message_field_id: account.message_field_id,
+            message_bot_id: account.message_bot_id,
             base_url: account.base_url,
             rate_limit: kommo.rate_limit,
             connect_timeout: kommo.connect_timeout,

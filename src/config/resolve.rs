@@ -78,6 +78,8 @@ pub(crate) struct AccountSettings {
     pub subdomain: Option<Sourced<Subdomain>>,
     pub pause_field_id: Option<Sourced<i64>>,
     pub pause_value: Sourced<bool>,
+    pub message_field_id: Option<Sourced<i64>>,
+    pub message_bot_id: Option<Sourced<i64>>,
     pub base_url: Sourced<BaseUrl>,
 }
 
@@ -92,6 +94,8 @@ pub(crate) fn account(inputs: &Inputs) -> Result<AccountSettings, ConfigError> {
         })?,
         pause_field_id: inputs.optional(&settings::PAUSE_FIELD_ID, parse_positive_id)?,
         pause_value: inputs.or_default(&settings::PAUSE_VALUE, parse_bool)?,
+        message_field_id: inputs.optional(&settings::MESSAGE_FIELD_ID, parse_positive_id)?,
+        message_bot_id: inputs.optional(&settings::MESSAGE_BOT_ID, parse_positive_id)?,
         base_url: inputs.or_default(&settings::BASE_URL, |s| {
             BaseUrl::parse(s).map_err(|e| e.to_string())
         })?,
@@ -282,12 +286,18 @@ pub(crate) fn accounts_table(
     for (name, entry) in file {
         let subdomain = Subdomain::parse(&name)
             .map_err(|e| invalid("[accounts] table name", file_source, e))?;
-        if matches!(entry.pause_field_id, Some(id) if id <= 0) {
-            return Err(invalid(
-                "pause_field_id",
-                file_source,
-                format!("[accounts.{name}] pause_field_id must be a positive integer"),
-            ));
+        for (key, id) in [
+            ("pause_field_id", entry.pause_field_id),
+            ("message_field_id", entry.message_field_id),
+            ("message_bot_id", entry.message_bot_id),
+        ] {
+            if matches!(id, Some(id) if id <= 0) {
+                return Err(invalid(
+                    key,
+                    file_source,
+                    format!("[accounts.{name}] {key} must be a positive integer"),
+                ));
+            }
         }
         accounts.insert(
             subdomain,
@@ -295,6 +305,8 @@ pub(crate) fn accounts_table(
                 token: entry.token.filter(|t| !t.is_empty()).map(Secret::new),
                 pause_field_id: entry.pause_field_id,
                 pause_value: entry.pause_value,
+                message_field_id: entry.message_field_id,
+                message_bot_id: entry.message_bot_id,
             },
         );
     }

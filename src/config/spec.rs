@@ -305,6 +305,28 @@ pub mod settings {
         example: "123456",
         ..BASE
     };
+    pub const MESSAGE_FIELD_ID: Setting = Setting {
+        key: "message_field_id",
+        flag: "--message-field-id",
+        env: "KOMMO_MESSAGE_FIELD_ID",
+        name: "message field id",
+        value_name: "ID",
+        kind: Kind::Whole,
+        help: "Id of the text lead field send_message writes the reply into (the Salesbot sends it)",
+        example: "234567",
+        ..BASE
+    };
+    pub const MESSAGE_BOT_ID: Setting = Setting {
+        key: "message_bot_id",
+        flag: "--message-bot-id",
+        env: "KOMMO_MESSAGE_BOT_ID",
+        name: "message bot id",
+        value_name: "ID",
+        kind: Kind::Whole,
+        help: "Id of the Salesbot send_message runs to send the message field's value",
+        example: "402",
+        ..BASE
+    };
     pub const PAUSE_VALUE: Setting = Setting {
         key: "pause_value",
         flag: "--pause-value",
@@ -837,12 +859,14 @@ pub mod settings {
     };
 
     /// Every setting, in the order `--help`, `check` and the documentation list them.
-    pub const ALL: [Setting; 44] = [
+    pub const ALL: [Setting; 46] = [
         TOKEN,
         SUBDOMAIN,
         TOOLS,
         PAUSE_FIELD_ID,
         PAUSE_VALUE,
+        MESSAGE_FIELD_ID,
+        MESSAGE_BOT_ID,
         BASE_URL,
         RATE_LIMIT,
         COALESCE,

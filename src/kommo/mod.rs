@@ -28,6 +28,7 @@ pub(crate) use account_zone::{AccountZone, DateInput};
 pub(crate) use create::CreatedLead;
 pub(crate) use crm::{BotAction, LeadQuery, NewTask};
 pub(crate) use error::KommoError;
+pub(crate) use history::{LossReason, User};
 use send::Request;
 
 use models::{

@@ -23,6 +23,9 @@ pub(crate) struct Lead {
     pub updated_at: Option<i64>,
     #[serde(default)]
     pub closed_at: Option<i64>,
+    /// The loss reason of a lead closed as lost, when it has one.
+    #[serde(default)]
+    pub loss_reason_id: Option<i64>,
     #[serde(default)]
     pub custom_fields_values: Option<Vec<CustomFieldValue>>,
     #[serde(default, rename = "_embedded")]

@@ -2,8 +2,10 @@
 //! command line. Transports only decide which tools a request may use.
 
 mod args;
+mod assign_lead;
 pub(crate) mod audited;
 mod budget;
+mod close_lead;
 mod contact_match;
 mod contacts;
 mod create_lead;
@@ -15,6 +17,7 @@ mod field_values;
 mod find_leads;
 mod get_lead;
 mod get_lead_history;
+mod id_or_name;
 mod list_custom_fields;
 mod list_loss_reasons;
 mod list_pipelines;
@@ -28,6 +31,7 @@ mod phone;
 mod readable;
 pub(crate) mod reference;
 mod salesbots;
+mod send_message;
 mod spec;
 mod tag;
 mod target;

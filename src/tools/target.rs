@@ -14,6 +14,15 @@ use crate::{
 pub(crate) struct Target {
     pub account: Account,
     pub pause: Option<PauseSetting>,
+    /// send_message's text field and Salesbot, when both are configured for the account.
+    pub message: Option<MessageSetting>,
+}
+
+/// The text lead field send_message writes into and the Salesbot that sends it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct MessageSetting {
+    pub field_id: i64,
+    pub bot_id: i64,
 }
 
 /// The checkbox lead field the agent platform reads, and the value that means "paused".
@@ -128,6 +137,14 @@ pub(super) fn resolve(config: &Config, scope: &RequestScope) -> Result<Target, T
     let paused_value = explicit_value
         .or_else(|| entry.and_then(|e| e.pause_value))
         .unwrap_or(config.pause_value.value);
+    let own = |setting: &Option<crate::config::Sourced<i64>>| {
+        top_level_applies
+            .then(|| setting.as_ref().map(|s| s.value))
+            .flatten()
+    };
+    let message_field =
+        own(&config.message_field_id).or_else(|| entry.and_then(|e| e.message_field_id));
+    let message_bot = own(&config.message_bot_id).or_else(|| entry.and_then(|e| e.message_bot_id));
     let account = Account::new(&config.base_url.value, subdomain.clone(), token)
         .map_err(TargetError::Unusable)?;
     Ok(Target {
@@ -136,5 +153,8 @@ pub(super) fn resolve(config: &Config, scope: &RequestScope) -> Result<Target, T
             field_id,
             paused_value,
         }),
+        message: message_field
+            .zip(message_bot)
+            .map(|(field_id, bot_id)| MessageSetting { field_id, bot_id }),
     })
 }

@@ -43,12 +43,24 @@ pub(crate) enum Write<'a> {
     },
     /// `PATCH /api/v4/contacts/{id}` with `body`.
     UpdateContact { contact_id: i64, body: Value },
+    /// A message through a Salesbot: `PATCH /api/v4/leads/{id}` writing `text` into the
+    /// text field `field_id`, then `POST /api/v4/bots/{bot_id}/run` on the lead (the bot
+    /// sends the field's value). Remembered against retries: the same text to the same
+    /// lead is sent once.
+    Message {
+        lead_id: i64,
+        field_id: i64,
+        bot_id: i64,
+        text: &'a str,
+    },
 }
 
 impl Write<'_> {
     pub(crate) fn method(&self) -> &'static str {
         match self {
-            Write::UpdateLead { .. } | Write::UpdateContact { .. } => "PATCH",
+            Write::UpdateLead { .. } | Write::UpdateContact { .. } | Write::Message { .. } => {
+                "PATCH"
+            }
             Write::CreateLead { .. }
             | Write::AddNote { .. }
             | Write::CreateTask { .. }
@@ -59,7 +71,9 @@ impl Write<'_> {
 
     pub(crate) fn path(&self) -> String {
         match self {
-            Write::UpdateLead { lead_id, .. } => format!("/api/v4/leads/{lead_id}"),
+            Write::UpdateLead { lead_id, .. } | Write::Message { lead_id, .. } => {
+                format!("/api/v4/leads/{lead_id}")
+            }
             Write::AddNote { lead_id, .. } => format!("/api/v4/leads/{lead_id}/notes"),
             Write::CreateTask { .. } => "/api/v4/tasks".to_owned(),
             Write::CreateTag { .. } => "/api/v4/leads/tags".to_owned(),
@@ -80,6 +94,7 @@ impl Write<'_> {
             Write::CreateTask { task } => task.body(),
             Write::CreateTag { name } => json!([{ "name": name.trim() }]),
             Write::Salesbot { lead_id, .. } => BotAction::body(*lead_id),
+            Write::Message { field_id, text, .. } => message_body(*field_id, text),
         }
     }
 
@@ -98,6 +113,11 @@ impl Write<'_> {
                     item["text"] = crate::audit::note_digest(&task.text);
                 }
             }
+            Write::Message { text, .. } => {
+                if let Some(value) = body.pointer_mut("/custom_fields_values/0/values/0/value") {
+                    *value = crate::audit::note_digest(text);
+                }
+            }
             Write::UpdateLead { .. }
             | Write::CreateTag { .. }
             | Write::Salesbot { .. }
@@ -114,6 +134,12 @@ impl Write<'_> {
             | Write::CreateTag { .. }
             | Write::Salesbot { .. }
             | Write::UpdateContact { .. } => None,
+            Write::Message { lead_id, text, .. } => Some(DedupeKey::new(
+                target.account.subdomain().as_str(),
+                "message",
+                *lead_id,
+                text,
+            )),
             // The same arguments in the same account make the same lead.
             Write::CreateLead { arguments, .. } => Some(DedupeKey::new(
                 target.account.subdomain().as_str(),
@@ -346,6 +372,22 @@ impl Call<'_> {
                 .update_contact(&target.account, *contact_id, body)
                 .await
                 .map(|()| None),
+            // The field is written first; the bot then sends what it holds. The lead's id
+            // is what a retry is answered with.
+            Write::Message {
+                lead_id,
+                field_id,
+                bot_id,
+                text,
+            } => {
+                client
+                    .update_lead(&target.account, *lead_id, &message_body(*field_id, text))
+                    .await?;
+                client
+                    .bot_action(&target.account, BotAction::Run, *bot_id, *lead_id)
+                    .await
+                    .map(|()| Some(*lead_id))
+            }
         }
     }
 
@@ -449,6 +491,11 @@ fn task_change(task: &NewTask) -> Value {
             "responsible_user_id": task.responsible_user_id,
         }
     })
+}
+
+/// The lead update that puts a message's text into the message field.
+fn message_body(field_id: i64, text: &str) -> Value {
+    json!({ "custom_fields_values": [{ "field_id": field_id, "values": [{ "value": text }] }] })
 }
 
 /// `{"method": …, "path": …, "body": …}` of a write, as a dry run reports it.

@@ -30,6 +30,7 @@ mod doc_links;
 mod find_leads;
 mod fuzz;
 mod generated;
+mod hand_off;
 mod history;
 mod http;
 mod http_hostile;

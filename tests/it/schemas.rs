@@ -35,6 +35,8 @@ async fn every_tool_has_a_title_and_annotations_that_tell_the_truth() {
         ("add_note", "Add note", false, false),
         ("add_tag", "Add tag to lead", false, true),
         ("create_lead", "Create lead", false, false),
+        ("assign_lead", "Assign lead", false, true),
+        ("close_lead", "Close lead", false, true),
         ("create_task", "Create task", false, false),
         ("find_leads", "Find leads", true, true),
         ("get_lead", "Get lead", true, true),
@@ -49,6 +51,7 @@ async fn every_tool_has_a_title_and_annotations_that_tell_the_truth() {
         ("remove_tag", "Remove tag from lead", false, true),
         ("resume_agent", "Resume AI agent", false, true),
         ("run_salesbot", "Run Salesbot", false, false),
+        ("send_message", "Send message", false, false),
         ("stop_salesbot", "Stop Salesbot", false, true),
         ("update_contact", "Update contact", false, true),
         (
@@ -153,7 +156,12 @@ async fn every_tools_structured_content_validates_against_its_output_schema() {
     let sim = simulator().await;
     let env = Isolated::new();
     let mut command = env.command();
-    command.args(account_args(&sim));
+    command.args(account_args(&sim)).args([
+        "--message-field-id",
+        "5023",
+        "--message-bot-id",
+        "401",
+    ]);
     let mut client = StdioClient::start(command).await;
     let list = tools_list(&mut client).await;
     let calls = [
@@ -229,6 +237,17 @@ async fn every_tools_structured_content_validates_against_its_output_schema() {
             "update_contact",
             json!({"lead_id": LEAD, "name": "Maria G."}),
         ),
+        (
+            "assign_lead",
+            json!({"lead_id": LEAD, "user": "Bruno Lima"}),
+        ),
+        ("assign_lead", json!({"lead_id": LEAD, "user": 7_000_002})),
+        (
+            "close_lead",
+            json!({"lead_id": LEAD, "outcome": "lost", "loss_reason": "Chose a competitor"}),
+        ),
+        ("close_lead", json!({"lead_id": LEAD, "outcome": "won"})),
+        ("send_message", json!({"lead_id": LEAD, "text": "Hola"})),
     ];
     let mut covered = std::collections::BTreeSet::new();
     for (name, args) in calls {

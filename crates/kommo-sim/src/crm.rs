@@ -33,6 +33,8 @@ pub(crate) struct Task {
 pub(crate) struct Bot {
     pub id: i64,
     pub name: &'static str,
+    /// The lead field whose value the bot's send-message step sends, if it has one.
+    pub sends_field: Option<i64>,
 }
 
 /// A run or stop Kommo accepted (202).
@@ -42,6 +44,8 @@ pub(crate) struct BotAction {
     pub bot_id: i64,
     pub entity_id: i64,
     pub entity_type: String,
+    /// The text a run of a sending bot sent to the lead's chat.
+    pub sent: Option<String>,
 }
 
 /// Contacts, lead–contact links, tasks and bots of one account.
@@ -123,6 +127,7 @@ pub(crate) fn seed(now: i64, user_id: i64) -> CrmData {
         bots: vec![Bot {
             id: 401,
             name: "Welcome bot",
+            sends_field: None,
         }],
         bot_actions: Vec::new(),
         companies: Vec::new(),

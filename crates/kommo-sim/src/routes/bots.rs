@@ -94,11 +94,16 @@ pub(super) fn run_or_stop(
     let mut data = lock(&account.data);
     match check_action(&data, bot_id, item, "", "bot_id") {
         Ok((entity_id, entity_type)) => {
+            let action = if action == "stop" { "stop" } else { "run" };
+            let sent = (action == "run")
+                .then(|| sent_text(&data, bot_id, entity_id))
+                .flatten();
             data.crm.bot_actions.push(BotAction {
-                action: if action == "stop" { "stop" } else { "run" },
+                action,
                 bot_id,
                 entity_id,
                 entity_type,
+                sent,
             });
             accepted()
         }
@@ -129,6 +134,7 @@ pub(super) fn batch_run(account: &Account, payload: &Payload) -> Response {
                 bot_id,
                 entity_id,
                 entity_type,
+                sent: sent_text(&data, bot_id, entity_id),
             }),
             Err(mut e) => errors.append(&mut e),
         }
@@ -140,7 +146,57 @@ pub(super) fn batch_run(account: &Account, payload: &Payload) -> Response {
     accepted()
 }
 
+/// What a run of `bot_id` on lead `lead_id` sends: the value its send-message step's field
+/// holds on the lead, for a bot that has such a step.
+fn sent_text(data: &AccountData, bot_id: i64, lead_id: i64) -> Option<String> {
+    let field = data.crm.bots.iter().find(|b| b.id == bot_id)?.sends_field?;
+    let (_, values) = data
+        .leads
+        .get(&lead_id)?
+        .custom_fields
+        .iter()
+        .find(|(id, _)| *id == field)?;
+    values
+        .first()
+        .and_then(|v| v.get("value"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
 impl SimState {
+    /// Gives Salesbot `bot_id` of account `subdomain` a send-message step that sends the
+    /// lead field `field_id` (what `send_message` needs); false when there is no such bot.
+    pub fn set_bot_sends_field(&self, subdomain: &str, bot_id: i64, field_id: i64) -> bool {
+        let Some(account) = self.account(subdomain) else {
+            return false;
+        };
+        let mut data = lock(&account.data);
+        match data.crm.bots.iter_mut().find(|b| b.id == bot_id) {
+            Some(bot) => {
+                bot.sends_field = Some(field_id);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The messages sending bots sent on account `subdomain`, oldest first:
+    /// `{bot_id, lead_id, text}`.
+    pub fn sent_messages(&self, subdomain: &str) -> Vec<Value> {
+        let Some(account) = self.account(subdomain) else {
+            return Vec::new();
+        };
+        let data = lock(&account.data);
+        data.crm
+            .bot_actions
+            .iter()
+            .filter_map(|a| {
+                let text = a.sent.as_ref()?;
+                Some(json!({"bot_id": a.bot_id, "lead_id": a.entity_id, "text": text}))
+            })
+            .collect()
+    }
+
     /// The Salesbot runs and stops accepted on account `subdomain`, oldest first:
     /// `{action, bot_id, entity_id, entity_type}`.
     pub fn bot_actions(&self, subdomain: &str) -> Vec<Value> {
