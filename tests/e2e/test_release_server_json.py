@@ -25,7 +25,7 @@ from release_support import artifact, kit_dir, needs_kit, read_json, run, static
 from support import LEAD, OTHER_SUBDOMAIN, OTHER_TOKEN, PAUSE_FIELD, REPO, TOKEN
 
 SCHEMA_URL = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json"
-SCHEMA = (REPO / ".tools" / "release" / "python" / "skillsaw" / "schemas" / "mcp_registry"
+SCHEMA = (REPO / ".tools" / "release-schema" / "skillsaw" / "schemas" / "mcp_registry"
           / "v2025_12_11" / "server.schema.json")
 CALL_TIMEOUT = 60
 AUTH_KEY = "kmcp_release-test-key-never-print-me"
