@@ -374,3 +374,47 @@ async fn a_cancelled_call_stops_waiting_for_the_user() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(writes(&sim).is_empty());
 }
+
+#[tokio::test]
+async fn across_replicas_the_capability_travels_and_the_answer_must_reach_the_calls_replica() {
+    let sim = simulator().await;
+    let redis = crate::support::redis::RedisServer::start().await;
+    let env = Isolated::new();
+    let mut replicas = Vec::new();
+    for _ in 0..2 {
+        let mut command = http_command(
+            env.command(),
+            &["--confirm-tools", "move_lead", "--confirm-timeout", "2"],
+        );
+        command
+            .args(account_args(&sim))
+            .env("KOMMO_MCP_REDIS_URL", redis.url());
+        replicas.push(HttpServer::start(command).await);
+    }
+    let opened = session(&replicas[0], true).await;
+    let mut moved = McpClient::new(&replicas[1]);
+    moved.session.clone_from(&opened.session);
+
+    // The replica that never saw the `initialize` knows the client can be asked ...
+    let mut events = Events::of(moved.post(&call(21, win_lead()), &[]).await);
+    let request = events.next().await;
+    assert_asks_about_winning_the_lead(&request);
+    // ... but an answer that reaches the other replica is dropped: the call times out.
+    let elsewhere = opened.post(&answer_to(&request, accept()), &[]).await;
+    assert_eq!(elsewhere.status(), 202);
+    let answer = events.next().await;
+    assert_not_confirmed(&sim, &answer);
+
+    // With the answer on the call's replica, the write goes out.
+    let mut events = Events::of(moved.post(&call(22, win_lead()), &[]).await);
+    let request = events.next().await;
+    let answered = moved.post(&answer_to(&request, accept()), &[]).await;
+    assert_eq!(answered.status(), 202);
+    let answer = events.next().await;
+    assert_ne!(answer["result"]["isError"], true, "{answer}");
+    assert_eq!(writes(&sim).len(), 1);
+    drop((opened, moved));
+    for replica in replicas {
+        replica.stop().await;
+    }
+}
