@@ -18,6 +18,12 @@ pub(crate) struct ClientFacts {
 }
 
 impl ClientFacts {
+    /// Whether the client declared anything the server would ask it (today only
+    /// elicitation): only then does a call get a way back to it.
+    pub(crate) fn can_be_asked(self) -> bool {
+        self.elicitation
+    }
+
     /// The facts of a client whose `initialize` declared `capabilities`.
     pub(crate) fn of(capabilities: &rmcp::model::ClientCapabilities) -> Self {
         let elicitation = capabilities.elicitation.as_ref().is_some_and(|declared| {

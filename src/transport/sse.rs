@@ -466,7 +466,11 @@ async fn receive_message(
         }
     };
     parts.extensions.insert(scope);
-    if let Some(facts) = state.sessions.client(&id) {
+    if let Some(facts) = state
+        .sessions
+        .client(&id)
+        .filter(|facts| facts.can_be_asked())
+    {
         let link = HttpLink::for_call(facts, pending, outbound.clone());
         parts.extensions.insert(link);
     }

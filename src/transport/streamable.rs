@@ -467,10 +467,14 @@ impl McpEndpoint {
         StatusCode::ACCEPTED.into_response()
     }
 
-    /// Gives the request in `parts` a way back to session `id`'s client; the requests it
-    /// sends come out of the returned queue.
+    /// Gives the request in `parts` a way back to session `id`'s client, if it declared
+    /// anything the server would ask it; the requests it sends come out of the returned
+    /// queue.
     fn link_client(&self, id: &str, parts: &mut Parts) -> Option<mpsc::Receiver<String>> {
-        let (facts, pending) = self.sessions().client(id)?;
+        let (facts, pending) = self
+            .sessions()
+            .client(id)
+            .filter(|(facts, _)| facts.can_be_asked())?;
         let (sender, requests) = client_requests::call_queue();
         parts
             .extensions
