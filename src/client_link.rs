@@ -9,28 +9,51 @@ use std::{future::Future, pin::Pin, sync::Arc, time::Duration};
 
 use serde_json::Value;
 
-/// What the client said it can do, as far as the server needs to know.
+/// What the client said in its `initialize`, as far as the server needs to know.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct ClientFacts {
     /// The client declared `elicitation` (form mode: an empty object, or one naming
     /// `form`).
     pub elicitation: bool,
+    /// The protocol revision it asked for, when it is one rmcp knows.
+    pub revision: Option<&'static str>,
 }
 
+/// The revisions rmcp speaks, oldest first.
+const REVISIONS: [&str; 5] = [
+    "2024-11-05",
+    "2025-03-26",
+    "2025-06-18",
+    "2025-11-25",
+    "2026-07-28",
+];
+/// From this revision on, the server sends the client no requests.
+const NO_SERVER_REQUESTS: &str = "2026-07-28";
+
 impl ClientFacts {
-    /// Whether the client declared anything the server would ask it (today only
-    /// elicitation): only then does a call get a way back to it.
-    pub(crate) fn can_be_asked(self) -> bool {
-        self.elicitation
+    /// The facts of a client whose `initialize` sent `params`.
+    pub(crate) fn of(params: &rmcp::model::InitializeRequestParams) -> Self {
+        let elicitation = params
+            .capabilities
+            .elicitation
+            .as_ref()
+            .is_some_and(|declared| {
+                // `{}` means form mode (2025-06-18); a later client names its modes.
+                declared.form.is_some() || declared.url.is_none()
+            });
+        let asked = params.protocol_version.as_str();
+        let revision = REVISIONS.into_iter().find(|known| *known == asked);
+        Self {
+            elicitation,
+            revision,
+        }
     }
 
-    /// The facts of a client whose `initialize` declared `capabilities`.
-    pub(crate) fn of(capabilities: &rmcp::model::ClientCapabilities) -> Self {
-        let elicitation = capabilities.elicitation.as_ref().is_some_and(|declared| {
-            // `{}` means form mode (2025-06-18); a later client names its modes.
-            declared.form.is_some() || declared.url.is_none()
-        });
-        Self { elicitation }
+    /// Whether the server may ask this client to elicit (the only thing it asks a client
+    /// today): it declared elicitation, on a revision with server-to-client requests. Only
+    /// then does a call get a way back to the client.
+    pub(crate) fn can_elicit(self) -> bool {
+        self.elicitation && self.revision != Some(NO_SERVER_REQUESTS)
     }
 }
 
@@ -98,12 +121,15 @@ mod tests {
     async fn the_link_is_there_only_inside_the_call() {
         assert!(current().is_none());
         let link = ClientLink {
-            facts: ClientFacts { elicitation: true },
+            facts: ClientFacts {
+                elicitation: true,
+                revision: Some("2025-11-25"),
+            },
             channel: Arc::new(Echo),
         };
         let answer = during(Some(link), async {
             let link = current().expect("set for the call");
-            assert!(link.facts.elicitation);
+            assert!(link.facts.can_elicit());
             link.channel
                 .ask("ping", Value::Null, Duration::from_secs(1))
                 .await
@@ -114,16 +140,32 @@ mod tests {
         assert!(current().is_none());
     }
 
+    fn facts(version: &str, capabilities: Value) -> ClientFacts {
+        let params: rmcp::model::InitializeRequestParams =
+            serde_json::from_value(serde_json::json!({
+                "protocolVersion": version,
+                "capabilities": capabilities,
+                "clientInfo": { "name": "t", "version": "1" }
+            }))
+            .expect("initialize params");
+        ClientFacts::of(&params)
+    }
+
     #[test]
-    fn elicitation_is_read_from_the_declared_capabilities() {
-        let read = |json: Value| {
-            let caps: rmcp::model::ClientCapabilities =
-                serde_json::from_value(json).expect("capabilities");
-            ClientFacts::of(&caps).elicitation
-        };
-        assert!(read(serde_json::json!({ "elicitation": {} })));
-        assert!(read(serde_json::json!({ "elicitation": { "form": {} } })));
-        assert!(!read(serde_json::json!({ "elicitation": { "url": {} } })));
-        assert!(!read(serde_json::json!({ "roots": {} })));
+    fn elicitation_is_read_from_the_declared_capabilities_and_revision() {
+        let can = |version: &str, json: Value| facts(version, json).can_elicit();
+        assert!(can("2025-06-18", serde_json::json!({ "elicitation": {} })));
+        assert!(can(
+            "2025-11-25",
+            serde_json::json!({ "elicitation": { "form": {} } })
+        ));
+        assert!(!can(
+            "2025-11-25",
+            serde_json::json!({ "elicitation": { "url": {} } })
+        ));
+        assert!(!can("2025-11-25", serde_json::json!({ "roots": {} })));
+        assert!(!can("2026-07-28", serde_json::json!({ "elicitation": {} })));
+        let read = facts("2025-03-26", serde_json::json!({}));
+        assert_eq!(read.revision, Some("2025-03-26"));
     }
 }

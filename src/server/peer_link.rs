@@ -44,7 +44,7 @@ impl AskClient for PeerLink {
 pub(super) fn of(context: &RequestContext<RoleServer>) -> Option<ClientLink> {
     let info = context.peer.peer_info()?;
     Some(ClientLink {
-        facts: ClientFacts::of(&info.capabilities),
+        facts: ClientFacts::of(&info),
         channel: Arc::new(PeerLink {
             peer: context.peer.clone(),
         }),

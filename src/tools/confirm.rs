@@ -69,7 +69,7 @@ impl Call<'_> {
         if !config.confirm_tools.value.contains(self.tool) {
             return Confirmation::NotAsked;
         }
-        let Some(link) = client_link::current().filter(|link| link.facts.elicitation) else {
+        let Some(link) = client_link::current().filter(|link| link.facts.can_elicit()) else {
             return Confirmation::NotAsked;
         };
         let message = self.question(target, write).await;

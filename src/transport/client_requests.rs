@@ -241,7 +241,10 @@ mod tests {
 
     fn link(pending: &Arc<PendingRequests>) -> (ClientLink, mpsc::Receiver<String>) {
         let (sender, receiver) = call_queue();
-        let facts = ClientFacts { elicitation: true };
+        let facts = ClientFacts {
+            elicitation: true,
+            revision: Some("2025-11-25"),
+        };
         (
             HttpLink::for_call(facts, Arc::clone(pending), sender),
             receiver,

@@ -51,9 +51,7 @@ impl Session {
         let batches = initialize_params.is_some_and(|params| {
             super::batch::revision_has_batches(params.protocol_version.as_str())
         });
-        let client = initialize_params
-            .map(|params| ClientFacts::of(&params.capabilities))
-            .unwrap_or_default();
+        let client = initialize_params.map(ClientFacts::of).unwrap_or_default();
         Self {
             last_used: Instant::now(),
             ended: CancellationToken::new(),

@@ -129,9 +129,9 @@ impl SseSessions {
     }
 
     /// Keeps what session `id`'s client declared in its `initialize`.
-    fn declare(&self, id: &str, capabilities: &rmcp::model::ClientCapabilities) {
+    fn declare(&self, id: &str, params: &rmcp::model::InitializeRequestParams) {
         if let Some(session) = self.lock().get_mut(id) {
-            session.client = ClientFacts::of(capabilities);
+            session.client = ClientFacts::of(params);
         }
     }
 
@@ -422,7 +422,7 @@ async fn receive_message(
     let request_id = match serde_json::from_slice::<ClientJsonRpcMessage>(&bytes) {
         Ok(ClientJsonRpcMessage::Request(request)) => {
             if let ClientRequest::InitializeRequest(initialize) = &request.request {
-                state.sessions.declare(&id, &initialize.params.capabilities);
+                state.sessions.declare(&id, &initialize.params);
             }
             request.id
         }
@@ -469,7 +469,7 @@ async fn receive_message(
     if let Some(facts) = state
         .sessions
         .client(&id)
-        .filter(|facts| facts.can_be_asked())
+        .filter(|facts| facts.can_elicit())
     {
         let link = HttpLink::for_call(facts, pending, outbound.clone());
         parts.extensions.insert(link);

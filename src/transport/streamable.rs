@@ -467,14 +467,13 @@ impl McpEndpoint {
         StatusCode::ACCEPTED.into_response()
     }
 
-    /// Gives the request in `parts` a way back to session `id`'s client, if it declared
-    /// anything the server would ask it; the requests it sends come out of the returned
-    /// queue.
+    /// Gives the request in `parts` a way back to session `id`'s client, if the server
+    /// may ask it anything; the requests it sends come out of the returned queue.
     fn link_client(&self, id: &str, parts: &mut Parts) -> Option<mpsc::Receiver<String>> {
         let (facts, pending) = self
             .sessions()
             .client(id)
-            .filter(|(facts, _)| facts.can_be_asked())?;
+            .filter(|(facts, _)| facts.can_elicit())?;
         let (sender, requests) = client_requests::call_queue();
         parts
             .extensions
