@@ -28,6 +28,16 @@ pub(crate) fn requested() -> bool {
         .unwrap_or(false)
 }
 
+/// Resolves once the call running in this task is cancelled (never, outside a call): what a
+/// wait on the client races against.
+pub(crate) async fn cancelled() {
+    let tokens = TOKENS.try_with(Clone::clone).unwrap_or_default();
+    if tokens.is_empty() {
+        return std::future::pending().await;
+    }
+    futures::future::select_all(tokens.iter().map(|token| Box::pin(token.cancelled()))).await;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@
 //!
 //! | layer | what | modules |
 //! |---|---|---|
-//! | 0 | vocabulary and plumbing | `secret`, `toolset`, `shutdown`, `inflight`, `audit`, `cancellation` |
+//! | 0 | vocabulary and plumbing | `secret`, `toolset`, `shutdown`, `inflight`, `audit`, `cancellation`, `client_link` |
 //! | 1 | configuration | `config` |
 //! | 2 | shared services | `observe`, `scope`, `redis_link` |
 //! | 3 | the Kommo client | `kommo` |
@@ -28,6 +28,7 @@ mod app;
 mod audit;
 mod cancellation;
 mod cli;
+mod client_link;
 mod commands;
 mod config;
 mod error;

@@ -2,6 +2,8 @@
 //! decides which tools a request sees (the server's setting, narrowed by request headers)
 //! and hands calls to the shared toolkit.
 
+mod peer_link;
+
 use std::sync::{Arc, LazyLock};
 
 use rmcp::{
@@ -120,6 +122,19 @@ fn cancellation_of(
         .collect()
 }
 
+/// The way back to this request's client: the one the HTTP transport keeps for the
+/// request's session (`/mcp`, `/sse`), else rmcp's own peer when it has seen the client's
+/// `initialize` (stdio). A stateless HTTP request has none.
+fn client_link_of(context: &RequestContext<RoleServer>) -> Option<crate::client_link::ClientLink> {
+    match context.extensions.get::<http::request::Parts>() {
+        Some(parts) => parts
+            .extensions
+            .get::<crate::client_link::ClientLink>()
+            .cloned(),
+        None => peer_link::of(context),
+    }
+}
+
 fn scope_of(context: &RequestContext<RoleServer>) -> Option<&RequestScope> {
     context
         .extensions
@@ -198,6 +213,7 @@ impl ServerHandler for KommoMcp {
         tracing::debug!(tool = %tool, client = scope.caller.as_deref().unwrap_or("-"), "tool call started");
         let _in_flight = self.in_flight.start();
         let call = self.kit.call(tool, &args, scope);
+        let call = crate::client_link::during(client_link_of(&context), call);
         Ok(crate::cancellation::during(cancellation_of(&context), call)
             .await
             .into())

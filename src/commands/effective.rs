@@ -160,6 +160,14 @@ fn shown(config: &Config, setting: &Setting) -> Option<(String, Source)> {
         "audit-log" => show(config.audit_log.as_ref(), |path| path.display().to_string()),
         "read-only" => show(Some(&config.read_only), ToString::to_string),
         "dry-run" => show(Some(&config.dry_run), ToString::to_string),
+        "confirm-tools" => show(Some(&config.confirm_tools), |tools| {
+            if tools.is_empty() {
+                "none: no write asks the user first".to_owned()
+            } else {
+                format!("{tools} ask the user first when the client supports elicitation")
+            }
+        }),
+        "confirm-timeout" => show(Some(&config.confirm_timeout), seconds),
         "note-dedupe" => show(Some(&config.note_dedupe), |d| {
             if d.is_zero() {
                 "off".to_owned()

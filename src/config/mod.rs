@@ -173,6 +173,10 @@ pub(crate) struct Config {
     pub read_only: Sourced<bool>,
     /// Every write is a dry run: checked, then not sent.
     pub dry_run: Sourced<bool>,
+    /// Write tools that ask the user (`elicitation/create`) before anything is sent.
+    pub confirm_tools: Sourced<ToolSet>,
+    /// How long such a write waits for the user's answer.
+    pub confirm_timeout: Sourced<Duration>,
     /// How long a confirmed note is remembered against retries; zero turns it off.
     pub note_dedupe: Sourced<Duration>,
     /// Longest stdin line in stdio mode, in bytes.
@@ -228,6 +232,8 @@ impl Config {
             audit_log: resolve::audit_log(&inputs)?,
             read_only: tools.read_only,
             dry_run: tools.dry_run,
+            confirm_tools: tools.confirm_tools,
+            confirm_timeout: tools.confirm_timeout,
             note_dedupe: tools.note_dedupe,
             max_line_bytes: resolve::max_line_bytes(&inputs)?,
             accounts,

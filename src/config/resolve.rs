@@ -107,6 +107,8 @@ pub(crate) struct ToolSettings {
     pub tools: Sourced<ToolSet>,
     pub read_only: Sourced<bool>,
     pub dry_run: Sourced<bool>,
+    pub confirm_tools: Sourced<ToolSet>,
+    pub confirm_timeout: Sourced<Duration>,
     pub note_dedupe: Sourced<Duration>,
 }
 
@@ -120,6 +122,10 @@ pub(crate) fn tools(inputs: &Inputs) -> Result<ToolSettings, ConfigError> {
         tools,
         read_only: inputs.or_default(&settings::READ_ONLY, parse_bool)?,
         dry_run: inputs.or_default(&settings::DRY_RUN, parse_bool)?,
+        confirm_tools: inputs
+            .optional(&settings::CONFIRM_TOOLS, parse_confirm_tools)?
+            .unwrap_or_else(|| Sourced::new(ToolSet::EMPTY, Source::Default)),
+        confirm_timeout: inputs.or_default(&settings::CONFIRM_TIMEOUT, parse_seconds)?,
         note_dedupe: inputs.or_default(&settings::NOTE_DEDUPE, parse_seconds)?,
     })
 }
@@ -339,6 +345,26 @@ pub(crate) fn clients_table(
 }
 
 /// Seconds from 0 to a day, fractions allowed.
+/// `confirm_tools`: known tools that write (a read changes nothing to confirm).
+fn parse_confirm_tools(text: &str) -> Result<ToolSet, String> {
+    let tools = ToolSet::parse(text).map_err(|e| e.to_string())?;
+    let readers: Vec<&str> = tools
+        .iter()
+        .filter(|tool| tool.is_read_only())
+        .map(|tool| tool.as_str())
+        .collect();
+    if readers.is_empty() {
+        Ok(tools)
+    } else {
+        Err(format!(
+            "{} only read{} and change{} nothing to confirm; name write tools",
+            readers.join(", "),
+            if readers.len() == 1 { "s" } else { "" },
+            if readers.len() == 1 { "s" } else { "" },
+        ))
+    }
+}
+
 fn parse_seconds(text: &str) -> Result<Duration, String> {
     let value = text
         .trim()

@@ -390,6 +390,34 @@ pub mod settings {
         example: "true",
         ..BASE
     };
+    pub const CONFIRM_TOOLS: Setting = Setting {
+        key: "confirm_tools",
+        flag: "--confirm-tools",
+        env: "KOMMO_CONFIRM_TOOLS",
+        name: "confirm tools",
+        value_name: "LIST",
+        kind: Kind::ToolList,
+        default: DefaultValue::Described("none"),
+        help: "Write tools that ask the user first (elicitation/create) when the client supports elicitation; a decline, cancel or timeout changes nothing; dry runs never ask",
+        heading: Heading::Tools,
+        takes: Takes::SERVE_AND_CHECK,
+        example: "move_lead,close_lead",
+        ..BASE
+    };
+    pub const CONFIRM_TIMEOUT: Setting = Setting {
+        key: "confirm_timeout",
+        flag: "--confirm-timeout",
+        env: "KOMMO_CONFIRM_TIMEOUT",
+        name: "confirm timeout",
+        value_name: "SECONDS",
+        kind: Kind::Seconds,
+        default: DefaultValue::Value("120"),
+        help: "How long a write of --confirm-tools waits for the user's answer; then it is not sent, as if declined",
+        heading: Heading::Tools,
+        takes: Takes::SERVE_AND_CHECK,
+        example: "30",
+        ..BASE
+    };
     pub const NOTE_DEDUPE: Setting = Setting {
         key: "note_dedupe",
         flag: "--note-dedupe",
@@ -859,7 +887,7 @@ pub mod settings {
     };
 
     /// Every setting, in the order `--help`, `check` and the documentation list them.
-    pub const ALL: [Setting; 46] = [
+    pub const ALL: [Setting; 48] = [
         TOKEN,
         SUBDOMAIN,
         TOOLS,
@@ -881,6 +909,8 @@ pub mod settings {
         AUDIT_LOG,
         READ_ONLY,
         DRY_RUN,
+        CONFIRM_TOOLS,
+        CONFIRM_TIMEOUT,
         NOTE_DEDUPE,
         MAX_LINE_BYTES,
         LISTEN,

@@ -49,6 +49,8 @@ pub(crate) struct KommoHit {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Change {
     pub lead_id: Option<i64>,
+    /// The lead's name as Kommo had it before the write (what a confirmation names).
+    pub lead_name: Option<String>,
     pub before: Option<Value>,
     pub after: Option<Value>,
     /// For a note: its length in characters and SHA-256, never its text.

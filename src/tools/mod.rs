@@ -6,6 +6,7 @@ mod assign_lead;
 pub(crate) mod audited;
 mod budget;
 mod close_lead;
+mod confirm;
 mod contact_match;
 mod contacts;
 mod create_lead;
@@ -396,6 +397,7 @@ impl Call<'_> {
         let lead = self
             .existing_lead(&target, lead_id, sentences, ids, ". Nothing was changed.")
             .await?;
+        crate::observe::call::describe(|change| change.lead_name.clone_from(&lead.name));
         Ok((target, lead))
     }
 }

@@ -1,6 +1,7 @@
 //! The one path every write tool sends its Kommo write through. It decides dry runs (the
 //! `dry_run` argument, the `dry_run` setting, the `X-Kommo-Dry-Run` header: any of them
-//! turns it on, none turns it off), consults the dedupe memory for writes that must not
+//! turns it on, none turns it off), asks the user first for the tools of `confirm_tools`
+//! (see [`super::confirm`]), consults the dedupe memory for writes that must not
 //! repeat (notes, tasks), and writes the audit trail's lines around each Kommo write.
 
 use rmcp::model::CallToolResult;
@@ -256,6 +257,19 @@ impl Call<'_> {
                 &write.body(),
                 ids,
             )));
+        }
+        if let super::confirm::Confirmation::NotConfirmed(refusal) =
+            self.confirmation(target, &write).await
+        {
+            if let Some(trail) = &audit
+                && let Err(reason) = trail
+                    .line(Event::NotSent, "not_sent", None, Some("not_confirmed"))
+                    .await
+            {
+                return Ok(Written::NotSent(self.audit_refusal(&reason)));
+            }
+            let answer = super::confirm::not_confirmed(self.tool, &refusal, ids);
+            return Ok(Written::NotSent(answer));
         }
         let claim = match write.dedupe_key(target) {
             Some(key) => match self.kit.dedupe.claim(key).await {

@@ -10,6 +10,7 @@ mod body_guard;
 mod caller;
 mod caller_share;
 mod cancel_map;
+mod client_requests;
 pub(crate) mod guard;
 mod held_body;
 pub(crate) mod http;

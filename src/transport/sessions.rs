@@ -23,7 +23,9 @@ use tokio_util::sync::CancellationToken;
 use super::{
     caller_share::{CallerShares, Kind, Slot},
     cancel_map::CancelMap,
+    client_requests::PendingRequests,
 };
+use crate::client_link::ClientFacts;
 use shared::{RedisSessions, SharedSession};
 
 /// One open session. Per-session state the protocol needs later (client capabilities, an
@@ -38,6 +40,10 @@ struct Session {
     batches: bool,
     /// The session's requests being answered, for `notifications/cancelled`.
     calls: Arc<CancelMap>,
+    /// What the client declared in `initialize` (elicitation).
+    client: ClientFacts,
+    /// The server's requests to the client that wait for its answer.
+    pending: Arc<PendingRequests>,
 }
 
 impl Session {
@@ -45,12 +51,15 @@ impl Session {
         let batches = initialize_params.is_some_and(|params| {
             super::batch::revision_has_batches(params.protocol_version.as_str())
         });
+        let client = initialize_params.map(ClientFacts::of).unwrap_or_default();
         Self {
             last_used: Instant::now(),
             ended: CancellationToken::new(),
             slot,
             batches,
             calls: Arc::default(),
+            client,
+            pending: Arc::default(),
         }
     }
 
@@ -194,6 +203,13 @@ impl StreamableSessions {
         self.lock()
             .get(id)
             .map(|session| Arc::clone(&session.calls))
+    }
+
+    /// What session `id`'s client declared, and its requests waiting for the client.
+    pub(crate) fn client(&self, id: &str) -> Option<(ClientFacts, Arc<PendingRequests>)> {
+        self.lock()
+            .get(id)
+            .map(|session| (session.client, Arc::clone(&session.pending)))
     }
 
     /// Whether session `id` negotiated a revision with JSON-RPC batches.

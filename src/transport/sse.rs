@@ -11,7 +11,9 @@
 //! Bounds: each stream counts as a session and a stream of its caller, each message being
 //! answered as one of its calls; a stream that sees no `POST` for `--session-idle-timeout`
 //! is closed; and a client that does not read its stream is disconnected once
-//! [`MAX_WAITING_ANSWERS`] answers wait for it.
+//! [`MAX_WAITING_ANSWERS`] answers wait for it. A call's requests to the client
+//! (elicitation) go out on the session's stream too, and the client's answers, posted like
+//! any message, reach the call that waits ([`super::client_requests`]).
 
 use std::{
     collections::HashMap,
@@ -37,7 +39,7 @@ use axum::{
 };
 use futures::{Stream, StreamExt, stream};
 use rmcp::{
-    model::{ClientJsonRpcMessage, RequestId},
+    model::{ClientJsonRpcMessage, ClientRequest, RequestId},
     transport::streamable_http_server::{
         StreamableHttpServerConfig, StreamableHttpService, session::never::NeverSessionManager,
     },
@@ -52,12 +54,13 @@ use super::{
     caller::{Caller, name_of, owner_of},
     caller_share::{CallerShares, Kind, Slot},
     cancel_map::{self, CancelMap, Cancelling, Registered},
+    client_requests::{HttpLink, PendingRequests},
     reply::{code, json_error},
     scope_layer::{self, ScopeRules},
     session_cap::SessionCap,
     sse_answer,
 };
-use crate::cancellation::CallCancel;
+use crate::{cancellation::CallCancel, client_link::ClientFacts};
 use crate::{scope::RequestScope, server::KommoMcp};
 
 /// The path of the message endpoint the `endpoint` event names.
@@ -83,6 +86,10 @@ struct Session {
     ended: CancellationToken,
     /// The session's requests being answered, for `notifications/cancelled`.
     calls: Arc<CancelMap>,
+    /// What the client declared in its `initialize` (posted like any message).
+    client: ClientFacts,
+    /// The server's requests to the client that wait for its answer.
+    pending: Arc<PendingRequests>,
 }
 
 /// The open sessions, and the messages being answered for them.
@@ -119,6 +126,18 @@ impl SseSessions {
     fn remove(&self, id: &str) {
         let removed = self.lock().remove(id);
         drop(removed);
+    }
+
+    /// Keeps what session `id`'s client declared in its `initialize`.
+    fn declare(&self, id: &str, params: &rmcp::model::InitializeRequestParams) {
+        if let Some(session) = self.lock().get_mut(id) {
+            session.client = ClientFacts::of(params);
+        }
+    }
+
+    /// What session `id`'s client declared, if the session is open.
+    fn client(&self, id: &str) -> Option<ClientFacts> {
+        self.lock().get(id).map(|session| session.client)
     }
 
     /// Ends session `id`'s stream now and forgets it.
@@ -304,6 +323,8 @@ fn session_stream(
             last_used: Instant::now(),
             ended: ended.clone(),
             calls: Arc::default(),
+            client: ClientFacts::default(),
+            pending: Arc::default(),
         },
     );
     tracing::debug!(session = %short(&id), "SSE stream opened");
@@ -370,9 +391,10 @@ async fn receive_message(
                 session.outbound.clone(),
                 session.connect_scope.clone(),
                 Arc::clone(&session.calls),
+                Arc::clone(&session.pending),
             )
         });
-    let Some((outbound, connect_scope, calls)) = found else {
+    let Some((outbound, connect_scope, calls, pending)) = found else {
         tracing::debug!(%client, "no SSE session {}… of this caller", short(&id));
         return json_error(
             StatusCode::NOT_FOUND,
@@ -394,11 +416,20 @@ async fn receive_message(
             );
         }
     };
-    // Only a request gets an answer; a notification, or an answer to a server request (this
-    // server sends none), leaves nothing to say on the stream. `notifications/cancelled`
-    // cancels the request it names, if it is still being answered.
+    // Only a request gets an answer; a notification, or an answer to a server request (it
+    // goes to the call that waits for it), leaves nothing to say on the stream.
+    // `notifications/cancelled` cancels the request it names, if it is still being answered.
     let request_id = match serde_json::from_slice::<ClientJsonRpcMessage>(&bytes) {
-        Ok(ClientJsonRpcMessage::Request(request)) => request.id,
+        Ok(ClientJsonRpcMessage::Request(request)) => {
+            if let ClientRequest::InitializeRequest(initialize) = &request.request {
+                state.sessions.declare(&id, &initialize.params);
+            }
+            request.id
+        }
+        Ok(ClientJsonRpcMessage::Response(_) | ClientJsonRpcMessage::Error(_)) => {
+            pending.route(&bytes);
+            return StatusCode::ACCEPTED.into_response();
+        }
         Ok(_) => {
             if let Cancelling::Cancels(request) = cancel_map::read(&bytes) {
                 calls.cancel(&request);
@@ -435,6 +466,14 @@ async fn receive_message(
         }
     };
     parts.extensions.insert(scope);
+    if let Some(facts) = state
+        .sessions
+        .client(&id)
+        .filter(|facts| facts.can_elicit())
+    {
+        let link = HttpLink::for_call(facts, pending, outbound.clone());
+        parts.extensions.insert(link);
+    }
     let registered = calls.register(&request_id);
     parts
         .extensions

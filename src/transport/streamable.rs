@@ -29,6 +29,7 @@ use rmcp::{
     },
 };
 use serde::Deserialize;
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::{
@@ -36,6 +37,7 @@ use super::{
     caller::{name_of, owner_of},
     caller_share::{CallerShares, Kind, Slot},
     cancel_map::{self, Cancelling},
+    client_requests,
     held_body::Holding,
     malformed,
     session_cap::SessionCap,
@@ -376,8 +378,9 @@ impl McpEndpoint {
     }
 
     /// A message in open session `id`. Requests and notifications go to the stateless
-    /// service (requests are answered on their own event stream); a client's answer to a
-    /// server request is accepted and dropped, as this server sends none. A second
+    /// service (requests are answered on their own event stream, which also carries the
+    /// call's requests to the client); a client's answer to a server request goes to the
+    /// call that waits for it ([`client_requests`]). A second
     /// `initialize` is refused; a batch is answered only if the session's revision has them.
     async fn session_post(&self, id: &str, request: Request) -> Response {
         let (mut parts, body) = match self.read(request).await {
@@ -422,7 +425,7 @@ impl McpEndpoint {
         service: &StreamableHttpService<Observed, NeverSessionManager>,
     ) -> Response {
         match Probe::read(&body) {
-            Some(probe) if probe.is_answer() => return StatusCode::ACCEPTED.into_response(),
+            Some(probe) if probe.is_answer() => return self.client_answer(id, &body),
             Some(probe) if probe.is_initialize() => return malformed::second_initialize(&body),
             _ => {}
         }
@@ -439,11 +442,43 @@ impl McpEndpoint {
                 parts
                     .extensions
                     .insert(CallCancel(registered.token.clone()));
+                // Requests to the client go out on the answer's event stream (not on a
+                // batch's JSON answer).
+                let to_client = std::ptr::eq(service, &self.streamed)
+                    .then(|| self.link_client(id, &mut parts))
+                    .flatten();
                 let response = pass(service, parts, body).await;
+                let response = match to_client {
+                    Some(requests) => client_requests::with_requests(response, requests),
+                    None => response,
+                };
                 response.map(|answer| Holding::body(answer, registered))
             }
             Cancelling::Neither => pass(service, parts, body).await,
         }
+    }
+
+    /// A client's answer to a server request in session `id`: handed to the call that
+    /// waits for it (if any), and acknowledged with 202 either way.
+    fn client_answer(&self, id: &str, body: &[u8]) -> Response {
+        if let Some((_, pending)) = self.sessions().client(id) {
+            pending.route(body);
+        }
+        StatusCode::ACCEPTED.into_response()
+    }
+
+    /// Gives the request in `parts` a way back to session `id`'s client, if the server
+    /// may ask it anything; the requests it sends come out of the returned queue.
+    fn link_client(&self, id: &str, parts: &mut Parts) -> Option<mpsc::Receiver<String>> {
+        let (facts, pending) = self
+            .sessions()
+            .client(id)
+            .filter(|(facts, _)| facts.can_elicit())?;
+        let (sender, requests) = client_requests::call_queue();
+        parts
+            .extensions
+            .insert(client_requests::HttpLink::for_call(facts, pending, sender));
+        Some(requests)
     }
 
     /// The session's `GET` stream, counted in its caller's share (`slot`) while open. This

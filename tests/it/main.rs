@@ -27,6 +27,7 @@ mod create_lead;
 mod custom_fields;
 mod discovery;
 mod doc_links;
+mod elicitation;
 mod find_leads;
 mod fuzz;
 mod generated;
