@@ -13,6 +13,8 @@ pub(crate) struct Contact {
     /// `(value, enum_code)`
     pub phones: Vec<(String, &'static str)>,
     pub emails: Vec<(String, &'static str)>,
+    /// The other contact field values (`contact_fields.rs`): `(field_id, values)`.
+    pub custom_fields: Vec<(i64, Vec<serde_json::Value>)>,
 }
 
 /// A stored task.
@@ -79,6 +81,7 @@ pub(crate) fn seed(now: i64, user_id: i64) -> CrmData {
                 updated_at: now - 3_600 * (id - 8000),
                 phones: phones.iter().map(|(p, c)| ((*p).to_owned(), *c)).collect(),
                 emails: emails.iter().map(|e| ((*e).to_owned(), "WORK")).collect(),
+                custom_fields: super::contact_fields::seeded_values(id),
             }
         };
     CrmData {

@@ -6,6 +6,7 @@ use http::StatusCode;
 use serde_json::{Value, json};
 
 use super::query::{first, ids, page_and_limit, pairs, text_matches, with};
+use crate::contact_fields::{EMAIL_FIELD_ID, PHONE_FIELD_ID};
 use crate::crm::Contact;
 use crate::problem;
 use crate::state::{Account, AccountData};
@@ -46,6 +47,17 @@ fn contact_json(
     if !contact.emails.is_empty() {
         fields.push(multitext(EMAIL_FIELD_ID, "Email", "EMAIL", &contact.emails));
     }
+    for (field_id, values) in &contact.custom_fields {
+        if let Some(field) = account.contact_field(*field_id) {
+            fields.push(json!({
+                "field_id": field_id,
+                "field_name": field.name,
+                "field_code": field.code,
+                "field_type": field.kind.as_str(),
+                "values": values,
+            }));
+        }
+    }
     let mut embedded = json!({"tags": [], "companies": []});
     if leads {
         let linked: Vec<Value> = data
@@ -77,10 +89,6 @@ fn contact_json(
         "_embedded": embedded,
     })
 }
-
-/// The account's PHONE and EMAIL contact fields.
-const PHONE_FIELD_ID: i64 = 5101;
-const EMAIL_FIELD_ID: i64 = 5102;
 
 fn enum_id(code: &str) -> i64 {
     match code {
