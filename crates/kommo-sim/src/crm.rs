@@ -176,5 +176,9 @@ mod tests {
         let text = crate::seed::summary();
         assert!(text.contains("contact 8001 \"Maria Gonzalez\" (lead 9001; phones +54 9 11 5555-0101; e-mails maria@example.com)"), "{text}");
         assert!(text.contains("Salesbot 401 \"Welcome bot\""), "{text}");
+        assert!(
+            text.contains("contact fields: 5101 \"Phone\" (multitext), 5102 \"Email\" (multitext), 5103 \"Cargo\" (text), 5104 \"Canal preferido\" (select)"),
+            "{text}"
+        );
     }
 }

@@ -458,6 +458,15 @@ pub fn summary() -> String {
         "  fields {}-5060: text \"Extra field N\" (field {EXTRA_FIELD_NUMBER_BASE} + N)\n",
         LAST_NAMED_FIELD + 1
     ));
+    let contact_fields: Vec<String> = account
+        .contact_fields
+        .iter()
+        .map(|f| format!("{} \"{}\" ({})", f.id, f.name, f.kind.as_str()))
+        .collect();
+    out.push_str(&format!(
+        "  contact fields: {}\n",
+        contact_fields.join(", ")
+    ));
     let data = super::sync::lock(&account.data);
     let tags: Vec<String> = data
         .tags
