@@ -99,6 +99,17 @@ fn enum_id(code: &str) -> i64 {
     }
 }
 
+impl crate::SimState {
+    /// The stored contact as `GET /api/v4/contacts/{id}?with=leads` renders it.
+    pub fn contact(&self, subdomain: &str, id: i64) -> Option<Value> {
+        let account = self.account(subdomain)?;
+        let base = format!("{}/{}", self.base_url(), subdomain);
+        let data = lock(&account.data);
+        let contact = data.crm.contacts.iter().find(|c| c.id == id)?;
+        Some(contact_json(&account, &data, contact, &base, true))
+    }
+}
+
 /// `_embedded.contacts` of a lead with `with=contacts`: references only.
 pub(super) fn lead_contacts(data: &AccountData, lead_id: i64, base: &str) -> Value {
     Value::Array(
