@@ -123,10 +123,13 @@ impl Ctx<'_> {
         let mut updated = Vec::new();
         for (id, request_id, change) in planned {
             if let Some(lead) = data.leads.get_mut(&id) {
+                let before = LeadSnapshot::of(lead);
                 change
                     .tags
                     .apply(lead, &mut data.tags, &mut data.next_tag_id);
                 change.apply(lead, now);
+                data.history
+                    .record_changes(&before, lead, account.current_user_id, now);
             }
             updated.push(json!({
                 "id": id,

@@ -152,6 +152,19 @@ async fn a_field_change_records_its_event_filterable_per_field() {
         changes[0]["value_after"],
         json!([{"custom_field_value": {"field_id": 5002, "enum_id": 6002, "text": "Instagram"}}])
     );
+    // A batch PATCH records the same events for each lead it changes.
+    let batch = json!([{"id": 9003, "custom_fields_values": [{"field_id": 5002, "values": [{"enum_id": 6003}]}]}]);
+    assert_eq!(client.patch("/api/v4/leads", &batch).await.status(), 200);
+    let batched = lead_events(
+        &client,
+        9003,
+        "&filter[type]=custom_field_5002_value_changed",
+    )
+    .await;
+    assert_eq!(
+        batched[0]["value_after"][0]["custom_field_value"]["text"],
+        "Website"
+    );
     let per_field = lead_events(
         &client,
         9002,
