@@ -59,6 +59,8 @@ pub(crate) struct KommoClient {
     coalescer: Option<Arc<coalesce::Coalescer>>,
     pipelines: PipelineCache<Pipeline>,
     fields: PipelineCache<CustomField>,
+    /// The contact custom fields (`update_contact`'s `fields`), kept like the lead fields.
+    contact_fields: PipelineCache<CustomField>,
     /// The account's time zone (one per account), kept and dropped with the pipelines.
     zones: PipelineCache<AccountZone>,
     tags: tags::TagCache,
@@ -83,6 +85,7 @@ impl KommoClient {
             coalescer,
             pipelines: PipelineCache::new(settings.pipelines_cache),
             fields: PipelineCache::new(settings.pipelines_cache),
+            contact_fields: PipelineCache::new(settings.pipelines_cache),
             zones: PipelineCache::new(settings.pipelines_cache),
             tags: tags::TagCache::new(settings.pipelines_cache),
             users: PipelineCache::new(settings.pipelines_cache),
@@ -233,6 +236,26 @@ impl KommoClient {
             |page: CustomFieldsEmbedded| page.custom_fields,
         )
         .await
+    }
+
+    /// The contact custom fields, from the per-account cache when it is fresh (same time
+    /// to live as the pipelines), read 50 a page like the lead fields.
+    pub(crate) async fn contact_fields(
+        &self,
+        account: &Account,
+    ) -> Result<Arc<Vec<CustomField>>, KommoError> {
+        self.contact_fields
+            .get(account, || {
+                let first = format!("/api/v4/contacts/custom_fields?page=1&limit={FIELDS_PAGE}");
+                self.every_page(
+                    account,
+                    first,
+                    MAX_FIELD_PAGES,
+                    "the contact custom fields",
+                    |page: CustomFieldsEmbedded| page.custom_fields,
+                )
+            })
+            .await
     }
 
     /// `GET /api/v4/account`: whom the token belongs to.

@@ -318,7 +318,7 @@ pub(crate) fn endpoint_kind(method: &str, path: &str) -> &'static str {
     match (method, parts.as_slice()) {
         ("GET", ["account"]) => "account_get",
         ("GET", ["leads", "pipelines"]) => "pipelines_get",
-        ("GET", ["leads", "custom_fields"]) => "custom_fields_get",
+        ("GET", ["leads" | "contacts", "custom_fields"]) => "custom_fields_get",
         ("GET", ["leads"]) => "leads_get",
         ("PATCH", ["leads"]) => "leads_patch",
         ("GET", ["leads", id]) if is_id(id) => "lead_get",

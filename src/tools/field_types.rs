@@ -30,14 +30,15 @@ fn reason(kind: &str) -> Option<&'static str> {
     })
 }
 
-/// The message refusing a field of `kind`; `what` names the field.
-pub(super) fn unsupported(what: &str, kind: &str) -> String {
+/// The message refusing a field of `kind`; `what` names the field, `tool` the tool
+/// refusing it (update_lead_fields, update_contact).
+pub(super) fn unsupported(what: &str, kind: &str, tool: &str) -> String {
     match reason(kind) {
-        Some(reason) => format!(
-            "{what}: update_lead_fields cannot set {kind} fields: {reason} (it sets {WRITTEN} fields)"
-        ),
+        Some(reason) => {
+            format!("{what}: {tool} cannot set {kind} fields: {reason} (it sets {WRITTEN} fields)")
+        }
         None => format!(
-            "{what}: update_lead_fields cannot set fields of type {kind:?}, a type it does not know (it sets {WRITTEN} fields)"
+            "{what}: {tool} cannot set fields of type {kind:?}, a type it does not know (it sets {WRITTEN} fields)"
         ),
     }
 }
@@ -62,7 +63,7 @@ mod tests {
             "multitext",
             "org_legal_name",
         ] {
-            let message = unsupported("\"X\" (field 1)", kind);
+            let message = unsupported("\"X\" (field 1)", kind, "update_lead_fields");
             assert!(
                 message.starts_with(&format!(
                     "\"X\" (field 1): update_lead_fields cannot set {kind} fields: "
@@ -72,7 +73,7 @@ mod tests {
             assert!(message.ends_with("tracking_data fields)"), "{message}");
         }
         assert_eq!(
-            unsupported("\"X\" (field 1)", "hologram"),
+            unsupported("\"X\" (field 1)", "hologram", "update_lead_fields"),
             format!(
                 "\"X\" (field 1): update_lead_fields cannot set fields of type \"hologram\", a type it does not know (it sets {WRITTEN} fields)"
             )

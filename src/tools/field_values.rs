@@ -1,6 +1,7 @@
-//! What `update_lead_fields` sends for each `fields` entry: the field a key names (its
-//! name, code or id), the value checked against the field's type, and whether the lead
-//! already has it. Every problem is collected, so one answer lists them all.
+//! What `update_lead_fields` (and `update_contact`, for a contact's fields) sends for each
+//! `fields` entry: the field a key names (its name, code or id), the value checked against
+//! the field's type, and whether the lead or contact already has it. Every problem is
+//! collected, so one answer lists them all.
 
 use std::collections::BTreeSet;
 
@@ -143,16 +144,43 @@ fn as_i64(value: &Value) -> Option<i64> {
     }
 }
 
-/// Resolves every key and checks every value; all problems at once.
+/// Whose custom fields a `fields` map sets, for the messages.
+pub(super) struct Owner {
+    /// "lead" or "contact".
+    pub entity: &'static str,
+    /// The tool that sets them.
+    pub tool: &'static str,
+}
+
+pub(super) const LEAD_FIELDS: Owner = Owner {
+    entity: "lead",
+    tool: "update_lead_fields",
+};
+pub(super) const CONTACT_FIELDS: Owner = Owner {
+    entity: "contact",
+    tool: "update_contact",
+};
+
+/// Resolves every key and checks every value of a lead's fields; all problems at once.
 pub(super) fn plan(
     fields: &[CustomField],
     wanted: &Map<String, Value>,
     subdomain: &str,
 ) -> Result<Vec<Planned>, Vec<String>> {
+    plan_for(fields, wanted, subdomain, &LEAD_FIELDS)
+}
+
+/// [`plan`] for the fields of `owner` (a lead's or a contact's).
+pub(super) fn plan_for(
+    fields: &[CustomField],
+    wanted: &Map<String, Value>,
+    subdomain: &str,
+    owner: &Owner,
+) -> Result<Vec<Planned>, Vec<String>> {
     let mut problems = Vec::new();
     let mut planned: Vec<(String, Planned)> = Vec::new();
     for (key, value) in wanted {
-        let field = match find(fields, key, subdomain) {
+        let field = match find(fields, key, subdomain, owner) {
             Ok(field) => field,
             Err(problem) => {
                 problems.push(problem);
@@ -166,7 +194,7 @@ pub(super) fn plan(
             ));
             continue;
         }
-        match check(field, key, value) {
+        match check(field, key, value, owner) {
             Ok(plan) => planned.push((key.clone(), plan)),
             Err(problem) => problems.push(problem),
         }
@@ -187,6 +215,7 @@ fn find<'a>(
     fields: &'a [CustomField],
     key: &str,
     subdomain: &str,
+    owner: &Owner,
 ) -> Result<&'a CustomField, String> {
     let wanted = key.trim();
     if let Ok(id) = wanted.parse::<i64>()
@@ -201,8 +230,14 @@ fn find<'a>(
         std::iter::once(f.name.as_str()).chain(f.code.as_deref())
     }) {
         Pick::One(field) => Ok(field),
-        Pick::None => Err(format!(
+        Pick::None if owner.entity == "lead" => Err(format!(
             "fields key {key:?} names no lead custom field of account {subdomain:?} (keys are a field's name, code or id; list_custom_fields lists them)"
+        )),
+        Pick::None => Err(format!(
+            "fields key {key:?} names no {} custom field of account {subdomain:?} (keys are a field's name, code or id; its {} fields are {})",
+            owner.entity,
+            owner.entity,
+            listed(fields)
         )),
         Pick::Several(many) => Err(format!(
             "fields key {key:?} is ambiguous: {} fields match it ({}); use the id or the code instead",
@@ -215,6 +250,14 @@ fn find<'a>(
     }
 }
 
+/// Every field as [`candidate`] shows it, or "none".
+fn listed(fields: &[CustomField]) -> String {
+    if fields.is_empty() {
+        return "none".to_owned();
+    }
+    fields.iter().map(candidate).collect::<Vec<_>>().join(", ")
+}
+
 /// `"name" (id 5014, code UTM_SOURCE, tracking_data)`: a field as an ambiguity lists it.
 fn candidate(field: &CustomField) -> String {
     let code = match &field.code {
@@ -225,7 +268,7 @@ fn candidate(field: &CustomField) -> String {
 }
 
 /// Checks one value against its field's type.
-fn check(field: &CustomField, key: &str, value: &Value) -> Result<Planned, String> {
+fn check(field: &CustomField, key: &str, value: &Value, owner: &Owner) -> Result<Planned, String> {
     let what = format!("{key:?} ({} field {})", field.kind, field.id);
     let wrong = |expected: &str| format!("{what} takes {expected}, got {}", describe(value));
     let (new, shown) = match (field.kind.as_str(), value) {
@@ -323,7 +366,12 @@ fn check(field: &CustomField, key: &str, value: &Value) -> Result<Planned, Strin
             }
             (New::Options(ids), Value::Array(texts))
         }
-        (kind, _) => return Err(unsupported(&what, kind)),
+        ("multitext", _) if owner.entity == "contact" => {
+            return Err(format!(
+                "{what}: fields does not set phones and e-mails; use add_phone or add_email, which keep the contact's others"
+            ));
+        }
+        (kind, _) => return Err(unsupported(&what, kind, owner.tool)),
     };
     Ok(Planned {
         field_id: field.id,
@@ -552,6 +600,62 @@ mod tests {
         plan(fields, &object(json!({ key: value })), "acme")
             .map(|mut p| p.remove(0).item(&AccountZone::utc())["values"].clone())
             .map_err(|problems| problems.join("; "))
+    }
+
+    #[test]
+    fn contact_fields_are_named_checked_and_phones_sent_elsewhere() {
+        let contact_fields = vec![
+            field(5101, "Phone", Some("PHONE"), "multitext", &[]),
+            field(5103, "Cargo", Some("POSITION"), "text", &[]),
+            field(
+                5104,
+                "Canal preferido",
+                None,
+                "select",
+                &[(6201, "WhatsApp"), (6202, "Llamada")],
+            ),
+            field(5105, "Data de nascimento", None, "birthday", &[]),
+        ];
+        let planned = plan_for(
+            &contact_fields,
+            &object(json!({"cargo": "Gerente", "canal preferido": "llamada", "DATA DE NASCIMENTO": "1990-05-17"})),
+            "acme",
+            &CONTACT_FIELDS,
+        )
+        .unwrap();
+        let items: Vec<Value> = planned
+            .iter()
+            .map(|p| p.item(&AccountZone::utc()))
+            .collect();
+        assert_eq!(
+            items,
+            vec![
+                json!({"field_id": 5103, "values": [{"value": "Gerente"}]}),
+                json!({"field_id": 5104, "values": [{"enum_id": 6202}]}),
+                json!({"field_id": 5105, "values": [{"value": 642_902_400}]}),
+            ]
+        );
+        let problems = plan_for(
+            &contact_fields,
+            &object(
+                json!({"Phone": "+54 11 5555-0101", "Empresa": "Acme", "Canal preferido": "Fax"}),
+            ),
+            "acme",
+            &CONTACT_FIELDS,
+        )
+        .unwrap_err();
+        let text = problems.join("\n");
+        assert_eq!(problems.len(), 3, "{text}");
+        assert!(
+            text.contains("\"Empresa\" names no contact custom field of account \"acme\""),
+            "{text}"
+        );
+        assert!(
+            text.contains("\"Cargo\" (id 5103, code POSITION, text)"),
+            "the unknown key lists the contact fields: {text}"
+        );
+        assert!(text.contains("use add_phone or add_email"), "{text}");
+        assert!(text.contains("\"Llamada\" (6202)"), "{text}");
     }
 
     #[test]

@@ -6,8 +6,11 @@
 //! Kommo requests per page, once the users, pipelines and time zone are cached (the
 //! per-account cache with the pipelines' time to live): one `GET /api/v4/events` page; one
 //! `GET /api/v4/leads/{id}/notes?filter[id][]=…` for the notes that page's events name
-//! (none when they name none); and, only when the page has no events, one
-//! `GET /api/v4/leads/{id}` to tell "no history" from "no such lead". So at most three.
+//! (none when they name none); and one `GET /api/v4/leads/{id}`, only when the page has no
+//! events (to tell "no history" from "no such lead") or when its newest stage move closed
+//! the lead as lost (to name the lead's loss reason, which Kommo's events do not carry).
+//! So at most three. Custom fields are named from the cached lead fields, read only when
+//! the page has a field change.
 
 use std::collections::HashMap;
 
@@ -37,7 +40,8 @@ pub(super) static SPEC: ToolSpec = ToolSpec {
              Salesbots did. Each entry has its time (ISO 8601 in the account's time zone), its kind \
              (Kommo's event type), who did it (a user's name; \"robot\" for Kommo's automations, \
              Salesbots and integrations; \"the contact\" for what the customer sent) and one \
-             readable sentence with stages, pipelines, users and tags named; structuredContent \
+             readable sentence with stages, pipelines, users, tags and custom fields named (the \
+             move that lost the lead names its loss reason); structuredContent \
              keeps Kommo's raw ids and values. Read-only: changes nothing. Catch up with it first, \
              before replying to a customer or acting on a lead someone else worked on. Returns \
              limit entries (default 20, at most 100); when there are more, call again with the \
@@ -45,7 +49,7 @@ pub(super) static SPEC: ToolSpec = ToolSpec {
              Kommo event types (e.g. [\"lead_status_changed\"], [\"incoming_chat_message\", \
              \"outgoing_chat_message\"], [\"common_note_added\"]). Kommo's events do not carry \
              the text of chat messages (only their id and channel), nor the content of calls or \
-             e-mails; read those in Kommo. A note appears through its event, so notes older than \
+             e-mails, nor the loss reason of earlier moves into Closed - lost; read those in Kommo. A note appears through its event, so notes older than \
              Kommo keeps events for are not listed. Fails with a reason if the lead does not exist.",
     idempotent: true,
     sentences: Sentences {
@@ -317,6 +321,22 @@ pub(super) async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
             None
         }
     };
+    let fields = if events
+        .events
+        .iter()
+        .any(|e| timeline::is_field_change(&e.kind))
+    {
+        match client.lead_fields(account).await {
+            Ok(fields) => Some(fields),
+            Err(err) => {
+                tracing::warn!(error = %err, "could not read the lead fields to name changed fields");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let loss_reason = newest_loss_reason(&call, account, lead_id, &page, &events.events).await;
     let zone = client.account_zone(account).await;
     let users_by_id: HashMap<i64, &User> = users
         .iter()
@@ -328,6 +348,10 @@ pub(super) async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
         users: &users_by_id,
         pipelines: pipelines.as_deref().map_or(&[], Vec::as_slice),
         notes: &notes_by_id,
+        fields: fields.as_deref().map_or(&[], Vec::as_slice),
+        loss_reason: loss_reason
+            .as_ref()
+            .map(|(event, reason)| (event.as_str(), reason.as_str())),
     };
     let entries: Vec<HistoryEntry> = events
         .events
@@ -368,6 +392,52 @@ pub(super) async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
     };
     outcome::success(describe_page(&output), &output)
 }
+
+/// On the first page, when the newest stage move (the lead's last) closed it as lost: that
+/// event's id and the lead's loss reason by name. Kommo's events do not carry the reason,
+/// so it is read from the lead (`loss_reason_id`) and the cached loss reasons; older moves
+/// into Closed - lost are not given one. `None` when it does not apply or cannot be read.
+async fn newest_loss_reason(
+    call: &Call<'_>,
+    account: &crate::kommo::Account,
+    lead_id: i64,
+    page: &Cursor,
+    events: &[crate::kommo::history::Event],
+) -> Option<(String, String)> {
+    if page.page != 1 {
+        return None;
+    }
+    let newest_move = events.iter().find(|e| e.kind == "lead_status_changed")?;
+    if timeline::moved_to(newest_move) != Some(LOST_STATUS) {
+        return None;
+    }
+    let client = call.client();
+    let lead = match client.get_lead(account, lead_id).await {
+        Ok(lead) => lead?,
+        Err(err) => {
+            tracing::warn!(error = %err, "could not read the lead to name its loss reason");
+            return None;
+        }
+    };
+    let reason_id = lead
+        .loss_reason_id
+        .filter(|_| lead.status_id == Some(LOST_STATUS))?;
+    let reasons = match client.loss_reasons(account).await {
+        Ok(reasons) => reasons,
+        Err(err) => {
+            tracing::warn!(error = %err, "could not read the loss reasons to name a lead's");
+            return None;
+        }
+    };
+    let name = reasons
+        .iter()
+        .find(|r| r.id == reason_id)
+        .map_or_else(|| format!("reason {reason_id}"), |r| r.name.clone());
+    Some((newest_move.id.clone(), name))
+}
+
+/// Kommo's Closed - lost status, the same id in every pipeline.
+const LOST_STATUS: i64 = 143;
 
 /// A compact listing an LLM reads easily: one line per entry.
 fn describe_page(output: &HistoryOutput) -> String {

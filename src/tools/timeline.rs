@@ -1,6 +1,7 @@
 //! One readable sentence per Kommo event, with names resolved: who did it (a user's name,
 //! "robot" for Kommo's automations, "the contact" for what the customer sent), stages and
-//! pipelines by name, tags by name, and a note's text (get_lead_history's entries).
+//! pipelines by name, tags and custom fields by name, the loss reason of the move that
+//! lost the lead, and a note's text (get_lead_history's entries).
 
 use std::collections::HashMap;
 
@@ -8,14 +9,48 @@ use serde_json::Value;
 
 use crate::kommo::{
     history::{Event, LeadNote, User},
-    models::Pipeline,
+    models::{CustomField, Pipeline},
 };
 
-/// What an entry names: the account's users, pipelines and the notes the page's events name.
+/// What an entry names: the account's users, pipelines and lead custom fields, the notes
+/// the page's events name, and the loss reason of the move that lost the lead.
 pub(super) struct Names<'a> {
     pub users: &'a HashMap<i64, &'a User>,
     pub pipelines: &'a [Pipeline],
     pub notes: &'a HashMap<i64, &'a LeadNote>,
+    pub fields: &'a [CustomField],
+    /// `(event id, reason name)`: the newest move into Closed - lost and the lead's reason.
+    pub loss_reason: Option<(&'a str, &'a str)>,
+}
+
+/// Whether an event is a custom field's value change (`custom_field_value_changed`, or
+/// Kommo's per-field `custom_field_{id}_value_changed`).
+pub(super) fn is_field_change(kind: &str) -> bool {
+    kind.starts_with("custom_field") && kind.ends_with("value_changed")
+}
+
+/// The field a value-change event is about: `custom_field_value.field_id` of its values,
+/// else the id in its type.
+pub(super) fn changed_field(event: &Event) -> Option<i64> {
+    part(&event.value_after, "custom_field_value")
+        .or_else(|| part(&event.value_before, "custom_field_value"))
+        .and_then(|v| v.get("field_id"))
+        .and_then(|id| id.as_i64().or_else(|| id.as_str()?.parse().ok()))
+        .or_else(|| {
+            event
+                .kind
+                .strip_prefix("custom_field_")?
+                .strip_suffix("_value_changed")?
+                .parse()
+                .ok()
+        })
+}
+
+/// The status a `lead_status_changed` event moved the lead to.
+pub(super) fn moved_to(event: &Event) -> Option<i64> {
+    part(&event.value_after, "lead_status")
+        .and_then(|s| s.get("id"))
+        .and_then(Value::as_i64)
 }
 
 /// Who did it, as the entry shows it.
@@ -65,7 +100,14 @@ pub(super) fn sentence(event: &Event, names: &Names<'_>) -> String {
         "lead_added" => format!("Lead created{by}"),
         "lead_deleted" => format!("Lead deleted{by}"),
         "lead_restored" => format!("Lead restored{by}"),
-        "lead_status_changed" => moved(event, names.pipelines, &by),
+        "lead_status_changed" => {
+            let reason = names
+                .loss_reason
+                .filter(|(id, _)| *id == event.id)
+                .map(|(_, reason)| format!(" (loss reason: {reason})"))
+                .unwrap_or_default();
+            format!("{}{reason}", moved(event, names.pipelines, &by))
+        }
         "incoming_chat_message" => {
             format!("Chat message received from the contact{}", origin(event))
         }
@@ -127,15 +169,18 @@ pub(super) fn sentence(event: &Event, names: &Names<'_>) -> String {
             };
             format!("{verb}{what}{by}")
         }
-        _ if kind.starts_with("custom_field") && kind.ends_with("value_changed") => {
+        _ if is_field_change(kind) => {
             let value = part(&event.value_after, "custom_field_value");
-            let field = value.and_then(|v| v.get("field_id")).map_or_else(
-                || "a field".to_owned(),
-                |id| format!("field {}", scalar(id)),
-            );
+            let field = match changed_field(event) {
+                Some(id) => match names.fields.iter().find(|f| f.id == id) {
+                    Some(field) => format!("Field {}", field.name),
+                    None => format!("Custom field {id}"),
+                },
+                None => "A custom field".to_owned(),
+            };
             match value.and_then(|v| v.get("text")).filter(|t| !t.is_null()) {
-                Some(text) => format!("Custom {field} set to {}{by}", scalar(text)),
-                None => format!("Custom {field} changed{by}"),
+                Some(text) => format!("{field} set to {}{by}", scalar(text)),
+                None => format!("{field} changed{by}"),
             }
         }
         _ if !note_ids(event).is_empty() => note(event, names.notes, &by),
@@ -286,12 +331,27 @@ mod tests {
         let notes: Vec<LeadNote> = fixture("docs_lead_notes_list.json", "notes");
         let users_by_id: HashMap<i64, &User> = users.iter().map(|u| (u.id, u)).collect();
         let notes_by_id: HashMap<i64, &LeadNote> = notes.iter().map(|n| (n.id, n)).collect();
+        let fields = vec![CustomField {
+            id: 5002,
+            name: "Source".to_owned(),
+            kind: "select".to_owned(),
+            code: None,
+            enums: None,
+        }];
         let names = Names {
             users: &users_by_id,
             pipelines: &pipelines,
             notes: &notes_by_id,
+            fields: &fields,
+            loss_reason: Some(("lost", "Price too high")),
         };
         let status = |id: i64| json!([{"lead_status": {"id": id, "pipeline_id": pipeline.id}}]);
+        let lost = event(
+            "lead_status_changed",
+            users[0].id,
+            status(statuses[0]),
+            status(143),
+        );
         let moved = event(
             "lead_status_changed",
             users[0].id,
@@ -308,6 +368,39 @@ mod tests {
                 users[0].name
             )
         );
+        let lost = Event {
+            id: "lost".into(),
+            ..lost
+        };
+        assert!(
+            sentence(&lost, &names).ends_with("(loss reason: Price too high)"),
+            "{}",
+            sentence(&lost, &names)
+        );
+        assert!(!sentence(&moved, &names).contains("loss reason"));
+        let source = |id: Value| json!([{"custom_field_value": {"field_id": id, "enum_id": 6002, "text": "Instagram"}}]);
+        let known = event(
+            "custom_field_value_changed",
+            0,
+            json!([]),
+            source(json!(5002)),
+        );
+        assert_eq!(
+            sentence(&known, &names),
+            "Field Source set to Instagram by robot"
+        );
+        let unknown = event(
+            "custom_field_value_changed",
+            0,
+            json!([]),
+            source(json!(77)),
+        );
+        assert_eq!(
+            sentence(&unknown, &names),
+            "Custom field 77 set to Instagram by robot"
+        );
+        let by_type = event("custom_field_5002_value_changed", 0, json!([]), json!([]));
+        assert_eq!(sentence(&by_type, &names), "Field Source changed by robot");
         let tagged = event(
             "entity_tag_added",
             0,

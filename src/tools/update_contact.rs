@@ -1,7 +1,9 @@
-//! `update_contact`: renames a contact and adds a phone or an e-mail, keeping the ones it
-//! has (Kommo replaces a field's whole value list on PATCH, so the contact is read and the
-//! full list written). A phone already there in another format (`phone.rs`), or an e-mail in
-//! another case, is not added twice; nothing to change sends nothing.
+//! `update_contact`: renames a contact, adds a phone or an e-mail, keeping the ones it has
+//! (Kommo replaces a field's whole value list on PATCH, so the contact is read and the full
+//! list written), and sets its custom fields by name, code or id (checked by type with the
+//! lead fields' code, `field_values.rs`). A phone already there in another format
+//! (`phone.rs`), an e-mail in another case, or a field that has the value is not sent again;
+//! nothing to change sends nothing.
 
 use rmcp::{
     model::{CallToolResult, JsonObject},
@@ -12,25 +14,31 @@ use serde_json::{Value, json};
 
 use super::{
     Call, Target,
-    args::{Bounded, Id, ToolArgs, exactly_one, tool_args},
+    args::{Bounded, Id, Object, ToolArgs, exactly_one, tool_args},
     contact_match,
+    field_values::{self, CONTACT_FIELDS, Planned},
     outcome::{self, ErrorInfo},
+    readable,
     spec::{Sentences, ToolSpec},
+    update_fields::FieldChange,
     write::{Write, Written},
 };
-use crate::kommo::{KommoError, models::Contact};
+use crate::kommo::{AccountZone, KommoError, models::Contact};
 
 pub(super) static SPEC: ToolSpec = ToolSpec {
     title: "Update contact",
-    summary: "Rename a contact or add a phone or e-mail to it, keeping the ones it has.",
+    summary: "Rename a contact, add a phone or e-mail to it (keeping the ones it has), or set its custom fields.",
     description: "Update a contact in Kommo CRM when the customer gives a new e-mail, a second \
-         phone or their name: add_phone and add_email are added to the contact's phones and \
-         e-mails, which are all kept; name renames it. Name the contact by contact_id, or by \
-         lead_id for the lead's main contact (find_leads and get_lead show contacts). The \
+         phone, their name or other details: add_phone and add_email are added to the contact's \
+         phones and e-mails, which are all kept; name renames it; fields sets the contact's \
+         custom fields (e.g. position, preferred channel, birthday) by name, code or id, each \
+         value checked against its field's type as update_lead_fields does (an unknown key is \
+         refused with the contact fields the account has). Name the contact by contact_id, or \
+         by lead_id for the lead's main contact (find_leads and get_lead show contacts). The \
          phone and e-mail formats are checked before anything is sent; a phone the contact \
-         already has in another format (country code, punctuation) or an e-mail it has in \
-         another case is not added twice, and if nothing changes, nothing is sent and the call \
-         succeeds.",
+         already has in another format (country code, punctuation), an e-mail it has in \
+         another case or a field that already has the value is not sent again, and if nothing \
+         changes, nothing is sent and the call succeeds.",
     idempotent: true,
     sentences: Sentences {
         success: Some("Contact successfully updated."),
@@ -62,6 +70,8 @@ tool_args! {
         add_email: Option<Bounded<254>>,
         /// The added e-mail's kind: WORK (default), PRIV or OTHER.
         email_kind: Option<Bounded<8>>,
+        /// Contact custom fields to set: keys are a field's name, code or id (names match in any case, and without accents when only one does); values by the field's type exactly as update_lead_fields takes them (text a text, select an option's text or enum id, date/birthday 2026-12-24, checkbox true/false, null clears). Phones and e-mails go in add_phone and add_email. Example: {"Cargo": "Gerente", "Canal preferido": "WhatsApp"}.
+        fields: Option<Object>,
         /// true: check everything but send nothing; the answer says what would have been sent.
         dry_run: Option<bool>,
     }
@@ -78,7 +88,9 @@ pub(super) struct UpdateContactOutput {
     pub phones: Vec<String>,
     /// Its e-mails after the call.
     pub emails: Vec<String>,
-    /// What was sent: "name", "phone", "email" (empty when nothing changed).
+    /// The custom fields sent, with their new values (fields that already had them are left out).
+    pub fields: Vec<FieldChange>,
+    /// What was sent: "name", "phone", "email", "fields" (empty when nothing changed).
     pub updated: Vec<String>,
     /// False when the contact already had everything (nothing was sent).
     pub changed: bool,
@@ -129,11 +141,11 @@ pub(super) async fn run(call: Call<'_>, args_json: &JsonObject) -> CallToolResul
     let mut more: Vec<String> = exactly_one(args_json, &["contact_id", "lead_id"])
         .into_iter()
         .collect();
-    if ["name", "add_phone", "add_email"]
+    if ["name", "add_phone", "add_email", "fields"]
         .iter()
         .all(|key| args_json.get(*key).is_none_or(Value::is_null))
     {
-        more.push("give at least one of name, add_phone or add_email".to_owned());
+        more.push("give at least one of name, add_phone, add_email or fields".to_owned());
     }
     if let Some(Value::String(p)) = args_json.get("add_phone") {
         more.extend(contact_match::phone_problem("add_phone", p));
@@ -185,6 +197,30 @@ pub(super) async fn run(call: Call<'_>, args_json: &JsonObject) -> CallToolResul
         Err(Found::Failed(err)) => return outcome::kommo_failure(failed, &err, asked),
     };
     let ids = json!({ "contact_id": contact.id });
+    let planned = match &args.fields {
+        Some(wanted) => match plan_fields(&call, &target, &wanted.0).await {
+            Ok(planned) => planned,
+            Err(answer) => return answer.into_result(failed, ids),
+        },
+        None => Vec::new(),
+    };
+    // Only a date needs the account's time zone (cached like the pipelines).
+    let zone = if planned.iter().any(Planned::needs_zone) {
+        call.client().account_zone(&target.account).await
+    } else {
+        AccountZone::utc()
+    };
+    let current = |field_id: i64| {
+        contact
+            .custom_fields_values
+            .iter()
+            .flatten()
+            .find(|value| value.field_id == field_id)
+    };
+    let to_send: Vec<&Planned> = planned
+        .iter()
+        .filter(|p| !p.is_set(current(p.field_id), &zone))
+        .collect();
     let mut body = serde_json::Map::new();
     let mut fields = Vec::new();
     let mut updated = Vec::new();
@@ -214,14 +250,27 @@ pub(super) async fn run(call: Call<'_>, args_json: &JsonObject) -> CallToolResul
         emails.push(email.to_owned());
         updated.push("email".to_owned());
     }
+    if !to_send.is_empty() {
+        fields.extend(to_send.iter().map(|p| p.item(&zone)));
+        updated.push("fields".to_owned());
+    }
     if !fields.is_empty() {
         body.insert("custom_fields_values".to_owned(), Value::Array(fields));
     }
+    let shown_fields = |planned: &[&Planned]| -> Value {
+        Value::Array(
+            planned
+                .iter()
+                .map(|p| json!({ "field_id": p.field_id, "name": p.name, "value": p.shown(&zone) }))
+                .collect(),
+        )
+    };
     let output = UpdateContactOutput {
         contact_id: contact.id,
         name: name.clone(),
         phones: phones.clone(),
         emails: emails.clone(),
+        fields: to_send.iter().map(|p| FieldChange::new(p, &zone)).collect(),
         changed: !updated.is_empty(),
         updated,
     };
@@ -235,12 +284,17 @@ pub(super) async fn run(call: Call<'_>, args_json: &JsonObject) -> CallToolResul
             "name": contact.name,
             "phones": contact.values("PHONE"),
             "emails": contact.values("EMAIL"),
+            "fields": to_send
+                .iter()
+                .map(|p| json!({ "field_id": p.field_id, "name": p.name, "value": current(p.field_id).map_or(Value::Null, |c| readable::value(c, &zone)) }))
+                .collect::<Vec<_>>(),
         }));
         change.after = Some(json!({
             "contact_id": contact.id,
             "name": name,
             "phones": phones,
             "emails": emails,
+            "fields": shown_fields(&to_send),
         }));
     });
     let write = Write::UpdateContact {
@@ -263,6 +317,43 @@ pub(super) async fn run(call: Call<'_>, args_json: &JsonObject) -> CallToolResul
         ),
         Err(err) => outcome::kommo_failure(failed, &err, ids),
     }
+}
+
+/// Why the `fields` could not be planned.
+enum FieldsProblem {
+    /// Keys or values refused, each problem.
+    Invalid(Vec<String>),
+    Failed(KommoError),
+}
+
+impl FieldsProblem {
+    fn into_result(self, failed: &str, ids: Value) -> CallToolResult {
+        match self {
+            FieldsProblem::Invalid(problems) => outcome::failure(
+                failed,
+                format!("{}. Nothing was sent to Kommo.", problems.join("; ")),
+                ids,
+                ErrorInfo::INVALID_ARGUMENTS,
+            ),
+            FieldsProblem::Failed(err) => outcome::kommo_failure(failed, &err, ids),
+        }
+    }
+}
+
+/// The contact fields `wanted` sets, checked against the account's contact fields (cached).
+async fn plan_fields(
+    call: &Call<'_>,
+    target: &Target,
+    wanted: &serde_json::Map<String, Value>,
+) -> Result<Vec<Planned>, FieldsProblem> {
+    let defined = call
+        .client()
+        .contact_fields(&target.account)
+        .await
+        .map_err(FieldsProblem::Failed)?;
+    let subdomain = target.account.subdomain().as_str().to_owned();
+    field_values::plan_for(&defined, wanted, &subdomain, &CONTACT_FIELDS)
+        .map_err(FieldsProblem::Invalid)
 }
 
 /// Why the contact was not found.

@@ -77,7 +77,7 @@ pub(super) struct FieldChange {
 }
 
 impl FieldChange {
-    fn new(planned: &Planned, zone: &AccountZone) -> Self {
+    pub(super) fn new(planned: &Planned, zone: &AccountZone) -> Self {
         FieldChange {
             field_id: planned.field_id,
             name: planned.name.clone(),

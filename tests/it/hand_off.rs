@@ -64,8 +64,8 @@ async fn ambiguous_inactive_and_unknown_users_are_refused_with_candidates() {
     let mut client = client_for(&sim, &env).await;
     let failed =
         "Failed to assign lead: the user could not be resolved or Kommo did not accept the update.";
-    // An ambiguous name (two users called the same) is refused with both: the unit tests of
-    // assign_lead.rs cover it; the demo account has no two users of one name.
+    // An ambiguous name (two users called the same up to case and accents) is refused with
+    // both: agent_day.rs adds two such users to another account.
     let inactive = client
         .call(
             "assign_lead",

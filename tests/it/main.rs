@@ -12,6 +12,7 @@ mod support;
 
 mod access_keys;
 mod account_time;
+mod agent_day;
 mod audit_trail;
 mod budget;
 mod caller_shares;

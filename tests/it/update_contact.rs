@@ -105,7 +105,7 @@ async fn malformed_phones_emails_and_kinds_are_refused_before_anything_is_sent()
         ),
         (
             json!({"contact_id": 8001}),
-            "at least one of name, add_phone or add_email",
+            "at least one of name, add_phone, add_email or fields",
         ),
         (
             json!({"contact_id": 8001, "lead_id": LEAD, "name": "x"}),

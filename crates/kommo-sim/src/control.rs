@@ -31,6 +31,13 @@ pub(crate) fn router(state: &Arc<SimState>) -> Router<Arc<SimState>> {
         .route("/__sim/notes/{subdomain}/{lead_id}", get(notes))
         .route("/__sim/tasks/{subdomain}", get(tasks))
         .route("/__sim/bot-actions/{subdomain}", get(bot_actions))
+        .route(
+            "/__sim/bots/{subdomain}/{bot_id}/sends-field",
+            post(bot_sends_field),
+        )
+        .route("/__sim/sent-messages/{subdomain}", get(sent_messages))
+        .route("/__sim/contacts/{subdomain}/{id}", get(contact))
+        .route("/__sim/users/{subdomain}", post(add_user))
         .route("/__sim/stats/{subdomain}", get(stats))
         .route(
             "/__sim/pipelines/{subdomain}/{pipeline_id}/statuses/{status_id}",
@@ -171,6 +178,62 @@ async fn bot_actions(State(sim): Sim, Path(subdomain): Path<String>) -> Response
     Json(sim.bot_actions(&subdomain)).into_response()
 }
 
+/// `{"field_id": F}`: the Salesbot's send-message step sends lead field F (204), or 404.
+async fn bot_sends_field(
+    State(sim): Sim,
+    Path((subdomain, bot_id)): Path<(String, i64)>,
+    Json(body): Json<SendsField>,
+) -> StatusCode {
+    if sim.set_bot_sends_field(&subdomain, bot_id, body.field_id) {
+        StatusCode::NO_CONTENT
+    } else {
+        StatusCode::NOT_FOUND
+    }
+}
+
+#[derive(Deserialize)]
+struct SendsField {
+    field_id: i64,
+}
+
+/// What the sending Salesbots sent, oldest first.
+async fn sent_messages(State(sim): Sim, Path(subdomain): Path<String>) -> Response {
+    Json(sim.sent_messages(&subdomain)).into_response()
+}
+
+async fn contact(State(sim): Sim, Path((subdomain, id)): Path<(String, i64)>) -> Response {
+    match sim.contact(&subdomain, id) {
+        Some(contact) => Json(contact).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct NewUser {
+    id: i64,
+    name: String,
+    email: String,
+    #[serde(default = "active")]
+    is_active: bool,
+}
+
+fn active() -> bool {
+    true
+}
+
+/// Adds a user to the account (204), or 404 when there is no such account.
+async fn add_user(
+    State(sim): Sim,
+    Path(subdomain): Path<String>,
+    Json(user): Json<NewUser>,
+) -> StatusCode {
+    if sim.add_user(&subdomain, user.id, &user.name, &user.email, user.is_active) {
+        StatusCode::NO_CONTENT
+    } else {
+        StatusCode::NOT_FOUND
+    }
+}
+
 async fn notes(State(sim): Sim, Path((subdomain, lead_id)): Path<(String, i64)>) -> Response {
     Json(sim.notes(&subdomain, lead_id)).into_response()
 }
@@ -203,6 +266,81 @@ mod tests {
     use super::super::RecordedRequest;
     use super::super::testkit::*;
     use serde_json::{Value, json};
+
+    #[tokio::test]
+    async fn control_api_sets_a_sending_bot_adds_users_and_reads_contacts() {
+        let (_sim, client) = start(unlimited()).await;
+        let http = &client.http;
+        let ctl = |p: &str| format!("{}/__sim/{p}", client.root);
+        let sends = http
+            .post(ctl("bots/demo/401/sends-field"))
+            .json(&json!({"field_id": 5003}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sends.status(), 204);
+        let unknown_bot = http
+            .post(ctl("bots/demo/999/sends-field"))
+            .json(&json!({"field_id": 5003}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(unknown_bot.status(), 404);
+        let text =
+            json!({"custom_fields_values": [{"field_id": 5003, "values": [{"value": "Hola"}]}]});
+        client.patch("/api/v4/leads/9001", &text).await;
+        let run = json!({"entity_id": 9001, "entity_type": "leads"});
+        client.post("/api/v4/bots/401/run", &run).await;
+        let sent: Value = http
+            .get(ctl("sent-messages/demo"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            sent,
+            json!([{"bot_id": 401, "lead_id": 9001, "text": "Hola"}])
+        );
+
+        let user = json!({"id": 7_100_001, "name": "María José", "email": "mj@x.example", "is_active": false});
+        let added = http
+            .post(ctl("users/demo"))
+            .json(&user)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(added.status(), 204);
+        let nobody = http
+            .post(ctl("users/nope"))
+            .json(&user)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(nobody.status(), 404);
+        let (_, _, users) = parts(client.get("/api/v4/users?limit=250").await).await;
+        let names: Vec<&str> = users["_embedded"]["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["name"].as_str().unwrap())
+            .collect();
+        assert!(names.contains(&"María José"), "{names:?}");
+
+        let contact: Value = http
+            .get(ctl("contacts/demo/8001"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(contact["name"], "Maria Gonzalez");
+        assert_eq!(contact["_embedded"]["leads"][0]["id"], 9001);
+        let missing = http.get(ctl("contacts/demo/1")).send().await.unwrap();
+        assert_eq!(missing.status(), 404);
+    }
 
     #[tokio::test]
     async fn control_api_round_trip() {

@@ -13,6 +13,8 @@ pub(crate) struct Contact {
     /// `(value, enum_code)`
     pub phones: Vec<(String, &'static str)>,
     pub emails: Vec<(String, &'static str)>,
+    /// The other contact field values (`contact_fields.rs`): `(field_id, values)`.
+    pub custom_fields: Vec<(i64, Vec<serde_json::Value>)>,
 }
 
 /// A stored task.
@@ -79,6 +81,7 @@ pub(crate) fn seed(now: i64, user_id: i64) -> CrmData {
                 updated_at: now - 3_600 * (id - 8000),
                 phones: phones.iter().map(|(p, c)| ((*p).to_owned(), *c)).collect(),
                 emails: emails.iter().map(|e| ((*e).to_owned(), "WORK")).collect(),
+                custom_fields: super::contact_fields::seeded_values(id),
             }
         };
     CrmData {
@@ -173,5 +176,9 @@ mod tests {
         let text = crate::seed::summary();
         assert!(text.contains("contact 8001 \"Maria Gonzalez\" (lead 9001; phones +54 9 11 5555-0101; e-mails maria@example.com)"), "{text}");
         assert!(text.contains("Salesbot 401 \"Welcome bot\""), "{text}");
+        assert!(
+            text.contains("contact fields: 5101 \"Phone\" (multitext), 5102 \"Email\" (multitext), 5103 \"Cargo\" (text), 5104 \"Canal preferido\" (select)"),
+            "{text}"
+        );
     }
 }

@@ -31,8 +31,8 @@ pub(crate) struct Event {
 /// A user of the account.
 pub(crate) struct User {
     pub id: i64,
-    pub name: &'static str,
-    pub email: &'static str,
+    pub name: String,
+    pub email: String,
     pub is_admin: bool,
     pub is_active: bool,
     /// `(group id, group name)`
@@ -108,24 +108,24 @@ pub(crate) fn seed(created_at: i64) -> (HistoryData, Note) {
         users: vec![
             User {
                 id: USER_ID,
-                name: "Ana Souza",
-                email: "ana@demo.example",
+                name: "Ana Souza".to_owned(),
+                email: "ana@demo.example".to_owned(),
                 is_admin: true,
                 is_active: true,
                 group: Some((1, "Sales")),
             },
             User {
                 id: SECOND_USER_ID,
-                name: "Bruno Lima",
-                email: "bruno@demo.example",
+                name: "Bruno Lima".to_owned(),
+                email: "bruno@demo.example".to_owned(),
                 is_admin: false,
                 is_active: true,
                 group: Some((1, "Sales")),
             },
             User {
                 id: INACTIVE_USER_ID,
-                name: "Carla Ruiz",
-                email: "carla@demo.example",
+                name: "Carla Ruiz".to_owned(),
+                email: "carla@demo.example".to_owned(),
                 is_admin: false,
                 is_active: false,
                 group: None,
@@ -218,12 +218,40 @@ pub(crate) fn seed(created_at: i64) -> (HistoryData, Note) {
     (data, note)
 }
 
+impl super::SimState {
+    /// Adds an active or deactivated user (no group) to account `subdomain`, e.g. two
+    /// whose names differ only in case and accents; false when there is no such account.
+    pub fn add_user(
+        &self,
+        subdomain: &str,
+        id: i64,
+        name: &str,
+        email: &str,
+        active: bool,
+    ) -> bool {
+        let Some(account) = self.account(subdomain) else {
+            return false;
+        };
+        let mut data = super::sync::lock(&account.data);
+        data.history.users.push(User {
+            id,
+            name: name.to_owned(),
+            email: email.to_owned(),
+            is_admin: false,
+            is_active: active,
+            group: None,
+        });
+        true
+    }
+}
+
 /// What a lead PATCH can change that Kommo records as events.
 pub(crate) struct LeadSnapshot {
     stage: (i64, i64),
     responsible_user_id: i64,
     price: i64,
     tags: Vec<String>,
+    fields: Vec<(i64, Vec<Value>)>,
 }
 
 impl LeadSnapshot {
@@ -233,13 +261,49 @@ impl LeadSnapshot {
             responsible_user_id: lead.responsible_user_id,
             price: lead.price,
             tags: lead.tags.iter().map(|(_, name)| name.clone()).collect(),
+            fields: lead.custom_fields.clone(),
         }
     }
 }
 
+/// The `custom_field_value` Kommo's `custom_field_value_changed` event holds: the field,
+/// and its first value's text and option (null when the field was cleared).
+fn field_value(field_id: i64, values: Option<&Vec<Value>>) -> Value {
+    let first = values.and_then(|values| values.first());
+    let text = first.and_then(|v| v.get("value")).map(|v| match v {
+        Value::String(text) => Value::String(text.clone()),
+        other => Value::String(other.to_string()),
+    });
+    json!([{"custom_field_value": {
+        "field_id": field_id,
+        "enum_id": first.and_then(|v| v.get("enum_id")),
+        "text": text,
+    }}])
+}
+
+/// Whether an event of `kind` about field `field_id` is what a `filter[type]` of `wanted`
+/// asks for: its own type, or Kommo's per-field `custom_field_{id}_value_changed`.
+pub(crate) fn type_matches(wanted: &str, event: &Event) -> bool {
+    if wanted == event.kind {
+        return true;
+    }
+    let field = wanted
+        .strip_prefix("custom_field_")
+        .and_then(|rest| rest.strip_suffix("_value_changed"))
+        .and_then(|id| id.parse::<i64>().ok());
+    let event_field = event
+        .value_after
+        .get(0)
+        .and_then(|v| v.get("custom_field_value"))
+        .and_then(|v| v.get("field_id"))
+        .and_then(Value::as_i64);
+    event.kind == "custom_field_value_changed" && field.is_some() && field == event_field
+}
+
 impl HistoryData {
     /// The events Kommo records for a lead PATCH by user `by`: a stage move, a new
-    /// responsible user, a new sale value, each tag added or removed.
+    /// responsible user, a new sale value, each tag added or removed, each custom field
+    /// whose value changed.
     pub(crate) fn record_changes(
         &mut self,
         before: &LeadSnapshot,
@@ -295,6 +359,30 @@ impl HistoryData {
                 tag(removed),
                 json!([]),
             );
+        }
+        let values = |snapshot: &LeadSnapshot, id: i64| {
+            snapshot
+                .fields
+                .iter()
+                .find(|(field, _)| *field == id)
+                .map(|(_, values)| values.clone())
+        };
+        let mut touched: Vec<i64> = before.fields.iter().map(|(id, _)| *id).collect();
+        touched.extend(after.fields.iter().map(|(id, _)| *id));
+        touched.sort_unstable();
+        touched.dedup();
+        for id in touched {
+            let (old, new) = (values(before, id), values(&after, id));
+            if old != new {
+                self.record(
+                    "custom_field_value_changed",
+                    lead.id,
+                    by,
+                    now,
+                    field_value(id, old.as_ref()),
+                    field_value(id, new.as_ref()),
+                );
+            }
         }
     }
 }

@@ -4,6 +4,7 @@
 //! the behaviour it follows is Kommo's public API reference,
 //! <https://developers.kommo.com/reference>.
 
+pub mod contact_fields;
 mod control;
 mod crm;
 mod faults;

@@ -201,6 +201,7 @@ fn lead(seed: LeadSeed, now: i64) -> Lead {
         created_at,
         updated_at: created_at + 3600,
         closed_at: matches!(seed.status_id, 142 | 143).then_some(created_at + 3600),
+        loss_reason_id: None,
         custom_fields: seed.custom_fields,
         tags: seed.tags,
     }
@@ -392,6 +393,7 @@ pub(crate) fn demo_account(subdomain: &str, token: &str, id: i64, now: i64) -> A
             ),
         ]),
         fields: fields(),
+        contact_fields: super::contact_fields::seed(),
         data: Mutex::new(AccountData {
             leads,
             notes: vec![history_note],
@@ -455,6 +457,15 @@ pub fn summary() -> String {
     out.push_str(&format!(
         "  fields {}-5060: text \"Extra field N\" (field {EXTRA_FIELD_NUMBER_BASE} + N)\n",
         LAST_NAMED_FIELD + 1
+    ));
+    let contact_fields: Vec<String> = account
+        .contact_fields
+        .iter()
+        .map(|f| format!("{} \"{}\" ({})", f.id, f.name, f.kind.as_str()))
+        .collect();
+    out.push_str(&format!(
+        "  contact fields: {}\n",
+        contact_fields.join(", ")
     ));
     let data = super::sync::lock(&account.data);
     let tags: Vec<String> = data

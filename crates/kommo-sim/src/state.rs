@@ -67,6 +67,8 @@ pub(crate) enum FieldType {
     File,
     /// Links to catalog elements (`{catalog_id, catalog_element_id}`, no `value`).
     ChainedList,
+    /// Several texts each with a kind (`enum_code`): a contact's PHONE and EMAIL.
+    Multitext,
 }
 
 impl FieldType {
@@ -90,6 +92,7 @@ impl FieldType {
             FieldType::SmartAddress => "smart_address",
             FieldType::File => "file",
             FieldType::ChainedList => "chained_list",
+            FieldType::Multitext => "multitext",
         }
     }
 }
@@ -152,6 +155,8 @@ pub(crate) struct Lead {
     pub created_at: i64,
     pub updated_at: i64,
     pub closed_at: Option<i64>,
+    /// The loss reason of a lead closed as lost (143), when one was given.
+    pub loss_reason_id: Option<i64>,
     /// `(field_id, values)` in the order they were first set.
     pub custom_fields: Vec<(i64, Vec<Value>)>,
     pub tags: Vec<(i64, String)>,
@@ -198,6 +203,8 @@ pub(crate) struct Account {
     /// cached copy stale.
     pub pipelines: RwLock<Vec<Pipeline>>,
     pub fields: Vec<CustomField>,
+    /// The contact custom fields (PHONE and EMAIL first; `contact_fields.rs`).
+    pub contact_fields: Vec<CustomField>,
     pub data: Mutex<AccountData>,
     pub limiter: Mutex<Limiter>,
 }
@@ -210,6 +217,10 @@ impl Account {
 
     pub(crate) fn field(&self, id: i64) -> Option<&CustomField> {
         self.fields.iter().find(|f| f.id == id)
+    }
+
+    pub(crate) fn contact_field(&self, id: i64) -> Option<&CustomField> {
+        self.contact_fields.iter().find(|f| f.id == id)
     }
 
     /// Whether `authorization` is `Bearer <this account's token>`.

@@ -100,7 +100,7 @@ impl<'a> LeadView<'a> {
             group_id: lead.group_id,
             status_id: lead.status_id,
             pipeline_id: lead.pipeline_id,
-            loss_reason_id: None,
+            loss_reason_id: lead.loss_reason_id,
             created_by: lead.created_by,
             updated_by: lead.updated_by,
             created_at: lead.created_at,

@@ -1,5 +1,7 @@
 //! `GET /api/v4/bots` and the Salesbot runs and stops (`POST /api/v4/bots/run`,
-//! `POST /api/v4/bots/{id}/run|stop`), answered 202 and kept for the tests to read.
+//! `POST /api/v4/bots/{id}/run|stop`), answered 202 and kept for the tests to read. A run
+//! of a bot that sends a field's value leaves the `outgoing_chat_message` event Kommo
+//! records for a message the robot sent in the lead's chat.
 
 use axum::response::Response;
 use http::StatusCode;
@@ -98,13 +100,15 @@ pub(super) fn run_or_stop(
             let sent = (action == "run")
                 .then(|| sent_text(&data, bot_id, entity_id))
                 .flatten();
-            data.crm.bot_actions.push(BotAction {
+            let action = BotAction {
                 action,
                 bot_id,
                 entity_id,
                 entity_type,
                 sent,
-            });
+            };
+            record_sent(&mut data, &action);
+            data.crm.bot_actions.push(action);
             accepted()
         }
         Err(errors) => problem::validation(&errors),
@@ -142,8 +146,33 @@ pub(super) fn batch_run(account: &Account, payload: &Payload) -> Response {
     if !errors.is_empty() {
         return problem::validation(&errors);
     }
+    for action in &planned {
+        record_sent(&mut data, action);
+    }
     data.crm.bot_actions.extend(planned);
     accepted()
+}
+
+/// The robot's outgoing chat message in the lead's history, for a run that sent one
+/// (Kommo's event names the message and its channel, never its text).
+fn record_sent(data: &mut AccountData, action: &BotAction) {
+    if action.sent.is_none() || action.entity_type != "leads" {
+        return;
+    }
+    let n = data.history.next_event;
+    let message = json!([{"message": {
+        "id": format!("5a0d2c1e-0000-4000-9000-{n:012}"),
+        "origin": "com.amocrm.amocrmwa",
+        "talk_id": 311,
+    }}]);
+    data.history.record(
+        "outgoing_chat_message",
+        action.entity_id,
+        0,
+        crate::state::unix_now(),
+        json!([]),
+        message,
+    );
 }
 
 /// What a run of `bot_id` on lead `lead_id` sends: the value its send-message step's field

@@ -6,6 +6,7 @@ use http::StatusCode;
 use serde_json::{Value, json};
 
 use super::query::{first, ids, page_and_limit, pairs, text_matches, with};
+use crate::contact_fields::{EMAIL_FIELD_ID, PHONE_FIELD_ID};
 use crate::crm::Contact;
 use crate::problem;
 use crate::state::{Account, AccountData};
@@ -46,6 +47,17 @@ fn contact_json(
     if !contact.emails.is_empty() {
         fields.push(multitext(EMAIL_FIELD_ID, "Email", "EMAIL", &contact.emails));
     }
+    for (field_id, values) in &contact.custom_fields {
+        if let Some(field) = account.contact_field(*field_id) {
+            fields.push(json!({
+                "field_id": field_id,
+                "field_name": field.name,
+                "field_code": field.code,
+                "field_type": field.kind.as_str(),
+                "values": values,
+            }));
+        }
+    }
     let mut embedded = json!({"tags": [], "companies": []});
     if leads {
         let linked: Vec<Value> = data
@@ -78,16 +90,23 @@ fn contact_json(
     })
 }
 
-/// The account's PHONE and EMAIL contact fields.
-const PHONE_FIELD_ID: i64 = 5101;
-const EMAIL_FIELD_ID: i64 = 5102;
-
 fn enum_id(code: &str) -> i64 {
     match code {
         "WORK" => 6101,
         "MOB" => 6102,
         "HOME" => 6103,
         _ => 6104,
+    }
+}
+
+impl crate::SimState {
+    /// The stored contact as `GET /api/v4/contacts/{id}?with=leads` renders it.
+    pub fn contact(&self, subdomain: &str, id: i64) -> Option<Value> {
+        let account = self.account(subdomain)?;
+        let base = format!("{}/{}", self.base_url(), subdomain);
+        let data = lock(&account.data);
+        let contact = data.crm.contacts.iter().find(|c| c.id == id)?;
+        Some(contact_json(&account, &data, contact, &base, true))
     }
 }
 

@@ -1,14 +1,16 @@
 //! `POST /api/v4/leads` (leads linked to existing contacts by id) and `POST
 //! /api/v4/leads/complex` (a lead with a new contact and company embedded; the answer is a
 //! bare array of `{id, contact_id, company_id, request_id, merged}`), and `PATCH
-//! /api/v4/contacts/{id}`, which replaces a field's whole value list as Kommo does.
+//! /api/v4/contacts/{id}`, which replaces a field's whole value list as Kommo does (PHONE and
+//! EMAIL, and the other contact fields by type, `field_values.rs`).
 
 use axum::response::Response;
 use http::StatusCode;
 use serde_json::{Map, Value, json};
 
-use super::field_values::plan_field;
+use super::field_values::{plan_field, plan_field_of};
 use super::{Ctx, Payload};
+use crate::contact_fields::{EMAIL_FIELD_ID, PHONE_FIELD_ID};
 use crate::crm::Contact;
 use crate::problem::{self, FieldError};
 use crate::state::{Account, AccountData, Lead, unix_now};
@@ -31,8 +33,8 @@ fn multitext(item: &Value, path: &str) -> Result<(&'static str, Kinded), FieldEr
     let code = match (item.get("field_code"), item.get("field_id")) {
         (Some(code), _) => code.as_str().map(str::to_owned),
         (None, Some(id)) => match id.as_i64() {
-            Some(5101) => Some("PHONE".to_owned()),
-            Some(5102) => Some("EMAIL".to_owned()),
+            Some(PHONE_FIELD_ID) => Some("PHONE".to_owned()),
+            Some(EMAIL_FIELD_ID) => Some("EMAIL".to_owned()),
             _ => None,
         },
         _ => None,
@@ -66,20 +68,46 @@ fn multitext(item: &Value, path: &str) -> Result<(&'static str, Kinded), FieldEr
     Ok((code, out))
 }
 
-/// Phones and e-mails of a contact body's `custom_fields_values` (`None` where absent).
+/// What a contact body's `custom_fields_values` sets: phones and e-mails (`None` where
+/// absent), and the other contact fields (`None` values clear one).
+#[derive(Default)]
+struct ContactValues {
+    phones: Option<Kinded>,
+    emails: Option<Kinded>,
+    others: Vec<(i64, Option<Vec<Value>>)>,
+}
+
+/// Whether a `custom_fields_values` item names PHONE or EMAIL (by code or field id).
+fn names_multitext(item: &Value) -> bool {
+    match (item.get("field_code"), item.get("field_id")) {
+        (Some(code), _) => matches!(code.as_str(), Some("PHONE" | "EMAIL")),
+        (None, Some(id)) => id.as_i64().is_some_and(crate::contact_fields::is_multitext),
+        _ => false,
+    }
+}
+
 fn contact_fields(
+    account: &Account,
     body: &Map<String, Value>,
     path: &str,
     errors: &mut Vec<FieldError>,
-) -> (Option<Kinded>, Option<Kinded>) {
-    let (mut phones, mut emails) = (None, None);
+) -> ContactValues {
+    let mut found = ContactValues::default();
     match body.get("custom_fields_values") {
         None => {}
         Some(Value::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
-                match multitext(item, &format!("{path}custom_fields_values.{i}")) {
-                    Ok(("PHONE", values)) => phones = Some(values),
-                    Ok((_, values)) => emails = Some(values),
+                let item_path = format!("{path}custom_fields_values.{i}");
+                if !names_multitext(item) {
+                    match plan_field_of(&account.contact_fields, item, &item_path) {
+                        Ok(other) => found.others.push(other),
+                        Err(e) => errors.push(e),
+                    }
+                    continue;
+                }
+                match multitext(item, &item_path) {
+                    Ok(("PHONE", values)) => found.phones = Some(values),
+                    Ok((_, values)) => found.emails = Some(values),
                     Err(e) => errors.push(e),
                 }
             }
@@ -88,7 +116,27 @@ fn contact_fields(
             "{path}custom_fields_values"
         ))),
     }
-    (phones, emails)
+    found
+}
+
+impl Contact {
+    /// Sets (or, with `None`, clears) other contact field values.
+    fn set_fields(&mut self, values: Vec<(i64, Option<Vec<Value>>)>) {
+        for (field_id, values) in values {
+            let slot = self
+                .custom_fields
+                .iter()
+                .position(|(id, _)| *id == field_id);
+            match (slot, values) {
+                (Some(i), None) => {
+                    self.custom_fields.remove(i);
+                }
+                (None, None) => {}
+                (Some(i), Some(values)) => self.custom_fields[i].1 = values,
+                (None, Some(values)) => self.custom_fields.push((field_id, values)),
+            }
+        }
+    }
 }
 
 /// A lead's own keys as a creation reads them.
@@ -226,6 +274,7 @@ impl NewLead {
                 created_at: now,
                 updated_at: now,
                 closed_at: None,
+                loss_reason_id: None,
                 custom_fields: self.fields,
                 tags,
             },
@@ -325,13 +374,9 @@ impl Ctx<'_> {
                     },
                     Some(c) => {
                         let contact_path = format!("{path}_embedded.contacts.0.");
-                        let (phones, emails) = contact_fields(c, &contact_path, &mut errors);
+                        let values = contact_fields(account, c, &contact_path, &mut errors);
                         let name = c.get("name").and_then(Value::as_str).unwrap_or_default();
-                        Some(Ok((
-                            name.to_owned(),
-                            phones.unwrap_or_default(),
-                            emails.unwrap_or_default(),
-                        )))
+                        Some(Ok((name.to_owned(), values)))
                     }
                     None => {
                         errors.push(FieldError::invalid_type(format!(
@@ -369,19 +414,22 @@ impl Ctx<'_> {
             let contact_id = match contact {
                 None => None,
                 Some(Err(id)) => Some(id),
-                Some(Ok((name, phones, emails))) => {
+                Some(Ok((name, values))) => {
                     let id = data.crm.contacts.iter().map(|c| c.id).max().unwrap_or(8000) + 1;
                     let (first, last) = name.split_once(' ').unwrap_or((name.as_str(), ""));
-                    data.crm.contacts.push(Contact {
+                    let mut contact = Contact {
                         id,
                         name: name.clone(),
                         first_name: first.to_owned(),
                         last_name: last.to_owned(),
                         responsible_user_id: responsible,
                         updated_at: now,
-                        phones,
-                        emails,
-                    });
+                        phones: values.phones.unwrap_or_default(),
+                        emails: values.emails.unwrap_or_default(),
+                        custom_fields: Vec::new(),
+                    };
+                    contact.set_fields(values.others);
+                    data.crm.contacts.push(contact);
                     Some(id)
                 }
             };
@@ -433,7 +481,7 @@ impl Ctx<'_> {
                 None
             }
         };
-        let (phones, emails) = contact_fields(body, "", &mut errors);
+        let values = contact_fields(account, body, "", &mut errors);
         if !errors.is_empty() {
             return problem::validation(&errors);
         }
@@ -445,12 +493,13 @@ impl Ctx<'_> {
         if let Some(name) = name {
             contact.name = name;
         }
-        if let Some(phones) = phones {
+        if let Some(phones) = values.phones {
             contact.phones = phones;
         }
-        if let Some(emails) = emails {
+        if let Some(emails) = values.emails {
             contact.emails = emails;
         }
+        contact.set_fields(values.others);
         contact.updated_at = now;
         drop(data);
         problem::hal(

@@ -1,4 +1,5 @@
-//! `GET /api/v4/leads/custom_fields` (paged) and `GET /api/v4/leads/custom_fields/{id}`.
+//! `GET /api/v4/leads/custom_fields` and `GET /api/v4/contacts/custom_fields` (paged), and
+//! one field by id under each.
 
 use axum::response::Response;
 use http::StatusCode;
@@ -6,13 +7,14 @@ use serde_json::{Value, json};
 
 use super::{Ctx, DEFAULT_LIMIT, MAX_LIMIT};
 use crate::problem;
-use crate::state::{Account, CustomField, FieldType};
+use crate::state::{CustomField, FieldType};
 
 /// Kommo's documented maximum of custom fields per page.
 const FIELDS_PAGE: usize = 50;
 
 impl Ctx<'_> {
-    pub(super) fn field_json(&self, field: &CustomField) -> Value {
+    /// A field of `entity` (`leads` or `contacts`) as Kommo renders it.
+    pub(super) fn field_json(&self, field: &CustomField, entity: &str) -> Value {
         let enums = (!field.enums.is_empty()).then(|| {
             field
                 .enums
@@ -35,10 +37,10 @@ impl Ctx<'_> {
             "required_statuses": [],
             "is_deletable": !predefined,
             "is_predefined": predefined,
-            "entity_type": "leads",
+            "entity_type": entity,
             "remind": null,
             "settings": null,
-            "_links": {"self": {"href": format!("{}/api/v4/leads/custom_fields/{}", self.base(), field.id)}},
+            "_links": {"self": {"href": format!("{}/api/v4/{entity}/custom_fields/{}", self.base(), field.id)}},
         })
     }
 
@@ -46,22 +48,22 @@ impl Ctx<'_> {
     /// sets where a page starts (page 2 of `limit=250` starts at field 251), the worst a
     /// server capping pages silently can do, so a client asking for more than 50 loses the
     /// fields in between.
-    pub(super) fn custom_fields(&self, account: &Account) -> Response {
+    pub(super) fn custom_fields(&self, fields: &[CustomField], entity: &str) -> Response {
         let page = self.query_usize("page").unwrap_or(1).max(1);
         let limit = match self.query_usize("limit").unwrap_or(DEFAULT_LIMIT) {
             0 => DEFAULT_LIMIT,
             n => n.min(MAX_LIMIT),
         };
-        let total = account.fields.len();
+        let total = fields.len();
         let start = (page - 1).saturating_mul(limit);
         if start >= total {
             return problem::no_content();
         }
-        let fields: Vec<Value> = account.fields[start..total.min(start + limit.min(FIELDS_PAGE))]
+        let fields: Vec<Value> = fields[start..total.min(start + limit.min(FIELDS_PAGE))]
             .iter()
-            .map(|f| self.field_json(f))
+            .map(|f| self.field_json(f, entity))
             .collect();
-        let list = format!("{}/api/v4/leads/custom_fields", self.base());
+        let list = format!("{}/api/v4/{entity}/custom_fields", self.base());
         let mut links = json!({"self": {"href": format!("{list}?page={page}&limit={limit}")}});
         if start + limit < total {
             links["next"] = json!({"href": format!("{list}?page={}&limit={limit}", page + 1)});

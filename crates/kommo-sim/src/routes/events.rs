@@ -55,7 +55,7 @@ pub(super) fn list(account: &Account, raw_query: Option<&str>, base: &str) -> Re
                     .any(|x| x.trim_end_matches('s') == e.entity_type)
         })
         .filter(|e| entity_ids.is_empty() || entity_ids.contains(&e.entity_id))
-        .filter(|e| types.is_empty() || types.contains(&e.kind))
+        .filter(|e| types.is_empty() || types.iter().any(|t| crate::history::type_matches(t, e)))
         .filter(|e| authors.is_empty() || authors.contains(&e.created_by))
         .filter(|e| from.is_none_or(|from| e.created_at >= from))
         .filter(|e| to.is_none_or(|to| e.created_at <= to))

@@ -14,12 +14,22 @@ pub(super) fn plan_field(
     item: &Value,
     i: usize,
 ) -> Result<(i64, Option<Vec<Value>>), FieldError> {
-    let prefix = format!("custom_fields_values.{i}");
+    plan_field_of(&account.fields, item, &format!("custom_fields_values.{i}"))
+}
+
+/// [`plan_field`] against `fields` (a lead's or a contact's), errors naming `prefix`.
+pub(super) fn plan_field_of(
+    fields: &[CustomField],
+    item: &Value,
+    prefix: &str,
+) -> Result<(i64, Option<Vec<Value>>), FieldError> {
     let field = match (item.get("field_id"), item.get("field_code")) {
-        (Some(id), _) => id.as_i64().and_then(|id| account.field(id)),
+        (Some(id), _) => id
+            .as_i64()
+            .and_then(|id| fields.iter().find(|f| f.id == id)),
         (None, Some(code)) => code
             .as_str()
-            .and_then(|code| account.fields.iter().find(|f| f.code == Some(code))),
+            .and_then(|code| fields.iter().find(|f| f.code == Some(code))),
         (None, None) => None,
     }
     .ok_or_else(|| FieldError::not_supported_choice(format!("{prefix}.field_id")))?;
@@ -65,6 +75,7 @@ fn one_value(field: &CustomField, item: &Value, path: &str) -> Result<Value, Fie
             _ => return Err(invalid()),
         },
         FieldType::Textarea
+        | FieldType::Multitext
         | FieldType::Url
         | FieldType::TrackingData
         | FieldType::StreetAddress => match value {

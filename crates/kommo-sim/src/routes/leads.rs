@@ -123,10 +123,13 @@ impl Ctx<'_> {
         let mut updated = Vec::new();
         for (id, request_id, change) in planned {
             if let Some(lead) = data.leads.get_mut(&id) {
+                let before = LeadSnapshot::of(lead);
                 change
                     .tags
                     .apply(lead, &mut data.tags, &mut data.next_tag_id);
                 change.apply(lead, now);
+                data.history
+                    .record_changes(&before, lead, account.current_user_id, now);
             }
             updated.push(json!({
                 "id": id,
@@ -157,6 +160,8 @@ struct LeadChange {
     /// (field_id, new values; `None` clears)
     fields: Vec<(i64, Option<Vec<Value>>)>,
     tags: TagChange,
+    /// One of the account's loss reasons, for a lead lost after the change.
+    loss_reason_id: Option<i64>,
 }
 
 /// An integer field of the body: absent, present but invalid (error recorded), or a value.
@@ -244,6 +249,19 @@ impl LeadChange {
                 .map(|s| (p.id, s.id)),
             (Ok(_), None) => None,
         };
+        change.loss_reason_id = int_field(body, "loss_reason_id", &mut errors).flatten();
+        if let Some(reason) = change.loss_reason_id {
+            // Kommo takes a loss reason only for a lead that is (or becomes) lost.
+            let lost_after = change.stage.map_or(lead.status_id, |(_, s)| s) == 143;
+            let known = data
+                .history
+                .loss_reasons
+                .iter()
+                .any(|(id, _, _)| *id == reason);
+            if !lost_after || !known {
+                errors.push(FieldError::not_supported_choice("loss_reason_id"));
+            }
+        }
         match body.get("custom_fields_values") {
             None => {}
             Some(Value::Array(items)) => {
@@ -271,6 +289,7 @@ impl LeadChange {
             stage,
             fields,
             tags: _,
+            loss_reason_id,
         } = self;
         if let Some(name) = name {
             lead.name = name;
@@ -285,6 +304,12 @@ impl LeadChange {
             lead.pipeline_id = pipeline_id;
             lead.status_id = status_id;
             lead.closed_at = is_closed(status_id).then_some(now);
+            if status_id != 143 {
+                lead.loss_reason_id = None;
+            }
+        }
+        if loss_reason_id.is_some() {
+            lead.loss_reason_id = loss_reason_id;
         }
         for (field_id, values) in fields {
             let slot = lead
@@ -305,7 +330,8 @@ impl LeadChange {
     }
 }
 
-/// A lead as Kommo renders it, with `_embedded.contacts` when `with=contacts` is asked for.
+/// A lead as Kommo renders it, with `_embedded.contacts` when `with=contacts` is asked for
+/// and `_embedded.loss_reason` (its reason, when it has one) with `with=loss_reason`.
 pub(super) fn lead_json(
     account: &Account,
     data: &AccountData,
@@ -325,6 +351,16 @@ pub(super) fn lead_json(
     value["_embedded"]["companies"] = Value::Array(companies);
     if with(&pairs(query), "contacts") {
         value["_embedded"]["contacts"] = super::contacts::lead_contacts(data, lead_id, base);
+    }
+    if with(&pairs(query), "loss_reason") {
+        let reasons: Vec<Value> = data
+            .history
+            .loss_reasons
+            .iter()
+            .filter(|(id, _, _)| Some(*id) == lead.loss_reason_id)
+            .map(|(id, name, sort)| json!({"id": id, "name": name, "sort": sort, "_links": {"self": {"href": format!("{base}/api/v4/leads/loss_reasons/{id}")}}}))
+            .collect();
+        value["_embedded"]["loss_reason"] = Value::Array(reasons);
     }
     Some(value)
 }

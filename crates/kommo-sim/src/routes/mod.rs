@@ -19,6 +19,8 @@ mod tasks;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_agent;
+#[cfg(test)]
 mod tests_values;
 
 use std::sync::Arc;
@@ -224,10 +226,22 @@ impl Ctx<'_> {
         let get = self.method == Method::GET;
         match (self.method, segments.as_slice()) {
             (_, ["account"]) if get => self.account_info(account),
-            (_, ["leads", "custom_fields"]) if get => self.custom_fields(account),
+            (_, ["leads", "custom_fields"]) if get => self.custom_fields(&account.fields, "leads"),
             (_, ["leads", "custom_fields", id]) if get => match positive_id(id) {
                 Some(id) => match account.field(id) {
-                    Some(field) => problem::hal(StatusCode::OK, &self.field_json(field)),
+                    Some(field) => problem::hal(StatusCode::OK, &self.field_json(field, "leads")),
+                    None => problem::not_found("Custom field not found"),
+                },
+                None => self.no_route(),
+            },
+            (_, ["contacts", "custom_fields"]) if get => {
+                self.custom_fields(&account.contact_fields, "contacts")
+            }
+            (_, ["contacts", "custom_fields", id]) if get => match positive_id(id) {
+                Some(id) => match account.contact_field(id) {
+                    Some(field) => {
+                        problem::hal(StatusCode::OK, &self.field_json(field, "contacts"))
+                    }
                     None => problem::not_found("Custom field not found"),
                 },
                 None => self.no_route(),
