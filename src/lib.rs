@@ -58,6 +58,7 @@ pub mod testing {
         commands::{
             generate::{completion_script, generated_files},
             new_key::sha256_hex,
+            readme_tools::readme_with_current_tools,
         },
         config::{
             DEFAULT_MAX_LINE_BYTES, Heading, Kind, RedisUrl, Setting, Table, Takes, settings,
