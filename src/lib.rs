@@ -9,7 +9,7 @@
 //!
 //! | layer | what | modules |
 //! |---|---|---|
-//! | 0 | vocabulary and plumbing | `secret`, `toolset`, `shutdown`, `inflight`, `audit`, `cancellation` |
+//! | 0 | vocabulary and plumbing; the unit tests' helpers | `secret`, `toolset`, `shutdown`, `inflight`, `audit`, `cancellation`, `test_util` |
 //! | 1 | configuration | `config` |
 //! | 2 | shared services | `observe`, `scope`, `redis_link` |
 //! | 3 | the Kommo client | `kommo` |
@@ -44,6 +44,8 @@ mod scope;
 mod secret;
 mod server;
 mod shutdown;
+#[cfg(test)]
+mod test_util;
 mod tools;
 mod toolset;
 mod transport;

@@ -13,6 +13,7 @@ mod cancel_map;
 pub(crate) mod guard;
 mod held_body;
 pub(crate) mod http;
+mod idle_sweep;
 mod inbound_limit;
 mod json_shape;
 mod listener;
