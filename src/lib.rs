@@ -9,7 +9,7 @@
 //!
 //! | layer | what | modules |
 //! |---|---|---|
-//! | 0 | vocabulary and plumbing | `secret`, `toolset`, `shutdown`, `inflight`, `audit`, `cancellation`, `client_link` |
+//! | 0 | vocabulary and plumbing; the unit tests' helpers | `secret`, `toolset`, `shutdown`, `inflight`, `audit`, `cancellation`, `client_link`, `test_util` |
 //! | 1 | configuration | `config` |
 //! | 2 | shared services | `observe`, `scope`, `redis_link` |
 //! | 3 | the Kommo client | `kommo` |
@@ -45,6 +45,8 @@ mod scope;
 mod secret;
 mod server;
 mod shutdown;
+#[cfg(test)]
+mod test_util;
 mod tools;
 mod toolset;
 mod transport;
@@ -59,6 +61,7 @@ pub mod testing {
         commands::{
             generate::{completion_script, generated_files},
             new_key::sha256_hex,
+            readme_tools::readme_with_current_tools,
         },
         config::{
             DEFAULT_MAX_LINE_BYTES, Heading, Kind, RedisUrl, Setting, Table, Takes, settings,

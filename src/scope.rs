@@ -138,14 +138,7 @@ fn header_text(headers: &HeaderMap, names: &[&'static str]) -> Result<Option<Str
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.insert(*name, value.parse().unwrap());
-        }
-        map
-    }
+    use crate::test_util::headers;
 
     #[test]
     fn reads_both_spellings() {

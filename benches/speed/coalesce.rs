@@ -2,15 +2,10 @@
 //! the simulator enforcing 7 requests a second, at 1, 10 and 100 callers at once, for
 //! `move_lead`, `add_note` and a mix, with coalescing on and off; p50 and p99 latency.
 
-use std::{
-    process::Stdio,
-    time::{Duration, Instant},
-};
-
-use tokio::io::{AsyncBufReadExt, BufReader};
+use std::time::{Duration, Instant};
 
 use crate::report::Row;
-use crate::util::{Samples, kommo_command, start_http_server};
+use crate::util::{Samples, start_http_server, start_simulator};
 use crate::{SUBDOMAIN, TOKEN};
 
 const CONCURRENCY: [usize; 3] = [1, 10, 100];
@@ -54,27 +49,6 @@ impl Workload {
             r#"{{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{{"name":"{tool}","arguments":{arguments}}}}}"#
         )
     }
-}
-
-/// A simulator process that answers 429 beyond Kommo's 7 requests a second.
-async fn limited_simulator() -> Result<(tokio::process::Child, String), String> {
-    let mut command = kommo_command(&[
-        "simulator".to_owned(),
-        "--requests-per-second".to_owned(),
-        "7".to_owned(),
-        "--account".to_owned(),
-        format!("{SUBDOMAIN}:{TOKEN}"),
-    ]);
-    command.stdout(Stdio::piped());
-    let mut child = command.spawn().map_err(|e| format!("simulator: {e}"))?;
-    let stdout = child.stdout.take().ok_or("simulator stdout")?;
-    let template = BufReader::new(stdout)
-        .lines()
-        .next_line()
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or("the simulator printed no base URL")?;
-    Ok((child, template))
 }
 
 /// `callers` loops, each one call at a time over its own connection, for `seconds`.
@@ -135,7 +109,7 @@ pub async fn measure(quick: bool) -> Result<Vec<Row>, String> {
     } else {
         &CONCURRENCY
     };
-    let (mut simulator, template) = limited_simulator().await?;
+    let (mut simulator, template) = start_simulator(7).await?;
     let mut rows = Vec::new();
     for coalesce in [true, false] {
         let args: Vec<String> = [

@@ -21,14 +21,10 @@ mod report;
 mod stdio;
 mod util;
 
-use std::{
-    process::{ExitCode, Stdio},
-    time::Duration,
-};
+use std::{process::ExitCode, time::Duration};
 
 use report::Row;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use util::{Samples, kommo_command, rss_kib};
+use util::{Samples, rss_kib};
 
 const SUBDOMAIN: &str = "bench";
 const TOKEN: &str = "bench-token-not-a-real-one";
@@ -130,27 +126,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// The simulator as its own process (so its work is not counted in kommo-mcp's RSS).
-async fn start_simulator() -> Result<(tokio::process::Child, String), String> {
-    let mut command = kommo_command(&[
-        "simulator".to_owned(),
-        "--requests-per-second".to_owned(),
-        "0".to_owned(),
-        "--account".to_owned(),
-        format!("{SUBDOMAIN}:{TOKEN}"),
-    ]);
-    command.stdout(Stdio::piped());
-    let mut child = command.spawn().map_err(|e| format!("simulator: {e}"))?;
-    let stdout = child.stdout.take().ok_or("simulator stdout")?;
-    let template = BufReader::new(stdout)
-        .lines()
-        .next_line()
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or("the simulator printed no base URL")?;
-    Ok((child, template))
-}
-
 fn ms(value: f64) -> String {
     format!("{value:.3} ms")
 }
@@ -194,7 +169,7 @@ async fn run(plan: &Plan) -> Result<(Vec<Row>, Vec<String>), String> {
         None,
     ));
 
-    let (mut simulator, template) = start_simulator().await?;
+    let (mut simulator, template) = util::start_simulator(0).await?;
     let root = template.replace("{subdomain}", SUBDOMAIN);
     let control = root
         .split(&format!("/{SUBDOMAIN}"))

@@ -80,6 +80,29 @@ pub fn kommo_command(args: &[String]) -> Command {
     command
 }
 
+/// The simulator as its own process (so its work is not counted in kommo-mcp's RSS), with
+/// the bench account and Kommo's per-second limit at `requests_per_second` (0: none); returns
+/// the process and the base URL template it prints.
+pub async fn start_simulator(requests_per_second: u32) -> Result<(Child, String), String> {
+    let mut command = kommo_command(&[
+        "simulator".to_owned(),
+        "--requests-per-second".to_owned(),
+        requests_per_second.to_string(),
+        "--account".to_owned(),
+        format!("{}:{}", crate::SUBDOMAIN, crate::TOKEN),
+    ]);
+    command.stdout(Stdio::piped());
+    let mut child = command.spawn().map_err(|e| format!("simulator: {e}"))?;
+    let stdout = child.stdout.take().ok_or("simulator stdout")?;
+    let template = BufReader::new(stdout)
+        .lines()
+        .next_line()
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("the simulator printed no base URL")?;
+    Ok((child, template))
+}
+
 /// Starts `kommo-mcp serve --http` on a free port and waits until /healthz answers.
 pub async fn start_http_server(extra: &[String]) -> (Child, SocketAddr) {
     let addr = free_addr();

@@ -10,6 +10,7 @@ pub(crate) mod generate;
 pub(crate) mod health;
 mod manpage;
 pub(crate) mod new_key;
+pub(crate) mod readme_tools;
 #[cfg(feature = "sandbox")]
 pub(crate) mod simulator;
 pub(crate) mod tools;

@@ -8,6 +8,7 @@ mod http_limits;
 mod oauth;
 mod redis_url;
 mod resolve;
+mod shown;
 mod spec;
 mod subdomain;
 

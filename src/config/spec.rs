@@ -1,7 +1,12 @@
 //! The one declaration of every setting: config-file key, flag, environment variable,
-//! default, help, heading, the subcommands that take it and how its value is read. The clap
-//! arguments, the config file's keys, `check`'s report, the man page and
-//! `docs/configuration.md` are all made from [`settings::ALL`].
+//! default, help, heading, the subcommands that take it, how its value is read and how
+//! `check` shows it. The clap arguments, the config file's keys, `check`'s report, the man
+//! page and `docs/configuration.md` are all made from [`settings::ALL`].
+
+use super::{
+    Config,
+    shown::{self, Shown},
+};
 
 /// Where a setting sits in the config file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -194,6 +199,9 @@ pub struct Setting {
     /// through each source. `{dir}` stands for a directory that holds `ca.pem` (a CA
     /// certificate) and `config.toml`.
     pub example: &'static str,
+    /// How `check` reads its resolved value from [`Config`]: the value in words (secrets
+    /// redacted) and its source, `None` when it is not set.
+    pub(crate) shown: fn(&Config) -> Shown,
 }
 
 impl Setting {
@@ -226,6 +234,11 @@ impl Setting {
         line
     }
 
+    /// Its value in `config` as `check` shows it, and where it came from.
+    pub(crate) fn shown_in(&self, config: &Config) -> Shown {
+        (self.shown)(config)
+    }
+
     /// The default value to read when nothing is given (not a described default).
     pub fn default_value(&self) -> Option<&'static str> {
         match self.default {
@@ -251,11 +264,20 @@ const BASE: Setting = Setting {
     needs_http: false,
     requires: &[],
     example: "",
+    shown: shown::cannot_show,
 };
 
 /// The settings, each in one place.
 pub mod settings {
     use super::{BASE, DefaultValue, Heading, Kind, Setting, Table, Takes};
+    use crate::{
+        config::{
+            LogFormat, Source,
+            shown::{bytes, seconds, show},
+        },
+        secret::Secret,
+        toolset::ToolName,
+    };
 
     const OAUTH_BASE: Setting = Setting {
         heading: Heading::OAuth,
@@ -282,6 +304,7 @@ pub mod settings {
         kind: Kind::Secret,
         help: "Kommo long-lived token",
         example: "example-long-lived-token",
+        shown: |config| show(config.token.as_ref(), Secret::redacted),
         ..BASE
     };
     pub const SUBDOMAIN: Setting = Setting {
@@ -292,6 +315,7 @@ pub mod settings {
         value_name: "SUBDOMAIN",
         help: "Kommo account subdomain, e.g. \"mycompany\" for mycompany.kommo.com",
         example: "mycompany",
+        shown: |config| show(config.subdomain.as_ref(), |s| s.as_str().to_owned()),
         ..BASE
     };
     pub const PAUSE_FIELD_ID: Setting = Setting {
@@ -303,6 +327,7 @@ pub mod settings {
         kind: Kind::Whole,
         help: "Id of the checkbox lead field that pauses the AI agent",
         example: "123456",
+        shown: |config| show(config.pause_field_id.as_ref(), ToString::to_string),
         ..BASE
     };
     pub const MESSAGE_FIELD_ID: Setting = Setting {
@@ -314,6 +339,7 @@ pub mod settings {
         kind: Kind::Whole,
         help: "Id of the text lead field send_message writes the reply into (the Salesbot sends it)",
         example: "234567",
+        shown: |config| show(config.message_field_id.as_ref(), ToString::to_string),
         ..BASE
     };
     pub const MESSAGE_BOT_ID: Setting = Setting {
@@ -325,6 +351,7 @@ pub mod settings {
         kind: Kind::Whole,
         help: "Id of the Salesbot send_message runs to send the message field's value",
         example: "402",
+        shown: |config| show(config.message_bot_id.as_ref(), ToString::to_string),
         ..BASE
     };
     pub const PAUSE_VALUE: Setting = Setting {
@@ -337,6 +364,7 @@ pub mod settings {
         default: DefaultValue::Value("true"),
         help: "Value of the pause field that means \"paused\"",
         example: "false",
+        shown: |config| show(Some(&config.pause_value), ToString::to_string),
         ..BASE
     };
     pub const BASE_URL: Setting = Setting {
@@ -349,6 +377,7 @@ pub mod settings {
         default: DefaultValue::Value("https://{subdomain}.kommo.com"),
         help: "Kommo API base-URL template",
         example: "https://{subdomain}.example.com",
+        shown: |config| show(Some(&config.base_url), |b| b.template().to_owned()),
         ..BASE
     };
     pub const TOOLS: Setting = Setting {
@@ -362,6 +391,16 @@ pub mod settings {
         help: "Enabled tools: JSON array or comma-separated names; empty enables none",
         heading: Heading::Tools,
         example: "get_lead,add_note",
+        shown: |config| {
+            show(Some(&config.tools), |tools| {
+                if tools.is_empty() {
+                    "(none)".to_owned()
+                } else {
+                    let names: Vec<&str> = tools.iter().map(ToolName::as_str).collect();
+                    names.join(", ")
+                }
+            })
+        },
         ..BASE
     };
     pub const READ_ONLY: Setting = Setting {
@@ -375,6 +414,7 @@ pub mod settings {
         help: "Offer and allow only the read-only tools (those that change nothing in Kommo); TOOLS_TO_USE narrows further",
         heading: Heading::Tools,
         example: "true",
+        shown: |config| show(Some(&config.read_only), ToString::to_string),
         ..BASE
     };
     pub const DRY_RUN: Setting = Setting {
@@ -388,6 +428,7 @@ pub mod settings {
         help: "Make every write a dry run: all checks, then nothing sent to Kommo; cannot be turned off per call",
         heading: Heading::Tools,
         example: "true",
+        shown: |config| show(Some(&config.dry_run), ToString::to_string),
         ..BASE
     };
     pub const CONFIRM_TOOLS: Setting = Setting {
@@ -402,6 +443,15 @@ pub mod settings {
         heading: Heading::Tools,
         takes: Takes::SERVE_AND_CHECK,
         example: "move_lead,close_lead",
+        shown: |config| {
+            show(Some(&config.confirm_tools), |tools| {
+                if tools.is_empty() {
+                    "none: no write asks the user first".to_owned()
+                } else {
+                    format!("{tools} ask the user first when the client supports elicitation")
+                }
+            })
+        },
         ..BASE
     };
     pub const CONFIRM_TIMEOUT: Setting = Setting {
@@ -416,6 +466,7 @@ pub mod settings {
         heading: Heading::Tools,
         takes: Takes::SERVE_AND_CHECK,
         example: "30",
+        shown: |config| show(Some(&config.confirm_timeout), seconds),
         ..BASE
     };
     pub const NOTE_DEDUPE: Setting = Setting {
@@ -429,6 +480,15 @@ pub mod settings {
         help: "Seconds a confirmed add_note or create_task is remembered (by a hash of account, lead and text, and a task's due time; shared through Redis with --redis-url) so a retried call does not write it twice; 0 turns it off",
         heading: Heading::Tools,
         example: "30",
+        shown: |config| {
+            show(Some(&config.note_dedupe), |d| {
+                if d.is_zero() {
+                    "off".to_owned()
+                } else {
+                    seconds(d)
+                }
+            })
+        },
         ..BASE
     };
     pub const RATE_LIMIT: Setting = Setting {
@@ -443,6 +503,12 @@ pub mod settings {
         heading: Heading::KommoLimits,
         takes: Takes::KOMMO_COMMANDS,
         example: "5",
+        shown: |config| {
+            show(Some(&config.rate_limit), |n| match n {
+                0 => "off".to_owned(),
+                n => format!("{n} requests/s per account"),
+            })
+        },
         ..BASE
     };
     pub const COALESCE: Setting = Setting {
@@ -457,6 +523,12 @@ pub mod settings {
         heading: Heading::KommoLimits,
         takes: Takes::KOMMO_COMMANDS,
         example: "false",
+        shown: |config| {
+            show(Some(&config.coalesce), |on| match on {
+                true => "on: calls waiting for the rate limit share batch requests".to_owned(),
+                false => "off: one Kommo request per call".to_owned(),
+            })
+        },
         ..BASE
     };
     pub const BATCH_SIZE: Setting = Setting {
@@ -471,6 +543,11 @@ pub mod settings {
         heading: Heading::KommoLimits,
         takes: Takes::KOMMO_COMMANDS,
         example: "20",
+        shown: |config| {
+            show(Some(&config.batch_size), |n| {
+                format!("{n} elements per batch")
+            })
+        },
         ..BASE
     };
     pub const CONNECT_TIMEOUT: Setting = Setting {
@@ -485,6 +562,7 @@ pub mod settings {
         heading: Heading::KommoLimits,
         takes: Takes::KOMMO_COMMANDS,
         example: "3",
+        shown: |config| show(Some(&config.connect_timeout), seconds),
         ..BASE
     };
     pub const REQUEST_TIMEOUT: Setting = Setting {
@@ -499,6 +577,7 @@ pub mod settings {
         heading: Heading::KommoLimits,
         takes: Takes::KOMMO_COMMANDS,
         example: "9",
+        shown: |config| show(Some(&config.request_timeout), seconds),
         ..BASE
     };
     pub const PIPELINES_CACHE: Setting = Setting {
@@ -513,6 +592,7 @@ pub mod settings {
         heading: Heading::KommoLimits,
         takes: Takes::KOMMO_COMMANDS,
         example: "60",
+        shown: |config| show(Some(&config.pipelines_cache), seconds),
         ..BASE
     };
     pub const MAX_LINE_BYTES: Setting = Setting {
@@ -527,6 +607,7 @@ pub mod settings {
         heading: Heading::KommoLimits,
         takes: Takes::SERVE_AND_CHECK,
         example: "65536",
+        shown: |config| show(Some(&config.max_line_bytes), bytes),
         ..BASE
     };
     pub const REDIS_URL: Setting = Setting {
@@ -540,6 +621,11 @@ pub mod settings {
         heading: Heading::Replicas,
         takes: Takes::KOMMO_COMMANDS,
         example: "rediss://127.0.0.1:1/0",
+        shown: |config| {
+            show(config.redis_url.as_ref(), |url| {
+                format!("{} (password redacted)", url.redacted())
+            })
+        },
         ..BASE
     };
     pub const REDIS_PREFIX: Setting = Setting {
@@ -553,6 +639,7 @@ pub mod settings {
         heading: Heading::Replicas,
         takes: Takes::KOMMO_COMMANDS,
         example: "staging:",
+        shown: |config| show(Some(&config.redis_prefix), |prefix| format!("{prefix:?}")),
         ..BASE
     };
     pub const REDIS_FALLBACK_RATE: Setting = Setting {
@@ -567,6 +654,11 @@ pub mod settings {
         heading: Heading::Replicas,
         takes: Takes::KOMMO_COMMANDS,
         example: "2",
+        shown: |config| {
+            show(Some(&config.redis_fallback_rate), |n| {
+                format!("{n} requests/s per account per replica while Redis is down")
+            })
+        },
         ..BASE
     };
     pub const REDIS_CA_FILE: Setting = Setting {
@@ -581,6 +673,11 @@ pub mod settings {
         takes: Takes::KOMMO_COMMANDS,
         requires: &["redis_url"],
         example: "{dir}/ca.pem",
+        shown: |config| {
+            show(config.redis_ca_file.as_ref(), |ca| {
+                ca.path.display().to_string()
+            })
+        },
         ..BASE
     };
     pub const AUDIT_LOG: Setting = Setting {
@@ -594,6 +691,7 @@ pub mod settings {
         heading: Heading::Operating,
         takes: Takes::KOMMO_COMMANDS,
         example: "{dir}/audit.jsonl",
+        shown: |config| show(config.audit_log.as_ref(), |path| path.display().to_string()),
         ..BASE
     };
     pub const METRICS_LISTEN: Setting = Setting {
@@ -608,6 +706,7 @@ pub mod settings {
         takes: Takes::SERVE_AND_CHECK,
         needs_http: true,
         example: "127.0.0.1:0",
+        shown: |config| show(config.serve.metrics_listen.as_ref(), ToString::to_string),
         ..BASE
     };
     pub const LISTEN: Setting = Setting {
@@ -623,6 +722,7 @@ pub mod settings {
         takes: Takes::SERVE_AND_CHECK,
         needs_http: true,
         example: "127.0.0.1:0",
+        shown: |config| show(Some(&config.serve.listen), ToString::to_string),
         ..BASE
     };
     pub const AUTH_TOKEN: Setting = Setting {
@@ -637,6 +737,7 @@ pub mod settings {
         takes: Takes::SERVE_AND_CHECK,
         needs_http: true,
         example: "example-auth-token",
+        shown: |config| show(config.serve.auth_token.as_ref(), Secret::redacted),
         ..BASE
     };
     pub const RATE_LIMIT_PER_IP: Setting = Setting {
@@ -652,6 +753,11 @@ pub mod settings {
         takes: Takes::SERVE_AND_CHECK,
         needs_http: true,
         example: "600",
+        shown: |config| {
+            show(config.serve.rate_limit_per_ip.as_ref(), |n| {
+                format!("{n} requests/min per address")
+            })
+        },
         ..BASE
     };
     // A note is the largest argument a real call carries. Kommo documents no length limit
@@ -666,6 +772,7 @@ pub mod settings {
         default: DefaultValue::Value("1048576"),
         help: "Largest request body on /mcp and /sse/message; larger is answered 413",
         example: "65536",
+        shown: |config| show(Some(&config.http.max_body_bytes), bytes),
         ..HTTP_LIMIT
     };
     // Real messages nest 4–6 levels deep.
@@ -678,6 +785,7 @@ pub mod settings {
         default: DefaultValue::Value("32"),
         help: "Deepest nesting of arrays and objects in a message",
         example: "16",
+        shown: |config| show(Some(&config.http.max_json_depth), ToString::to_string),
         ..HTTP_LIMIT
     };
     // A tools/call holds about 10 values, initialize about 30; a parsed value costs up to
@@ -690,6 +798,7 @@ pub mod settings {
         default: DefaultValue::Value("4096"),
         help: "Most JSON values in a message, checked before it is parsed",
         example: "1000",
+        shown: |config| show(Some(&config.http.max_json_values), ToString::to_string),
         ..HTTP_LIMIT
     };
     // An idle streamable session is a record of ~3 kB, an open SSE stream ~24 kB with its
@@ -702,6 +811,7 @@ pub mod settings {
         default: DefaultValue::Value("1000"),
         help: "Most open sessions (streamable HTTP and SSE together); a new one beyond it gets 503 and Retry-After",
         example: "100",
+        shown: |config| show(Some(&config.http.max_sessions), ToString::to_string),
         ..HTTP_LIMIT
     };
     pub const SESSION_IDLE_TIMEOUT: Setting = Setting {
@@ -714,6 +824,7 @@ pub mod settings {
         default: DefaultValue::Value("300"),
         help: "Seconds an unused session (streamable HTTP, or legacy SSE with its stream) stays open",
         example: "60",
+        shown: |config| show(Some(&config.http.session_idle_timeout), seconds),
         ..HTTP_LIMIT
     };
     pub const HEADER_READ_TIMEOUT: Setting = Setting {
@@ -726,6 +837,7 @@ pub mod settings {
         default: DefaultValue::Value("10"),
         help: "Seconds a connection may take to send a request's head, and may stay idle between requests",
         example: "5",
+        shown: |config| show(Some(&config.http.header_read_timeout), seconds),
         ..HTTP_LIMIT
     };
     pub const BODY_READ_TIMEOUT: Setting = Setting {
@@ -738,6 +850,7 @@ pub mod settings {
         default: DefaultValue::Value("30"),
         help: "Seconds a request body may take to arrive in full; slower is answered 408",
         example: "15",
+        shown: |config| show(Some(&config.http.body_read_timeout), seconds),
         ..HTTP_LIMIT
     };
     // Below the usual 1,024 open-files limit, leaving room for Kommo connections and files.
@@ -749,6 +862,7 @@ pub mod settings {
         default: DefaultValue::Value("512"),
         help: "Most open client connections; one more is answered 503 and closed",
         example: "64",
+        shown: |config| show(Some(&config.http.max_connections), ToString::to_string),
         ..HTTP_LIMIT
     };
     // Each caller's share: one caller (a client key, an OAuth subject and client, the shared
@@ -762,6 +876,12 @@ pub mod settings {
         default: DefaultValue::Value("250"),
         help: "Most open sessions of one caller (a client key, an OAuth subject, the auth token, or everyone without auth), streamable HTTP and SSE together; beyond it 429",
         example: "20",
+        shown: |config| {
+            show(
+                Some(&config.http.max_sessions_per_caller),
+                ToString::to_string,
+            )
+        },
         ..HTTP_LIMIT
     };
     pub const MAX_STREAMS_PER_CALLER: Setting = Setting {
@@ -772,6 +892,12 @@ pub mod settings {
         default: DefaultValue::Value("128"),
         help: "Most open event streams (GET /sse, standalone GET /mcp) of one caller; beyond it 429",
         example: "16",
+        shown: |config| {
+            show(
+                Some(&config.http.max_streams_per_caller),
+                ToString::to_string,
+            )
+        },
         ..HTTP_LIMIT
     };
     pub const MAX_CALLS_PER_CALLER: Setting = Setting {
@@ -782,6 +908,7 @@ pub mod settings {
         default: DefaultValue::Value("64"),
         help: "Most requests of one caller answered at once on /mcp and /sse/message; beyond it 429",
         example: "8",
+        shown: |config| show(Some(&config.http.max_calls_per_caller), ToString::to_string),
         ..HTTP_LIMIT
     };
     pub const OAUTH_ISSUER: Setting = Setting {
@@ -794,6 +921,7 @@ pub mod settings {
         help: "Accept OAuth 2.1 access tokens (JWT) issued by this authorization server (its issuer URL, exactly as in the tokens' iss); needs --public-url",
         requires: &["public_url"],
         example: "https://issuer.example.com",
+        shown: |config| show(config.oauth.as_ref().map(|o| &o.issuer), Clone::clone),
         ..OAUTH_BASE
     };
     pub const PUBLIC_URL: Setting = Setting {
@@ -806,6 +934,7 @@ pub mod settings {
         help: "The URL clients use to reach this server, e.g. https://mcp.example.com: the resource in /.well-known/oauth-protected-resource and the default token audience",
         requires: &["oauth_issuer"],
         example: "https://mcp.example.com",
+        shown: |config| show(config.oauth.as_ref().map(|o| &o.public_url), Clone::clone),
         ..OAUTH_BASE
     };
     pub const OAUTH_AUDIENCE: Setting = Setting {
@@ -817,6 +946,10 @@ pub mod settings {
         default: DefaultValue::Described("the public URL, or the public URL + /mcp"),
         help: "The aud a token must carry",
         example: "kommo-mcp",
+        shown: |config| match config.oauth.as_ref() {
+            Some(o) if o.audience.is_none() => Some((o.audiences().join(" or "), Source::Default)),
+            oauth => show(oauth.and_then(|o| o.audience.as_ref()), Clone::clone),
+        },
         ..OAUTH_BASE
     };
     pub const OAUTH_JWKS_URL: Setting = Setting {
@@ -831,6 +964,12 @@ pub mod settings {
         ),
         help: "Where the issuer's signing keys (JWKS) are",
         example: "https://issuer.example.com/jwks.json",
+        shown: |config| {
+            show(
+                config.oauth.as_ref().and_then(|o| o.jwks_url.as_ref()),
+                ToString::to_string,
+            )
+        },
         ..OAUTH_BASE
     };
     pub const OAUTH_ACCOUNTS_CLAIM: Setting = Setting {
@@ -842,6 +981,15 @@ pub mod settings {
         default: DefaultValue::Described("none, any account"),
         help: "Token claim listing the account subdomains a token may act on (like a client key's accounts; \"*\" for any)",
         example: "kommo_accounts",
+        shown: |config| {
+            show(
+                config
+                    .oauth
+                    .as_ref()
+                    .and_then(|o| o.accounts_claim.as_ref()),
+                Clone::clone,
+            )
+        },
         ..OAUTH_BASE
     };
     pub const CONFIG: Setting = Setting {
@@ -856,6 +1004,8 @@ pub mod settings {
         help: "Config file",
         heading: Heading::Configuration,
         example: "{dir}/config.toml",
+        // `check` shows the file it read in a row of its own.
+        shown: |_| None,
         ..BASE
     };
     pub const LOG_LEVEL: Setting = Setting {
@@ -869,6 +1019,7 @@ pub mod settings {
         heading: Heading::Logging,
         takes: Takes::LOGGING_COMMANDS,
         example: "debug",
+        shown: |config| show(config.logging.level.as_ref(), Clone::clone),
         ..BASE
     };
     pub const LOG_FORMAT: Setting = Setting {
@@ -883,6 +1034,15 @@ pub mod settings {
         heading: Heading::Logging,
         takes: Takes::LOGGING_COMMANDS,
         example: "json",
+        shown: |config| {
+            show(Some(&config.logging.format), |format| {
+                match format {
+                    LogFormat::Text => "text",
+                    LogFormat::Json => "json",
+                }
+                .to_owned()
+            })
+        },
         ..BASE
     };
 

@@ -81,14 +81,7 @@ pub(crate) async fn attach(mut request: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.insert(*name, value.parse().unwrap());
-        }
-        map
-    }
+    use crate::test_util::headers;
 
     #[test]
     fn takes_the_request_id_then_the_trace_id() {

@@ -106,6 +106,12 @@ macro_rules! tool_args {
 }
 pub(crate) use tool_args;
 
+tool_args! {
+    /// No arguments.
+    #[schemars(extend("additionalProperties" = false))]
+    pub(super) struct NoArgs {}
+}
+
 /// Optional arguments: absent or `null` is `None`.
 impl<T: Arg> Arg for Option<T> {
     fn read(name: &str, value: Option<&Value>) -> Result<Self, String> {

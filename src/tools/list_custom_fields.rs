@@ -7,12 +7,11 @@ use rmcp::{
     schemars::{self, JsonSchema},
 };
 use serde::Serialize;
-use serde_json::json;
 
 use super::{
     Call,
-    args::{ToolArgs, tool_args},
-    outcome::{self, ErrorInfo},
+    args::NoArgs,
+    cached_list::{self, Fetch},
     spec::{Sentences, ToolSpec},
 };
 use crate::kommo::models::CustomField;
@@ -71,34 +70,9 @@ pub(super) fn has_options(kind: &str) -> bool {
     matches!(kind, "select" | "multiselect" | "radiobutton")
 }
 
-tool_args! {
-    /// No arguments.
-    #[schemars(extend("additionalProperties" = false))]
-    struct NoArgs {}
-}
-
 pub(super) async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
-    if let Err(problem) = NoArgs::parse(args) {
-        return outcome::invalid_arguments(SPEC.sentences.failed, problem);
-    }
-    let target = match call.target() {
-        Ok(target) => target,
-        Err(err) => {
-            return outcome::failure(
-                SPEC.sentences.failed,
-                err,
-                json!({}),
-                ErrorInfo::NOT_CONFIGURED,
-            );
-        }
-    };
-    match call.client().lead_fields(&target.account).await {
-        Ok(fields) => {
-            let output = view(&fields);
-            outcome::success(listing(&output), &output)
-        }
-        Err(err) => outcome::kommo_failure(SPEC.sentences.failed, &err, json!({})),
-    }
+    let fetch: Fetch<CustomField> = |client, account| Box::pin(client.lead_fields(account));
+    cached_list::answer(call, args, SPEC.sentences.failed, fetch, view, listing).await
 }
 
 pub(super) fn view(fields: &[CustomField]) -> FieldsOutput {

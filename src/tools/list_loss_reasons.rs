@@ -6,12 +6,11 @@ use rmcp::{
     schemars::{self, JsonSchema},
 };
 use serde::Serialize;
-use serde_json::json;
 
 use super::{
     Call,
-    args::{ToolArgs, tool_args},
-    outcome::{self, ErrorInfo},
+    args::NoArgs,
+    cached_list::{self, Fetch},
     spec::{Sentences, ToolSpec},
 };
 use crate::kommo::history::LossReason;
@@ -33,12 +32,6 @@ pub(super) static SPEC: ToolSpec = ToolSpec {
     run: |call, args| Box::pin(run(call, args)),
 };
 
-tool_args! {
-    /// No arguments.
-    #[schemars(extend("additionalProperties" = false))]
-    struct NoArgs {}
-}
-
 /// The account's loss reasons.
 #[derive(Serialize, JsonSchema)]
 pub(super) struct LossReasonsOutput {
@@ -54,21 +47,8 @@ pub(super) struct LossReasonView {
 }
 
 pub(super) async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
-    let failed = SPEC.sentences.failed;
-    if let Err(problem) = NoArgs::parse(args) {
-        return outcome::invalid_arguments(failed, problem);
-    }
-    let target = match call.target() {
-        Ok(target) => target,
-        Err(err) => return outcome::failure(failed, err, json!({}), ErrorInfo::NOT_CONFIGURED),
-    };
-    match call.client().loss_reasons(&target.account).await {
-        Ok(reasons) => {
-            let output = view(&reasons);
-            outcome::success(listing(&output), &output)
-        }
-        Err(err) => outcome::kommo_failure(failed, &err, json!({})),
-    }
+    let fetch: Fetch<LossReason> = |client, account| Box::pin(client.loss_reasons(account));
+    cached_list::answer(call, args, SPEC.sentences.failed, fetch, view, listing).await
 }
 
 pub(super) fn view(reasons: &[LossReason]) -> LossReasonsOutput {

@@ -6,12 +6,11 @@ use rmcp::{
     schemars::{self, JsonSchema},
 };
 use serde::Serialize;
-use serde_json::json;
 
 use super::{
     Call,
-    args::{ToolArgs, tool_args},
-    outcome::{self, ErrorInfo},
+    args::NoArgs,
+    cached_list::{self, Fetch},
     spec::{Sentences, ToolSpec},
 };
 use crate::kommo::models::{Pipeline, Status};
@@ -85,34 +84,9 @@ pub(super) fn status_kind(status: &Status) -> StatusKind {
     }
 }
 
-tool_args! {
-    /// No arguments.
-    #[schemars(extend("additionalProperties" = false))]
-    struct NoArgs {}
-}
-
 pub(super) async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
-    if let Err(problem) = NoArgs::parse(args) {
-        return outcome::invalid_arguments(SPEC.sentences.failed, problem);
-    }
-    let target = match call.target() {
-        Ok(target) => target,
-        Err(err) => {
-            return outcome::failure(
-                SPEC.sentences.failed,
-                err,
-                json!({}),
-                ErrorInfo::NOT_CONFIGURED,
-            );
-        }
-    };
-    match call.client().pipelines(&target.account).await {
-        Ok(pipelines) => {
-            let output = view(&pipelines);
-            outcome::success(listing(&output), &output)
-        }
-        Err(err) => outcome::kommo_failure(SPEC.sentences.failed, &err, json!({})),
-    }
+    let fetch: Fetch<Pipeline> = |client, account| Box::pin(client.pipelines(account));
+    cached_list::answer(call, args, SPEC.sentences.failed, fetch, view, listing).await
 }
 
 pub(super) fn view(pipelines: &[Pipeline]) -> PipelinesOutput {

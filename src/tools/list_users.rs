@@ -7,12 +7,11 @@ use rmcp::{
     schemars::{self, JsonSchema},
 };
 use serde::Serialize;
-use serde_json::json;
 
 use super::{
     Call,
-    args::{ToolArgs, tool_args},
-    outcome::{self, ErrorInfo},
+    args::NoArgs,
+    cached_list::{self, Fetch},
     spec::{Sentences, ToolSpec},
 };
 use crate::kommo::history::User;
@@ -35,12 +34,6 @@ pub(super) static SPEC: ToolSpec = ToolSpec {
     definition: super::define::<NoArgs, UsersOutput>,
     run: |call, args| Box::pin(run(call, args)),
 };
-
-tool_args! {
-    /// No arguments.
-    #[schemars(extend("additionalProperties" = false))]
-    struct NoArgs {}
-}
 
 /// The account's users.
 #[derive(Serialize, JsonSchema)]
@@ -74,21 +67,8 @@ pub(super) struct GroupView {
 }
 
 pub(super) async fn run(call: Call<'_>, args: &JsonObject) -> CallToolResult {
-    let failed = SPEC.sentences.failed;
-    if let Err(problem) = NoArgs::parse(args) {
-        return outcome::invalid_arguments(failed, problem);
-    }
-    let target = match call.target() {
-        Ok(target) => target,
-        Err(err) => return outcome::failure(failed, err, json!({}), ErrorInfo::NOT_CONFIGURED),
-    };
-    match call.client().users(&target.account).await {
-        Ok(users) => {
-            let output = view(&users);
-            outcome::success(listing(&output), &output)
-        }
-        Err(err) => outcome::kommo_failure(failed, &err, json!({})),
-    }
+    let fetch: Fetch<User> = |client, account| Box::pin(client.users(account));
+    cached_list::answer(call, args, SPEC.sentences.failed, fetch, view, listing).await
 }
 
 pub(super) fn view(users: &[User]) -> UsersOutput {

@@ -5,6 +5,7 @@ mod args;
 mod assign_lead;
 pub(crate) mod audited;
 mod budget;
+mod cached_list;
 mod close_lead;
 mod confirm;
 mod contact_match;

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::{
     Call,
-    args::{Id, ToolArgs, tool_args},
+    args::{Id, NoArgs, ToolArgs, tool_args},
     outcome,
     spec::{Sentences, ToolSpec},
     write::{Write, Written},
@@ -68,12 +68,6 @@ pub(super) static STOP: ToolSpec = ToolSpec {
     definition: super::define::<BotArgs, BotActionOutput>,
     run: |call, args| Box::pin(run(call, args, BotAction::Stop)),
 };
-
-tool_args! {
-    /// No arguments.
-    #[schemars(extend("additionalProperties" = false))]
-    struct NoArgs {}
-}
 
 /// The account's Salesbots.
 #[derive(Serialize, JsonSchema)]

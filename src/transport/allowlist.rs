@@ -48,20 +48,13 @@ impl HostAllowlist {
                 port: None,
             });
         }
-        let mut any = false;
-        for text in extra {
-            let text = text.trim();
-            if text == "*" {
-                any = true;
-                continue;
-            }
+        let (any, extra) = read_extra(extra, AllowlistError::Host, |text| {
             if text.contains("://") || text.contains('/') {
-                return Err(AllowlistError::Host(text.to_owned()));
+                return None;
             }
-            let (host, port) =
-                split_host_port(text).ok_or_else(|| AllowlistError::Host(text.to_owned()))?;
-            entries.push(HostEntry { host, port });
-        }
+            split_host_port(text).map(|(host, port)| HostEntry { host, port })
+        })?;
+        entries.extend(extra);
         Ok(Self { any, entries })
     }
 
@@ -77,6 +70,27 @@ impl HostAllowlist {
             .iter()
             .any(|entry| entry.host == host && entry.port.is_none_or(|p| Some(p) == port))
     }
+}
+
+/// The entries of an `--allowed-host` / `--allowed-origin` list, each trimmed and read with
+/// `parse`, and whether `*` (anything) is among them; the first entry `parse` refuses is
+/// named with `refused`.
+fn read_extra<Entry>(
+    extra: &[String],
+    refused: fn(String) -> AllowlistError,
+    parse: impl Fn(&str) -> Option<Entry>,
+) -> Result<(bool, Vec<Entry>), AllowlistError> {
+    let mut any = false;
+    let mut entries = Vec::new();
+    for text in extra {
+        let text = text.trim();
+        if text == "*" {
+            any = true;
+        } else {
+            entries.push(parse(text).ok_or_else(|| refused(text.to_owned()))?);
+        }
+    }
+    Ok((any, entries))
 }
 
 /// Which ports an allowed origin covers.
@@ -114,17 +128,8 @@ impl OriginAllowlist {
                 });
             }
         }
-        let mut any = false;
-        for text in extra {
-            let text = text.trim();
-            if text == "*" {
-                any = true;
-                continue;
-            }
-            entries.push(
-                parse_origin_entry(text).ok_or_else(|| AllowlistError::Origin(text.to_owned()))?,
-            );
-        }
+        let (any, extra) = read_extra(extra, AllowlistError::Origin, parse_origin_entry)?;
+        entries.extend(extra);
         Ok(Self { any, entries })
     }
 

@@ -242,6 +242,7 @@ pub(crate) fn check_exposure(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_util::headers;
 
     fn policy(token: Option<&str>) -> AccessPolicy {
         AccessPolicy::new(
@@ -252,14 +253,6 @@ mod tests {
             &[],
         )
         .unwrap()
-    }
-
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.insert(*name, value.parse().unwrap());
-        }
-        map
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod client_requests;
 pub(crate) mod guard;
 mod held_body;
 pub(crate) mod http;
+mod idle_sweep;
 mod inbound_limit;
 mod json_shape;
 mod listener;

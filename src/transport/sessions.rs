@@ -24,6 +24,7 @@ use super::{
     caller_share::{CallerShares, Kind, Slot},
     cancel_map::CancelMap,
     client_requests::PendingRequests,
+    idle_sweep,
 };
 use crate::client_link::ClientFacts;
 use shared::{RedisSessions, SharedSession};
@@ -243,27 +244,12 @@ impl StreamableSessions {
         before - open.len()
     }
 
-    /// How often [`Self::expire_idle`] should run: often enough that an expired session's
-    /// memory is back within a quarter of the idle timeout, and at least once a minute.
-    pub(crate) fn sweep_period(&self) -> Duration {
-        (self.idle / 4).clamp(Duration::from_millis(100), Duration::from_secs(60))
-    }
-
-    /// Drops idle sessions every [`Self::sweep_period`] until `shutdown` (the server's task
+    /// Drops idle sessions every [`idle_sweep::period`] until `shutdown` (the server's task
     /// for it).
     pub(crate) async fn expire_until(self: Arc<Self>, shutdown: CancellationToken) {
-        let mut ticks = tokio::time::interval(self.sweep_period());
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = ticks.tick() => {}
-                () = shutdown.cancelled() => return,
-            }
-            let expired = self.expire_idle();
-            if expired > 0 {
-                tracing::debug!("{expired} idle streamable session(s) expired");
-            }
-        }
+        let idle = self.idle;
+        let expire = move || self.expire_idle();
+        idle_sweep::sweep_until(idle, shutdown, expire, "idle streamable session(s) expired").await;
     }
 
     /// Ends every session (server shutdown).
@@ -380,14 +366,5 @@ mod tests {
             .await
             .expect("the sweeper stops at shutdown")
             .expect("the sweeper did not panic");
-    }
-
-    #[test]
-    fn the_sweep_period_follows_the_idle_timeout_within_bounds() {
-        let period = |idle| StreamableSessions::new(idle, None, shares()).sweep_period();
-        assert_eq!(period(Duration::from_secs(2)), Duration::from_millis(500));
-        assert_eq!(period(Duration::from_secs(3600)), Duration::from_secs(60));
-        let tiny = period(Duration::from_millis(10));
-        assert_eq!(tiny, Duration::from_millis(100));
     }
 }

@@ -55,6 +55,7 @@ use super::{
     caller_share::{CallerShares, Kind, Slot},
     cancel_map::{self, CancelMap, Cancelling, Registered},
     client_requests::{HttpLink, PendingRequests},
+    idle_sweep,
     reply::{code, json_error},
     scope_layer::{self, ScopeRules},
     session_cap::SessionCap,
@@ -162,22 +163,12 @@ impl SseSessions {
         before - open.len()
     }
 
-    /// Ends idle streams every quarter of the idle timeout (at least every minute) until
-    /// `shutdown` (the server's task for it).
+    /// Ends idle streams every [`idle_sweep::period`] until `shutdown` (the server's task for
+    /// it).
     pub(crate) async fn expire_until(self: Arc<Self>, shutdown: CancellationToken) {
-        let period = (self.idle / 4).clamp(Duration::from_millis(100), Duration::from_secs(60));
-        let mut ticks = tokio::time::interval(period);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = ticks.tick() => {}
-                () = shutdown.cancelled() => return,
-            }
-            let expired = self.expire_idle();
-            if expired > 0 {
-                tracing::debug!("{expired} idle SSE stream(s) closed");
-            }
-        }
+        let idle = self.idle;
+        let expire = move || self.expire_idle();
+        idle_sweep::sweep_until(idle, shutdown, expire, "idle SSE stream(s) closed").await;
     }
 
     /// Drops every session (server shutdown): each stream ends once its answers are out.

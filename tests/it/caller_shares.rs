@@ -206,17 +206,6 @@ async fn idle_sse_and_standalone_streams_expire() {
     assert_eq!(stale.status(), 404);
 }
 
-fn rss_mib(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let kib: f64 = status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap();
-    kib / 1024.0
-}
-
 /// How far the server's RSS may grow while one client posts up to 9,000 `tools/list`s
 /// (about 20 kB of answer each, 180 MB in all) to an SSE stream it never reads. Before the bound
 /// it grew by 468 MiB in 6 s; now the answers that wait are what the connection's buffers

@@ -1,6 +1,6 @@
-//! The committed completions, man pages, `docs/tools.md` and `docs/configuration.md` are
-//! what the binary generates now. Regenerate them with `KOMMO_MCP_UPDATE_GENERATED=1 cargo
-//! test --test it generated`.
+//! The committed completions, man pages, `docs/tools.md`, `docs/configuration.md` and the
+//! README's tool list are what the binary generates now. Regenerate them with
+//! `KOMMO_MCP_UPDATE_GENERATED=1 cargo test --test it generated`.
 
 use std::path::Path;
 
@@ -189,5 +189,24 @@ fn operating_guide_and_man_page_list_every_limit_with_its_setting_and_default() 
             "docs/operating.md's Limits lacks {extra}"
         );
         assert!(man.contains(extra), "the man page's LIMITS lacks {extra}");
+    }
+}
+
+/// README.md's "Tools at a glance" names every tool and no other, with its summary, as
+/// `docs/tools.md` does; `KOMMO_MCP_UPDATE_GENERATED=1` rewrites it.
+#[test]
+fn readme_tools_at_a_glance_are_the_tools_there_are() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let current = std::fs::read_to_string(&path).unwrap();
+    let expected = kommo_mcp::testing::readme_with_current_tools(&current).unwrap();
+    if current == expected {
+        return;
+    }
+    if std::env::var_os(UPDATE).is_some_and(|v| v == "1") {
+        std::fs::write(&path, expected).unwrap();
+    } else {
+        panic!(
+            "README.md's tools at a glance are stale. Run `{UPDATE}=1 cargo test --test it generated` and commit README.md."
+        );
     }
 }

@@ -50,18 +50,6 @@ async fn try_post_raw(
     Ok((status, response.text().await.unwrap_or_default()))
 }
 
-/// The highest resident set size of a process so far (VmHWM), in MiB.
-fn peak_rss_mib(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let kib: f64 = status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap();
-    kib / 1024.0
-}
-
 /// A `tools/call` whose arguments hold `count` zeros: a few bytes each on the wire, dozens
 /// of bytes each once parsed.
 fn zeros_call(count: usize) -> String {
@@ -452,18 +440,6 @@ async fn healthz_stays_fast_while_huge_bodies_are_posted() {
         "/healthz p99 {p99:?} under load (max {:?})",
         times[99]
     );
-}
-
-/// The resident set size of a process now (VmRSS), in MiB.
-fn rss_mib(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let kib: f64 = status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap();
-    kib / 1024.0
 }
 
 /// What three floods of sessions may leave behind once every session is gone (MiB over the

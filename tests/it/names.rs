@@ -10,6 +10,23 @@ use crate::support::*;
 const TAGGED: i64 = 9004; // seeded with the tag "тест" (id 5)
 const UNTAGGED: i64 = 9003;
 
+/// Calls `add_tag` or `remove_tag` on `lead` with `tag_name`.
+async fn tag(client: &mut StdioClient, tool: &str, lead: i64, tag_name: &str) -> Value {
+    client
+        .call(tool, json!({"lead_id": lead, "tag_name": tag_name}))
+        .await
+}
+
+/// Calls `update_lead_fields` on `lead` with `fields`.
+async fn update_fields(client: &mut StdioClient, lead: i64, fields: Value) -> Value {
+    client
+        .call(
+            "update_lead_fields",
+            json!({"lead_id": lead, "fields": fields}),
+        )
+        .await
+}
+
 fn lead_tags(sim: &kommo_sim::Simulator, lead: i64) -> Vec<String> {
     sim.state().lead(SUBDOMAIN, lead).unwrap()["_embedded"]["tags"]
         .as_array()
@@ -31,12 +48,8 @@ fn field_value(sim: &kommo_sim::Simulator, lead: i64, field_id: i64) -> Value {
 
 #[tokio::test]
 async fn remove_tag_and_add_tag_match_a_cyrillic_tag_in_any_case() {
-    let sim = simulator().await;
-    let env = Isolated::new();
-    let mut client = client_for(&sim, &env).await;
-    let removed = client
-        .call("remove_tag", json!({"lead_id": TAGGED, "tag_name": "ТЕСТ"}))
-        .await;
+    let (sim, _env, mut client) = simulator_and_client().await;
+    let removed = tag(&mut client, "remove_tag", TAGGED, "ТЕСТ").await;
     assert_eq!(
         first_text(&removed),
         "Tag removed successfully.",
@@ -53,12 +66,7 @@ async fn remove_tag_and_add_tag_match_a_cyrillic_tag_in_any_case() {
     assert!(lead_tags(&sim, TAGGED).is_empty());
     // add_tag finds the account's tag by its name in another case: added by id, no new tag
     sim.state().clear_requests();
-    let added = client
-        .call(
-            "add_tag",
-            json!({"lead_id": UNTAGGED, "tag_name": " Тест "}),
-        )
-        .await;
+    let added = tag(&mut client, "add_tag", UNTAGGED, " Тест ").await;
     assert_eq!(first_text(&added), "Tag added successfully.", "{added}");
     assert_eq!(
         added["structuredContent"],
@@ -78,19 +86,12 @@ async fn remove_tag_and_add_tag_match_a_cyrillic_tag_in_any_case() {
     );
     assert_eq!(lead_tags(&sim, UNTAGGED), ["тест"]);
     // the lead has it now, in whatever case it is asked for: nothing is sent
-    let again = client
-        .call("add_tag", json!({"lead_id": UNTAGGED, "tag_name": "ТЕСТ"}))
-        .await;
+    let again = tag(&mut client, "add_tag", UNTAGGED, "ТЕСТ").await;
     assert_eq!(again["structuredContent"]["changed"], false, "{again}");
     assert_eq!(again["structuredContent"]["tags"], json!(["тест"]));
     assert_eq!(writes(&sim).len(), 1);
     // accents are ignored when one tag matches: "promocao" is the account's "Promoção"
-    let accented = client
-        .call(
-            "add_tag",
-            json!({"lead_id": UNTAGGED, "tag_name": "PROMOCAO"}),
-        )
-        .await;
+    let accented = tag(&mut client, "add_tag", UNTAGGED, "PROMOCAO").await;
     assert_eq!(
         accented["structuredContent"]["tags"],
         json!(["тест", "Promoção"]),
@@ -104,9 +105,7 @@ async fn remove_tag_and_add_tag_match_a_cyrillic_tag_in_any_case() {
 
 #[tokio::test]
 async fn add_tag_with_a_new_name_creates_the_tag_first_and_adds_it_by_id() {
-    let sim = simulator().await;
-    let env = Isolated::new();
-    let mut client = client_for(&sim, &env).await;
+    let (sim, _env, mut client) = simulator_and_client().await;
     // a dry run sends nothing, and says both requests
     let dry = client
         .call(
@@ -126,12 +125,7 @@ async fn add_tag_with_a_new_name_creates_the_tag_first_and_adds_it_by_id() {
     );
     assert!(writes(&sim).is_empty());
     sim.state().clear_requests();
-    let added = client
-        .call(
-            "add_tag",
-            json!({"lead_id": UNTAGGED, "tag_name": "  Cliente nuevo "}),
-        )
-        .await;
+    let added = tag(&mut client, "add_tag", UNTAGGED, "  Cliente nuevo ").await;
     assert_eq!(first_text(&added), "Tag added successfully.", "{added}");
     assert_eq!(
         added["structuredContent"],
@@ -158,12 +152,7 @@ async fn add_tag_with_a_new_name_creates_the_tag_first_and_adds_it_by_id() {
     );
     assert_eq!(lead_tags(&sim, UNTAGGED), ["Cliente nuevo"]);
     // another lead, the same name in capitals: the new tag is found, not created again
-    let other = client
-        .call(
-            "add_tag",
-            json!({"lead_id": LEAD, "tag_name": "CLIENTE NUEVO"}),
-        )
-        .await;
+    let other = tag(&mut client, "add_tag", LEAD, "CLIENTE NUEVO").await;
     assert_eq!(
         other["structuredContent"]["tags"],
         json!(["whatsapp", "Cliente nuevo"]),
@@ -176,13 +165,9 @@ async fn add_tag_with_a_new_name_creates_the_tag_first_and_adds_it_by_id() {
 
 #[tokio::test]
 async fn tag_lookups_by_name_are_cached_per_account() {
-    let sim = simulator().await;
-    let env = Isolated::new();
-    let mut client = client_for(&sim, &env).await;
+    let (sim, _env, mut client) = simulator_and_client().await;
     for lead in [LEAD, 9002, UNTAGGED] {
-        let result = client
-            .call("add_tag", json!({"lead_id": lead, "tag_name": "FOLLOW-UP"}))
-            .await;
+        let result = tag(&mut client, "add_tag", lead, "FOLLOW-UP").await;
         assert!(!is_error(&result), "{result}");
     }
     let searches = request_lines(&sim)
@@ -197,27 +182,25 @@ async fn tag_lookups_by_name_are_cached_per_account() {
 
 #[tokio::test]
 async fn update_lead_fields_takes_names_and_options_in_any_case_and_script() {
-    let sim = simulator().await;
-    let env = Isolated::new();
-    let mut client = client_for(&sim, &env).await;
-    let result = client
-        .call(
-            "update_lead_fields",
-            json!({"lead_id": UNTAGGED, "fields": {"PREÇO": "премиум", "ANIVERSÁRIO": 643_334_400, "preco ": "x"}}),
-        )
-        .await;
+    let (sim, _env, mut client) = simulator_and_client().await;
+    let result = update_fields(
+        &mut client,
+        UNTAGGED,
+        json!({"PREÇO": "премиум", "ANIVERSÁRIO": 643_334_400, "preco ": "x"}),
+    )
+    .await;
     // "preco " is the same field as "PREÇO" (accents ignored, one candidate): refused as a repeat
     assert!(is_error(&result));
     assert!(
         all_text(&result).contains("both name the field \"Preço\" (5013)"),
         "{result}"
     );
-    let result = client
-        .call(
-            "update_lead_fields",
-            json!({"lead_id": UNTAGGED, "fields": {"PREÇO": "премиум", "ANIVERSÁRIO": 643_334_400}}),
-        )
-        .await;
+    let result = update_fields(
+        &mut client,
+        UNTAGGED,
+        json!({"PREÇO": "премиум", "ANIVERSÁRIO": 643_334_400}),
+    )
+    .await;
     assert_eq!(
         first_text(&result),
         "Lead fields successfully updated.",
@@ -232,27 +215,15 @@ async fn update_lead_fields_takes_names_and_options_in_any_case_and_script() {
     assert_eq!(items[1]["field_id"], 5014);
     assert_eq!(field_value(&sim, UNTAGGED, 5013), json!("Премиум"));
     // without accents, an option matches when only one does
-    let result = client
-        .call(
-            "update_lead_fields",
-            json!({"lead_id": UNTAGGED, "fields": {"preco": "NANDU"}}),
-        )
-        .await;
+    let result = update_fields(&mut client, UNTAGGED, json!({"preco": "NANDU"})).await;
     assert!(!is_error(&result), "{result}");
     assert_eq!(field_value(&sim, UNTAGGED, 5013), json!("Ñandú"));
 }
 
 #[tokio::test]
 async fn a_name_two_fields_share_is_refused_with_both_and_their_id_or_code_is_taken() {
-    let sim = simulator().await;
-    let env = Isolated::new();
-    let mut client = client_for(&sim, &env).await;
-    let refused = client
-        .call(
-            "update_lead_fields",
-            json!({"lead_id": UNTAGGED, "fields": {"utm_source": "google"}}),
-        )
-        .await;
+    let (sim, _env, mut client) = simulator_and_client().await;
+    let refused = update_fields(&mut client, UNTAGGED, json!({"utm_source": "google"})).await;
     assert!(is_error(&refused));
     assert_eq!(
         refused["structuredContent"]["error"]["kind"],
@@ -265,12 +236,12 @@ async fn a_name_two_fields_share_is_refused_with_both_and_their_id_or_code_is_ta
         "{refused}"
     );
     assert!(writes(&sim).is_empty());
-    let taken = client
-        .call(
-            "update_lead_fields",
-            json!({"lead_id": UNTAGGED, "fields": {"UTM_SOURCE": "google", "5016": "my own"}}),
-        )
-        .await;
+    let taken = update_fields(
+        &mut client,
+        UNTAGGED,
+        json!({"UTM_SOURCE": "google", "5016": "my own"}),
+    )
+    .await;
     assert!(!is_error(&taken), "{taken}");
     assert_eq!(
         writes(&sim)[0].body,
@@ -285,15 +256,8 @@ async fn a_name_two_fields_share_is_refused_with_both_and_their_id_or_code_is_ta
 
 #[tokio::test]
 async fn monetary_tracking_data_and_streetaddress_are_written_and_other_types_refused_by_name() {
-    let sim = simulator().await;
-    let env = Isolated::new();
-    let mut client = client_for(&sim, &env).await;
-    let result = client
-        .call(
-            "update_lead_fields",
-            json!({"lead_id": UNTAGGED, "fields": {"Valor do contrato": 1500.5, "UTM_SOURCE": "instagram", "endereco": "Rua das Flores, 10"}}),
-        )
-        .await;
+    let (sim, _env, mut client) = simulator_and_client().await;
+    let result = update_fields(&mut client, UNTAGGED, json!({"Valor do contrato": 1500.5, "UTM_SOURCE": "instagram", "endereco": "Rua das Flores, 10"})).await;
     assert!(!is_error(&result), "{result}");
     assert_eq!(
         writes(&sim)[0].body,
@@ -309,20 +273,15 @@ async fn monetary_tracking_data_and_streetaddress_are_written_and_other_types_re
         json!("Rua das Flores, 10")
     );
     // the same values again: recognised as set, nothing sent
-    let again = client
-        .call(
-            "update_lead_fields",
-            json!({"lead_id": UNTAGGED, "fields": {"Valor do contrato": 1500.5, "UTM_SOURCE": "instagram", "endereco": "Rua das Flores, 10"}}),
-        )
-        .await;
+    let again = update_fields(&mut client, UNTAGGED, json!({"Valor do contrato": 1500.5, "UTM_SOURCE": "instagram", "endereco": "Rua das Flores, 10"})).await;
     assert_eq!(again["structuredContent"]["changed"], false, "{again}");
     assert_eq!(writes(&sim).len(), 1);
-    let refused = client
-        .call(
-            "update_lead_fields",
-            json!({"lead_id": UNTAGGED, "fields": {"RAZÃO SOCIAL": "ACME Ltda", "Valor do contrato": "muito"}}),
-        )
-        .await;
+    let refused = update_fields(
+        &mut client,
+        UNTAGGED,
+        json!({"RAZÃO SOCIAL": "ACME Ltda", "Valor do contrato": "muito"}),
+    )
+    .await;
     assert!(is_error(&refused));
     let text = all_text(&refused);
     assert!(
@@ -340,9 +299,7 @@ async fn monetary_tracking_data_and_streetaddress_are_written_and_other_types_re
 async fn custom_fields_are_read_fifty_a_page_with_none_skipped_between_pages() {
     // The simulator gives at most 50 fields a page and starts page 2 of a larger limit past
     // field 250: a client asking for more than 50 a page would miss fields 51-60.
-    let sim = simulator().await;
-    let env = Isolated::new();
-    let mut client = client_for(&sim, &env).await;
+    let (sim, _env, mut client) = simulator_and_client().await;
     let result = client.call("list_custom_fields", json!({})).await;
     assert!(!is_error(&result), "{result}");
     let ids: Vec<i64> = result["structuredContent"]["fields"]
@@ -367,12 +324,7 @@ async fn custom_fields_are_read_fifty_a_page_with_none_skipped_between_pages() {
         ]
     );
     // a field of the second page is found by name
-    let result = client
-        .call(
-            "update_lead_fields",
-            json!({"lead_id": UNTAGGED, "fields": {"extra field 41": "last"}}),
-        )
-        .await;
+    let result = update_fields(&mut client, UNTAGGED, json!({"extra field 41": "last"})).await;
     assert!(!is_error(&result), "{result}");
     assert_eq!(field_value(&sim, UNTAGGED, 5060), json!("last"));
 }

@@ -267,6 +267,14 @@ mod tests {
     use super::super::testkit::*;
     use serde_json::{Value, json};
 
+    async fn get_json<T: serde::de::DeserializeOwned>(http: &reqwest::Client, url: String) -> T {
+        http.get(url).send().await.unwrap().json().await.unwrap()
+    }
+
+    async fn post_json(http: &reqwest::Client, url: String, body: &Value) -> reqwest::Response {
+        http.post(url).json(body).send().await.unwrap()
+    }
+
     #[tokio::test]
     async fn control_api_sets_a_sending_bot_adds_users_and_reads_contacts() {
         let (_sim, client) = start(unlimited()).await;
@@ -348,12 +356,12 @@ mod tests {
         let http = &client.http;
         let ctl = |p: &str| format!("{}/__sim/{p}", client.root);
         let ok = |r: reqwest::Response| assert_eq!(r.status(), 204);
-        ok(http
-            .post(ctl("accounts"))
-            .json(&json!({"subdomain":"acme","token":"t2"}))
-            .send()
-            .await
-            .unwrap());
+        ok(post_json(
+            http,
+            ctl("accounts"),
+            &json!({"subdomain":"acme","token":"t2"}),
+        )
+        .await);
         let acme = |p: &str| format!("{}/acme{p}", client.root);
         assert_eq!(
             http.get(acme("/api/v4/account"))
@@ -365,41 +373,21 @@ mod tests {
             200
         );
         // config: missing leads become 404, then the rate limit is set and lifted
-        ok(http
-            .post(ctl("config"))
-            .json(&json!({"missing_lead":"not_found"}))
-            .send()
-            .await
-            .unwrap());
+        ok(post_json(http, ctl("config"), &json!({"missing_lead":"not_found"})).await);
         assert_eq!(client.get("/api/v4/leads/9999").await.status(), 404);
-        ok(http
-            .post(ctl("config"))
-            .json(&json!({"rate_limit":1}))
-            .send()
-            .await
-            .unwrap());
+        ok(post_json(http, ctl("config"), &json!({"rate_limit":1})).await);
         assert_eq!(sim.state().rate_limit(), Some(1));
-        ok(http
-            .post(ctl("config"))
-            .json(&json!({"rate_limit":null}))
-            .send()
-            .await
-            .unwrap());
+        ok(post_json(http, ctl("config"), &json!({"rate_limit":null})).await);
         assert_eq!(sim.state().rate_limit(), None);
         assert_eq!(sim.state().missing_lead(), super::MissingLead::NotFound);
         // faults: one, or an array
-        ok(http
-            .post(ctl("faults"))
-            .json(&json!({"status":503}))
-            .send()
-            .await
-            .unwrap());
-        ok(http
-            .post(ctl("faults"))
-            .json(&json!([{"status":502,"body":"html"},{"status":500}]))
-            .send()
-            .await
-            .unwrap());
+        ok(post_json(http, ctl("faults"), &json!({"status":503})).await);
+        ok(post_json(
+            http,
+            ctl("faults"),
+            &json!([{"status":502,"body":"html"},{"status":500}]),
+        )
+        .await);
         assert_eq!(client.get("/api/v4/account").await.status(), 503);
         assert_eq!(client.get("/api/v4/account").await.status(), 502);
         ok(http.delete(ctl("faults")).send().await.unwrap());
@@ -412,14 +400,7 @@ mod tests {
                 .status(),
             200
         );
-        let lead: Value = http
-            .get(ctl("leads/demo/9001"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let lead: Value = get_json(http, ctl("leads/demo/9001")).await;
         assert_eq!(lead["status_id"], 2003);
         assert_eq!(
             http.get(ctl("leads/demo/9100"))
@@ -435,35 +416,14 @@ mod tests {
                 &json!([{"note_type":"common","params":{"text":"hi"}}]),
             )
             .await;
-        let notes: Vec<Value> = http
-            .get(ctl("notes/demo/9001"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let notes: Vec<Value> = get_json(http, ctl("notes/demo/9001")).await;
         assert_eq!(notes[0]["params"]["text"], "hi");
         // the request log and stats
-        let log: Vec<RecordedRequest> = http
-            .get(ctl("requests"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let log: Vec<RecordedRequest> = get_json(http, ctl("requests")).await;
         assert_eq!(log, sim.state().requests());
         assert_eq!(log.iter().filter(|r| r.subdomain == "demo").count(), 6);
         assert!(log.iter().all(|r| !r.path.starts_with("/__sim")));
-        let stats: Value = http
-            .get(ctl("stats/demo"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let stats: Value = get_json(http, ctl("stats/demo")).await;
         assert_eq!(
             (stats["requests"].clone(), stats["count_429"].clone()),
             (json!(6), json!(0))

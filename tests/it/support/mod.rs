@@ -6,6 +6,7 @@
 pub mod http;
 pub mod issuer;
 pub mod kommo;
+pub mod memory;
 pub mod redis;
 pub mod replay;
 pub mod stdio;
@@ -16,6 +17,7 @@ use kommo_sim::{RecordedRequest, Simulator, SimulatorOptions};
 use tokio::process::Command;
 
 pub use http::{HttpServer, McpClient, SseClient, http_command, tool_names};
+pub use memory::{peak_rss_mib, rss_mib};
 pub use stdio::StdioClient;
 
 /// A token that looks like nothing real; every test asserts it never shows up in output.
@@ -117,6 +119,16 @@ pub async fn client_for(simulator: &Simulator, env: &Isolated) -> StdioClient {
     let mut command = env.command();
     command.args(account_args(simulator));
     StdioClient::start(command).await
+}
+
+/// A simulator, a clean environment and a stdio session of the binary pointed at the
+/// simulator's demo account: the usual start of a tool test. Keep all three alive (bind the
+/// environment to `_env`, not `_`) until the test ends.
+pub async fn simulator_and_client() -> (Simulator, Isolated, StdioClient) {
+    let simulator = simulator().await;
+    let env = Isolated::new();
+    let client = client_for(&simulator, &env).await;
+    (simulator, env, client)
 }
 
 /// The Kommo requests a simulator received, as "METHOD PATH" lines.
