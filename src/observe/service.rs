@@ -15,9 +15,12 @@ use rmcp::{
     service::{MaybeSendFuture, NotificationContext, RequestContext, SubscriptionContext},
 };
 
+use tracing::Instrument;
+
 use super::{
     call::{self, CallInfo},
     metrics::{self, Outcome},
+    otel,
     request_id::{self, Caller, RequestId},
 };
 /// A handler as served over one transport.
@@ -56,24 +59,55 @@ impl<H: ServerHandler> Observed<H> {
         }
     }
 
+    /// The OpenTelemetry span of one request ([`tracing::Span::none`] when tracing is off).
+    fn request_span(
+        &self,
+        method: &str,
+        tool: Option<&str>,
+        context: &RequestContext<RoleServer>,
+    ) -> tracing::Span {
+        if !otel::enabled() {
+            return tracing::Span::none();
+        }
+        let parts = context.extensions.get::<http::request::Parts>();
+        let session_id = parts.and_then(otel::session_of);
+        otel::mcp_request_span(&otel::McpRequest {
+            method,
+            tool,
+            transport: self.transport,
+            jsonrpc_id: jsonrpc_id(&context.id),
+            session_id: session_id.as_deref(),
+            meta: [
+                context.meta.get_traceparent(),
+                context.meta.get_tracestate(),
+                context.meta.get_baggage(),
+            ],
+            headers: parts.map(|parts| &parts.headers),
+        })
+    }
+
     /// Times one request (any method but `tools/call`).
     fn measured<'a, T: 'a>(
         &self,
         method: &'static str,
+        span: tracing::Span,
         future: impl Future<Output = Result<T, McpError>> + MaybeSendFuture + 'a,
     ) -> impl Future<Output = Result<T, McpError>> + MaybeSendFuture + 'a {
         let transport = self.transport;
+        let traced = span.clone();
         async move {
             let started = Instant::now();
             let result = future.await;
-            let outcome = if result.is_ok() {
-                Outcome::Ok
-            } else {
+            let outcome = if let Err(error) = &result {
+                otel::mark_failed(&traced, &error.code.0.to_string());
                 Outcome::ProtocolError
+            } else {
+                Outcome::Ok
             };
             metrics::record_operation(method, None, outcome, transport, started.elapsed());
             result
         }
+        .instrument(span)
     }
 
     /// Times one tool call and runs it with the caller's `CallInfo`.
@@ -84,12 +118,18 @@ impl<H: ServerHandler> Observed<H> {
     ) -> impl Future<Output = Result<CallToolResponse, McpError>> + MaybeSendFuture + '_ {
         let info = self.info(&context);
         let tool = request.name.to_string();
+        let span = self.request_span("tools/call", Some(&tool), &context);
+        let traced = span.clone();
         async move {
             let started = Instant::now();
             let result = call::with_info(info, self.inner.call_tool(request, context)).await;
             let outcome = match &result {
-                Err(_) => Outcome::ProtocolError,
+                Err(error) => {
+                    otel::mark_failed(&traced, &error.code.0.to_string());
+                    Outcome::ProtocolError
+                }
                 Ok(CallToolResponse::Complete(answer)) if answer.is_error == Some(true) => {
+                    otel::mark_failed(&traced, "tool_error");
                     Outcome::ToolError
                 }
                 Ok(_) => Outcome::Ok,
@@ -103,6 +143,15 @@ impl<H: ServerHandler> Observed<H> {
             );
             result
         }
+        .instrument(span)
+    }
+}
+
+/// A JSON-RPC id as the span attribute shows it.
+fn jsonrpc_id(id: &rmcp::model::RequestId) -> String {
+    match id {
+        NumberOrString::Number(number) => number.to_string(),
+        NumberOrString::String(text) => text.to_string(),
     }
 }
 
@@ -113,7 +162,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         &self,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<(), McpError>> + MaybeSendFuture + '_ {
-        self.measured("ping", self.inner.ping(context))
+        self.measured(
+            "ping",
+            self.request_span("ping", None, &context),
+            self.inner.ping(context),
+        )
     }
 
     fn initialize(
@@ -121,7 +174,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         request: InitializeRequestParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<InitializeResult, McpError>> + MaybeSendFuture + '_ {
-        self.measured("initialize", self.inner.initialize(request, context))
+        self.measured(
+            "initialize",
+            self.request_span("initialize", None, &context),
+            self.inner.initialize(request, context),
+        )
     }
 
     fn negotiate_initialize(
@@ -139,7 +196,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         &self,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<DiscoverResult, McpError>> + MaybeSendFuture + '_ {
-        self.measured("server/discover", self.inner.discover(context))
+        self.measured(
+            "server/discover",
+            self.request_span("server/discover", None, &context),
+            self.inner.discover(context),
+        )
     }
 
     fn complete(
@@ -147,7 +208,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         request: CompleteRequestParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<CompleteResult, McpError>> + MaybeSendFuture + '_ {
-        self.measured("completion/complete", self.inner.complete(request, context))
+        self.measured(
+            "completion/complete",
+            self.request_span("completion/complete", None, &context),
+            self.inner.complete(request, context),
+        )
     }
 
     fn set_level(
@@ -155,7 +220,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         request: SetLevelRequestParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<(), McpError>> + MaybeSendFuture + '_ {
-        self.measured("logging/setLevel", self.inner.set_level(request, context))
+        self.measured(
+            "logging/setLevel",
+            self.request_span("logging/setLevel", None, &context),
+            self.inner.set_level(request, context),
+        )
     }
 
     fn get_prompt(
@@ -163,7 +232,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         request: GetPromptRequestParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<GetPromptResponse, McpError>> + MaybeSendFuture + '_ {
-        self.measured("prompts/get", self.inner.get_prompt(request, context))
+        self.measured(
+            "prompts/get",
+            self.request_span("prompts/get", None, &context),
+            self.inner.get_prompt(request, context),
+        )
     }
 
     fn list_prompts(
@@ -171,7 +244,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<ListPromptsResult, McpError>> + MaybeSendFuture + '_ {
-        self.measured("prompts/list", self.inner.list_prompts(request, context))
+        self.measured(
+            "prompts/list",
+            self.request_span("prompts/list", None, &context),
+            self.inner.list_prompts(request, context),
+        )
     }
 
     fn list_resources(
@@ -181,6 +258,7 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
     ) -> impl Future<Output = Result<ListResourcesResult, McpError>> + MaybeSendFuture + '_ {
         self.measured(
             "resources/list",
+            self.request_span("resources/list", None, &context),
             self.inner.list_resources(request, context),
         )
     }
@@ -193,6 +271,7 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
     {
         self.measured(
             "resources/templates/list",
+            self.request_span("resources/templates/list", None, &context),
             self.inner.list_resource_templates(request, context),
         )
     }
@@ -202,7 +281,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         request: ReadResourceRequestParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<ReadResourceResponse, McpError>> + MaybeSendFuture + '_ {
-        self.measured("resources/read", self.inner.read_resource(request, context))
+        self.measured(
+            "resources/read",
+            self.request_span("resources/read", None, &context),
+            self.inner.read_resource(request, context),
+        )
     }
 
     fn accepted_subscription_filter(
@@ -226,6 +309,7 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
     ) -> impl Future<Output = Result<(), McpError>> + MaybeSendFuture + '_ {
         self.measured(
             "resources/subscribe",
+            self.request_span("resources/subscribe", None, &context),
             self.inner.subscribe(request, context),
         )
     }
@@ -237,6 +321,7 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
     ) -> impl Future<Output = Result<(), McpError>> + MaybeSendFuture + '_ {
         self.measured(
             "resources/unsubscribe",
+            self.request_span("resources/unsubscribe", None, &context),
             self.inner.unsubscribe(request, context),
         )
     }
@@ -254,7 +339,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<ListToolsResult, McpError>> + MaybeSendFuture + '_ {
-        self.measured("tools/list", self.inner.list_tools(request, context))
+        self.measured(
+            "tools/list",
+            self.request_span("tools/list", None, &context),
+            self.inner.list_tools(request, context),
+        )
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
@@ -266,7 +355,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         request: CustomRequest,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<CustomResult, McpError>> + MaybeSendFuture + '_ {
-        self.measured("other", self.inner.on_custom_request(request, context))
+        self.measured(
+            "other",
+            self.request_span("other", None, &context),
+            self.inner.on_custom_request(request, context),
+        )
     }
 
     fn on_cancelled(
@@ -316,7 +409,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         request: GetTaskParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<GetTaskResult, McpError>> + MaybeSendFuture + '_ {
-        self.measured("tasks/get", self.inner.get_task(request, context))
+        self.measured(
+            "tasks/get",
+            self.request_span("tasks/get", None, &context),
+            self.inner.get_task(request, context),
+        )
     }
 
     fn update_task(
@@ -324,7 +421,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         request: UpdateTaskParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<(), McpError>> + MaybeSendFuture + '_ {
-        self.measured("tasks/update", self.inner.update_task(request, context))
+        self.measured(
+            "tasks/update",
+            self.request_span("tasks/update", None, &context),
+            self.inner.update_task(request, context),
+        )
     }
 
     fn cancel_task(
@@ -332,7 +433,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         request: CancelTaskParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<(), McpError>> + MaybeSendFuture + '_ {
-        self.measured("tasks/cancel", self.inner.cancel_task(request, context))
+        self.measured(
+            "tasks/cancel",
+            self.request_span("tasks/cancel", None, &context),
+            self.inner.cancel_task(request, context),
+        )
     }
 
     fn list_skills(
@@ -340,7 +445,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<ListSkillsResult, McpError>> + MaybeSendFuture + '_ {
-        self.measured("skills/list", self.inner.list_skills(request, context))
+        self.measured(
+            "skills/list",
+            self.request_span("skills/list", None, &context),
+            self.inner.list_skills(request, context),
+        )
     }
 
     fn get_skill(
@@ -348,7 +457,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         request: GetSkillRequestParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<GetSkillResult, McpError>> + MaybeSendFuture + '_ {
-        self.measured("skills/get", self.inner.get_skill(request, context))
+        self.measured(
+            "skills/get",
+            self.request_span("skills/get", None, &context),
+            self.inner.get_skill(request, context),
+        )
     }
 
     fn read_resource_directory(
@@ -359,6 +472,7 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
     {
         self.measured(
             "resources/directory/read",
+            self.request_span("resources/directory/read", None, &context),
             self.inner.read_resource_directory(request, context),
         )
     }
