@@ -30,10 +30,14 @@ pub(crate) const DEFAULT: &str = "info,rmcp=warn";
 pub(crate) const ONE_SHOT: &str = "warn";
 
 /// Whether an event may be logged at all: ours at any level, everyone else's at `info`
-/// or above; never the OpenTelemetry spans (they are for the exporter only).
+/// or above.
 fn allowed(meta: &Metadata<'_>) -> bool {
-    (*meta.level() <= Level::INFO || meta.target().starts_with("kommo_mcp"))
-        && meta.target() != otel::TARGET
+    *meta.level() <= Level::INFO || meta.target().starts_with("kommo_mcp")
+}
+
+/// `allowed`, and never the OpenTelemetry spans (they are for the exporter only).
+fn allowed_beside_export(meta: &Metadata<'_>) -> bool {
+    allowed(meta) && meta.target() != otel::TARGET
 }
 
 /// The spans the OpenTelemetry layer sees: ours meant for it, and no events (so no log
@@ -73,7 +77,7 @@ pub(crate) fn init(level: Option<&str>, default: &str, format: LogFormat) -> Res
         .with_tracked_inactivity(false)
         .with_filter(filter_fn(for_export));
     tracing_subscriber::registry()
-        .with(log_layer(format, true).with_filter(filter.and(filter_fn(allowed))))
+        .with(log_layer(format, true).with_filter(filter.and(filter_fn(allowed_beside_export))))
         .with(export)
         .try_init()
         .map_err(|err| err.to_string())?;

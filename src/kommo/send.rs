@@ -212,12 +212,12 @@ impl Sender {
         let mut progress = Progress::default();
         if span.is_none() {
             return self
-                .send_attempts(account, request, first, &span, &mut progress)
+                .send_attempts(account, request, first, &mut progress)
                 .await;
         }
         span.record("server.address", host_of(account.api_root()));
         let result = self
-            .send_attempts(account, request, first, &span, &mut progress)
+            .send_attempts(account, request, first, &mut progress)
             .instrument(span.clone())
             .await;
         observe::otel::kommo_request_ended(
@@ -235,7 +235,6 @@ impl Sender {
         account: &Account,
         request: Request<'_>,
         mut first: Option<Slot>,
-        span: &Span,
         progress: &mut Progress,
     ) -> Result<Reply, KommoError> {
         let Request {
@@ -283,7 +282,6 @@ impl Sender {
                     &url,
                     body.clone(),
                     remaining.min(self.request_timeout),
-                    span,
                 )
                 .await;
             // Answered (or failed): the slot's last window starts now.
@@ -380,16 +378,16 @@ impl Sender {
         url: &str,
         body: Option<Bytes>,
         timeout: Duration,
-        span: &Span,
     ) -> Attempt {
         let mut request = client
             .request(method.clone(), url)
             .header(header::AUTHORIZATION, account.authorization().clone())
             .header(header::ACCEPT, "application/json")
             .timeout(timeout);
-        if !span.is_none() {
+        if observe::otel::enabled() {
+            // Sent inside the request's span (`send_in`): its context goes to Kommo.
             let mut context = http::HeaderMap::new();
-            observe::otel::inject(span, &mut context);
+            observe::otel::inject(&Span::current(), &mut context);
             request = request.headers(context);
         }
         if let Some(body) = body {

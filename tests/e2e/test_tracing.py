@@ -272,3 +272,21 @@ async def test_otel_sdk_disabled_sends_nothing(kommo_bin, env, simulator, receiv
     assert receiver.spans == [] and receiver.exports == []
     assert "trace_id" not in log_path.read_text()
     assert "traceparent" not in json.dumps(simulator.requests()).replace('"traceparent": null', "")
+
+
+async def test_exit_sends_the_spans_still_queued(kommo_bin, env, simulator, receiver, tmp_path):
+    # Batches every minute: only the flush when stdin closes can send these spans.
+    slow = {**traced_env(env, receiver.endpoint), "OTEL_BSP_SCHEDULE_DELAY": "60000"}
+    async with stdio_session(kommo_bin, account_args(simulator), slow, tmp_path / "server.log") as session:
+        with anyio.fail_after(CALL_TIMEOUT):
+            await session.call_tool("get_lead", {"lead_id": LEAD}, meta={"traceparent": TRACEPARENT})
+        await anyio.sleep(0.3)
+        assert receiver.spans == []
+    spans = receiver.wait_for(has("tools/call get_lead"), timeout=10)
+    [server] = named(spans, "tools/call get_lead")
+    assert server["parent_span_id"] == PARENT_ID
+    check_kommo_children(spans, server)
+    # Text log lines carry the ids at their end.
+    lines = (tmp_path / "server.log").read_text().splitlines()
+    assert any("tool call" in line and line.endswith(f"trace_id={TRACE_ID} span_id={server['span_id']}")
+               for line in lines), lines
