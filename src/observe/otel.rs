@@ -164,8 +164,8 @@ pub(crate) fn mark_failed(span: &Span, error_type: &str) {
     span.record("otel.status_code", "error");
 }
 
-/// The CLIENT span of one Kommo request (all its attempts). Only the route template, never
-/// the query nor the token; the lead id is part of the template's values only as `{id}`.
+/// The CLIENT span of one Kommo request (all its attempts): the route template with ids as
+/// `{id}`, never the query, the body nor the token.
 pub(crate) fn kommo_request_span(method: &http::Method, path: &str, account: &str) -> Span {
     if !enabled() {
         return Span::none();

@@ -2,8 +2,8 @@
 //! around the server's handler (generic, so that this layer does not depend on the server)
 //! that forwards every method and times each request for
 //! `mcp_server_operation_duration_seconds` (JSON-RPC errors included: an unknown method is
-//! counted under `other`), and tells tool calls who asked, over which transport, under
-//! which request id. (rmcp's streamable HTTP service takes a `ServerHandler`, not a bare
+//! counted under `other`), runs each in its OpenTelemetry span when tracing is on, and tells
+//! tool calls who asked, over which transport, under which request id. (rmcp's streamable HTTP service takes a `ServerHandler`, not a bare
 //! `Service`, so the wrapper is one; requests rmcp refuses before any handler method, such
 //! as an unsupported protocol version, are not counted.)
 
@@ -14,7 +14,6 @@ use rmcp::{
     model::*,
     service::{MaybeSendFuture, NotificationContext, RequestContext, SubscriptionContext},
 };
-
 use tracing::Instrument;
 
 use super::{
@@ -23,6 +22,8 @@ use super::{
     otel,
     request_id::{self, Caller, RequestId},
 };
+use crate::toolset::ToolName;
+
 /// A handler as served over one transport.
 #[derive(Clone)]
 pub(crate) struct Observed<H> {
@@ -118,7 +119,9 @@ impl<H: ServerHandler> Observed<H> {
     ) -> impl Future<Output = Result<CallToolResponse, McpError>> + MaybeSendFuture + '_ {
         let info = self.info(&context);
         let tool = request.name.to_string();
-        let span = self.request_span("tools/call", Some(&tool), &context);
+        // A name the client made up is `other`, as in the metrics: span names stay bounded.
+        let known = ToolName::parse(&tool).map_or("other", ToolName::as_str);
+        let span = self.request_span("tools/call", Some(known), &context);
         let traced = span.clone();
         async move {
             let started = Instant::now();
