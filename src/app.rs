@@ -59,7 +59,10 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError> {
         .enable_all()
         .build()
         .map_err(|err| anyhow::anyhow!("cannot start the async runtime: {err}"))?;
-    runtime.block_on(run_async(cli, matches))
+    let result = runtime.block_on(run_async(cli, matches));
+    // The runtime still runs: the exporter sends the last spans on it.
+    logging::finish();
+    result
 }
 
 async fn run_async(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError> {

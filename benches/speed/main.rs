@@ -14,6 +14,7 @@ mod coalesce;
 mod direct;
 mod load;
 mod mcp;
+mod otel;
 mod paths;
 mod peer;
 mod redis;
@@ -103,6 +104,18 @@ fn main() -> ExitCode {
             }
         };
     }
+    if args.iter().any(|a| a == "--tracing-only") {
+        return match runtime.block_on(tracing_only(&plan)) {
+            Ok(rows) => {
+                println!("\n{}", report::table(&rows));
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("bench: {err}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     match runtime.block_on(run(&plan)) {
         Ok((rows, notes)) => {
             let document = report::document(&rows, plan.quick, &notes);
@@ -126,7 +139,39 @@ fn main() -> ExitCode {
     }
 }
 
-fn ms(value: f64) -> String {
+/// The flags that point a server at the simulator's bench account (rate limit off).
+fn account_args(template: &str) -> Vec<String> {
+    [
+        "--base-url",
+        template,
+        "--subdomain",
+        SUBDOMAIN,
+        "--token",
+        TOKEN,
+        "--pause-field-id",
+        "5001",
+        "--rate-limit",
+        "0",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+/// Only the tracing figure, printed and not written (`--tracing-only`, a quick look).
+async fn tracing_only(plan: &Plan) -> Result<Vec<Row>, String> {
+    let (mut simulator, template) = util::start_simulator(0).await?;
+    let direct = direct::Direct::new(template.replace("{subdomain}", SUBDOMAIN), TOKEN);
+    let account_args = account_args(&template);
+    let (untraced, _) =
+        stdio::move_lead_overhead(&account_args, &[], &direct, plan.overhead_calls).await;
+    let (row, note) = otel::figure(&account_args, &direct, plan.overhead_calls, &untraced).await?;
+    let _ = simulator.kill().await;
+    eprintln!("{note}");
+    Ok(vec![row])
+}
+
+pub fn ms(value: f64) -> String {
     format!("{value:.3} ms")
 }
 
@@ -177,21 +222,7 @@ async fn run(plan: &Plan) -> Result<(Vec<Row>, Vec<String>), String> {
         .unwrap_or_default()
         .to_owned();
     let direct = direct::Direct::new(root.clone(), TOKEN);
-    let account_args: Vec<String> = [
-        "--base-url",
-        &template,
-        "--subdomain",
-        SUBDOMAIN,
-        "--token",
-        TOKEN,
-        "--pause-field-id",
-        "5001",
-        "--rate-limit",
-        "0",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let account_args = account_args(&template);
     let clear_log = || async {
         let _ = reqwest::Client::new()
             .delete(format!("{control}/__sim/requests"))
@@ -204,7 +235,7 @@ async fn run(plan: &Plan) -> Result<(Vec<Row>, Vec<String>), String> {
         plan.overhead_calls
     );
     let (overhead, raw) =
-        stdio::move_lead_overhead(&account_args, &direct, plan.overhead_calls).await;
+        stdio::move_lead_overhead(&account_args, &[], &direct, plan.overhead_calls).await;
     rows.push(Row::new(
         "`move_lead` overhead over direct GET+PATCH (stdio)",
         format!(
@@ -221,6 +252,10 @@ async fn run(plan: &Plan) -> Result<(Vec<Row>, Vec<String>), String> {
         summary(&raw),
         raw.len()
     ));
+
+    let (row, note) = otel::figure(&account_args, &direct, plan.overhead_calls, &overhead).await?;
+    rows.push(row);
+    notes.push(note);
     notes.push(
         "Overheads are paired per iteration: each tool call is followed by a direct GET+PATCH of another lead \
          on one keep-alive connection, and the figure is call − direct."

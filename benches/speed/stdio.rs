@@ -26,8 +26,14 @@ pub struct Session {
 
 impl Session {
     pub async fn start(args: &[String]) -> Self {
+        Self::start_with_env(args, &[]).await
+    }
+
+    /// `start` with extra environment variables (the `OTEL_*` of the tracing figure).
+    pub async fn start_with_env(args: &[String], env: &[(String, String)]) -> Self {
         let mut command = kommo_command(args);
         command
+            .envs(env.iter().map(|(key, value)| (key, value)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
@@ -118,13 +124,15 @@ pub async fn cold_start(runs: usize) -> (Samples, Samples) {
 }
 
 /// `move_lead` over stdio vs. a direct GET+PATCH, paired per iteration; returns the
-/// differences (call − direct) and the raw call times.
+/// differences (call − direct) and the raw call times. `env` is added to the server's
+/// environment.
 pub async fn move_lead_overhead(
     account_args: &[String],
+    env: &[(String, String)],
     direct: &Direct,
     calls: usize,
 ) -> (Samples, Samples) {
-    let mut session = Session::start(account_args).await;
+    let mut session = Session::start_with_env(account_args, env).await;
     let mut overhead = Vec::new();
     let mut raw = Vec::new();
     for i in 0..calls + 20 {

@@ -37,6 +37,15 @@ pub(super) enum Kind {
 }
 
 impl Kind {
+    /// The kind as a span attribute names it.
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Read => "read",
+            Kind::ReadWithContacts => "read_with_contacts",
+            Kind::Update => "update",
+        }
+    }
+
     fn with_contacts(self) -> bool {
         self == Kind::ReadWithContacts
     }
@@ -137,12 +146,19 @@ impl Coalescer {
             });
             !std::mem::replace(&mut queue.leader, true)
         };
+        let waiting = observe::otel::coalesce_wait_span(kind.name());
         if start {
-            // The leader logs in the span of the call that started it.
+            // The leader logs in the span of the call that started it; traced, its slot wait
+            // and requests are inside that call's coalescing wait.
+            let span = if waiting.is_none() {
+                tracing::Span::current()
+            } else {
+                waiting.clone()
+            };
             let leader = Arc::clone(self).lead(account.clone(), kind);
-            tokio::spawn(leader.instrument(tracing::Span::current()));
+            tokio::spawn(leader.instrument(span));
         }
-        receiver.await.unwrap_or_else(|_| {
+        receiver.instrument(waiting).await.unwrap_or_else(|_| {
             Err(KommoError::Client {
                 detail: "the coalesced request was dropped".to_owned(),
             })

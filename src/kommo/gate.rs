@@ -6,6 +6,7 @@
 use std::{sync::Arc, time::Duration};
 
 use tokio::time::Instant;
+use tracing::Instrument;
 
 use super::limiter::{
     self, Limiters, NotBeforeDeadline, Permit,
@@ -87,8 +88,20 @@ impl Gate {
     }
 
     /// Waits for this request's turn, or fails as soon as it is known that the turn would
-    /// come after `deadline`.
+    /// come after `deadline` (the wait is a span of its own when tracing is on).
     pub(super) async fn acquire(
+        &self,
+        api_root: &str,
+        deadline: Instant,
+    ) -> Result<Slot, NotBeforeDeadline> {
+        let span = crate::observe::otel::rate_limit_wait_span(self.shared.is_some());
+        if span.is_none() {
+            return self.acquire_turn(api_root, deadline).await;
+        }
+        self.acquire_turn(api_root, deadline).instrument(span).await
+    }
+
+    async fn acquire_turn(
         &self,
         api_root: &str,
         deadline: Instant,

@@ -10,6 +10,7 @@ use bytes::Bytes;
 use http::{Method, header};
 use rand::Rng;
 use tokio::time::Instant;
+use tracing::{Instrument, Span};
 
 use crate::observe;
 
@@ -110,6 +111,14 @@ pub(super) struct Sender {
     deadline: Duration,
 }
 
+/// How far one request got, for its span.
+#[derive(Default)]
+struct Progress {
+    attempts: u32,
+    /// The status of the last answer, if Kommo answered.
+    status: Option<u16>,
+}
+
 enum Attempt {
     Answer(reqwest::StatusCode, http::HeaderMap, Bytes),
     /// Failed before any byte of the request left (connection refused, DNS, TLS).
@@ -187,12 +196,46 @@ impl Sender {
         }
     }
 
-    /// `send`, whose first attempt uses `first` when given (a slot already taken).
+    /// `send`, whose first attempt uses `first` when given (a slot already taken); in
+    /// the request's OpenTelemetry span when tracing is on.
     pub(super) async fn send_in(
         &self,
         account: &Account,
         request: Request<'_>,
+        first: Option<Slot>,
+    ) -> Result<Reply, KommoError> {
+        let span = observe::otel::kommo_request_span(
+            &request.method,
+            request.path,
+            account.subdomain().as_str(),
+        );
+        let mut progress = Progress::default();
+        if span.is_none() {
+            return self
+                .send_attempts(account, request, first, &mut progress)
+                .await;
+        }
+        span.record("server.address", host_of(account.api_root()));
+        let result = self
+            .send_attempts(account, request, first, &mut progress)
+            .instrument(span.clone())
+            .await;
+        observe::otel::kommo_request_ended(
+            &span,
+            progress.status,
+            progress.attempts.saturating_sub(1),
+            result.as_ref().err().map(KommoError::kind),
+        );
+        result
+    }
+
+    /// Every attempt of one request, noting in `progress` how far it got.
+    async fn send_attempts(
+        &self,
+        account: &Account,
+        request: Request<'_>,
         mut first: Option<Slot>,
+        progress: &mut Progress,
     ) -> Result<Reply, KommoError> {
         let Request {
             method,
@@ -212,6 +255,7 @@ impl Sender {
         let subdomain = account.subdomain().as_str();
         loop {
             attempt += 1;
+            progress.attempts = attempt;
             let queued = Instant::now();
             let acquired = match first.take() {
                 Some(slot) => Ok(slot),
@@ -246,6 +290,7 @@ impl Sender {
             let retry_wait = match outcome {
                 Attempt::Answer(status, headers, bytes) => {
                     let code = status.as_u16();
+                    progress.status = Some(code);
                     tracing::debug!(%method, path, status = code, attempt, elapsed_ms = started.elapsed().as_millis() as u64, "kommo answered");
                     if status.is_success() || accept.contains(&code) {
                         return Ok(Reply {
@@ -339,6 +384,12 @@ impl Sender {
             .header(header::AUTHORIZATION, account.authorization().clone())
             .header(header::ACCEPT, "application/json")
             .timeout(timeout);
+        if observe::otel::enabled() {
+            // Sent inside the request's span (`send_in`): its context goes to Kommo.
+            let mut context = http::HeaderMap::new();
+            observe::otel::inject(&Span::current(), &mut context);
+            request = request.headers(context);
+        }
         if let Some(body) = body {
             request = request
                 .header(header::CONTENT_TYPE, "application/json")

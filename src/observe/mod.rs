@@ -1,9 +1,10 @@
 //! Seeing what the server does: Prometheus metrics (HTTP mode only), request ids, the
-//! per-call trace of Kommo requests, the info line of every tool call, and the MCP service
-//! wrapper that measures every request on every transport.
+//! per-call trace of Kommo requests, the info line of every tool call, the MCP service
+//! wrapper that measures every request on every transport, and the OpenTelemetry spans.
 
 pub(crate) mod call;
 pub(crate) mod metrics;
+pub(crate) mod otel;
 pub(crate) mod request_id;
 pub(crate) mod service;
 

@@ -2,8 +2,8 @@
 //! around the server's handler (generic, so that this layer does not depend on the server)
 //! that forwards every method and times each request for
 //! `mcp_server_operation_duration_seconds` (JSON-RPC errors included: an unknown method is
-//! counted under `other`), and tells tool calls who asked, over which transport, under
-//! which request id. (rmcp's streamable HTTP service takes a `ServerHandler`, not a bare
+//! counted under `other`), runs each in its OpenTelemetry span when tracing is on, and tells
+//! tool calls who asked, over which transport, under which request id. (rmcp's streamable HTTP service takes a `ServerHandler`, not a bare
 //! `Service`, so the wrapper is one; requests rmcp refuses before any handler method, such
 //! as an unsupported protocol version, are not counted.)
 
@@ -14,12 +14,16 @@ use rmcp::{
     model::*,
     service::{MaybeSendFuture, NotificationContext, RequestContext, SubscriptionContext},
 };
+use tracing::Instrument;
 
 use super::{
     call::{self, CallInfo},
     metrics::{self, Outcome},
+    otel,
     request_id::{self, Caller, RequestId},
 };
+use crate::toolset::ToolName;
+
 /// A handler as served over one transport.
 #[derive(Clone)]
 pub(crate) struct Observed<H> {
@@ -56,24 +60,55 @@ impl<H: ServerHandler> Observed<H> {
         }
     }
 
+    /// The OpenTelemetry span of one request ([`tracing::Span::none`] when tracing is off).
+    fn request_span(
+        &self,
+        method: &str,
+        tool: Option<&str>,
+        context: &RequestContext<RoleServer>,
+    ) -> tracing::Span {
+        if !otel::enabled() {
+            return tracing::Span::none();
+        }
+        let parts = context.extensions.get::<http::request::Parts>();
+        let session_id = parts.and_then(otel::session_of);
+        otel::mcp_request_span(&otel::McpRequest {
+            method,
+            tool,
+            transport: self.transport,
+            jsonrpc_id: jsonrpc_id(&context.id),
+            session_id: session_id.as_deref(),
+            meta: [
+                context.meta.get_traceparent(),
+                context.meta.get_tracestate(),
+                context.meta.get_baggage(),
+            ],
+            headers: parts.map(|parts| &parts.headers),
+        })
+    }
+
     /// Times one request (any method but `tools/call`).
     fn measured<'a, T: 'a>(
         &self,
         method: &'static str,
+        span: tracing::Span,
         future: impl Future<Output = Result<T, McpError>> + MaybeSendFuture + 'a,
     ) -> impl Future<Output = Result<T, McpError>> + MaybeSendFuture + 'a {
         let transport = self.transport;
+        let traced = span.clone();
         async move {
             let started = Instant::now();
             let result = future.await;
-            let outcome = if result.is_ok() {
-                Outcome::Ok
-            } else {
+            let outcome = if let Err(error) = &result {
+                otel::mark_failed(&traced, &error.code.0.to_string());
                 Outcome::ProtocolError
+            } else {
+                Outcome::Ok
             };
             metrics::record_operation(method, None, outcome, transport, started.elapsed());
             result
         }
+        .instrument(span)
     }
 
     /// Times one tool call and runs it with the caller's `CallInfo`.
@@ -84,12 +119,20 @@ impl<H: ServerHandler> Observed<H> {
     ) -> impl Future<Output = Result<CallToolResponse, McpError>> + MaybeSendFuture + '_ {
         let info = self.info(&context);
         let tool = request.name.to_string();
+        // A name the client made up is `other`, as in the metrics: span names stay bounded.
+        let known = ToolName::parse(&tool).map_or("other", ToolName::as_str);
+        let span = self.request_span("tools/call", Some(known), &context);
+        let traced = span.clone();
         async move {
             let started = Instant::now();
             let result = call::with_info(info, self.inner.call_tool(request, context)).await;
             let outcome = match &result {
-                Err(_) => Outcome::ProtocolError,
+                Err(error) => {
+                    otel::mark_failed(&traced, &error.code.0.to_string());
+                    Outcome::ProtocolError
+                }
                 Ok(CallToolResponse::Complete(answer)) if answer.is_error == Some(true) => {
+                    otel::mark_failed(&traced, "tool_error");
                     Outcome::ToolError
                 }
                 Ok(_) => Outcome::Ok,
@@ -103,6 +146,15 @@ impl<H: ServerHandler> Observed<H> {
             );
             result
         }
+        .instrument(span)
+    }
+}
+
+/// A JSON-RPC id as the span attribute shows it.
+fn jsonrpc_id(id: &rmcp::model::RequestId) -> String {
+    match id {
+        NumberOrString::Number(number) => number.to_string(),
+        NumberOrString::String(text) => text.to_string(),
     }
 }
 
@@ -113,7 +165,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         &self,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<(), McpError>> + MaybeSendFuture + '_ {
-        self.measured("ping", self.inner.ping(context))
+        self.measured(
+            "ping",
+            self.request_span("ping", None, &context),
+            self.inner.ping(context),
+        )
     }
 
     fn initialize(
@@ -121,7 +177,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         request: InitializeRequestParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<InitializeResult, McpError>> + MaybeSendFuture + '_ {
-        self.measured("initialize", self.inner.initialize(request, context))
+        self.measured(
+            "initialize",
+            self.request_span("initialize", None, &context),
+            self.inner.initialize(request, context),
+        )
     }
 
     fn negotiate_initialize(
@@ -139,7 +199,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         &self,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<DiscoverResult, McpError>> + MaybeSendFuture + '_ {
-        self.measured("server/discover", self.inner.discover(context))
+        self.measured(
+            "server/discover",
+            self.request_span("server/discover", None, &context),
+            self.inner.discover(context),
+        )
     }
 
     fn complete(
@@ -147,7 +211,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         request: CompleteRequestParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<CompleteResult, McpError>> + MaybeSendFuture + '_ {
-        self.measured("completion/complete", self.inner.complete(request, context))
+        self.measured(
+            "completion/complete",
+            self.request_span("completion/complete", None, &context),
+            self.inner.complete(request, context),
+        )
     }
 
     fn set_level(
@@ -155,7 +223,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         request: SetLevelRequestParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<(), McpError>> + MaybeSendFuture + '_ {
-        self.measured("logging/setLevel", self.inner.set_level(request, context))
+        self.measured(
+            "logging/setLevel",
+            self.request_span("logging/setLevel", None, &context),
+            self.inner.set_level(request, context),
+        )
     }
 
     fn get_prompt(
@@ -163,7 +235,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         request: GetPromptRequestParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<GetPromptResponse, McpError>> + MaybeSendFuture + '_ {
-        self.measured("prompts/get", self.inner.get_prompt(request, context))
+        self.measured(
+            "prompts/get",
+            self.request_span("prompts/get", None, &context),
+            self.inner.get_prompt(request, context),
+        )
     }
 
     fn list_prompts(
@@ -171,7 +247,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<ListPromptsResult, McpError>> + MaybeSendFuture + '_ {
-        self.measured("prompts/list", self.inner.list_prompts(request, context))
+        self.measured(
+            "prompts/list",
+            self.request_span("prompts/list", None, &context),
+            self.inner.list_prompts(request, context),
+        )
     }
 
     fn list_resources(
@@ -181,6 +261,7 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
     ) -> impl Future<Output = Result<ListResourcesResult, McpError>> + MaybeSendFuture + '_ {
         self.measured(
             "resources/list",
+            self.request_span("resources/list", None, &context),
             self.inner.list_resources(request, context),
         )
     }
@@ -193,6 +274,7 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
     {
         self.measured(
             "resources/templates/list",
+            self.request_span("resources/templates/list", None, &context),
             self.inner.list_resource_templates(request, context),
         )
     }
@@ -202,7 +284,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         request: ReadResourceRequestParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<ReadResourceResponse, McpError>> + MaybeSendFuture + '_ {
-        self.measured("resources/read", self.inner.read_resource(request, context))
+        self.measured(
+            "resources/read",
+            self.request_span("resources/read", None, &context),
+            self.inner.read_resource(request, context),
+        )
     }
 
     fn accepted_subscription_filter(
@@ -226,6 +312,7 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
     ) -> impl Future<Output = Result<(), McpError>> + MaybeSendFuture + '_ {
         self.measured(
             "resources/subscribe",
+            self.request_span("resources/subscribe", None, &context),
             self.inner.subscribe(request, context),
         )
     }
@@ -237,6 +324,7 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
     ) -> impl Future<Output = Result<(), McpError>> + MaybeSendFuture + '_ {
         self.measured(
             "resources/unsubscribe",
+            self.request_span("resources/unsubscribe", None, &context),
             self.inner.unsubscribe(request, context),
         )
     }
@@ -254,7 +342,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<ListToolsResult, McpError>> + MaybeSendFuture + '_ {
-        self.measured("tools/list", self.inner.list_tools(request, context))
+        self.measured(
+            "tools/list",
+            self.request_span("tools/list", None, &context),
+            self.inner.list_tools(request, context),
+        )
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
@@ -266,7 +358,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         request: CustomRequest,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<CustomResult, McpError>> + MaybeSendFuture + '_ {
-        self.measured("other", self.inner.on_custom_request(request, context))
+        self.measured(
+            "other",
+            self.request_span("other", None, &context),
+            self.inner.on_custom_request(request, context),
+        )
     }
 
     fn on_cancelled(
@@ -316,7 +412,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         request: GetTaskParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<GetTaskResult, McpError>> + MaybeSendFuture + '_ {
-        self.measured("tasks/get", self.inner.get_task(request, context))
+        self.measured(
+            "tasks/get",
+            self.request_span("tasks/get", None, &context),
+            self.inner.get_task(request, context),
+        )
     }
 
     fn update_task(
@@ -324,7 +424,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         request: UpdateTaskParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<(), McpError>> + MaybeSendFuture + '_ {
-        self.measured("tasks/update", self.inner.update_task(request, context))
+        self.measured(
+            "tasks/update",
+            self.request_span("tasks/update", None, &context),
+            self.inner.update_task(request, context),
+        )
     }
 
     fn cancel_task(
@@ -332,7 +436,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         request: CancelTaskParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<(), McpError>> + MaybeSendFuture + '_ {
-        self.measured("tasks/cancel", self.inner.cancel_task(request, context))
+        self.measured(
+            "tasks/cancel",
+            self.request_span("tasks/cancel", None, &context),
+            self.inner.cancel_task(request, context),
+        )
     }
 
     fn list_skills(
@@ -340,7 +448,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<ListSkillsResult, McpError>> + MaybeSendFuture + '_ {
-        self.measured("skills/list", self.inner.list_skills(request, context))
+        self.measured(
+            "skills/list",
+            self.request_span("skills/list", None, &context),
+            self.inner.list_skills(request, context),
+        )
     }
 
     fn get_skill(
@@ -348,7 +460,11 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
         request: GetSkillRequestParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<GetSkillResult, McpError>> + MaybeSendFuture + '_ {
-        self.measured("skills/get", self.inner.get_skill(request, context))
+        self.measured(
+            "skills/get",
+            self.request_span("skills/get", None, &context),
+            self.inner.get_skill(request, context),
+        )
     }
 
     fn read_resource_directory(
@@ -359,6 +475,7 @@ impl<H: ServerHandler + Clone> ServerHandler for Observed<H> {
     {
         self.measured(
             "resources/directory/read",
+            self.request_span("resources/directory/read", None, &context),
             self.inner.read_resource_directory(request, context),
         )
     }

@@ -43,7 +43,12 @@ use super::{
     session_cap::SessionCap,
     sessions::StreamableSessions,
 };
-use crate::{cancellation::CallCancel, observe::metrics, server::KommoMcp, toolset::ToolSet};
+use crate::{
+    cancellation::CallCancel,
+    observe::{metrics, otel},
+    server::KommoMcp,
+    toolset::ToolSet,
+};
 
 const SESSION_HEADER: &str = "mcp-session-id";
 const ACCEPT_BOTH: &str = "application/json, text/event-stream";
@@ -262,6 +267,7 @@ impl McpEndpoint {
         };
         let started = std::time::Instant::now();
         if let Some(answer) = bare::tools_list(&parts, &body, self.server_tools) {
+            let _span = otel::answered_early("tools/list", "bare_json", &parts, &body).entered();
             let outcome = metrics::Outcome::Ok;
             metrics::record_operation("tools/list", None, outcome, "bare_json", started.elapsed());
             return answer;
@@ -406,6 +412,8 @@ impl McpEndpoint {
         // A plain tools/list is answered from the serialized list, as on the bare path.
         let started = std::time::Instant::now();
         if let Some(answer) = bare::session_tools_list(&parts, &body, self.server_tools) {
+            let _span =
+                otel::answered_early("tools/list", "streamable_http", &parts, &body).entered();
             let outcome = metrics::Outcome::Ok;
             let elapsed = started.elapsed();
             metrics::record_operation("tools/list", None, outcome, "streamable_http", elapsed);

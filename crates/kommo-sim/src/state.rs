@@ -30,6 +30,11 @@ pub struct RecordedRequest {
     pub subdomain: String,
     pub authorization: Option<String>,
     pub user_agent: Option<String>,
+    /// The W3C trace context the client passed on (`traceparent`, `tracestate`).
+    #[serde(default)]
+    pub traceparent: Option<String>,
+    #[serde(default)]
+    pub tracestate: Option<String>,
     pub body: Option<Value>,
     pub status: u16,
     pub at_ms: u64,
@@ -475,6 +480,8 @@ mod tests {
             query: None,
             subdomain: subdomain.into(),
             authorization: None,
+            traceparent: None,
+            tracestate: None,
             user_agent: None,
             body: None,
             status: 0,

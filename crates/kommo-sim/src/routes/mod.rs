@@ -103,6 +103,8 @@ pub(crate) async fn kommo(State(sim): State<Arc<SimState>>, request: Request) ->
         subdomain: subdomain.to_owned(),
         authorization: authorization.clone(),
         user_agent: header(&parts.headers, USER_AGENT),
+        traceparent: header(&parts.headers, http::HeaderName::from_static("traceparent")),
+        tracestate: header(&parts.headers, http::HeaderName::from_static("tracestate")),
         body: match &payload {
             Payload::Json(v) => Some(v.clone()),
             _ => None,
