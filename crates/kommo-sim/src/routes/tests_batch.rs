@@ -109,3 +109,29 @@ async fn more_than_250_notes_or_tasks_are_refused() {
     .await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn added_leads_are_read_and_noted_in_one_batch() {
+    let (sim, client) = start(SimulatorOptions::default()).await;
+    let ids = sim.state().add_leads(SUB, 300);
+    assert_eq!(ids.len(), 300);
+    let (status, _, lead) = parts(client.get(&format!("/api/v4/leads/{}", ids[299])).await).await;
+    assert_eq!(status, 200, "{lead}");
+    assert_eq!(lead["name"], format!("Load lead {}", ids[299]));
+    let notes: Vec<Value> = ids[..250]
+        .iter()
+        .map(|&id| note(id, "hello", &id.to_string()))
+        .collect();
+    let (status, _, answer) = parts(
+        client
+            .post("/api/v4/leads/notes", &Value::Array(notes))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer["_embedded"]["notes"].as_array().map(Vec::len),
+        Some(250)
+    );
+    assert_eq!(sim.state().notes(SUB, ids[249]).len(), 1);
+}
