@@ -200,3 +200,48 @@ async fn coalesced_notes_and_tasks_answer_every_caller_as_if_alone() {
     assert_eq!(sim.state().count_429(), 0);
     assert!(sim.state().max_requests_in_any_second("acme") <= 2);
 }
+
+#[tokio::test]
+async fn a_batch_of_notes_that_failed_with_a_500_is_never_sent_again() {
+    let (client, account, sim) = client_and_sim(Some(50)).await;
+    let client = Arc::new(client);
+    let _ = client.get_lead(&account, 9005).await;
+    let _ = client.get_lead(&account, 9005).await;
+    sim.state().push_fault(kommo_sim::Fault {
+        method: Some("POST".into()),
+        path_contains: Some("/api/v4/leads/notes".into()),
+        status: Some(500),
+        ..kommo_sim::Fault::default()
+    });
+    let mut calls = Vec::new();
+    for lead in [9001, 9002, 9003] {
+        let client = Arc::clone(&client);
+        let account = account.clone();
+        calls.push(tokio::spawn(async move {
+            client.add_note(&account, lead, "maybe stored").await
+        }));
+        tokio::task::yield_now().await;
+    }
+    let mut answers = Vec::new();
+    for call in calls {
+        answers.push(format!("{:?}", call.await.unwrap()));
+    }
+    let posts: Vec<usize> = sim
+        .state()
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST")
+        .map(|r| {
+            r.body
+                .as_ref()
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len)
+        })
+        .collect();
+    assert_eq!(posts, [3], "one batch, not sent again: {answers:?}");
+    assert!(answers.iter().all(|a| a.starts_with("Err")), "{answers:?}");
+    assert_eq!(
+        answers[0], answers[2],
+        "every caller got the batch's failure"
+    );
+}
