@@ -115,7 +115,7 @@ impl McpClient {
 
     /// Sends one request and waits for its answer; `Ok` only for a JSON-RPC result that
     /// is not a failed tool.
-    pub async fn call(&mut self, body: &'static [u8]) -> Result<(), String> {
+    pub async fn call(&mut self, body: impl Into<reqwest::Body>) -> Result<(), String> {
         match self {
             Self::Bare { client, url } => {
                 let response = client

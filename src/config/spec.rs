@@ -519,7 +519,7 @@ pub mod settings {
         value_name: "BOOL",
         kind: Kind::Switch,
         default: DefaultValue::Value("true"),
-        help: "Merge calls of one account that would wait for the rate limit into Kommo's batch requests (reads share one filtered GET of leads, lead updates one PATCH of leads); a call that can be sent at once is sent alone",
+        help: "Merge calls of one account that would wait for the rate limit into Kommo's batch requests (reads share one filtered GET of leads, lead updates one PATCH of leads, notes one POST of notes, tasks one POST of tasks); a call that can be sent at once is sent alone",
         heading: Heading::KommoLimits,
         takes: Takes::KOMMO_COMMANDS,
         example: "false",

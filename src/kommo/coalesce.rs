@@ -1,16 +1,19 @@
 //! Coalescing: calls of one account that would wait for the rate limit share one Kommo
 //! request — reads one filtered `GET /api/v4/leads`, lead updates one `PATCH
-//! /api/v4/leads` — and each caller gets the answer it would have had alone.
+//! /api/v4/leads`, notes one `POST /api/v4/leads/notes`, tasks one `POST /api/v4/tasks` —
+//! and each caller gets the answer it would have had alone.
 //!
 //! Per account and kind there is a queue and at most one leader task. A call enqueues its
 //! element and starts the leader when there is none. (An account here is its address and
 //! its token: callers with different tokens never share a request.) The leader waits for a slot of the
 //! rate limit, then takes every waiting element (at most the batch size): when that is one
 //! element it goes alone, by the single-lead request it always used, so an idle server adds
-//! no latency. Two updates of the same lead are never in one request, nor in flight at
-//! once: the later one waits for the next batch, keeping their order.
+//! no latency. Two writes of one kind to the same lead (updates, notes, tasks) are never in
+//! one request, nor in flight at once: the later one waits for the next batch, keeping
+//! their order.
 
 mod batch;
+mod created;
 mod single;
 #[cfg(test)]
 mod tests;
@@ -26,6 +29,8 @@ use tracing::Instrument;
 
 use super::{Account, KommoError, gate::Slot, models::Lead, send::Sender};
 use crate::observe;
+pub(crate) use created::Entity;
+pub(super) use created::create_one;
 pub(super) use single::{read_one, update_one};
 
 /// What a queue carries.
@@ -34,6 +39,8 @@ pub(super) enum Kind {
     Read,
     ReadWithContacts,
     Update,
+    /// A note or a task.
+    Create(Entity),
 }
 
 impl Kind {
@@ -49,6 +56,11 @@ impl Kind {
     fn with_contacts(self) -> bool {
         self == Kind::ReadWithContacts
     }
+
+    /// Writes: one per lead in a request and in flight, so that their order holds.
+    fn one_per_lead(self) -> bool {
+        matches!(self, Kind::Update | Kind::Create(_))
+    }
 }
 
 /// One caller's answer.
@@ -56,12 +68,14 @@ impl Kind {
 pub(super) enum Outcome {
     Lead(Option<Box<Lead>>),
     Updated,
+    /// The id of the note or task Kommo made.
+    Created(i64),
 }
 
 /// One caller's element, waiting in a queue.
 pub(super) struct Waiting {
     lead_id: i64,
-    /// The PATCH body of an update.
+    /// The PATCH body of an update, the note or the task.
     body: Option<Value>,
     answer: oneshot::Sender<Result<Outcome, KommoError>>,
     /// The caller's trace, which notes the request sent for it (its audit line names it).
@@ -79,7 +93,7 @@ impl Waiting {
 struct Queue {
     waiting: VecDeque<Waiting>,
     leader: bool,
-    /// Leads with an update in flight (updates only).
+    /// Leads with a write in flight (writes only).
     busy: HashSet<i64>,
 }
 
@@ -87,7 +101,7 @@ impl Queue {
     fn eligible(&self, kind: Kind) -> bool {
         self.waiting
             .iter()
-            .any(|w| kind != Kind::Update || !self.busy.contains(&w.lead_id))
+            .any(|w| !kind.one_per_lead() || !self.busy.contains(&w.lead_id))
     }
 }
 
@@ -213,8 +227,8 @@ impl Coalescer {
         false
     }
 
-    /// Every waiting element that may go now, oldest first, at most the batch size; an
-    /// update of a lead already taken or in flight stays for a later batch.
+    /// Every waiting element that may go now, oldest first, at most the batch size; a
+    /// write of a lead already taken or in flight stays for a later batch.
     fn take(&self, key: &Key) -> Vec<Waiting> {
         let mut queues = self.queues();
         let Some(queue) = queues.get_mut(key) else {
@@ -226,12 +240,12 @@ impl Coalescer {
             if waiting.answer.is_closed() {
                 continue;
             }
-            let blocked = key.2 == Kind::Update && queue.busy.contains(&waiting.lead_id);
+            let blocked = key.2.one_per_lead() && queue.busy.contains(&waiting.lead_id);
             if batch.len() >= self.cap || blocked {
                 kept.push_back(waiting);
                 continue;
             }
-            if key.2 == Kind::Update {
+            if key.2.one_per_lead() {
                 queue.busy.insert(waiting.lead_id);
             }
             batch.push(waiting);
@@ -248,13 +262,16 @@ impl Coalescer {
                 batch::read(&self.sender, &account, kind.with_contacts(), batch, slot).await;
             }
             Kind::Update => batch::update(&self.sender, &account, batch, slot).await,
+            Kind::Create(entity) => {
+                created::create(&self.sender, &account, entity, batch, slot).await;
+            }
         }
         self.finish(&key, &account, &leads);
     }
 
     /// A batch is done: its leads are free again, and a leader starts for what waited on them.
     fn finish(self: &Arc<Self>, key: &Key, account: &Account, leads: &[i64]) {
-        if key.2 != Kind::Update {
+        if !key.2.one_per_lead() {
             return;
         }
         let start = {

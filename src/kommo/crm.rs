@@ -7,9 +7,7 @@ use bytes::Bytes;
 use http::Method;
 use serde_json::{Value, json};
 
-use super::models::{
-    Bot, BotsEmbedded, Contact, ContactsEmbedded, Lead, LeadsEmbedded, Page, TasksEmbedded,
-};
+use super::models::{Bot, BotsEmbedded, Contact, ContactsEmbedded, Lead, LeadsEmbedded, Page};
 use super::send::{Replay, Request};
 use super::{Account, KommoClient, KommoError, decode};
 
@@ -39,6 +37,11 @@ pub(crate) struct NewTask {
 impl NewTask {
     /// The one-element array Kommo wants.
     pub(crate) fn body(&self) -> Value {
+        Value::Array(vec![self.item()])
+    }
+
+    /// The task as one element of `POST /api/v4/tasks`.
+    fn item(&self) -> Value {
         let mut item = json!({
             "entity_type": "leads",
             "entity_id": self.lead_id,
@@ -49,7 +52,7 @@ impl NewTask {
         if let Some(user) = self.responsible_user_id {
             item["responsible_user_id"] = json!(user);
         }
-        Value::Array(vec![item])
+        item
     }
 }
 
@@ -174,32 +177,21 @@ impl KommoClient {
         Ok(page.embedded.contacts)
     }
 
-    /// `POST /api/v4/tasks` with one task; returns the new task's id. Never replayed once
-    /// Kommo may have received it (like notes), so a task is never created twice.
+    /// `POST /api/v4/tasks` with one task (or its element in a coalesced array); returns
+    /// the new task's id. Never replayed once Kommo may have received it (like notes), so a
+    /// task is never created twice.
     pub(crate) async fn create_task(
         &self,
         account: &Account,
         task: &NewTask,
     ) -> Result<i64, KommoError> {
-        let payload = to_bytes(&task.body())?;
-        let lead_id = task.lead_id;
-        let reply = self
-            .sender
-            .send(
-                account,
-                Request::post_once("/api/v4/tasks", payload, &|| {
-                    format!("the tasks of lead {lead_id}")
-                }),
-            )
-            .await?;
-        let page: Page<TasksEmbedded> = decode(&reply.body, "the task confirmation")?;
-        page.embedded
-            .tasks
-            .first()
-            .map(|task| task.id)
-            .ok_or_else(|| KommoError::Decode {
-                detail: "the task confirmation lists no task".to_owned(),
-            })
+        self.create(
+            account,
+            super::coalesce::Entity::Task,
+            task.lead_id,
+            task.item(),
+        )
+        .await
     }
 
     /// `GET /api/v4/bots`; none (204) is an empty list.

@@ -32,8 +32,7 @@ pub(crate) use history::{LossReason, User};
 use send::Request;
 
 use models::{
-    AccountInfo, CustomField, CustomFieldsEmbedded, Lead, NotesEmbedded, Page, Pipeline,
-    PipelinesEmbedded,
+    AccountInfo, CustomField, CustomFieldsEmbedded, Lead, Page, Pipeline, PipelinesEmbedded,
 };
 use pipelines::PipelineCache;
 use send::Sender;
@@ -120,7 +119,7 @@ impl KommoClient {
         };
         match coalescer.call(account, kind, lead_id, None).await? {
             coalesce::Outcome::Lead(lead) => Ok(lead.map(|lead| *lead)),
-            coalesce::Outcome::Updated => Err(unexpected_outcome()),
+            coalesce::Outcome::Updated | coalesce::Outcome::Created(_) => Err(unexpected_outcome()),
         }
     }
 
@@ -140,40 +139,39 @@ impl KommoClient {
             .await?;
         match outcome {
             coalesce::Outcome::Updated => Ok(()),
-            coalesce::Outcome::Lead(_) => Err(unexpected_outcome()),
+            coalesce::Outcome::Lead(_) | coalesce::Outcome::Created(_) => Err(unexpected_outcome()),
         }
     }
 
-    /// `POST /api/v4/leads/{id}/notes` with one common note; returns the new note's id.
-    /// Never replayed once Kommo may have received it, so a note is never written twice.
+    /// `POST /api/v4/leads/{id}/notes` with one common note (or its element in a coalesced
+    /// `POST /api/v4/leads/notes`); returns the new note's id. Never replayed once Kommo
+    /// may have received it, so a note is never written twice.
     pub(crate) async fn add_note(
         &self,
         account: &Account,
         lead_id: i64,
         text: &str,
     ) -> Result<i64, KommoError> {
-        let path = format!("/api/v4/leads/{lead_id}/notes");
-        let body = note_body(text);
-        let payload = serde_json::to_vec(&body).map_err(|err| KommoError::Decode {
-            detail: err.to_string(),
-        })?;
-        let reply = self
-            .sender
-            .send(
-                account,
-                Request::post_once(&path, payload.into(), &|| {
-                    format!("the notes of lead {lead_id}")
-                }),
-            )
-            .await?;
-        let page: Page<NotesEmbedded> = decode(&reply.body, "the note confirmation")?;
-        page.embedded
-            .notes
-            .first()
-            .map(|note| note.id)
-            .ok_or_else(|| KommoError::Decode {
-                detail: "the note confirmation lists no note".to_owned(),
-            })
+        self.create(account, coalesce::Entity::Note, lead_id, note_item(text))
+            .await
+    }
+
+    /// One note or task, alone or in a coalesced batch.
+    async fn create(
+        &self,
+        account: &Account,
+        entity: coalesce::Entity,
+        lead_id: i64,
+        item: Value,
+    ) -> Result<i64, KommoError> {
+        let Some(coalescer) = &self.coalescer else {
+            return coalesce::create_one(&self.sender, account, entity, lead_id, &item, None).await;
+        };
+        let kind = coalesce::Kind::Create(entity);
+        match coalescer.call(account, kind, lead_id, Some(item)).await? {
+            coalesce::Outcome::Created(id) => Ok(id),
+            coalesce::Outcome::Lead(_) | coalesce::Outcome::Updated => Err(unexpected_outcome()),
+        }
     }
 
     /// Every pipeline of the account with its statuses, from the cache when it is fresh.
@@ -279,7 +277,12 @@ fn unexpected_outcome() -> KommoError {
 
 /// The body of `POST /api/v4/leads/{id}/notes` that adds one common note.
 pub(crate) fn note_body(text: &str) -> Value {
-    serde_json::json!([{ "note_type": "common", "params": { "text": text } }])
+    Value::Array(vec![note_item(text)])
+}
+
+/// One common note, as an element of the notes array.
+fn note_item(text: &str) -> Value {
+    serde_json::json!({ "note_type": "common", "params": { "text": text } })
 }
 
 fn decode<T: serde::de::DeserializeOwned>(body: &Bytes, what: &str) -> Result<T, KommoError> {

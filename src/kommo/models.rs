@@ -209,17 +209,6 @@ pub(crate) struct CustomFieldsEmbedded {
     pub custom_fields: Vec<CustomField>,
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct NotesEmbedded {
-    #[serde(default)]
-    pub notes: Vec<CreatedNote>,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct CreatedNote {
-    pub id: i64,
-}
-
 /// A single-lead PATCH answer: flat `{id, updated_at}` or wrapped in `_embedded.leads[0]`.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
@@ -333,17 +322,6 @@ pub(crate) struct LeadsEmbedded {
 pub(crate) struct ContactsEmbedded {
     #[serde(default)]
     pub contacts: Vec<Contact>,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct TasksEmbedded {
-    #[serde(default)]
-    pub tasks: Vec<CreatedTask>,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct CreatedTask {
-    pub id: i64,
 }
 
 /// A Salesbot of the account.

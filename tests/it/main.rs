@@ -19,6 +19,7 @@ mod caller_shares;
 mod cancellation;
 mod cli;
 mod coalescing;
+mod coalescing_replicas;
 mod completions;
 mod config;
 mod contract_compare;

@@ -20,7 +20,7 @@ use crate::support::{
 
 /// `count` replicas of `serve --http` on the simulator's demo account, sharing `redis`
 /// (given through the environment variable) when set.
-async fn replicas(
+pub(crate) async fn replicas(
     sim: &Simulator,
     env: &Isolated,
     redis: Option<&RedisServer>,
@@ -42,7 +42,12 @@ async fn replicas(
 }
 
 /// One `tools/call` on a session, as its own HTTP request (so many run at once).
-async fn session_call(client: &McpClient<'_>, id: i64, tool: &str, arguments: Value) -> Value {
+pub(crate) async fn session_call(
+    client: &McpClient<'_>,
+    id: i64,
+    tool: &str,
+    arguments: Value,
+) -> Value {
     let response = client
         .post(
             &json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
@@ -59,13 +64,13 @@ async fn session_call(client: &McpClient<'_>, id: i64, tool: &str, arguments: Va
 }
 
 /// The tool result of a JSON-RPC answer (a protocol error fails the test).
-fn result_of(answer: Value) -> Value {
+pub(crate) fn result_of(answer: Value) -> Value {
     assert!(answer.get("error").is_none(), "protocol error: {answer}");
     answer["result"].clone()
 }
 
 /// The most timestamps inside any 1000 ms window.
-fn busiest_second(times: &[u64]) -> usize {
+pub(crate) fn busiest_second(times: &[u64]) -> usize {
     let mut times = times.to_vec();
     times.sort_unstable();
     let (mut best, mut start) = (0, 0);
@@ -102,7 +107,7 @@ async fn spread_moves(
     .collect()
 }
 
-async fn stop_all(servers: Vec<HttpServer>) {
+pub(crate) async fn stop_all(servers: Vec<HttpServer>) {
     for server in servers {
         let (status, stderr) = server.stop().await;
         assert!(status.success(), "{stderr}");

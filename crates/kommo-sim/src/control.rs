@@ -27,6 +27,7 @@ pub(crate) fn router(state: &Arc<SimState>) -> Router<Arc<SimState>> {
         .route("/__sim/config", post(config))
         .route("/__sim/accounts", post(add_account))
         .route("/__sim/unblock", post(unblock))
+        .route("/__sim/leads/{subdomain}", post(add_leads))
         .route("/__sim/leads/{subdomain}/{id}", get(lead))
         .route("/__sim/notes/{subdomain}/{lead_id}", get(notes))
         .route("/__sim/tasks/{subdomain}", get(tasks))
@@ -82,6 +83,26 @@ fn host_of(authority: &str) -> &str {
     match authority.rfind(':') {
         Some(colon) if !authority[colon..].contains(']') => &authority[..colon],
         _ => authority,
+    }
+}
+
+#[derive(Deserialize)]
+struct LeadCount {
+    count: usize,
+}
+
+/// `{"count": N}`: adds N open leads (at most 10 000) and answers their ids.
+async fn add_leads(
+    State(sim): Sim,
+    Path(subdomain): Path<String>,
+    Json(body): Json<LeadCount>,
+) -> Response {
+    if body.count > 10_000 {
+        return (StatusCode::BAD_REQUEST, "at most 10000 leads at once").into_response();
+    }
+    match sim.add_leads(&subdomain, body.count) {
+        ids if ids.is_empty() && body.count > 0 => StatusCode::NOT_FOUND.into_response(),
+        ids => Json(json!({"ids": ids})).into_response(),
     }
 }
 

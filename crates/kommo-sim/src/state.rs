@@ -336,6 +336,54 @@ impl SimState {
             .insert(subdomain.to_owned(), Arc::new(account));
     }
 
+    /// Adds `count` open leads to account `subdomain` (copies of its first lead, in its
+    /// pipeline's first status, with new ids and names), for load that spreads over many
+    /// leads. Returns their ids; none when there is no such account.
+    pub fn add_leads(&self, subdomain: &str, count: usize) -> Vec<i64> {
+        let Some(account) = self.account(subdomain) else {
+            return Vec::new();
+        };
+        let mut data = super::sync::lock(&account.data);
+        let Some(template) = data.leads.values().next() else {
+            return Vec::new();
+        };
+        let (pipeline_id, status_id, user) = (
+            template.pipeline_id,
+            template.status_id,
+            template.responsible_user_id,
+        );
+        let first = data
+            .leads
+            .keys()
+            .next_back()
+            .map_or(1, |last| last + 1)
+            .max(100_000);
+        let now = unix_now();
+        let ids: Vec<i64> = (first..first + count as i64).collect();
+        for &id in &ids {
+            data.leads.insert(
+                id,
+                Lead {
+                    id,
+                    name: format!("Load lead {id}"),
+                    price: 0,
+                    responsible_user_id: user,
+                    group_id: 0,
+                    status_id,
+                    pipeline_id,
+                    created_by: user,
+                    updated_by: user,
+                    created_at: now,
+                    updated_at: now,
+                    closed_at: None,
+                    custom_fields: Vec::new(),
+                    tags: Vec::new(),
+                },
+            );
+        }
+        ids
+    }
+
     /// Sets the time zone account `subdomain` reports (an IANA name such as
     /// `Europe/Moscow`). Returns whether there is such an account.
     pub fn set_time_zone(&self, subdomain: &str, time_zone: &str) -> bool {

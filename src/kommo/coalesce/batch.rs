@@ -125,8 +125,16 @@ pub(super) async fn update(sender: &Sender, account: &Account, batch: Vec<Waitin
         match reply.status {
             400 => match rejected(&reply.body) {
                 Some(groups) => {
-                    let (rest, unknown) = share_rejections(pending, &reply.body, &groups);
+                    let count = pending.len();
+                    let (rest, unknown) =
+                        share_rejections(pending, &reply.body, &groups, Some("id"), &|lead_id| {
+                            format!("lead {lead_id}")
+                        });
                     alone(sender, account, unknown).await;
+                    if rest.len() == count {
+                        // The refusal named none of them: each goes alone, for its own answer.
+                        return alone(sender, account, rest).await;
+                    }
                     pending = rest;
                 }
                 None => return alone(sender, account, pending).await,
@@ -161,14 +169,14 @@ fn batch_body(pending: &[Waiting]) -> Result<Bytes, KommoError> {
         })
 }
 
-fn reply_all(pending: Vec<Waiting>, error: &KommoError) {
+pub(super) fn reply_all(pending: Vec<Waiting>, error: &KommoError) {
     for waiting in pending {
         waiting.reply(Err(error.clone()));
     }
 }
 
 /// The `validation-errors` groups by `request_id`, when every group names one.
-fn rejected(body: &[u8]) -> Option<HashMap<String, Value>> {
+pub(super) fn rejected(body: &[u8]) -> Option<HashMap<String, Value>> {
     let problem: Value = serde_json::from_slice(body).ok()?;
     let groups = problem.get("validation-errors")?.as_array()?;
     let mut by_id = HashMap::new();
@@ -184,19 +192,24 @@ fn rejected(body: &[u8]) -> Option<HashMap<String, Value>> {
 }
 
 /// The rejected callers get the 400 they would have had alone (the same problem with only
-/// their group); the rest are returned, to be sent again. An element refused only for its
-/// `id` (a lead that does not exist) is returned apart: alone, Kommo answers it with 404.
-fn share_rejections(
+/// their group, named `what` of their lead); the rest are returned, to be sent again. An
+/// element refused only for `lead_field` (a lead that does not exist) is returned apart:
+/// alone, Kommo answers it with 404.
+pub(super) fn share_rejections(
     pending: Vec<Waiting>,
     body: &[u8],
     groups: &HashMap<String, Value>,
+    lead_field: Option<&str>,
+    what: &dyn Fn(i64) -> String,
 ) -> (Vec<Waiting>, Vec<Waiting>) {
     let problem: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     let mut rest = Vec::new();
     let mut unknown = Vec::new();
     for (index, waiting) in pending.into_iter().enumerate() {
         match groups.get(&index.to_string()) {
-            Some(group) if only_the_id(group) => unknown.push(waiting),
+            Some(group) if lead_field.is_some_and(|field| only(group, field)) => {
+                unknown.push(waiting)
+            }
             Some(group) => {
                 let mut own = problem.clone();
                 if let Value::Object(map) = &mut own {
@@ -205,7 +218,7 @@ fn share_rejections(
                     map.insert("validation-errors".to_owned(), Value::Array(vec![group]));
                 }
                 let own = serde_json::to_vec(&own).unwrap_or_default();
-                let what = format!("lead {}", waiting.lead_id);
+                let what = what(waiting.lead_id);
                 waiting.reply(Err(problem::classify(400, &own, &what)));
             }
             None => rest.push(waiting),
@@ -214,7 +227,8 @@ fn share_rejections(
     (rest, unknown)
 }
 
-fn only_the_id(group: &Value) -> bool {
+/// Whether every error of the group is about `field`.
+fn only(group: &Value, field: &str) -> bool {
     group
         .get("errors")
         .and_then(Value::as_array)
@@ -222,7 +236,7 @@ fn only_the_id(group: &Value) -> bool {
             !errors.is_empty()
                 && errors
                     .iter()
-                    .all(|error| error.get("path").and_then(Value::as_str) == Some("id"))
+                    .all(|error| error.get("path").and_then(Value::as_str) == Some(field))
         })
 }
 

@@ -71,9 +71,6 @@ impl Ctx<'_> {
     }
 }
 
-/// Kommo's cap on the elements of one batch request.
-const MAX_BATCH: usize = 250;
-
 impl Ctx<'_> {
     /// `PATCH /api/v4/leads` with an array of `{id, request_id?, …}`: all applied, or none
     /// (a 400 naming each rejected element by its `request_id`, index when absent).
@@ -82,7 +79,7 @@ impl Ctx<'_> {
             Ok(items) => items,
             Err(detail) => return problem::bad_request(detail),
         };
-        if items.len() > MAX_BATCH {
+        if items.len() > super::MAX_BATCH {
             return problem::bad_request("Too many elements in the request (at most 250)");
         }
         let mut guard = lock(&account.data);
@@ -90,11 +87,7 @@ impl Ctx<'_> {
         let mut planned = Vec::new();
         let mut rejected = Vec::new();
         for (index, item) in items.iter().enumerate() {
-            let request_id = match item.get("request_id") {
-                Some(Value::String(s)) => s.clone(),
-                Some(Value::Number(n)) => n.to_string(),
-                _ => index.to_string(),
-            };
+            let request_id = super::request_id(item, index);
             let Some(body) = item.as_object() else {
                 rejected.push((
                     request_id,

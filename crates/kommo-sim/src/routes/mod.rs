@@ -20,6 +20,7 @@ mod tasks;
 mod tests;
 #[cfg(test)]
 mod tests_agent;
+mod tests_batch;
 #[cfg(test)]
 mod tests_values;
 
@@ -68,6 +69,19 @@ impl Payload {
             Payload::Empty | Payload::Json(Value::Array(_)) => Err("Request data can not be empty"),
             Payload::Json(_) | Payload::Invalid => Err("Invalid request body"),
         }
+    }
+}
+
+/// Kommo's cap on the elements of one batch request (`PATCH /leads`, `POST /leads/notes`,
+/// `POST /tasks`).
+const MAX_BATCH: usize = 250;
+
+/// A batch element's `request_id`, as Kommo echoes it: the one it carries, else its index.
+fn request_id(item: &Value, index: usize) -> String {
+    match item.get("request_id") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => index.to_string(),
     }
 }
 

@@ -82,16 +82,19 @@ impl Ctx<'_> {
                 return problem::bad_request("Invalid request body");
             }
         };
-        let mut errors = Vec::new();
+        if items.len() > super::MAX_BATCH {
+            return problem::bad_request("Too many elements in the request (at most 250)");
+        }
+        let mut rejected = Vec::new();
         let mut planned = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             match plan_note(item, i, lead_id, |id| data.leads.get(&id)) {
                 Ok(note) => planned.push(note),
-                Err(mut e) => errors.append(&mut e),
+                Err(group) => rejected.push(group),
             }
         }
-        if !errors.is_empty() {
-            return problem::validation(&errors);
+        if !rejected.is_empty() {
+            return problem::validation_groups(&rejected);
         }
         let base = self.base();
         let now = unix_now();
@@ -160,14 +163,17 @@ struct PlannedNote {
     responsible_user_id: i64,
 }
 
+/// A valid note, or its element's `request_id` (its index when it has none) with what is
+/// wrong, each path relative to the element as Kommo names them.
 fn plan_note<'l>(
     item: &Value,
     i: usize,
     lead_id: Option<i64>,
     find_lead: impl Fn(i64) -> Option<&'l Lead>,
-) -> Result<PlannedNote, Vec<FieldError>> {
+) -> Result<PlannedNote, (String, Vec<FieldError>)> {
+    let request_id = super::request_id(item, i);
     let Some(item) = item.as_object() else {
-        return Err(vec![FieldError::invalid_type(i.to_string())]);
+        return Err((request_id, vec![FieldError::invalid_type(i.to_string())]));
     };
     let mut errors = Vec::new();
     let entity_id = match lead_id {
@@ -175,15 +181,15 @@ fn plan_note<'l>(
         None => match item.get("entity_id").map(Value::as_i64) {
             Some(Some(id)) if find_lead(id).is_some() => Some(id),
             Some(Some(_)) => {
-                errors.push(FieldError::not_supported_choice(format!("{i}.entity_id")));
+                errors.push(FieldError::not_supported_choice("entity_id"));
                 None
             }
             Some(None) => {
-                errors.push(FieldError::invalid_type(format!("{i}.entity_id")));
+                errors.push(FieldError::invalid_type("entity_id"));
                 None
             }
             None => {
-                errors.push(FieldError::not_blank(format!("{i}.entity_id")));
+                errors.push(FieldError::not_blank("entity_id"));
                 None
             }
         },
@@ -191,16 +197,16 @@ fn plan_note<'l>(
     let note_type = item.get("note_type").and_then(Value::as_str);
     match note_type {
         Some(t) if NOTE_TYPES.contains(&t) => {}
-        _ => errors.push(FieldError::not_supported_choice(format!("{i}.note_type"))),
+        _ => errors.push(FieldError::not_supported_choice("note_type")),
     }
     let params = item.get("params").cloned().unwrap_or_else(|| json!({}));
     if !params.is_object() {
-        errors.push(FieldError::invalid_type(format!("{i}.params")));
+        errors.push(FieldError::invalid_type("params"));
     } else if matches!(
         note_type,
         Some("common" | "service_message" | "extended_service_message")
     ) {
-        let path = format!("{i}.params.text");
+        let path = "params.text";
         match params.get("text") {
             Some(Value::String(s)) if !s.trim().is_empty() => {}
             None | Some(Value::Null) | Some(Value::String(_)) => {
@@ -210,12 +216,7 @@ fn plan_note<'l>(
         }
     }
     let (Some(entity_id), Some(note_type), true) = (entity_id, note_type, errors.is_empty()) else {
-        return Err(errors);
-    };
-    let request_id = match item.get("request_id") {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => i.to_string(),
+        return Err((request_id, errors));
     };
     Ok(PlannedNote {
         entity_id,

@@ -62,17 +62,21 @@ pub(super) fn add(account: &Account, payload: &Payload, base: &str) -> Response 
         Ok(items) => items,
         Err(detail) => return problem::bad_request(detail),
     };
+    if items.len() > super::MAX_BATCH {
+        return problem::bad_request("Too many elements in the request (at most 250)");
+    }
     let mut data = lock(&account.data);
-    let mut errors = Vec::new();
+    let mut rejected = Vec::new();
     let mut planned = Vec::new();
     for (i, item) in items.iter().enumerate() {
+        let request_id = super::request_id(item, i);
         match plan_task(&data, item, i, account.current_user_id) {
-            Ok(task) => planned.push((task, request_id(item, i))),
-            Err(mut e) => errors.append(&mut e),
+            Ok(task) => planned.push((task, request_id)),
+            Err(errors) => rejected.push((request_id, errors)),
         }
     }
-    if !errors.is_empty() {
-        return problem::validation(&errors);
+    if !rejected.is_empty() {
+        return problem::validation_groups(&rejected);
     }
     let mut created = Vec::new();
     for (mut task, request_id) in planned {
@@ -85,14 +89,6 @@ pub(super) fn add(account: &Account, payload: &Payload, base: &str) -> Response 
         StatusCode::OK,
         &json!({"_links": {"self": {"href": format!("{base}/api/v4/tasks")}}, "_embedded": {"tasks": created}}),
     )
-}
-
-fn request_id(item: &Value, i: usize) -> String {
-    match item.get("request_id") {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => i.to_string(),
-    }
 }
 
 fn plan_task(
@@ -108,22 +104,22 @@ fn plan_task(
     let text = match item.get("text") {
         Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
         Some(Value::String(_)) | None | Some(Value::Null) => {
-            errors.push(FieldError::not_blank(format!("{i}.text")));
+            errors.push(FieldError::not_blank("text"));
             String::new()
         }
         Some(_) => {
-            errors.push(FieldError::invalid_type(format!("{i}.text")));
+            errors.push(FieldError::invalid_type("text"));
             String::new()
         }
     };
     let complete_till = match item.get("complete_till") {
         Some(v) if v.is_i64() => v.as_i64().unwrap_or(0),
         None | Some(Value::Null) => {
-            errors.push(FieldError::not_blank(format!("{i}.complete_till")));
+            errors.push(FieldError::not_blank("complete_till"));
             0
         }
         Some(_) => {
-            errors.push(FieldError::invalid_type(format!("{i}.complete_till")));
+            errors.push(FieldError::invalid_type("complete_till"));
             0
         }
     };
@@ -133,7 +129,7 @@ fn plan_task(
             Some(t.clone())
         }
         Some(_) => {
-            errors.push(FieldError::not_supported_choice(format!("{i}.entity_type")));
+            errors.push(FieldError::not_supported_choice("entity_type"));
             None
         }
     };
@@ -142,36 +138,34 @@ fn plan_task(
         Some(v) => match v.as_i64() {
             Some(id) => Some(id),
             None => {
-                errors.push(FieldError::invalid_type(format!("{i}.entity_id")));
+                errors.push(FieldError::invalid_type("entity_id"));
                 None
             }
         },
     };
     match (&entity_type, entity_id) {
         (Some(t), Some(id)) if t == "leads" && !data.leads.contains_key(&id) => {
-            errors.push(FieldError::not_supported_choice(format!("{i}.entity_id")))
+            errors.push(FieldError::not_supported_choice("entity_id"))
         }
         (Some(t), Some(id)) if t == "contacts" && !data.crm.contacts.iter().any(|c| c.id == id) => {
-            errors.push(FieldError::not_supported_choice(format!("{i}.entity_id")))
+            errors.push(FieldError::not_supported_choice("entity_id"))
         }
-        (Some(_), None) => errors.push(FieldError::not_blank(format!("{i}.entity_id"))),
-        (None, Some(_)) => errors.push(FieldError::not_blank(format!("{i}.entity_type"))),
+        (Some(_), None) => errors.push(FieldError::not_blank("entity_id")),
+        (None, Some(_)) => errors.push(FieldError::not_blank("entity_type")),
         _ => {}
     }
     let int = |key: &str, errors: &mut Vec<FieldError>| match item.get(key) {
         None | Some(Value::Null) => None,
         Some(v) => {
             if v.as_i64().is_none() {
-                errors.push(FieldError::invalid_type(format!("{i}.{key}")));
+                errors.push(FieldError::invalid_type(key));
             }
             v.as_i64()
         }
     };
     let task_type_id = int("task_type_id", &mut errors).unwrap_or(1);
     if !TASK_TYPES.contains(&task_type_id) {
-        errors.push(FieldError::not_supported_choice(format!(
-            "{i}.task_type_id"
-        )));
+        errors.push(FieldError::not_supported_choice("task_type_id"));
     }
     let responsible_user_id = int("responsible_user_id", &mut errors).unwrap_or(default_user);
     if !errors.is_empty() {
@@ -229,29 +223,31 @@ mod tests {
         );
         for (bad, path) in [
             (json!({"text": "x", "complete_till": 1}), ""),
-            (json!([{"complete_till": 1}]), "0.text"),
+            (json!([{"complete_till": 1}]), "text"),
             (
                 json!([{"text": "x", "complete_till": "tomorrow"}]),
-                "0.complete_till",
+                "complete_till",
             ),
-            (json!([{"text": "x"}]), "0.complete_till"),
+            (json!([{"text": "x"}]), "complete_till"),
             (
                 json!([{"text": "x", "complete_till": 1, "entity_type": "deals", "entity_id": 9001}]),
-                "0.entity_type",
+                "entity_type",
             ),
             (
                 json!([{"text": "x", "complete_till": 1, "entity_type": "leads", "entity_id": 1}]),
-                "0.entity_id",
+                "entity_id",
             ),
             (
                 json!([{"text": "x", "complete_till": 1, "task_type_id": 99}]),
-                "0.task_type_id",
+                "task_type_id",
             ),
         ] {
             let (status, _, body) = parts(client.post("/api/v4/tasks", &bad).await).await;
             assert_eq!(status, 400, "{bad}");
             if !path.is_empty() {
-                assert!(body.to_string().contains(path), "{bad}: {body}");
+                let group = &body["validation-errors"][0];
+                assert_eq!(group["request_id"], "0", "{bad}: {body}");
+                assert_eq!(group["errors"][0]["path"], path, "{bad}: {body}");
             }
         }
         assert_eq!(

@@ -368,7 +368,7 @@ async fn notes_post_and_get() {
     assert_eq!(text_err.0, 400);
     assert_eq!(
         text_err.2["validation-errors"][0]["errors"][0]["path"],
-        "0.params.text"
+        "params.text"
     );
     let type_err = parts(
         client
@@ -381,7 +381,7 @@ async fn notes_post_and_get() {
     .await;
     assert_eq!(
         type_err.2["validation-errors"][0]["errors"][0]["path"],
-        "0.note_type"
+        "note_type"
     );
     assert_eq!(
         client
