@@ -50,6 +50,8 @@ impl Kind {
             Kind::Read => "read",
             Kind::ReadWithContacts => "read_with_contacts",
             Kind::Update => "update",
+            Kind::Create(Entity::Note) => "create_note",
+            Kind::Create(Entity::Task) => "create_task",
         }
     }
 

@@ -376,6 +376,7 @@ impl SimState {
                     created_at: now,
                     updated_at: now,
                     closed_at: None,
+                    loss_reason_id: None,
                     custom_fields: Vec::new(),
                     tags: Vec::new(),
                 },

@@ -20,6 +20,7 @@ mod tasks;
 mod tests;
 #[cfg(test)]
 mod tests_agent;
+#[cfg(test)]
 mod tests_batch;
 #[cfg(test)]
 mod tests_values;
