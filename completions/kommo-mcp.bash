@@ -77,7 +77,7 @@ _kommo__mcp() {
 
     case "${cmd}" in
         kommo__mcp)
-            opts="-h -V --token --subdomain --tools --pause-field-id --pause-value --message-field-id --message-bot-id --base-url --rate-limit --coalesce --batch-size --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --redis-ca-file --audit-log --read-only --dry-run --confirm-tools --confirm-timeout --note-dedupe --max-line-bytes --listen --auth-token --rate-limit-per-ip --metrics-listen --max-body-bytes --max-json-depth --max-json-values --max-sessions --session-idle-timeout --header-read-timeout --body-read-timeout --max-connections --max-sessions-per-caller --max-streams-per-caller --max-calls-per-caller --oauth-issuer --public-url --oauth-audience --oauth-jwks-url --oauth-accounts-claim --config --log-level --log-format --sandbox --http --stateless --allow-unauthenticated --allowed-host --allowed-origin --metrics-account-label --help --version serve call tools check sandbox new-key completions man help"
+            opts="-h -V --token --subdomain --tools --pause-field-id --pause-value --message-field-id --message-bot-id --base-url --rate-limit --coalesce --batch-size --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --redis-ca-file --audit-log --read-only --dry-run --confirm-tools --confirm-timeout --note-dedupe --max-line-bytes --listen --auth-token --rate-limit-per-ip --metrics-listen --max-body-bytes --max-json-depth --max-json-values --max-sessions --session-idle-timeout --header-read-timeout --body-read-timeout --max-connections --max-sessions-per-caller --max-streams-per-caller --max-calls-per-caller --replay-events-per-session --replay-bytes-per-session --oauth-issuer --public-url --oauth-audience --oauth-jwks-url --oauth-accounts-claim --config --log-level --log-format --sandbox --http --stateless --allow-unauthenticated --allowed-host --allowed-origin --metrics-account-label --help --version serve call tools check sandbox new-key completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -262,6 +262,14 @@ _kommo__mcp() {
                     return 0
                     ;;
                 --max-calls-per-caller)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --replay-events-per-session)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --replay-bytes-per-session)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -479,7 +487,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__check)
-            opts="-h --token --subdomain --tools --pause-field-id --pause-value --message-field-id --message-bot-id --base-url --rate-limit --coalesce --batch-size --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --redis-ca-file --audit-log --read-only --dry-run --confirm-tools --confirm-timeout --note-dedupe --max-line-bytes --listen --auth-token --rate-limit-per-ip --metrics-listen --max-body-bytes --max-json-depth --max-json-values --max-sessions --session-idle-timeout --header-read-timeout --body-read-timeout --max-connections --max-sessions-per-caller --max-streams-per-caller --max-calls-per-caller --oauth-issuer --public-url --oauth-audience --oauth-jwks-url --oauth-accounts-claim --config --log-level --log-format --sandbox --help"
+            opts="-h --token --subdomain --tools --pause-field-id --pause-value --message-field-id --message-bot-id --base-url --rate-limit --coalesce --batch-size --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --redis-ca-file --audit-log --read-only --dry-run --confirm-tools --confirm-timeout --note-dedupe --max-line-bytes --listen --auth-token --rate-limit-per-ip --metrics-listen --max-body-bytes --max-json-depth --max-json-values --max-sessions --session-idle-timeout --header-read-timeout --body-read-timeout --max-connections --max-sessions-per-caller --max-streams-per-caller --max-calls-per-caller --replay-events-per-session --replay-bytes-per-session --oauth-issuer --public-url --oauth-audience --oauth-jwks-url --oauth-accounts-claim --config --log-level --log-format --sandbox --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -664,6 +672,14 @@ _kommo__mcp() {
                     return 0
                     ;;
                 --max-calls-per-caller)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --replay-events-per-session)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --replay-bytes-per-session)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -937,7 +953,7 @@ _kommo__mcp() {
             return 0
             ;;
         kommo__mcp__subcmd__serve)
-            opts="-h --token --subdomain --tools --pause-field-id --pause-value --message-field-id --message-bot-id --base-url --rate-limit --coalesce --batch-size --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --redis-ca-file --audit-log --read-only --dry-run --confirm-tools --confirm-timeout --note-dedupe --max-line-bytes --listen --auth-token --rate-limit-per-ip --metrics-listen --max-body-bytes --max-json-depth --max-json-values --max-sessions --session-idle-timeout --header-read-timeout --body-read-timeout --max-connections --max-sessions-per-caller --max-streams-per-caller --max-calls-per-caller --oauth-issuer --public-url --oauth-audience --oauth-jwks-url --oauth-accounts-claim --config --log-level --log-format --sandbox --http --stateless --allow-unauthenticated --allowed-host --allowed-origin --metrics-account-label --help"
+            opts="-h --token --subdomain --tools --pause-field-id --pause-value --message-field-id --message-bot-id --base-url --rate-limit --coalesce --batch-size --connect-timeout --request-timeout --pipelines-cache --redis-url --redis-prefix --redis-fallback-rate --redis-ca-file --audit-log --read-only --dry-run --confirm-tools --confirm-timeout --note-dedupe --max-line-bytes --listen --auth-token --rate-limit-per-ip --metrics-listen --max-body-bytes --max-json-depth --max-json-values --max-sessions --session-idle-timeout --header-read-timeout --body-read-timeout --max-connections --max-sessions-per-caller --max-streams-per-caller --max-calls-per-caller --replay-events-per-session --replay-bytes-per-session --oauth-issuer --public-url --oauth-audience --oauth-jwks-url --oauth-accounts-claim --config --log-level --log-format --sandbox --http --stateless --allow-unauthenticated --allowed-host --allowed-origin --metrics-account-label --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1122,6 +1138,14 @@ _kommo__mcp() {
                     return 0
                     ;;
                 --max-calls-per-caller)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --replay-events-per-session)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --replay-bytes-per-session)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

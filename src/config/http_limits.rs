@@ -20,6 +20,8 @@ pub(crate) struct HttpLimits {
     pub max_sessions_per_caller: Sourced<usize>,
     pub max_streams_per_caller: Sourced<usize>,
     pub max_calls_per_caller: Sourced<usize>,
+    pub replay_events: Sourced<usize>,
+    pub replay_bytes: Sourced<usize>,
 }
 
 /// Resolves every limit; each must be at least 1, and a timeout at most a day.
@@ -55,6 +57,8 @@ pub(crate) fn resolve(inputs: &Inputs) -> Result<HttpLimits, ConfigError> {
         max_sessions_per_caller: count(&settings::MAX_SESSIONS_PER_CALLER)?,
         max_streams_per_caller: count(&settings::MAX_STREAMS_PER_CALLER)?,
         max_calls_per_caller: count(&settings::MAX_CALLS_PER_CALLER)?,
+        replay_events: count(&settings::REPLAY_EVENTS)?,
+        replay_bytes: count(&settings::REPLAY_BYTES)?,
     })
 }
 

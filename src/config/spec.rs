@@ -911,6 +911,31 @@ pub mod settings {
         shown: |config| show(Some(&config.http.max_calls_per_caller), ToString::to_string),
         ..HTTP_LIMIT
     };
+    // A session's replay buffer is empty until its streams carry events, and bounded by
+    // both caps: 1,000 busy sessions hold at most 256 MB, most of them far less.
+    pub const REPLAY_EVENTS: Setting = Setting {
+        key: "replay-events-per-session",
+        flag: "--replay-events-per-session",
+        env: "KOMMO_MCP_REPLAY_EVENTS_PER_SESSION",
+        name: "replay-events-per-session",
+        default: DefaultValue::Value("64"),
+        help: "Most recent events a /mcp session keeps for a client resuming a dropped stream with Last-Event-ID (the oldest go first)",
+        example: "16",
+        shown: |config| show(Some(&config.http.replay_events), ToString::to_string),
+        ..HTTP_LIMIT
+    };
+    pub const REPLAY_BYTES: Setting = Setting {
+        key: "replay-bytes-per-session",
+        flag: "--replay-bytes-per-session",
+        env: "KOMMO_MCP_REPLAY_BYTES_PER_SESSION",
+        name: "replay-bytes-per-session",
+        value_name: "BYTES",
+        default: DefaultValue::Value("262144"),
+        help: "Most bytes of events a /mcp session keeps for a client resuming a dropped stream with Last-Event-ID (the oldest go first)",
+        example: "65536",
+        shown: |config| show(Some(&config.http.replay_bytes), bytes),
+        ..HTTP_LIMIT
+    };
     pub const OAUTH_ISSUER: Setting = Setting {
         key: "oauth_issuer",
         flag: "--oauth-issuer",
@@ -1047,7 +1072,7 @@ pub mod settings {
     };
 
     /// Every setting, in the order `--help`, `check` and the documentation list them.
-    pub const ALL: [Setting; 48] = [
+    pub const ALL: [Setting; 50] = [
         TOKEN,
         SUBDOMAIN,
         TOOLS,
@@ -1088,6 +1113,8 @@ pub mod settings {
         MAX_SESSIONS_PER_CALLER,
         MAX_STREAMS_PER_CALLER,
         MAX_CALLS_PER_CALLER,
+        REPLAY_EVENTS,
+        REPLAY_BYTES,
         OAUTH_ISSUER,
         PUBLIC_URL,
         OAUTH_AUDIENCE,

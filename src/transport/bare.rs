@@ -38,13 +38,13 @@ pub(super) fn tools_list(parts: &Parts, body: &[u8], server_tools: ToolSet) -> O
 }
 
 /// The same shortcut for a `tools/list` inside a session (whose revision is one of the
-/// handshake era, where rmcp's answer is this very list), answered as the one event of an
-/// event stream, as rmcp answers in a session.
+/// handshake era, where rmcp's answer is this very list): the JSON-RPC answer, which the
+/// session sends as the one event of an event stream, as rmcp answers in a session.
 pub(super) fn session_tools_list(
     parts: &Parts,
     body: &[u8],
     server_tools: ToolSet,
-) -> Option<Response> {
+) -> Option<Vec<u8>> {
     let handshake_era = parts
         .headers
         .get("mcp-protocol-version")
@@ -57,16 +57,7 @@ pub(super) fn session_tools_list(
     if !handshake_era {
         return None;
     }
-    let answer = tools_list_answer(parts, body, server_tools)?;
-    let mut event = Vec::with_capacity(answer.len() + 8);
-    event.extend_from_slice(b"data: ");
-    event.extend_from_slice(&answer);
-    event.extend_from_slice(b"\n\n");
-    let mut response = reply(event, "text/event-stream");
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    Some(response)
+    tools_list_answer(parts, body, server_tools)
 }
 
 fn reply(body: Vec<u8>, content_type: &'static str) -> Response {

@@ -23,7 +23,9 @@ use super::{
     json_shape::ShapeLimits,
     listener::{self, ConnectionLimits, ConnectionSlots},
     oauth::{metadata, scopes},
-    readiness, scope_layer,
+    readiness,
+    replay::ReplayLimits,
+    scope_layer,
     session_cap::SessionCap,
     sessions::StreamableSessions,
     sse::{self, SseSessions, SseState},
@@ -219,11 +221,17 @@ pub(crate) async fn serve(handler: KommoMcp, options: HttpOptions) -> anyhow::Re
         .then(|| handler.redis())
         .flatten()
         .map(|link| Arc::new(RedisSessions::new(link, limits.session_idle_timeout.value)));
-    let streamable_sessions = Arc::new(StreamableSessions::new(
-        limits.session_idle_timeout.value,
-        session_store,
-        Arc::clone(&shares),
-    ));
+    let streamable_sessions = Arc::new(
+        StreamableSessions::new(
+            limits.session_idle_timeout.value,
+            session_store,
+            Arc::clone(&shares),
+        )
+        .with_replay_limits(ReplayLimits {
+            events: limits.replay_events.value,
+            bytes: limits.replay_bytes.value,
+        }),
+    );
     tokio::spawn(Arc::clone(&streamable_sessions).expire_until(shutdown.clone()));
     let cap = Arc::new(SessionCap::new(
         limits.max_sessions.value,

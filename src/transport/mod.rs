@@ -22,6 +22,7 @@ mod malformed;
 pub(crate) mod oauth;
 mod readiness;
 mod refusal_audit;
+mod replay;
 mod reply;
 mod scope_layer;
 mod session_cap;

@@ -25,6 +25,7 @@ use super::{
     cancel_map::CancelMap,
     client_requests::PendingRequests,
     idle_sweep,
+    replay::{ReplayLimits, SessionReplay},
 };
 use crate::client_link::ClientFacts;
 use shared::{RedisSessions, SharedSession};
@@ -45,10 +46,16 @@ struct Session {
     client: ClientFacts,
     /// The server's requests to the client that wait for its answer.
     pending: Arc<PendingRequests>,
+    /// The recent events of its streams, for a client resuming one (empty until used).
+    replay: Arc<SessionReplay>,
 }
 
 impl Session {
-    fn new(slot: Slot, initialize_params: Option<&InitializeRequestParams>) -> Self {
+    fn new(
+        slot: Slot,
+        initialize_params: Option<&InitializeRequestParams>,
+        replay: ReplayLimits,
+    ) -> Self {
         let batches = initialize_params.is_some_and(|params| {
             super::batch::revision_has_batches(params.protocol_version.as_str())
         });
@@ -61,6 +68,7 @@ impl Session {
             calls: Arc::default(),
             client,
             pending: Arc::default(),
+            replay: Arc::new(SessionReplay::new(replay)),
         }
     }
 
@@ -82,6 +90,8 @@ pub(crate) struct StreamableSessions {
     store: Option<Arc<RedisSessions>>,
     /// Where a session adopted from another replica is counted.
     shares: Arc<CallerShares>,
+    /// How much each session keeps for replay.
+    replay: ReplayLimits,
 }
 
 impl StreamableSessions {
@@ -97,7 +107,14 @@ impl StreamableSessions {
             idle,
             store,
             shares,
+            replay: ReplayLimits::default(),
         }
+    }
+
+    /// The same sessions, each keeping `limits` of events for replay.
+    pub(crate) fn with_replay_limits(mut self, limits: ReplayLimits) -> Self {
+        self.replay = limits;
+        self
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<String, Session>> {
@@ -118,7 +135,7 @@ impl StreamableSessions {
         initialize_params: Option<InitializeRequestParams>,
     ) -> String {
         let id = uuid::Uuid::new_v4().to_string();
-        let session = Session::new(slot, initialize_params.as_ref());
+        let session = Session::new(slot, initialize_params.as_ref(), self.replay);
         if let Some(store) = &self.store {
             let record = SharedSession {
                 owner: session.slot.owner().to_string(),
@@ -155,7 +172,7 @@ impl StreamableSessions {
                 let mut open = self.lock();
                 let session = open.entry(id.to_owned()).or_insert_with(|| {
                     let slot = self.shares.take(owner, Kind::Session);
-                    Session::new(slot, record.initialize_params.as_ref())
+                    Session::new(slot, record.initialize_params.as_ref(), self.replay)
                 });
                 if !session.owned_by(owner) {
                     return false;
@@ -213,6 +230,13 @@ impl StreamableSessions {
             .map(|session| (session.client, Arc::clone(&session.pending)))
     }
 
+    /// Session `id`'s replay buffer.
+    pub(crate) fn replay(&self, id: &str) -> Option<Arc<SessionReplay>> {
+        self.lock()
+            .get(id)
+            .map(|session| Arc::clone(&session.replay))
+    }
+
     /// Whether session `id` negotiated a revision with JSON-RPC batches.
     pub(crate) fn accepts_batches(&self, id: &str) -> bool {
         self.lock().get(id).is_some_and(|session| session.batches)
@@ -235,12 +259,16 @@ impl StreamableSessions {
         }
     }
 
-    /// Drops the sessions unused for the idle timeout; returns how many.
+    /// Drops the sessions unused for the idle timeout, and the events the others keep for
+    /// replay once they are stale; returns how many sessions were dropped.
     pub(crate) fn expire_idle(&self) -> usize {
         let now = Instant::now();
         let mut open = self.lock();
         let before = open.len();
         open.retain(|_, session| now.saturating_duration_since(session.last_used) < self.idle);
+        for session in open.values() {
+            session.replay.forget_stale(now);
+        }
         before - open.len()
     }
 

@@ -66,7 +66,7 @@ fn refusal(id: &RequestId, message: &str) -> String {
 }
 
 /// The `data` of each event of an event-stream body, as it arrives.
-fn events(body: Body) -> impl Stream<Item = String> + Send {
+pub(super) fn events(body: Body) -> impl Stream<Item = String> + Send {
     struct Reading {
         body: axum::body::BodyDataStream,
         buffer: Vec<u8>,

@@ -9,19 +9,18 @@
 //! another caller's session is answered exactly as one naming no session (404). Each
 //! caller's sessions, standalone streams and requests in flight count against its share
 //! ([`CallerShares`]).
+//!
+//! Every event of a session's streams carries an id, and a dropped stream can be resumed
+//! with `Last-Event-ID` (the [`replay`] module frames and keeps the events).
 
-use std::{convert::Infallible, sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use axum::{
     body::{Body, Bytes},
     extract::{Request, State},
     http::{HeaderValue, Method, StatusCode, header, request::Parts},
-    response::{
-        IntoResponse, Response,
-        sse::{Event, KeepAlive, Sse},
-    },
+    response::{IntoResponse, Response},
 };
-use futures::{StreamExt, stream};
 use rmcp::{
     model::{ClientJsonRpcMessage, ClientRequest},
     transport::streamable_http_server::{
@@ -39,7 +38,7 @@ use super::{
     cancel_map::{self, Cancelling},
     client_requests,
     held_body::Holding,
-    malformed,
+    malformed, replay,
     session_cap::SessionCap,
     sessions::StreamableSessions,
 };
@@ -52,8 +51,6 @@ use crate::{
 
 const SESSION_HEADER: &str = "mcp-session-id";
 const ACCEPT_BOTH: &str = "application/json, text/event-stream";
-/// How often an idle standalone stream carries a keep-alive comment.
-const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// The `/mcp` endpoint.
 pub(super) struct McpEndpoint {
@@ -204,7 +201,7 @@ pub(super) async fn handle(State(endpoint): State<Arc<McpEndpoint>>, request: Re
     }
     let owner = owner_of(request.extensions());
     match endpoint.shares.try_take(&owner, Kind::Call) {
-        Ok(slot) => holding(endpoint.route(request).await, slot),
+        Ok(slot) => replay::hand_over(endpoint.route(request).await, slot, holding),
         Err(refused) => {
             let client = name_of(request.extensions());
             tracing::warn!(%client, "refused a request on /mcp: {refused}");
@@ -367,11 +364,24 @@ impl McpEndpoint {
                 StatusCode::NO_CONTENT.into_response()
             }
             Method::GET => {
-                let Some(ended) = self.sessions().ended(&id) else {
+                let (Some(ended), Some(buffer)) =
+                    (self.sessions().ended(&id), self.sessions().replay(&id))
+                else {
                     return not_found();
                 };
+                let ends = replay::StreamEnds {
+                    session: ended,
+                    server: self.shutdown.clone(),
+                };
+                let headers = request.headers();
+                let last_event_id = headers.get(replay::LAST_EVENT_ID);
                 match self.shares.try_take(&owner, Kind::Stream) {
-                    Ok(slot) => self.standalone_stream(ended, slot),
+                    Ok(slot) => match last_event_id.map(|id| id.to_str().unwrap_or_default()) {
+                        Some(id) => replay::resume(buffer, id, ends, slot),
+                        None => {
+                            replay::standalone(buffer, ends, slot, replay::priming_for(headers))
+                        }
+                    },
                     Err(refused) => {
                         let client = name_of(request.extensions());
                         tracing::warn!(%client, "refused a standalone stream: {refused}");
@@ -409,6 +419,11 @@ impl McpEndpoint {
             })
             .await;
         }
+        let Some(buffer) = self.sessions().replay(id) else {
+            return not_found();
+        };
+        // Every answer's events get ids and are kept for a client that resumes the stream.
+        let priming = replay::priming_for(&parts.headers);
         // A plain tools/list is answered from the serialized list, as on the bare path.
         let started = std::time::Instant::now();
         if let Some(answer) = bare::session_tools_list(&parts, &body, self.server_tools) {
@@ -417,9 +432,10 @@ impl McpEndpoint {
             let outcome = metrics::Outcome::Ok;
             let elapsed = started.elapsed();
             metrics::record_operation("tools/list", None, outcome, "streamable_http", elapsed);
-            return answer;
+            return replay::whole_answer(Bytes::from(answer), &buffer, priming);
         }
-        self.session_message(id, parts, body, &self.streamed).await
+        let answer = self.session_message(id, parts, body, &self.streamed).await;
+        replay::resumable(answer, &buffer, priming)
     }
 
     /// One message of session `id`, answered by `service`. A request can be cancelled
@@ -487,25 +503,6 @@ impl McpEndpoint {
             .extensions
             .insert(client_requests::HttpLink::for_call(facts, pending, sender));
         Some(requests)
-    }
-
-    /// The session's `GET` stream, counted in its caller's share (`slot`) while open. This
-    /// server sends nothing outside an answer, so it carries only keep-alive comments, and
-    /// ends when the session does (a `DELETE`, or `--session-idle-timeout` without a
-    /// request: an open stream does not keep its session alive) or the server stops.
-    fn standalone_stream(&self, ended: CancellationToken, slot: Slot) -> Response {
-        let shutdown = self.shutdown.clone();
-        let end = async move {
-            let _held = slot;
-            tokio::select! {
-                () = ended.cancelled() => {}
-                () = shutdown.cancelled() => {}
-            }
-        };
-        let events = stream::once(end).filter_map(|()| async { None::<Result<Event, Infallible>> });
-        Sse::new(events)
-            .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
-            .into_response()
     }
 }
 

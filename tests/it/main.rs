@@ -50,6 +50,7 @@ mod redis;
 mod redis_dedupe;
 mod redis_tls;
 mod resources;
+mod resumability;
 mod salesbots;
 mod sandbox_command;
 mod schemas;
