@@ -12,6 +12,7 @@
 
 mod coalesce;
 mod direct;
+mod focus;
 mod load;
 mod mcp;
 mod paths;
@@ -94,6 +95,19 @@ fn main() -> ExitCode {
         }
     };
     let plan = Plan::new(quick);
+    if let Some(only) = focus::Only::from_args(&args) {
+        // One figure, printed and not written (a quick look while working on it).
+        return match runtime.block_on(focus::measure(only, quick)) {
+            Ok(rows) => {
+                println!("\n{}", report::table(&rows));
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("bench: {err}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if args.iter().any(|a| a == "--coalesce-only") {
         // Only the coalescing section, printed and not written (a quick look while working).
         return match runtime.block_on(coalesce::measure(quick)) {
@@ -151,6 +165,46 @@ async fn start_simulator() -> Result<(tokio::process::Child, String), String> {
     Ok((child, template))
 }
 
+/// The account options every kommo-mcp process of the run gets: the simulator's account
+/// (its URL `template`), and no rate limit of its own.
+fn account_args(template: &str) -> Vec<String> {
+    [
+        "--base-url",
+        template,
+        "--subdomain",
+        SUBDOMAIN,
+        "--token",
+        TOKEN,
+        "--pause-field-id",
+        "5001",
+        "--rate-limit",
+        "0",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+/// `account_args` plus the HTTP server's limits for the run.
+fn http_args(account_args: &[String]) -> Vec<String> {
+    // Room for the 1,000 idle sessions (and 1,000 SSE connections) of the memory figures.
+    let mut http_args = account_args.to_vec();
+    http_args.extend(["--max-sessions", "4000", "--max-connections", "4000"].map(str::to_owned));
+    // The load has no auth: every connection is one caller, whose share must hold them all.
+    http_args.extend(
+        [
+            "--max-sessions-per-caller",
+            "4000",
+            "--max-streams-per-caller",
+            "4000",
+            "--max-calls-per-caller",
+            "4000",
+        ]
+        .map(str::to_owned),
+    );
+    http_args
+}
+
 fn ms(value: f64) -> String {
     format!("{value:.3} ms")
 }
@@ -202,21 +256,7 @@ async fn run(plan: &Plan) -> Result<(Vec<Row>, Vec<String>), String> {
         .unwrap_or_default()
         .to_owned();
     let direct = direct::Direct::new(root.clone(), TOKEN);
-    let account_args: Vec<String> = [
-        "--base-url",
-        &template,
-        "--subdomain",
-        SUBDOMAIN,
-        "--token",
-        TOKEN,
-        "--pause-field-id",
-        "5001",
-        "--rate-limit",
-        "0",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let account_args = account_args(&template);
     let clear_log = || async {
         let _ = reqwest::Client::new()
             .delete(format!("{control}/__sim/requests"))
@@ -292,21 +332,7 @@ async fn run(plan: &Plan) -> Result<(Vec<Row>, Vec<String>), String> {
     clear_log().await;
 
     eprintln!("bench: HTTP…");
-    // Room for the 1,000 idle sessions (and 1,000 SSE connections) of the memory figures.
-    let mut http_args = account_args.clone();
-    http_args.extend(["--max-sessions", "4000", "--max-connections", "4000"].map(str::to_owned));
-    // The load has no auth: every connection is one caller, whose share must hold them all.
-    http_args.extend(
-        [
-            "--max-sessions-per-caller",
-            "4000",
-            "--max-streams-per-caller",
-            "4000",
-            "--max-calls-per-caller",
-            "4000",
-        ]
-        .map(str::to_owned),
-    );
+    let http_args = http_args(&account_args);
     let (mut server, addr) = util::start_http_server(&http_args).await;
     let base = format!("http://{addr}");
     let duration = Duration::from_secs(plan.load_seconds);
