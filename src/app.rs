@@ -54,15 +54,27 @@ fn usage_error(err: clap::Error) -> ExitCode {
 
 /// Runs the parsed command line.
 fn run(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
+    let runtime = runtime_for(&cli)
         .map_err(|err| anyhow::anyhow!("cannot start the async runtime: {err}"))?;
     let result = runtime.block_on(run_async(cli, matches));
     // The runtime still runs: the exporter sends the last spans on it.
     logging::finish();
     result
+}
+
+/// One thread for a stdio server: it serves one client, and its idle memory is what a
+/// desktop client's machine pays for every server it starts (each worker thread costs its
+/// stack and the allocator's pages of its own). Two workers for everything else.
+fn runtime_for(cli: &Cli) -> std::io::Result<tokio::runtime::Runtime> {
+    let stdio = cli.serve_args().is_some_and(|serve| !serve.http);
+    let mut builder = if stdio {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        builder.worker_threads(2);
+        builder
+    };
+    builder.enable_all().build()
 }
 
 async fn run_async(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError> {

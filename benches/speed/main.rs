@@ -12,6 +12,7 @@
 
 mod coalesce;
 mod direct;
+mod focus;
 mod load;
 mod mcp;
 mod otel;
@@ -91,6 +92,19 @@ fn main() -> ExitCode {
         }
     };
     let plan = Plan::new(quick);
+    if let Some(only) = focus::Only::from_args(&args) {
+        // One figure, printed and not written (a quick look while working on it).
+        return match runtime.block_on(focus::measure(only, quick)) {
+            Ok(rows) => {
+                println!("\n{}", report::table(&rows));
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("bench: {err}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if args.iter().any(|a| a == "--coalesce-only") {
         // Only the coalescing section, printed and not written (a quick look while working).
         return match runtime.block_on(coalesce::measure(quick)) {
@@ -169,6 +183,26 @@ async fn tracing_only(plan: &Plan) -> Result<Vec<Row>, String> {
     let _ = simulator.kill().await;
     eprintln!("{note}");
     Ok(vec![row])
+}
+
+/// `account_args` plus the HTTP server's limits for the run.
+fn http_args(account_args: &[String]) -> Vec<String> {
+    // Room for the 1,000 idle sessions (and 1,000 SSE connections) of the memory figures.
+    let mut http_args = account_args.to_vec();
+    http_args.extend(["--max-sessions", "4000", "--max-connections", "4000"].map(str::to_owned));
+    // The load has no auth: every connection is one caller, whose share must hold them all.
+    http_args.extend(
+        [
+            "--max-sessions-per-caller",
+            "4000",
+            "--max-streams-per-caller",
+            "4000",
+            "--max-calls-per-caller",
+            "4000",
+        ]
+        .map(str::to_owned),
+    );
+    http_args
 }
 
 pub fn ms(value: f64) -> String {
@@ -302,21 +336,7 @@ async fn run(plan: &Plan) -> Result<(Vec<Row>, Vec<String>), String> {
     clear_log().await;
 
     eprintln!("bench: HTTP…");
-    // Room for the 1,000 idle sessions (and 1,000 SSE connections) of the memory figures.
-    let mut http_args = account_args.clone();
-    http_args.extend(["--max-sessions", "4000", "--max-connections", "4000"].map(str::to_owned));
-    // The load has no auth: every connection is one caller, whose share must hold them all.
-    http_args.extend(
-        [
-            "--max-sessions-per-caller",
-            "4000",
-            "--max-streams-per-caller",
-            "4000",
-            "--max-calls-per-caller",
-            "4000",
-        ]
-        .map(str::to_owned),
-    );
+    let http_args = http_args(&account_args);
     let (mut server, addr) = util::start_http_server(&http_args).await;
     let base = format!("http://{addr}");
     let duration = Duration::from_secs(plan.load_seconds);

@@ -65,7 +65,7 @@ pub async fn measure(
 
 /// 16 clients, each on its own connection(s), for `duration`: `tools/list`, or (`moves`)
 /// `move_lead` alternating between two statuses.
-async fn load(
+pub async fn load(
     path: Path,
     base: &str,
     duration: Duration,

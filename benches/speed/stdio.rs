@@ -159,10 +159,51 @@ pub async fn move_lead_overhead(
 
 /// Idle RSS of a stdio server after `initialize` and `tools/list`, in KiB.
 pub async fn idle_rss(account_args: &[String]) -> u64 {
+    idle_rss_detail(account_args).await.0
+}
+
+/// [`idle_rss`], and what it is made of (from `/proc/PID/smaps`): the binary's own pages,
+/// the shared libraries', anonymous memory (heap, stacks), and the number of threads.
+pub async fn idle_rss_detail(account_args: &[String]) -> (u64, String) {
     let mut session = Session::start(account_args).await;
     let answer = session.request("tools/list", json!({})).await;
     assert!(answer["result"]["tools"].is_array());
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let pid = session.child.id().expect("pid");
-    rss_kib(pid).unwrap_or(0)
+    let rss = rss_kib(pid).unwrap_or(0);
+    (rss, rss_parts(pid).unwrap_or_default())
+}
+
+fn rss_parts(pid: u32) -> Option<String> {
+    let smaps = std::fs::read_to_string(format!("/proc/{pid}/smaps")).ok()?;
+    let binary = crate::util::release_binary();
+    let binary = binary.canonicalize().unwrap_or(binary);
+    let (mut own, mut libraries, mut anonymous) = (0u64, 0u64, 0u64);
+    let mut mapping = String::new();
+    for line in smaps.lines() {
+        if let Some(rss) = line.strip_prefix("Rss:") {
+            let kib: u64 = rss.trim().trim_end_matches("kB").trim().parse().ok()?;
+            if mapping.ends_with(binary.to_str().unwrap_or_default()) {
+                own += kib;
+            } else if mapping.contains('/') {
+                libraries += kib;
+            } else {
+                anonymous += kib;
+            }
+        } else if line
+            .split_whitespace()
+            .next()
+            .is_some_and(|first| first.contains('-'))
+        {
+            mapping = line.trim_end().to_owned();
+        }
+    }
+    let threads = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?.count();
+    let mb = |kib: u64| kib as f64 * 1024.0 / 1e6;
+    Some(format!(
+        "binary {:.1} MB · libraries {:.1} MB · anonymous {:.1} MB · {threads} thread(s)",
+        mb(own),
+        mb(libraries),
+        mb(anonymous)
+    ))
 }

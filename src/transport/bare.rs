@@ -4,7 +4,7 @@
 //! without a trip through the MCP service. Everything else goes to rmcp.
 
 use axum::{
-    body::Body,
+    body::{Body, Bytes},
     http::{HeaderValue, StatusCode, header, request::Parts},
     response::Response,
 };
@@ -12,6 +12,7 @@ use rmcp::model::RequestId;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use super::pieces::Pieces;
 use crate::{scope::RequestScope, toolset::ToolSet};
 
 /// Only what decides whether a request is a plain `tools/list`.
@@ -34,7 +35,7 @@ pub(super) fn tools_list(parts: &Parts, body: &[u8], server_tools: ToolSet) -> O
         return None;
     }
     let answer = tools_list_answer(parts, body, server_tools)?;
-    Some(reply(answer, "application/json"))
+    Some(reply(answer.pieces(b"", b""), "application/json"))
 }
 
 /// The same shortcut for a `tools/list` inside a session (whose revision is one of the
@@ -57,11 +58,11 @@ pub(super) fn session_tools_list(
     if !handshake_era {
         return None;
     }
-    tools_list_answer(parts, body, server_tools)
+    tools_list_answer(parts, body, server_tools).map(ListAnswer::into_json)
 }
 
-fn reply(body: Vec<u8>, content_type: &'static str) -> Response {
-    let mut response = Response::new(Body::from(body));
+fn reply(body: Pieces, content_type: &'static str) -> Response {
+    let mut response = Response::new(Body::new(body));
     *response.status_mut() = StatusCode::OK;
     response
         .headers_mut()
@@ -69,9 +70,41 @@ fn reply(body: Vec<u8>, content_type: &'static str) -> Response {
     response
 }
 
+/// A JSON-RPC answer whose `result` is the shared serialized list: its own head (with the
+/// request's id), the list, and the closing brace. Sent as those pieces, the list is never
+/// copied (it is some 76 kB; copying it three times per answer took 14 % of the server's
+/// time under load).
+struct ListAnswer {
+    head: Vec<u8>,
+    result: Bytes,
+}
+
+impl ListAnswer {
+    /// The answer as one JSON text (the session keeps it for replay as one message, so
+    /// here the list is copied once).
+    fn into_json(self) -> Vec<u8> {
+        let mut json = Vec::with_capacity(self.head.len() + self.result.len() + 1);
+        json.extend_from_slice(&self.head);
+        json.extend_from_slice(&self.result);
+        json.push(b'}');
+        json
+    }
+
+    /// The answer as a body, with `before` and `after` around it (an event's framing).
+    fn pieces(self, before: &'static [u8], after: &'static [u8]) -> Pieces {
+        let mut head = Vec::with_capacity(before.len() + self.head.len());
+        head.extend_from_slice(before);
+        head.extend_from_slice(&self.head);
+        let mut tail = Vec::with_capacity(1 + after.len());
+        tail.push(b'}');
+        tail.extend_from_slice(after);
+        Pieces::new([Bytes::from(head), self.result, Bytes::from(tail)])
+    }
+}
+
 /// The JSON-RPC answer to `body` if it is a plain `tools/list` (no params or `{}`, an id
 /// rmcp accepts), from the serialized copy of the list.
-fn tools_list_answer(parts: &Parts, body: &[u8], server_tools: ToolSet) -> Option<Vec<u8>> {
+fn tools_list_answer(parts: &Parts, body: &[u8], server_tools: ToolSet) -> Option<ListAnswer> {
     let probe: Probe = serde_json::from_slice(body).ok()?;
     if probe.jsonrpc != "2.0" || probe.method != "tools/list" {
         return None;
@@ -92,11 +125,12 @@ fn tools_list_answer(parts: &Parts, body: &[u8], server_tools: ToolSet) -> Optio
         .get::<RequestScope>()
         .map_or(server_tools, |scope| scope.tools(server_tools));
     let result = crate::tools::list_result_json(tools)?;
-    let mut answer = Vec::with_capacity(result.len() + id.len() + 40);
-    answer.extend_from_slice(br#"{"jsonrpc":"2.0","id":"#);
-    answer.extend_from_slice(&id);
-    answer.extend_from_slice(br#","result":"#);
-    answer.extend_from_slice(&result);
-    answer.push(b'}');
-    Some(answer)
+    let mut head = Vec::with_capacity(id.len() + 40);
+    head.extend_from_slice(br#"{"jsonrpc":"2.0","id":"#);
+    head.extend_from_slice(&id);
+    head.extend_from_slice(br#","result":"#);
+    Some(ListAnswer {
+        head,
+        result: Bytes::from_owner(result),
+    })
 }

@@ -20,6 +20,7 @@ mod json_shape;
 mod listener;
 mod malformed;
 pub(crate) mod oauth;
+mod pieces;
 mod readiness;
 mod refusal_audit;
 mod replay;

@@ -1,0 +1,116 @@
+//! One figure alone, for work on it: `--stdio-rss-only` (idle stdio RSS and what it is made
+//! of) or `--streamable-list-only` (in-session `tools/list` at 16 connections, kommo-mcp
+//! and the TypeScript SDK peer in turns). Printed, never written to BENCHMARKS.md.
+
+use std::time::Duration;
+
+use crate::{
+    account_args, http_args, mcp, paths, peer,
+    report::Row,
+    stdio,
+    util::{self, Samples},
+};
+
+#[derive(Clone, Copy)]
+pub enum Only {
+    StdioRss,
+    StreamableList,
+}
+
+impl Only {
+    pub fn from_args(args: &[String]) -> Option<Self> {
+        args.iter().find_map(|arg| match arg.as_str() {
+            "--stdio-rss-only" => Some(Self::StdioRss),
+            "--streamable-list-only" => Some(Self::StreamableList),
+            _ => None,
+        })
+    }
+}
+
+pub async fn measure(only: Only, quick: bool) -> Result<Vec<Row>, String> {
+    let (mut simulator, template) = util::start_simulator(0).await?;
+    let account_args = account_args(&template);
+    let rows = match only {
+        Only::StdioRss => stdio_rss(&account_args, if quick { 2 } else { 7 }).await,
+        Only::StreamableList => {
+            let (rounds, seconds) = if quick { (1, 1) } else { (3, 5) };
+            streamable_list(&template, &account_args, rounds, seconds).await
+        }
+    };
+    let _ = simulator.kill().await;
+    rows
+}
+
+/// The idle RSS of `runs` fresh stdio servers, as the full run reads it once, and its parts.
+async fn stdio_rss(account_args: &[String], runs: usize) -> Result<Vec<Row>, String> {
+    let mut rss = Vec::new();
+    let mut parts = Vec::new();
+    for _ in 0..runs {
+        let (kib, detail) = stdio::idle_rss_detail(account_args).await;
+        rss.push(kib as f64 * 1024.0 / 1e6);
+        parts.push(detail);
+    }
+    let rss = Samples::new(rss);
+    let median = rss.median();
+    Ok(vec![
+        Row::new(
+            format!("idle RSS after `initialize` + `tools/list` (stdio), {runs} processes"),
+            format!(
+                "median {median:.1} MB · min {:.1} · max {:.1}",
+                rss.min(),
+                rss.percentile(100.0)
+            ),
+            "≤ 10 MB",
+            Some(median <= 10.0),
+        ),
+        Row::new(
+            "… of which (last process)",
+            parts.pop().unwrap_or_default(),
+            "—",
+            None,
+        ),
+    ])
+}
+
+/// In-session `tools/list` at 16 connections, kommo-mcp and the peer in turns, `rounds`
+/// times `seconds` each.
+async fn streamable_list(
+    template: &str,
+    account_args: &[String],
+    rounds: usize,
+    seconds: u64,
+) -> Result<Vec<Row>, String> {
+    let (mut server, addr) = util::start_http_server(&http_args(account_args)).await;
+    let base = format!("http://{addr}");
+    let root = template.replace("{subdomain}", crate::SUBDOMAIN);
+    let peer = peer::start(&base, &root, crate::TOKEN).await?;
+    let duration = Duration::from_secs(seconds);
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        let path = mcp::Path::Streamable;
+        ours.push(paths::load(path, &base, duration, None).await?.per_second);
+        theirs.push(
+            paths::load(path, &peer.base, duration, None)
+                .await?
+                .per_second,
+        );
+    }
+    drop(peer);
+    let _ = server.kill().await;
+    let show = |rates: &[f64]| {
+        let each: Vec<String> = rates.iter().map(|rate| format!("{rate:.0}")).collect();
+        format!("{} req/s", each.join(" · "))
+    };
+    let median = Samples::new(ours.clone()).median();
+    Ok(vec![
+        Row::new(
+            format!(
+                "`tools/list` (streamable HTTP, session, 16 connections), {rounds} × {seconds} s in turns"
+            ),
+            show(&ours),
+            "≥ 10000 req/s",
+            Some(median >= 10_000.0),
+        )
+        .with_peer(show(&theirs)),
+    ])
+}
