@@ -57,8 +57,12 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError> {
     let runtime = runtime_for(&cli)
         .map_err(|err| anyhow::anyhow!("cannot start the async runtime: {err}"))?;
     let result = runtime.block_on(run_async(cli, matches));
-    // The runtime still runs: the exporter sends the last spans on it.
-    logging::finish();
+    // The exporter sends the last spans on the runtime, so the flush waits on a thread of
+    // its own while `block_on` keeps the runtime going (a stdio server's runtime has no
+    // other thread to do it).
+    if let Err(err) = runtime.block_on(runtime.spawn_blocking(logging::finish)) {
+        tracing::warn!("the last traces may not have been sent: {err}");
+    }
     result
 }
 

@@ -75,12 +75,11 @@ pub(super) fn page() -> String {
         for setting in rows {
             let _ = writeln!(
                 out,
-                "| {} | `{} {}` | `{}` | {} | {} | {} |",
+                "| {} | `{}` | `{}` | {} | {} | {} |",
                 setting
                     .config_key()
                     .map_or_else(|| "(not in the file)".to_owned(), |key| format!("`{key}`")),
-                setting.flag,
-                setting.value_name,
+                setting.flag_usage(),
                 setting.env,
                 default_cell(setting),
                 setting.takes.names().join(", "),

@@ -10,7 +10,7 @@ use clap_mangen::{
 
 use crate::{
     cli::MAN_PAGE_COMMANDS,
-    config::{DefaultValue, Heading, Setting, settings},
+    config::{DefaultValue, Heading, Kind, Setting, settings},
     tools::reference,
     toolset::ToolName,
 };
@@ -89,10 +89,17 @@ fn settings_section(roff: &mut Roff) {
     )]);
     for setting in settings::ALL {
         roff.control("TP", []);
+        // A switch's value is optional and follows an `=`: `--read-only[=BOOL]`.
+        let (open, close) = if setting.kind == Kind::Switch {
+            ("[=", "]")
+        } else {
+            (" ", "")
+        };
         let mut header = vec![
             bold(setting.flag),
-            roman(" "),
+            roman(open),
             italic(setting.value_name),
+            roman(close),
             roman(", environment "),
             bold(setting.env),
         ];

@@ -214,6 +214,15 @@ impl Setting {
         }
     }
 
+    /// How the flag is written with its value: `--rate-limit N`, or `--read-only[=BOOL]`
+    /// for a switch (given alone it means true; a value must follow an `=`).
+    pub fn flag_usage(&self) -> String {
+        match self.kind {
+            Kind::Switch => format!("{}[={}]", self.flag, self.value_name),
+            _ => format!("{} {}", self.flag, self.value_name),
+        }
+    }
+
     /// The clap argument id.
     pub fn id(&self) -> &'static str {
         self.flag.trim_start_matches("--")

@@ -127,7 +127,7 @@ fn export_timeout() -> Duration {
 }
 
 /// Sends the spans still waiting, waiting at most [`FLUSH_AT_EXIT`]; nothing when tracing is
-/// off. Called once, from outside the runtime's threads, at the end of the program.
+/// off. Called once, at the end of the program, on a blocking thread while the runtime runs.
 pub(crate) fn finish() {
     if let Some(provider) = PROVIDER.get()
         && let Err(err) = provider.shutdown_with_timeout(FLUSH_AT_EXIT)
