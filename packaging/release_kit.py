@@ -43,6 +43,12 @@ SERVER_ENV = ACCOUNT_ENV + [
     {"name": "KOMMO_MCP_REDIS_URL",
      "description": "redis:// or rediss:// URL shared by several replicas (rate limit, sessions, dedupe).",
      "isSecret": True},
+    {"name": "OTEL_EXPORTER_OTLP_ENDPOINT",
+     "description": "OTLP HTTP collector to send traces to (tracing is off without it)."},
+    {"name": "OTEL_SERVICE_NAME", "description": "Service name on the traces (default kommo-mcp)."},
+    {"name": "OTEL_EXPORTER_OTLP_HEADERS",
+     "description": "Headers for the collector, e.g. its API key: key1=value1,key2=value2.",
+     "isSecret": True},
 ]
 
 # The headers a platform sends to a kommo-mcp it reaches over HTTP (README, "Per-request headers").

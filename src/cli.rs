@@ -55,6 +55,9 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve MCP over stdio (default) or HTTP (--http)
+    #[command(
+        after_help = "Tracing (docs/operating.md): off unless OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) names an OTLP HTTP collector; OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, OTEL_EXPORTER_OTLP_HEADERS, OTEL_TRACES_SAMPLER, OTEL_PROPAGATORS and OTEL_SDK_DISABLED are honoured."
+    )]
     Serve(Box<ServeCommand>),
     /// Run one tool once and print its result
     #[command(

@@ -437,9 +437,11 @@ async fn run(plan: &Plan) -> Result<(Vec<Row>, Vec<String>), String> {
     eprintln!("bench: coalescing at Kommo's 7 requests a second…");
     rows.extend(coalesce::measure(plan.quick).await?);
     notes.push(
-        "Coalescing is measured against a simulator that enforces 7 requests a second, with one server at \
-         `--rate-limit 7` (`--note-dedupe 0`), callers sending bare JSON calls one at a time each on the \
-         demo account's five leads."
+        "Coalescing is measured against a simulator that enforces 7 requests a second and holds 500 seeded \
+         leads, with one server at `--rate-limit 7` (`--note-dedupe 0`); each caller is a streamable-HTTP \
+         session with streamed answers, one call at a time, its calls spread over the 500 leads, for 8 s a \
+         cell. A call counts as failed when its answer has not come within 10 s (the caller gives up; the \
+         server still finishes the call): without coalescing, 500 callers queue for minutes."
             .to_owned(),
     );
     Ok((rows, notes))

@@ -51,6 +51,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::Observed;
 use super::{
+    bare,
     caller::{Caller, name_of, owner_of},
     caller_share::{CallerShares, Kind, Slot},
     cancel_map::{self, CancelMap, Cancelling, Registered},
@@ -62,7 +63,11 @@ use super::{
     sse_answer,
 };
 use crate::{cancellation::CallCancel, client_link::ClientFacts};
-use crate::{scope::RequestScope, server::KommoMcp};
+use crate::{
+    observe::{metrics, otel},
+    scope::RequestScope,
+    server::KommoMcp,
+};
 
 /// The path of the message endpoint the `endpoint` event names.
 pub(crate) const MESSAGE_PATH: &str = "/sse/message";
@@ -457,12 +462,30 @@ async fn receive_message(
         }
     };
     parts.extensions.insert(scope);
+    let to = Outbound {
+        sessions: Arc::clone(&state.sessions),
+        id,
+        sender: outbound.clone(),
+        client,
+    };
+    // A plain tools/list is answered from the serialized list, as in a /mcp session.
+    let started = Instant::now();
+    if let Some(answer) = bare::session_tools_list(&parts, &bytes, state.rules.server_tools)
+        .and_then(|json| String::from_utf8(json).ok())
+    {
+        let _span = otel::answered_early("tools/list", "sse", &parts, &bytes).entered();
+        let elapsed = started.elapsed();
+        metrics::record_operation("tools/list", None, metrics::Outcome::Ok, "sse", elapsed);
+        to.deliver(answer);
+        drop(call);
+        return StatusCode::ACCEPTED.into_response();
+    }
     if let Some(facts) = state
         .sessions
-        .client(&id)
+        .client(&to.id)
         .filter(|facts| facts.can_elicit())
     {
-        let link = HttpLink::for_call(facts, pending, outbound.clone());
+        let link = HttpLink::for_call(facts, pending, outbound);
         parts.extensions.insert(link);
     }
     let registered = calls.register(&request_id);
@@ -477,12 +500,6 @@ async fn receive_message(
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
     let request = Request::from_parts(parts, Body::from(bytes));
     let answering = Answering::start(Arc::clone(&state.sessions));
-    let to = Outbound {
-        sessions: Arc::clone(&state.sessions),
-        id,
-        sender: outbound,
-        client,
-    };
     tokio::spawn(answer(
         state.answers,
         request,
@@ -502,6 +519,28 @@ struct Outbound {
     client: Arc<str>,
 }
 
+impl Outbound {
+    /// Puts one message on the stream; false when the stream is gone, or ended because
+    /// [`MAX_WAITING_ANSWERS`] already wait (the client is not reading it).
+    fn deliver(&self, message: String) -> bool {
+        match self.sender.try_send(message) {
+            Ok(()) => true,
+            Err(TrySendError::Closed(_)) => {
+                tracing::debug!("the SSE stream closed before its answer was sent");
+                false
+            }
+            Err(TrySendError::Full(_)) => {
+                tracing::warn!(
+                    client = %self.client,
+                    "disconnected an SSE client that does not read its stream ({MAX_WAITING_ANSWERS} answers waiting)"
+                );
+                self.sessions.end(&self.id);
+                false
+            }
+        }
+    }
+}
+
 /// Answers one request and puts what the service said on the session's stream. The
 /// request counts among its caller's calls until then (`held`). An answer never waits for
 /// room: when [`MAX_WAITING_ANSWERS`] already wait, the client is not reading its stream,
@@ -516,20 +555,8 @@ async fn answer(
     let response = answers.handle(request).await.map(Body::new);
     let mut messages = std::pin::pin!(sse_answer::messages(response, id));
     while let Some(message) = messages.next().await {
-        match to.sender.try_send(message) {
-            Ok(()) => {}
-            Err(TrySendError::Closed(_)) => {
-                tracing::debug!("the SSE stream closed before its answer was sent");
-                return;
-            }
-            Err(TrySendError::Full(_)) => {
-                tracing::warn!(
-                    client = %to.client,
-                    "disconnected an SSE client that does not read its stream ({MAX_WAITING_ANSWERS} answers waiting)"
-                );
-                to.sessions.end(&to.id);
-                return;
-            }
+        if !to.deliver(message) {
+            return;
         }
     }
     drop(held);

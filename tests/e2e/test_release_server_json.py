@@ -77,14 +77,17 @@ def test_versions_and_the_bundle_hash_match_the_kit(kit: Path, server_json: dict
 
 
 def env_names(kit: Path) -> set[str]:
-    """Every environment variable the binary's `serve --help` names."""
+    """Every environment variable the binary's `serve --help` names: its settings', and the
+    OpenTelemetry ones its tracing note lists."""
     help_text = run([static_binary(kit), "serve", "--help"]).stdout
-    return set(re.findall(r"\[env:\s+([A-Z0-9_]+)", help_text))
+    return set(re.findall(r"\[env:\s+([A-Z0-9_]+)", help_text)) | set(
+        re.findall(r"\b(OTEL_[A-Z_]+)", help_text))
 
 
 def test_package_variables_are_ones_the_binary_reads(kit: Path, server_json: dict[str, Any]) -> None:
     known = env_names(kit)
-    secrets = {"KOMMO_LONG_DURATION_TOKEN", "KOMMO_MCP_AUTH_TOKEN", "KOMMO_MCP_REDIS_URL"}
+    secrets = {"KOMMO_LONG_DURATION_TOKEN", "KOMMO_MCP_AUTH_TOKEN", "KOMMO_MCP_REDIS_URL",
+               "OTEL_EXPORTER_OTLP_HEADERS"}
     for registry_type in ("oci", "mcpb"):
         variables = package(server_json, registry_type)["environmentVariables"]
         names = {v["name"] for v in variables}

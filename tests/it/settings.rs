@@ -163,24 +163,28 @@ async fn every_setting_works_from_the_config_file() {
 
 #[tokio::test]
 async fn the_server_starts_with_each_setting_from_the_environment_alone() {
-    for setting in &settings::ALL {
-        let env = home();
-        let mut command = env.command();
-        command
-            .args(["serve", "--http"])
-            .env(settings::LISTEN.env, "127.0.0.1:0");
-        give(&env, &mut command, setting, Channel::Env);
-        let server = match HttpServer::try_start(command).await {
-            Ok(server) => server,
-            Err((status, stderr)) => panic!(
-                "{} from the environment: the server did not start ({status:?}):\n{stderr}",
-                setting.env
-            ),
-        };
-        let health = server.health().await;
-        assert!(health.is_object(), "{}: {health}", setting.env);
-        server.stop().await;
-    }
+    use futures::StreamExt;
+    // Eight servers at a time: each start mostly waits (for its port, then its stop).
+    futures::stream::iter(settings::ALL.iter())
+        .for_each_concurrent(8, |setting| async move {
+            let env = home();
+            let mut command = env.command();
+            command
+                .args(["serve", "--http"])
+                .env(settings::LISTEN.env, "127.0.0.1:0");
+            give(&env, &mut command, setting, Channel::Env);
+            let server = match HttpServer::try_start(command).await {
+                Ok(server) => server,
+                Err((status, stderr)) => panic!(
+                    "{} from the environment: the server did not start ({status:?}):\n{stderr}",
+                    setting.env
+                ),
+            };
+            let health = server.health().await;
+            assert!(health.is_object(), "{}: {health}", setting.env);
+            server.stop().await;
+        })
+        .await;
 }
 
 #[tokio::test]

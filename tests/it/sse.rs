@@ -17,6 +17,34 @@ async fn server_for(sim: &kommo_sim::Simulator, env: &Isolated) -> HttpServer {
 }
 
 #[tokio::test]
+async fn a_plain_tools_list_is_answered_from_the_cached_list_exactly_as_rmcp_answers() {
+    let sim = simulator().await;
+    let env = Isolated::new();
+    let server = server_for(&sim, &env).await;
+    let mut client = SseClient::connect(&server, &[]).await;
+    client.initialize().await;
+    // `{}` takes the shortcut; a `cursor` of null is not plain, so rmcp answers it.
+    let cached = client.request("tools/list", json!({}), &[]).await;
+    let from_rmcp = client
+        .request("tools/list", json!({"cursor": null}), &[])
+        .await;
+    assert_eq!(cached["result"], from_rmcp["result"]);
+    assert_eq!(tool_names(&cached).len(), all_tools().len());
+    let narrowed = client
+        .request("tools/list", json!({}), &[("x-kommo-read-only", "true")])
+        .await;
+    let narrowed_by_rmcp = client
+        .request(
+            "tools/list",
+            json!({"cursor": null}),
+            &[("x-kommo-read-only", "true")],
+        )
+        .await;
+    assert_eq!(narrowed["result"], narrowed_by_rmcp["result"]);
+    assert!(tool_names(&narrowed).len() < all_tools().len());
+}
+
+#[tokio::test]
 async fn endpoint_event_then_answers_on_the_stream() {
     let sim = simulator().await;
     let env = Isolated::new();
