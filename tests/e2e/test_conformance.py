@@ -1,7 +1,7 @@
-"""The official MCP conformance suite (`@modelcontextprotocol/conformance`, Node 22, newest
-release 0.1.16) against `/mcp`: each server scenario that applies to this server run by name,
-its exit code and every check in its checks.json must pass. The scenarios left out, and why,
-are listed in tests/e2e/README.md."""
+"""The official MCP conformance suite (`@modelcontextprotocol/conformance`, Node 22, its newest
+version 0.2.0-alpha.12) against `/mcp`: each server scenario that applies to this server run by
+name, its exit code and every check in its checks.json must pass (INFO lines are the suite's log
+of the traffic). The scenarios left out, and why, are listed in tests/e2e/README.md."""
 
 from __future__ import annotations
 
@@ -15,13 +15,22 @@ from support import PROCESS_TIMEOUT
 
 SCENARIOS = [
     "server-initialize",
+    "server-session-lifecycle",
     "ping",
     "tools-list",
     "resources-list",
     "prompts-list",
     "server-sse-multiple-streams",
+    "server-sse-polling",
     "dns-rebinding-protection",
+    "caching",
+    "http-header-validation",
 ]
+
+# Warnings a scenario may give, and why. server-sse-polling: the server may close a call's
+# stream after the priming event and answer on the resumed GET (SEP-1699 polling); this one
+# answers on the POST stream at once, so the resumed stream has nothing left to send.
+ACCEPTED_WARNINGS = {("server-sse-polling", "server-sse-disconnect-resume")}
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
@@ -40,6 +49,8 @@ def test_conformance_scenario_passes(http_server, inspector, tmp_path: Path, sce
     assert len(results) == 1, report
     checks = json.loads(results[0].read_text())
     assert checks, report
-    failed = [(c["id"], c["status"], c.get("errorMessage")) for c in checks if c["status"] != "SUCCESS"]
+    failed = [(c["id"], c["status"], c.get("errorMessage")) for c in checks
+              if c["status"] not in ("SUCCESS", "INFO")
+              and not (c["status"] == "WARNING" and (scenario, c["id"]) in ACCEPTED_WARNINGS)]
     assert failed == [], report
     assert "0 failed" in done.stdout, report
