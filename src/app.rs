@@ -59,8 +59,10 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<ExitCode, AppError> {
     let result = runtime.block_on(run_async(cli, matches));
     // The exporter sends the last spans on the runtime, so the flush waits on a thread of
     // its own while `block_on` keeps the runtime going (a stdio server's runtime has no
-    // other thread to do it).
-    if let Err(err) = runtime.block_on(runtime.spawn_blocking(logging::finish)) {
+    // other thread to do it). Without tracing there is nothing to flush.
+    if logging::started()
+        && let Err(err) = runtime.block_on(runtime.spawn_blocking(logging::finish))
+    {
         tracing::warn!("the last traces may not have been sent: {err}");
     }
     result

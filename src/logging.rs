@@ -20,7 +20,7 @@ use tracing_subscriber::{
 
 use crate::{config::LogFormat, observe::otel};
 
-pub(crate) use otlp::finish;
+pub(crate) use otlp::{finish, started};
 
 /// Our own messages at info; rmcp's per-session chatter only when something is wrong.
 pub(crate) const DEFAULT: &str = "info,rmcp=warn";

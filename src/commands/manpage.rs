@@ -10,7 +10,7 @@ use clap_mangen::{
 
 use crate::{
     cli::MAN_PAGE_COMMANDS,
-    config::{DefaultValue, Heading, Kind, Setting, settings},
+    config::{DefaultValue, Heading, Setting, settings},
     tools::reference,
     toolset::ToolName,
 };
@@ -89,12 +89,7 @@ fn settings_section(roff: &mut Roff) {
     )]);
     for setting in settings::ALL {
         roff.control("TP", []);
-        // A switch's value is optional and follows an `=`: `--read-only[=BOOL]`.
-        let (open, close) = if setting.kind == Kind::Switch {
-            ("[=", "]")
-        } else {
-            (" ", "")
-        };
+        let (open, close) = setting.value_brackets();
         let mut header = vec![
             bold(setting.flag),
             roman(open),

@@ -217,9 +217,15 @@ impl Setting {
     /// How the flag is written with its value: `--rate-limit N`, or `--read-only[=BOOL]`
     /// for a switch (given alone it means true; a value must follow an `=`).
     pub fn flag_usage(&self) -> String {
+        let (open, close) = self.value_brackets();
+        format!("{}{open}{}{close}", self.flag, self.value_name)
+    }
+
+    /// What goes before and after the value name in [`Setting::flag_usage`].
+    pub fn value_brackets(&self) -> (&'static str, &'static str) {
         match self.kind {
-            Kind::Switch => format!("{}[={}]", self.flag, self.value_name),
-            _ => format!("{} {}", self.flag, self.value_name),
+            Kind::Switch => ("[=", "]"),
+            _ => (" ", ""),
         }
     }
 

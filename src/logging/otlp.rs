@@ -126,6 +126,11 @@ fn export_timeout() -> Duration {
         .map_or(DEFAULT_EXPORT_TIMEOUT, Duration::from_millis)
 }
 
+/// Whether the trace pipeline was started (so there may be spans to send at exit).
+pub(crate) fn started() -> bool {
+    PROVIDER.get().is_some()
+}
+
 /// Sends the spans still waiting, waiting at most [`FLUSH_AT_EXIT`]; nothing when tracing is
 /// off. Called once, at the end of the program, on a blocking thread while the runtime runs.
 pub(crate) fn finish() {

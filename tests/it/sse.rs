@@ -17,7 +17,7 @@ async fn server_for(sim: &kommo_sim::Simulator, env: &Isolated) -> HttpServer {
 }
 
 #[tokio::test]
-async fn a_plain_tools_list_is_answered_from_the_cached_list_exactly_as_rmcp_answers() {
+async fn a_plain_tools_list_answers_exactly_what_rmcp_answers_plain_and_narrowed() {
     let sim = simulator().await;
     let env = Isolated::new();
     let server = server_for(&sim, &env).await;
