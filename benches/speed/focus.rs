@@ -1,12 +1,15 @@
 //! One figure alone, for work on it: `--stdio-rss-only` (idle stdio RSS and what it is made
 //! of), `--streamable-list-only` or `--sse-list-only` (in-session `tools/list` at 16
-//! connections, kommo-mcp and the TypeScript SDK peer in turns). Printed, never written to
-//! BENCHMARKS.md.
+//! connections, kommo-mcp and the TypeScript SDK peer in turns), `--latency-only` (the
+//! one-connection `tools/list` latency and `move_lead` overhead of every HTTP path, kommo-mcp
+//! alone, on one server that carried no load before). Printed, never written to BENCHMARKS.md.
 
 use std::time::Duration;
 
 use crate::{
-    account_args, http_args, mcp, paths, peer,
+    account_args,
+    direct::Direct,
+    http_args, mcp, paths, peer,
     report::Row,
     stdio,
     util::{self, Samples},
@@ -17,6 +20,8 @@ pub enum Only {
     StdioRss,
     /// `tools/list` at 16 connections on a path with sessions.
     List(mcp::Path),
+    /// One connection's latencies on every HTTP path.
+    Latency,
 }
 
 impl Only {
@@ -25,6 +30,7 @@ impl Only {
             "--stdio-rss-only" => Some(Self::StdioRss),
             "--streamable-list-only" => Some(Self::List(mcp::Path::Streamable)),
             "--sse-list-only" => Some(Self::List(mcp::Path::Sse)),
+            "--latency-only" => Some(Self::Latency),
             _ => None,
         })
     }
@@ -39,6 +45,7 @@ pub async fn measure(only: Only, quick: bool) -> Result<Vec<Row>, String> {
             let (rounds, seconds) = if quick { (1, 1) } else { (3, 5) };
             list_at_16(path, &template, &account_args, rounds, seconds).await
         }
+        Only::Latency => latencies(&template, &account_args, if quick { 20 } else { 2_000 }).await,
     };
     let _ = simulator.kill().await;
     rows
@@ -123,4 +130,43 @@ async fn list_at_16(
         )
         .with_peer(show(&theirs)),
     ])
+}
+
+/// `tools/list` latency and `move_lead` overhead at one connection, `calls` of each, for every
+/// HTTP path in the full run's order, on one fresh server.
+async fn latencies(
+    template: &str,
+    account_args: &[String],
+    calls: usize,
+) -> Result<Vec<Row>, String> {
+    let (mut server, addr) = util::start_http_server(&http_args(account_args)).await;
+    let base = format!("http://{addr}");
+    let direct = Direct::new(
+        template.replace("{subdomain}", crate::SUBDOMAIN),
+        crate::TOKEN,
+    );
+    let mut rows = Vec::new();
+    for path in [mcp::Path::Streamable, mcp::Path::Sse, mcp::Path::Bare] {
+        let measured = paths::one_connection(path, &base, &direct, calls).await;
+        let (list, overhead) = match measured {
+            Ok(figures) => figures,
+            Err(error) => {
+                let _ = server.kill().await;
+                return Err(error);
+            }
+        };
+        for (what, samples) in [
+            ("`tools/list` latency", list),
+            ("`move_lead` overhead", overhead),
+        ] {
+            rows.push(Row::new(
+                format!("{what} ({}, 1 connection, {calls} calls)", path.label()),
+                crate::latency(&samples),
+                "—",
+                None,
+            ));
+        }
+    }
+    let _ = server.kill().await;
+    Ok(rows)
 }

@@ -31,6 +31,25 @@ pub async fn measure(
     calls: usize,
     duration: Duration,
 ) -> Result<Figures, String> {
+    let (list, overhead) = one_connection(path, base, direct, calls).await?;
+    let list_rate = load(path, base, duration, None).await?;
+    let move_rate = load(path, base, duration, Some(())).await?;
+    Ok(Figures {
+        list,
+        overhead,
+        list_rate,
+        move_rate,
+    })
+}
+
+/// `tools/list` latency and `move_lead` overhead over direct GET+PATCH, `calls` of each on one
+/// session over one connection, in milliseconds.
+pub async fn one_connection(
+    path: Path,
+    base: &str,
+    direct: &Direct,
+    calls: usize,
+) -> Result<(Samples, Samples), String> {
     let mut client = McpClient::open(path, base).await?;
     let mut list = Vec::with_capacity(calls);
     for i in 0..calls + WARM_UP {
@@ -53,14 +72,7 @@ pub async fn measure(
         }
     }
     client.close().await;
-    let list_rate = load(path, base, duration, None).await?;
-    let move_rate = load(path, base, duration, Some(())).await?;
-    Ok(Figures {
-        list: Samples::new(list),
-        overhead: Samples::new(overhead),
-        list_rate,
-        move_rate,
-    })
+    Ok((Samples::new(list), Samples::new(overhead)))
 }
 
 /// 16 clients, each on its own connection(s), for `duration`: `tools/list`, or (`moves`)
