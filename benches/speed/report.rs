@@ -96,9 +96,10 @@ pub fn machine() -> String {
 
 pub fn document(rows: &[Row], quick: bool, notes: &[String]) -> String {
     let mut text = String::from(
-        "# Benchmarks\n\nWritten by `./scripts/bench` (do not edit by hand). The release binary (fat LTO, built for \
-         size: opt-level \"s\") is measured against the project's Kommo simulator (the same \
-         binary's `simulator` subcommand; the load generator is built at opt-level 3) with its rate limit off and kommo-mcp's own limiter off \
+        "# Benchmarks\n\nWritten by `./scripts/bench` (do not edit by hand). The release binary \
+         (fat LTO, built for size: opt-level \"s\") is measured against the project's Kommo \
+         simulator (the same binary's `simulator` subcommand; the load generator is built at \
+         opt-level 3) with its rate limit off and kommo-mcp's own limiter off \
          (`--rate-limit 0`). Load, kommo-mcp and the simulator share the same machine.\n\n",
     );
     let _ = writeln!(text, "Machine: {}\n", machine());
