@@ -6,7 +6,7 @@
 //! audit of the calls agree, Kommo's batch forms were used, and no second held more than 7
 //! requests.
 
-use kommo_sim::{Fault, FaultBody, Simulator, SimulatorOptions};
+use kommo_sim::{Fault, FaultBody, RecordedRequest, Simulator, SimulatorOptions};
 use serde_json::{Value, json};
 
 use crate::support::*;
@@ -296,35 +296,18 @@ async fn compare(seed: u64) {
         let batches = requests
             .iter()
             .filter(|r| r.method == "POST" && r.path == path && r.status == 200)
-            .filter(|r| {
-                r.body
-                    .as_ref()
-                    .and_then(Value::as_array)
-                    .is_some_and(|a| a.len() > 1)
-            })
+            .filter(|r| items_sent(r) > 1)
             .count();
         assert!(batches > 0, "seed {seed:#x}: no batch of {path} was stored");
     }
     for status in [400, 500] {
-        let whole_batch = requests.iter().any(|r| {
-            r.method == "POST"
-                && r.status == status
-                && r.body
-                    .as_ref()
-                    .and_then(Value::as_array)
-                    .is_some_and(|a| a.len() > 1)
-        });
+        let whole_batch = requests
+            .iter()
+            .any(|r| r.method == "POST" && r.status == status && items_sent(r) > 1);
         let posts: Vec<(u16, &str, usize)> = requests
             .iter()
             .filter(|r| r.method == "POST")
-            .map(|r| {
-                let items = r
-                    .body
-                    .as_ref()
-                    .and_then(Value::as_array)
-                    .map_or(0, Vec::len);
-                (r.status, r.path.as_str(), items)
-            })
+            .map(|r| (r.status, r.path.as_str(), items_sent(r)))
             .collect();
         assert!(
             whole_batch,
@@ -335,4 +318,14 @@ async fn compare(seed: u64) {
     assert!(sim.state().count_429() <= 1, "Kommo answered 429");
     let busiest = sim.state().max_requests_in_any_second(SUBDOMAIN);
     assert!(busiest <= 7, "{busiest} requests within one second");
+}
+
+/// How many items a request's JSON array body carried (0 for no body or an object): more
+/// than one is a coalesced batch.
+fn items_sent(request: &RecordedRequest) -> usize {
+    request
+        .body
+        .as_ref()
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len)
 }
